@@ -1,0 +1,143 @@
+/**
+ * Counter-based random numbers (Threefry-2x32-20, Salmon et al., "Parallel random numbers: as easy
+ * as 1, 2, 3", SC 2011).
+ *
+ * A counter-based generator maps (key, counter) to random bits with no hidden state, so the value
+ * for neuron i at step n can be computed anywhere, in any order, by any thread: the basis of
+ * "same seed, same spikes, whatever the thread count" and of just-in-time connectivity that is
+ * regenerated from a seed instead of stored. Threefry uses only 32-bit add, rotate and xor, which
+ * JavaScript does exactly and fast.
+ */
+
+const ROT = [13, 15, 26, 6, 17, 29, 16, 24];
+const PARITY = 0x1bd11bda;
+
+/** Scratch for {@link threefry2x32}: the two output words. Reused, never reallocated. */
+export const threefryOut = new Uint32Array(2);
+
+/**
+ * Threefry-2x32 with 20 rounds. Writes two uniformly random 32-bit words into {@link threefryOut}.
+ *
+ * @example
+ * threefry2x32(42, 0, 7, 0); const bits = threefryOut[0];
+ */
+export function threefry2x32(k0: number, k1: number, c0: number, c1: number): void {
+  k0 >>>= 0;
+  k1 >>>= 0;
+  const k2 = (PARITY ^ k0 ^ k1) >>> 0;
+  let x0 = (c0 + k0) | 0;
+  let x1 = (c1 + k1) | 0;
+  for (let r = 0; r < 20; r++) {
+    x0 = (x0 + x1) | 0;
+    const s = ROT[r & 7];
+    x1 = (x1 << s) | (x1 >>> (32 - s));
+    x1 ^= x0;
+    if ((r & 3) === 3) {
+      const inj = (r + 1) >> 2;
+      const a = inj % 3;
+      const ka = a === 0 ? k0 : a === 1 ? k1 : k2;
+      const b = (inj + 1) % 3;
+      const kb = b === 0 ? k0 : b === 1 ? k1 : k2;
+      x0 = (x0 + ka) | 0;
+      x1 = (x1 + kb + inj) | 0;
+    }
+  }
+  threefryOut[0] = x0;
+  threefryOut[1] = x1;
+}
+
+const TWO_NEG_32 = 2.3283064365386963e-10;
+const TWO_NEG_53 = 1.1102230246251565e-16;
+
+/**
+ * A uniform number in [0, 1) that is a pure function of (seed, stream, index): 53 random bits.
+ *
+ * @example
+ * const u = uniformAt(1234, 7, 0); // same value on every call, every thread
+ */
+export function uniformAt(seed: number, stream: number, index: number): number {
+  threefry2x32(seed, stream, index, Math.floor(index / 4294967296));
+  return ((threefryOut[0] >>> 5) * 67108864 + (threefryOut[1] >>> 6)) * TWO_NEG_53;
+}
+
+/**
+ * A seeded stream of random numbers. `new Rng(seed, stream)` is a sequence keyed by (seed, stream);
+ * two generators with different streams are independent, and re-creating one replays it exactly.
+ *
+ * @example
+ * const rng = new Rng(42);
+ * const x = rng.normal(); // standard normal
+ * const k = rng.int(10);  // 0..9
+ */
+export class Rng {
+  readonly seed: number;
+  readonly stream: number;
+  private counter = 0;
+  private spareNormal = NaN;
+
+  constructor(seed = 0, stream = 0) {
+    if (!Number.isFinite(seed) || !Number.isFinite(stream)) {
+      throw new RangeError(`Rng: seed and stream must be finite numbers, got seed=${seed}, stream=${stream}`);
+    }
+    this.seed = seed >>> 0;
+    this.stream = stream >>> 0;
+  }
+
+  /** A generator of an independent stream derived from this one's seed (e.g. one per population). */
+  fork(stream: number): Rng {
+    return new Rng(this.seed, (this.stream * 0x9e3779b1 + stream + 1) >>> 0);
+  }
+
+  /** Two fresh random 32-bit words in {@link threefryOut}. */
+  private next(): void {
+    const c = this.counter++;
+    threefry2x32(this.seed, this.stream, c, Math.floor(c / 4294967296));
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  uint32(): number {
+    this.next();
+    return threefryOut[0];
+  }
+
+  /** A uniform number in [0, 1) with 53 random bits. */
+  uniform(): number {
+    this.next();
+    return ((threefryOut[0] >>> 5) * 67108864 + (threefryOut[1] >>> 6)) * TWO_NEG_53;
+  }
+
+  /** A uniform number in (0, 1]: safe to take the logarithm of. */
+  uniformOpen(): number {
+    this.next();
+    return (threefryOut[0] + 1) * TWO_NEG_32 + threefryOut[1] * TWO_NEG_32 * TWO_NEG_32;
+  }
+
+  /** A standard normal number (Box–Muller; the second value of each pair is kept for the next call). */
+  normal(): number {
+    if (!Number.isNaN(this.spareNormal)) {
+      const z = this.spareNormal;
+      this.spareNormal = NaN;
+      return z;
+    }
+    const u1 = this.uniformOpen();
+    const u2 = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    this.spareNormal = r * Math.sin(2 * Math.PI * u2);
+    return r * Math.cos(2 * Math.PI * u2);
+  }
+
+  /** A uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Fills `out` with normal numbers of mean `mean` and standard deviation `std`. */
+  fillNormal(out: Float32Array | Float64Array, mean = 0, std = 1): void {
+    for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
+  }
+
+  /** Fills `out` with uniform numbers in [lo, hi). */
+  fillUniform(out: Float32Array | Float64Array, lo = 0, hi = 1): void {
+    for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.uniform();
+  }
+}
