@@ -1,0 +1,21 @@
+/**
+ * Spike statistics and closed-form rates. Plain typed arrays in, numbers or typed arrays out;
+ * no Node-specific imports, so this runs in the browser too.
+ */
+export {
+  type SpikeData,
+  type PopulationRate,
+  type Correlogram,
+  meanRate,
+  firingRates,
+  populationRate,
+  smoothGaussian,
+  spikeTimesOf,
+  lowerBound,
+  isi,
+  cvISI,
+  spikeTrainsEqual,
+  fanoFactor,
+  crossCorrelogram,
+} from './spikes.js';
+export { type LifParams, lifRateAnalytic, lifRateCurve } from './fi.js';

@@ -1,0 +1,154 @@
+/**
+ * Populations of neurons (or rate units) sharing one model. State lives in one typed array per
+ * variable (structure of arrays); there is no per-neuron object.
+ */
+import { type NeuronModel } from './model.js';
+import { type Init, fillInit, isScalarInit } from './init.js';
+import { type IntegratorName } from '../integrators/index.js';
+import { BuildError } from './errors.js';
+import { type Dim } from '../math/units.js';
+
+export type StateArray = Float32Array | Float64Array;
+
+/** Options of a {@link NeuronGroup}. */
+export interface NeuronGroupOptions {
+  /** A name for messages and results (default: model name and an index). */
+  readonly name?: string;
+  /** Parameter values overriding the model's defaults: a quantity, a distribution or values per neuron. */
+  readonly params?: Readonly<Record<string, Init>>;
+  /** Initial values of state variables, overriding the model's defaults. */
+  readonly init?: Readonly<Record<string, Init>>;
+  /** Integration method (overrides the model's). */
+  readonly method?: IntegratorName;
+}
+
+/** What the compiler attaches to a group when the network is built. */
+export interface GroupRuntime {
+  readonly index: number;
+  /** Typed arrays by name: state variables, declared values, per-neuron parameters, external inputs. */
+  readonly arrays: Map<string, StateArray>;
+  /** Dimensions of the named arrays. */
+  readonly dims: Map<string, Dim>;
+  /** Spike indices of the last `ring` steps: slot s holds spikes[s*size .. s*size + counts[s]). */
+  readonly spikes: Int32Array;
+  readonly counts: Int32Array;
+  readonly ring: number;
+  /** Step of each neuron's last spike (for refractoriness). */
+  readonly lastSpike: Int32Array;
+  /** 1 for each neuron that spiked in the current step. */
+  readonly spiked: Uint8Array;
+  /** Scalar parameter values (SI) after overrides. */
+  readonly scalars: Map<string, number>;
+  /** The integrator used. */
+  method: string;
+}
+
+/**
+ * A population of `size` neurons of one model.
+ *
+ * @example
+ * const P = new NeuronGroup(4000, LIF, {
+ *   params: { tau: '20 ms', Vth: '-50 mV' },
+ *   init: { v: normal('-55 mV', '5 mV') },
+ * });
+ * const E = P.slice(0, 3200); // a view, usable as the source or target of projections
+ */
+export class NeuronGroup {
+  readonly size: number;
+  readonly model: NeuronModel;
+  readonly options: NeuronGroupOptions;
+  name: string;
+  /** Set when the network is built. */
+  runtime: GroupRuntime | undefined;
+  /** External inputs set before build (name → value), applied when arrays exist. */
+  readonly pendingInputs = new Map<string, Init>();
+
+  constructor(size: number, model: NeuronModel, options: NeuronGroupOptions = {}) {
+    const where = `group '${options.name ?? model.name}'`;
+    if (!Number.isInteger(size) || size < 0) throw new BuildError(where, 'size', `must be a non-negative integer, got ${size}`);
+    this.size = size;
+    this.model = model;
+    this.options = options;
+    this.name = options.name ?? '';
+    for (const k of Object.keys(options.params ?? {})) {
+      if (!model.params.has(k)) {
+        throw new BuildError(`${model.name} group '${options.name ?? '?'}'`, `params.${k}`, `'${k}' is not a parameter of ${model.name}`, `known parameters: ${[...model.params.keys()].join(', ')}`);
+      }
+    }
+    for (const k of Object.keys(options.init ?? {})) {
+      const line = model.lines.find((l) => l.name === k);
+      if (!line || line.kind === 'sub' || line.flags.includes('input')) {
+        throw new BuildError(`${model.name} group '${options.name ?? '?'}'`, `init.${k}`, `'${k}' is not a state variable of ${model.name}`, `initialize one of: ${model.lines.filter((l) => l.kind !== 'sub' && !l.flags.includes('input')).map((l) => l.name).join(', ')}`);
+      }
+    }
+  }
+
+  /** A contiguous sub-population [start, stop), usable as a projection source or target. */
+  slice(start: number, stop: number): GroupView {
+    return new GroupView(this, start, stop);
+  }
+
+  /**
+   * Sets the external part of a summed input (e.g. a constant current), for all neurons or per neuron.
+   * Takes effect at the next run, before or after build.
+   *
+   * @example
+   * P.setInput('I', '200 pA');
+   * P.setInput('I', values(currents, 'pA'));
+   */
+  setInput(name: string, value: Init): void {
+    const line = this.model.lines.find((l) => l.name === name);
+    if (!line || !line.flags.includes('input')) {
+      throw new BuildError(`${this.model.name} group '${this.name}'`, `input '${name}'`, `not an input of ${this.model.name}`, `inputs are: ${this.model.inputNames().join(', ') || '(none)'}`);
+    }
+    if (this.runtime) {
+      if (!isScalarInit(value) && value.dist !== 'values') {
+        throw new BuildError(`${this.model.name} group '${this.name}'`, `input ${name}`, 'a random input must be set before the network is built', 'call setInput before build/run, or pass values(...)');
+      }
+      const arr = this.runtime.arrays.get(`ext_${name}`)!;
+      fillInit(arr, value, line.dim, undefined as never, `${this.model.name} group '${this.name}'`, `input ${name}`);
+    } else {
+      this.pendingInputs.set(name, value);
+    }
+  }
+
+  /**
+   * The typed array of a variable, parameter or input ('ext_I'), in SI units. Available after build.
+   *
+   * @example
+   * const v = P.get('v'); // Float32Array, volts
+   */
+  get(name: string): StateArray {
+    const rt = this.runtime;
+    if (!rt) throw new Error(`group '${this.name}': build the network before reading '${name}'`);
+    const a = rt.arrays.get(name);
+    if (!a) throw new Error(`group '${this.name}' has no array '${name}' (it has: ${[...rt.arrays.keys()].join(', ')})`);
+    return a;
+  }
+}
+
+/** A contiguous range [start, stop) of a group's neurons. */
+export class GroupView {
+  readonly group: NeuronGroup;
+  readonly start: number;
+  readonly stop: number;
+  constructor(group: NeuronGroup, start: number, stop: number) {
+    if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop > group.size || start > stop) {
+      throw new BuildError(`group '${group.name || group.model.name}'`, 'slice', `[${start}, ${stop}) is not a range inside [0, ${group.size})`, `use 0 ≤ start ≤ stop ≤ ${group.size}`);
+    }
+    this.group = group;
+    this.start = start;
+    this.stop = stop;
+  }
+  get size(): number {
+    return this.stop - this.start;
+  }
+}
+
+/** A group or a view of one. */
+export type Population = NeuronGroup | GroupView;
+
+/** The group and range a population covers. */
+export function asView(p: Population): GroupView {
+  return p instanceof GroupView ? p : new GroupView(p, 0, p.size);
+}

@@ -1,0 +1,135 @@
+/**
+ * Initial values and heterogeneous parameters: a constant, a distribution, or explicit values.
+ * Everything is drawn from the network's seeded generator, so the same seed gives the same network.
+ */
+import { type QuantityLike, parseQuantity } from '../equations/quantity.js';
+import { type Dim, dimEq, formatDim, DIMENSIONLESS } from '../math/units.js';
+import { type Rng } from '../math/rng.js';
+import { BuildError } from './errors.js';
+
+/** Normal distribution N(mean, std²), e.g. `normal('-55 mV', '5 mV')`. */
+export interface NormalInit {
+  readonly dist: 'normal';
+  readonly mean: QuantityLike;
+  readonly std: QuantityLike;
+}
+/** Uniform distribution on [low, high). */
+export interface UniformInit {
+  readonly dist: 'uniform';
+  readonly low: QuantityLike;
+  readonly high: QuantityLike;
+}
+/** Explicit values, one per neuron (or synapse), written in `unit` (default: SI). */
+export interface ValuesInit {
+  readonly dist: 'values';
+  readonly values: ArrayLike<number>;
+  readonly unit: string;
+}
+
+/** What a parameter, an initial value or a weight may be given as. */
+export type Init = QuantityLike | NormalInit | UniformInit | ValuesInit;
+
+/**
+ * @example
+ * new NeuronGroup(4000, LIF, { init: { v: normal('-55 mV', '5 mV') } })
+ */
+export function normal(mean: QuantityLike, std: QuantityLike): NormalInit {
+  return { dist: 'normal', mean, std };
+}
+/**
+ * @example
+ * new NeuronGroup(100, LIF, { init: { v: uniform('-60 mV', '-50 mV') } })
+ */
+export function uniform(low: QuantityLike, high: QuantityLike): UniformInit {
+  return { dist: 'uniform', low, high };
+}
+/**
+ * @example
+ * new NeuronGroup(3, LIF, { params: { tau: values([10, 20, 30], 'ms') } })
+ */
+export function values(v: ArrayLike<number>, unit = '1'): ValuesInit {
+  return { dist: 'values', values: v, unit };
+}
+
+/** True when the initializer gives one value for all (it can then be folded into generated code). */
+export function isScalarInit(x: Init): x is QuantityLike {
+  return typeof x === 'number' || typeof x === 'string' || (typeof x === 'object' && !('dist' in x));
+}
+
+function q(x: QuantityLike, dim: Dim, where: string, field: string): number {
+  let v;
+  try {
+    v = parseQuantity(x);
+  } catch (err) {
+    throw new BuildError(where, field, `cannot read ${JSON.stringify(x)} (${(err as Error).message})`, `write a number with a unit, e.g. '10 ${exampleUnit(dim)}'`);
+  }
+  // A plain number for a dimensioned quantity is refused: it is ambiguous (mV or V?).
+  if (!dimEq(v.dim, dim)) {
+    throw new BuildError(
+      where,
+      field,
+      `expected a quantity of dimension ${formatDim(dim)}, got ${JSON.stringify(x)} (dimension ${formatDim(v.dim)})`,
+      dimEq(dim, DIMENSIONLESS) ? 'give a plain number' : `write it with a unit, e.g. '${typeof x === 'number' ? x : 1} ${exampleUnit(dim)}'`,
+    );
+  }
+  if (!Number.isFinite(v.value)) throw new BuildError(where, field, `must be finite, got ${JSON.stringify(x)}`);
+  return v.value;
+}
+
+/** A unit of this dimension to show in messages. */
+export function exampleUnit(dim: Dim): string {
+  const table: [Dim, string][] = [
+    [[0, 0, 1, 0, 0, 0, 0], 'ms'],
+    [[2, 1, -3, -1, 0, 0, 0], 'mV'],
+    [[-2, -1, 3, 2, 0, 0, 0], 'nS'],
+    [[0, 0, 0, 1, 0, 0, 0], 'pA'],
+    [[-2, -1, 4, 2, 0, 0, 0], 'pF'],
+    [[2, 1, -3, -2, 0, 0, 0], 'Mohm'],
+    [[0, 0, -1, 0, 0, 0, 0], 'Hz'],
+  ];
+  for (const [d, u] of table) if (dimEq(d, dim)) return u;
+  return formatDim(dim);
+}
+
+/** Resolves a scalar initializer to an SI number, checking its dimension. */
+export function scalarValue(x: QuantityLike, dim: Dim, where: string, field: string): number {
+  return q(x, dim, where, field);
+}
+
+/**
+ * Fills `out` from an initializer, checking dimensions. `rng` draws the random ones.
+ */
+export function fillInit(out: Float32Array | Float64Array, x: Init, dim: Dim, rng: Rng, where: string, field: string): void {
+  if (isScalarInit(x)) {
+    out.fill(q(x, dim, where, field));
+    return;
+  }
+  switch (x.dist) {
+    case 'normal': {
+      const mean = q(x.mean, dim, where, `${field}.mean`);
+      const std = q(x.std, dim, where, `${field}.std`);
+      if (std < 0) throw new BuildError(where, `${field}.std`, `must be ≥ 0, got ${JSON.stringify(x.std)}`);
+      for (let i = 0; i < out.length; i++) out[i] = mean + std * rng.normal();
+      return;
+    }
+    case 'uniform': {
+      const lo = q(x.low, dim, where, `${field}.low`);
+      const hi = q(x.high, dim, where, `${field}.high`);
+      if (!(hi >= lo)) throw new BuildError(where, field, `uniform needs low ≤ high, got ${JSON.stringify(x.low)} and ${JSON.stringify(x.high)}`);
+      for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * rng.uniform();
+      return;
+    }
+    case 'values': {
+      if (x.values.length !== out.length) {
+        throw new BuildError(where, field, `has ${x.values.length} values but ${out.length} are needed`, `give exactly ${out.length} values`);
+      }
+      const unitQ = q(`1 ${x.unit}`.replace(/^1 1$/, '1'), dim, where, `${field}.unit`);
+      for (let i = 0; i < out.length; i++) {
+        const v = x.values[i] * unitQ;
+        if (!Number.isFinite(v)) throw new BuildError(where, field, `value ${i} is not finite (${x.values[i]})`);
+        out[i] = v;
+      }
+      return;
+    }
+  }
+}

@@ -1,0 +1,765 @@
+/**
+ * Networks: the tree of dynamical systems, its build (connectivity, state) and its compilation
+ * into one fused step kernel.
+ *
+ * A network holds populations, projections, monitors and other networks; a network of areas nests
+ * exactly like a network of neurons. `build()` flattens the tree, checks every model and
+ * parameter, generates connectivity from the seed, allocates typed arrays, and generates one
+ * kernel that advances the whole network by any number of steps:
+ *
+ *   for each step n:   every population: integrate, threshold, reset, store spikes
+ *                      every projection: deliver the spikes of step n - delay (event-driven)
+ *                      every monitor: record
+ *
+ * which is Brian2's default schedule (groups, thresholds, synapses, resets are all applied within
+ * one step, so a spike at step n acts on the state used at step n + 1 + delay).
+ */
+import { type Expr, sym, num, bin, substitute, symbolsOf, show } from '../equations/ast.js';
+import { emitJS, jsNumber, KERNEL_HELPERS } from '../equations/codegen.js';
+import { inferDim, DimensionError } from '../equations/dims.js';
+import { simplify } from '../equations/symbolic.js';
+import { parseQuantity, quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
+import { type Dim, DIMENSIONLESS, UNITS, dimEq, dimDiv, formatDim } from '../math/units.js';
+import { Rng, threefry2x32, threefryOut } from '../math/rng.js';
+import { chooseMethod, generateStep, IntegratorError, type OdeVar } from '../integrators/index.js';
+import { BuildError, DivergenceError } from './errors.js';
+import { type GroupRuntime, NeuronGroup, type Population, type StateArray } from './group.js';
+import { type Init, fillInit, isScalarInit, exampleUnit } from './init.js';
+import { compileKernel } from './kernel.js';
+import { Projection, type ProjectionOptions } from '../projections/projection.js';
+import { type Monitor } from '../runner/monitors.js';
+import { type ProgressReporter } from '../runner/progress.js';
+
+/** Options of a {@link Network}. */
+export interface NetworkOptions {
+  /** Time step (default '0.1 ms'). */
+  readonly dt?: QuantityLike;
+  /** Seed of every random draw: connectivity, initial values, weights (default 0). */
+  readonly seed?: number;
+  /** Storage of state variables (default 'float32'); arithmetic is always in double precision. */
+  readonly dtype?: 'float32' | 'float64';
+  /** Stop with a {@link DivergenceError} when a state variable becomes NaN or infinite (default true). */
+  readonly checkDivergence?: boolean;
+  readonly name?: string;
+}
+
+/** Options of {@link Network.run}. */
+export interface RunOptions {
+  /** Receives progress (e.g. `terminalProgress()` from 'braints/node'). */
+  readonly progress?: ProgressReporter;
+  /** Steps per kernel call between progress updates (default: about 1 % of the run). */
+  readonly chunk?: number;
+}
+
+/** What {@link Network.run} returns. */
+export interface RunResult {
+  /** Steps simulated by this call. */
+  readonly steps: number;
+  /** Network time after the run (s). */
+  readonly t: number;
+  /** Wall-clock seconds spent in the simulation kernel. */
+  readonly seconds: number;
+}
+
+/** Anything a network may contain. */
+export type NetworkNode = NeuronGroup | Projection | Monitor | Network;
+
+type Kernel = (n0: number, n1: number) => void;
+
+/** Per-group facts gathered during build. */
+interface GroupPlan {
+  readonly group: NeuronGroup;
+  readonly index: number;
+  readonly where: string;
+  /** Inputs: name → extra terms added by projections. */
+  readonly inputTerms: Map<string, Expr[]>;
+  /** Synaptic state variables added by projections (align-post), with their equations. */
+  readonly synStates: { name: string; rhs: Expr; dim: Dim }[];
+  /** Merge key → the syn state a spike increments. */
+  readonly synByKey: Map<string, string>;
+  ring: number;
+  refSteps: number;
+}
+
+/**
+ * A network: a tree of populations, projections, monitors and sub-networks, compiled into one kernel.
+ *
+ * @example
+ * const net = new Network({ dt: '0.1 ms', seed: 1 });
+ * const P = net.add(new NeuronGroup(100, LIF));
+ * net.connect(P, P, { comm: new FixedProb(0.1), weight: '0.5 mV', target: 'v' });
+ * const sm = net.add(new SpikeMonitor(P));
+ * P.setInput('I', '300 pA');
+ * net.run('200 ms');
+ */
+export class Network {
+  readonly options: NetworkOptions;
+  readonly children: NetworkNode[] = [];
+  name: string;
+  private built = false;
+  private kernel: Kernel | undefined;
+  private step = 0;
+  private dtValue = 0;
+  private groups: NeuronGroup[] = [];
+  private projections: Projection[] = [];
+  private monitors: Monitor[] = [];
+  /** The generated kernel source, for inspection and tests. */
+  source = '';
+
+  constructor(options: NetworkOptions = {}) {
+    this.options = options;
+    this.name = options.name ?? 'network';
+  }
+
+  /** Adds a node (population, projection, monitor or network) and returns it. */
+  add<T extends NetworkNode>(node: T): T {
+    if (this.built) throw new Error(`network '${this.name}': cannot add nodes after build`);
+    this.children.push(node);
+    return node;
+  }
+
+  /**
+   * Creates and adds a projection.
+   *
+   * @example
+   * net.connect(E, P, { comm: new FixedProb(0.02), weight: '6 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }) });
+   */
+  connect(pre: Population, post: Population, options: ProjectionOptions): Projection {
+    return this.add(new Projection(pre, post, options));
+  }
+
+  /** Time step in seconds (after build). */
+  get dt(): number {
+    return this.dtValue;
+  }
+  /** Current time in seconds. */
+  get t(): number {
+    return this.step * this.dtValue;
+  }
+  /** Current step index. */
+  get stepIndex(): number {
+    return this.step;
+  }
+  /** Whether `build()` has run. */
+  get isBuilt(): boolean {
+    return this.built;
+  }
+
+  private flatten(): { groups: NeuronGroup[]; projections: Projection[]; monitors: Monitor[] } {
+    const groups: NeuronGroup[] = [];
+    const projections: Projection[] = [];
+    const monitors: Monitor[] = [];
+    const seen = new Set<unknown>();
+    const visit = (n: NetworkNode) => {
+      if (seen.has(n)) return;
+      seen.add(n);
+      if (n instanceof Network) n.children.forEach(visit);
+      else if (n instanceof NeuronGroup) groups.push(n);
+      else if (n instanceof Projection) projections.push(n);
+      else monitors.push(n);
+    };
+    this.children.forEach(visit);
+    // Populations used by projections or monitors are part of the network even if not added.
+    for (const p of projections) for (const g of [p.pre.group, p.post.group]) if (!seen.has(g)) (seen.add(g), groups.push(g));
+    for (const m of monitors) if (!seen.has(m.source.group)) (seen.add(m.source.group), groups.push(m.source.group));
+    return { groups, projections, monitors };
+  }
+
+  /** Checks everything, generates connectivity, allocates state and compiles the kernel. */
+  build(): this {
+    if (this.built) return this;
+    let dt: number;
+    try {
+      dt = quantityIn(this.options.dt ?? '0.1 ms', SECOND);
+    } catch (err) {
+      throw new BuildError(`network '${this.name}'`, 'dt', (err as Error).message, "give a time step such as '0.1 ms'");
+    }
+    if (!(dt > 0)) throw new BuildError(`network '${this.name}'`, 'dt', `must be positive, got ${JSON.stringify(this.options.dt)}`, "give a time step such as '0.1 ms'");
+    this.dtValue = dt;
+    const seed = (this.options.seed ?? 0) >>> 0;
+    const F = this.options.dtype === 'float64' ? Float64Array : Float32Array;
+    const { groups, projections, monitors } = this.flatten();
+    this.groups = groups;
+    this.projections = projections;
+    this.monitors = monitors;
+
+    // Names: unique, defaulting to the model name.
+    const used = new Set<string>();
+    const uniq = (base: string) => {
+      let name = base;
+      for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
+      used.add(name);
+      return name;
+    };
+    for (const g of groups) g.name = uniq(g.name || g.model.name);
+    for (const p of projections) p.name = uniq(p.name || `${p.pre.group.name}→${p.post.group.name}`);
+    monitors.forEach((m, k) => (m.name = m.name || `monitor${k}`));
+
+    const plans: GroupPlan[] = groups.map((group, index) => ({
+      group,
+      index,
+      where: `${group.model.name} group '${group.name}'`,
+      inputTerms: new Map(group.model.inputNames().map((n) => [n, [] as Expr[]])),
+      synStates: [],
+      synByKey: new Map(),
+      ring: 1,
+      refSteps: 0,
+    }));
+    const planOf = (g: NeuronGroup) => plans[groups.indexOf(g)];
+
+    // Scalar parameters of each group (SI), per-neuron parameter initializers.
+    const scalarParams = plans.map((p) => this.resolveParams(p, dt));
+
+    // Projections: connectivity, weights, delays, and what they add to the post equations.
+    const projPlans = projections.map((proj, k) => this.planProjection(proj, k, planOf(proj.post.group), seed, dt, F));
+    for (const pp of projPlans) {
+      const pre = planOf(pp.proj.pre.group);
+      pre.ring = Math.max(pre.ring, pp.delaySteps + 1);
+    }
+
+    // Allocate group state and generate each group's code.
+    const arrays: StateArray[] = [];
+    const arrayIndex = new Map<StateArray, number>();
+    const ref = (a: StateArray | Int32Array) => {
+      let i = arrayIndex.get(a as StateArray);
+      if (i === undefined) {
+        i = arrays.length;
+        arrays.push(a as StateArray);
+        arrayIndex.set(a as StateArray, i);
+      }
+      return `S[${i}]`;
+    };
+    const hoist: string[] = [];
+    const name = (a: StateArray | Int32Array, label: string) => {
+      const id = `${label}`;
+      hoist.push(`const ${id} = ${ref(a)};`);
+      return id;
+    };
+
+    const groupCode: string[] = [];
+    for (const plan of plans) {
+      groupCode.push(this.buildGroup(plan, scalarParams[plan.index], seed, dt, F, name));
+    }
+    const projCode = projPlans.map((pp, k) => this.projectionCode(pp, k, planOf(pp.proj.pre.group), name));
+    const monitorCode = monitors.map((_, k) => `M[${k}].record(n);`);
+
+    const body = [
+      '"use strict";',
+      ...hoist,
+      'return function run(n0, n1) {',
+      'for (let n = n0; n < n1; n++) {',
+      `const t = n * ${jsNumber(dt)};`,
+      ...groupCode,
+      ...projCode,
+      ...monitorCode,
+      '}',
+      '};',
+    ].join('\n');
+    this.source = body;
+    const diverged = (gi: number, n: number) => this.locateDivergence(gi, n);
+    const make = compileKernel(['S', 'H', 'M', 'D'], body);
+    this.kernel = make(arrays, KERNEL_HELPERS, monitors, diverged) as Kernel;
+    this.built = true;
+    return this;
+  }
+
+  /** Resolves a group's parameters: overrides, dimension checks, positivity. Returns the scalars. */
+  private resolveParams(plan: GroupPlan, dt: number): Map<string, number> {
+    const { group, where } = plan;
+    const model = group.model;
+    const scalars = new Map<string, number>();
+    const overrides = group.options.params ?? {};
+    const refParam = typeof model.spec.refractory === 'string' && model.params.has(model.spec.refractory) ? model.spec.refractory : undefined;
+    for (const [name, def] of model.params) {
+      const given: Init = overrides[name] ?? def.source;
+      const mustBePositive = (dimEq(def.dim, SECOND) && name !== refParam) || (model.spec.positive ?? []).includes(name);
+      const check = (v: number, label: string) => {
+        if (mustBePositive && !(v > 0)) {
+          throw new BuildError(where, `params.${name}`, `must be positive, got ${label}`, `give a positive value, e.g. '${Math.abs(def.value / (UNITS.get(exampleUnit(def.dim))?.value ?? 1)) || 10} ${exampleUnit(def.dim)}'`);
+        }
+        if (name === refParam && v < 0) throw new BuildError(where, `params.${name}`, `the refractory period must be ≥ 0, got ${label}`, "give e.g. '2 ms'");
+      };
+      if (isScalarInit(given)) {
+        let v: number;
+        try {
+          v = parseQuantity(given).value;
+          const d = parseQuantity(given).dim;
+          if (!dimEq(d, def.dim)) {
+            throw new BuildError(where, `params.${name}`, `expected dimension ${formatDim(def.dim)}, got ${JSON.stringify(given)} (dimension ${formatDim(d)})`, `write it with a unit, e.g. '${typeof given === 'number' ? given : 1} ${exampleUnit(def.dim)}'`);
+          }
+        } catch (err) {
+          if (err instanceof BuildError) throw err;
+          throw new BuildError(where, `params.${name}`, `cannot read ${JSON.stringify(given)}: ${(err as Error).message}`);
+        }
+        if (!Number.isFinite(v)) throw new BuildError(where, `params.${name}`, `must be finite, got ${JSON.stringify(given)}`);
+        check(v, JSON.stringify(given));
+        scalars.set(name, v);
+      }
+      // per-neuron parameters are allocated in buildGroup
+    }
+    // Refractory period.
+    const r = model.spec.refractory;
+    if (r !== undefined) {
+      let tref: number;
+      if (typeof r === 'string' && model.params.has(r)) {
+        const v = scalars.get(r);
+        if (v === undefined) throw new BuildError(where, `params.${r}`, 'the refractory period must be one value for the whole group', "give a single time such as '5 ms'");
+        tref = v;
+      } else {
+        try {
+          tref = quantityIn(r, SECOND);
+        } catch (err) {
+          throw new BuildError(where, 'refractory', (err as Error).message, "give a time such as '5 ms'");
+        }
+        if (tref < 0) throw new BuildError(where, 'refractory', `must be ≥ 0, got ${JSON.stringify(r)}`, "give e.g. '5 ms'");
+      }
+      plan.refSteps = Math.round(tref / dt);
+    }
+    return scalars;
+  }
+
+  private planProjection(proj: Projection, k: number, post: GroupPlan, seed: number, dt: number, F: typeof Float32Array | typeof Float64Array) {
+    const o = proj.options;
+    const where = `projection '${proj.name}'`;
+    const postModel = proj.post.group.model;
+    if (!o.comm || typeof o.comm.build !== 'function') throw new BuildError(where, 'comm', 'missing connectivity', 'give a connector, e.g. new FixedProb(0.02)');
+    // Connectivity, from a seed derived from the network seed and the projection's position.
+    threefry2x32(seed, 0x70726f6a, k, 0);
+    const connSeed = threefryOut[0];
+    const same = proj.pre.group === proj.post.group;
+    const csr = o.comm.build({
+      nPre: proj.pre.size,
+      nPost: proj.post.size,
+      seed: connSeed,
+      where,
+      selfOffset: same ? proj.pre.start - proj.post.start : undefined,
+    });
+    // Weights.
+    const weightDim = initDim(o.weight, where, 'weight');
+    const nSyn = csr.indices.length;
+    let weights: Float32Array | Float64Array | null = null;
+    let weight = 0;
+    if (isScalarInit(o.weight)) {
+      weight = parseQuantity(o.weight).value;
+      if (!Number.isFinite(weight)) throw new BuildError(where, 'weight', `must be finite, got ${JSON.stringify(o.weight)}`);
+    } else {
+      weights = new F(nSyn);
+      fillInit(weights, o.weight, weightDim, new Rng(seed, 0x77000000 + k), where, 'weight');
+    }
+    // Delay.
+    let delaySteps = 0;
+    if (o.delay !== undefined) {
+      let d: number;
+      try {
+        d = quantityIn(o.delay, SECOND);
+      } catch (err) {
+        throw new BuildError(where, 'delay', (err as Error).message, "give a time such as '1.5 ms'");
+      }
+      if (!(d >= 0)) throw new BuildError(where, 'delay', `must be ≥ 0, got ${JSON.stringify(o.delay)}`, "give a non-negative time such as '1.5 ms'");
+      delaySteps = Math.round(d / dt);
+    }
+    // Target: a synaptic state (with syn) or a post variable (without).
+    let targetArray: string;
+    if (o.syn) {
+      if (!o.out) throw new BuildError(where, 'out', 'a projection with syn needs an output', 'add out: CUBA() or out: COBA({ E: ... })');
+      const inputs = postModel.inputNames();
+      const target = o.target ?? (inputs.length === 1 ? inputs[0] : undefined);
+      if (target === undefined || !inputs.includes(target)) {
+        throw new BuildError(where, 'target', `${target === undefined ? 'no target given' : `'${target}' is not an input`} of ${postModel.name}`, `choose one of its inputs: ${inputs.join(', ') || '(none: declare one with the (input) flag)'}`);
+      }
+      // Resolve syn and out parameters to numbers, check the syn equations' dimensions.
+      const synVals = new Map<string, { value: number; dim: Dim }>();
+      for (const [pn, pv] of Object.entries(o.syn.params)) {
+        let q;
+        try {
+          q = parseQuantity(pv);
+        } catch (err) {
+          throw new BuildError(where, `syn.${pn}`, `cannot read ${JSON.stringify(pv)}: ${(err as Error).message}`);
+        }
+        if (o.syn.positive.includes(pn) && !(q.value > 0)) {
+          throw new BuildError(where, `syn.${pn}`, `must be positive, got ${JSON.stringify(pv)}`, `give a positive value such as '5 ${exampleUnit(q.dim)}'`);
+        }
+        synVals.set(pn, q);
+      }
+      const outVals = new Map<string, { value: number; dim: Dim }>();
+      for (const [pn, pv] of Object.entries(o.out.params)) {
+        try {
+          outVals.set(pn, parseQuantity(pv));
+        } catch (err) {
+          throw new BuildError(where, `out.${pn}`, `cannot read ${JSON.stringify(pv)}: ${(err as Error).message}`);
+        }
+      }
+      const stateNames = new Set(o.syn.equations.map(([n]) => n));
+      for (const [sn, rhs] of o.syn.equations) {
+        try {
+          const d = inferDim(rhs, (n) => (stateNames.has(n) ? weightDim : synVals.get(n)?.dim));
+          if (!dimEq(d, dimDiv(weightDim, SECOND))) {
+            throw new DimensionError(`d${sn}/dt has dimension ${formatDim(d)} but needs ${formatDim(dimDiv(weightDim, SECOND))}`);
+          }
+        } catch (err) {
+          throw new BuildError(where, 'syn', `${o.syn.kind}: ${(err as Error).message}`, `check the units of ${[...synVals.keys()].join(', ')} (time constants in ms)`);
+        }
+      }
+      for (const pv of o.out.postVars) {
+        if (!postModel.dimOf(pv)) throw new BuildError(where, 'out', `${o.out.kind} reads '${pv}', which ${postModel.name} does not have`, `name the membrane variable, e.g. COBA({ E: '0 mV', V: 'V' })`);
+      }
+      const targetDim = postModel.dimOf(target)!;
+      let outDim: Dim;
+      try {
+        outDim = inferDim(o.out.expr, (n) => (n === 'g' ? weightDim : outVals.get(n)?.dim ?? postModel.dimOf(n)));
+      } catch (err) {
+        throw new BuildError(where, 'out', `${o.out.kind}: ${(err as Error).message}`);
+      }
+      if (!dimEq(outDim, targetDim)) {
+        throw new BuildError(
+          where,
+          'weight',
+          `${o.out.kind} output '${show(o.out.expr)}' has dimension ${formatDim(outDim)} with this weight (${formatDim(weightDim)}), but input '${target}' of ${postModel.name} has dimension ${formatDim(targetDim)}`,
+          `give the weight in ${formatDim(dimDiv(targetDim, dimDiv(outDim, weightDim)))}`,
+        );
+      }
+      // Align-post merging: same dynamics, parameters, output and target share one state.
+      const key = JSON.stringify([o.syn.kind, [...synVals].map(([a, b]) => [a, b.value]), o.out.kind, [...outVals].map(([a, b]) => [a, b.value]), o.out.postVars, target, formatDim(weightDim)]);
+      let inc = post.synByKey.get(key);
+      if (inc === undefined) {
+        const id = post.synByKey.size;
+        const rename = (n: string) => `syn${id}$${n}`;
+        const toNum = (n: string) => (stateNames.has(n) ? sym(rename(n)) : synVals.has(n) ? num(synVals.get(n)!.value) : undefined);
+        for (const [sn, rhs] of o.syn.equations) post.synStates.push({ name: rename(sn), rhs: simplify(substitute(rhs, toNum)), dim: weightDim });
+        const outExpr = substitute(o.out.expr, (n) => (n === 'g' ? substitute(o.syn!.output, toNum) : outVals.has(n) ? num(outVals.get(n)!.value) : undefined));
+        post.inputTerms.get(target)!.push(outExpr);
+        inc = rename(o.syn.onSpike);
+        post.synByKey.set(key, inc);
+      }
+      targetArray = inc;
+    } else {
+      if (o.out) throw new BuildError(where, 'out', 'an output needs synaptic dynamics', 'add syn: Expon({ tau: ... }), or remove out to add weights directly to a variable');
+      const target = o.target;
+      const line = target === undefined ? undefined : postModel.lines.find((l) => l.name === target);
+      if (!line || line.kind === 'sub' || line.flags.includes('input')) {
+        const candidates = postModel.lines.filter((l) => l.kind === 'diff' || (l.kind === 'value' && !l.flags.includes('input'))).map((l) => l.name);
+        throw new BuildError(where, 'target', `${target === undefined ? 'missing' : `'${target}' is not a state variable of ${postModel.name}`}`, `without syn, name the variable each spike increments: one of ${candidates.join(', ')}`);
+      }
+      if (!dimEq(line.dim, weightDim)) {
+        throw new BuildError(where, 'weight', `has dimension ${formatDim(weightDim)} but '${target}' of ${postModel.name} has dimension ${formatDim(line.dim)}`, `give the weight in ${formatDim(line.dim)}, e.g. '1 ${exampleUnit(line.dim)}'`);
+      }
+      targetArray = target!;
+    }
+    return { proj, csr, weights, weight, delaySteps, targetArray };
+  }
+
+  /** Allocates a group's arrays, applies initial values, and generates its update code. */
+  private buildGroup(
+    plan: GroupPlan,
+    scalars: Map<string, number>,
+    seed: number,
+    dt: number,
+    F: typeof Float32Array | typeof Float64Array,
+    name: (a: StateArray | Int32Array, label: string) => string,
+  ): string {
+    const { group, where, index: gi } = plan;
+    const model = group.model;
+    const N = group.size;
+    const rng = new Rng(seed, 0x67000000 + gi);
+    const arrays = new Map<string, StateArray>();
+    const dims = new Map<string, Dim>();
+    const lines = model.lines;
+    const subs = new Map(lines.filter((l) => l.kind === 'sub').map((l) => [l.name, l]));
+    const inputs = new Set(model.inputNames());
+
+    // Per-neuron parameters.
+    const perNeuron = new Set<string>();
+    for (const [pn, def] of model.params) {
+      if (scalars.has(pn)) continue;
+      const a = new F(N);
+      fillInit(a, group.options.params![pn], def.dim, rng, where, `params.${pn}`);
+      const timeLike = dimEq(def.dim, SECOND) || (model.spec.positive ?? []).includes(pn);
+      if (timeLike) for (let i = 0; i < N; i++) if (!(a[i] > 0)) throw new BuildError(where, `params.${pn}`, `must be positive, but neuron ${i} has ${a[i]}`, 'draw from a distribution that stays positive');
+      arrays.set(`p$${pn}`, a);
+      dims.set(pn, def.dim);
+      perNeuron.add(pn);
+    }
+    // State variables and values.
+    const inits = { ...(model.spec.init ?? {}), ...(group.options.init ?? {}) };
+    for (const l of lines) {
+      if (l.kind === 'sub') continue;
+      if (inputs.has(l.name)) {
+        const a = new F(N);
+        const pending = group.pendingInputs.get(l.name);
+        if (pending !== undefined) fillInit(a, pending, l.dim, rng, where, `input ${l.name}`);
+        arrays.set(`ext$${l.name}`, a);
+        dims.set(`ext$${l.name}`, l.dim);
+        continue;
+      }
+      const a = new F(N);
+      const init = inits[l.name];
+      if (init !== undefined) fillInit(a, init, l.dim, rng, where, `init.${l.name}`);
+      arrays.set(l.name, a);
+      dims.set(l.name, l.dim);
+    }
+    for (const s of plan.synStates) {
+      arrays.set(s.name, new F(N));
+      dims.set(s.name, s.dim);
+    }
+    group.pendingInputs.clear();
+
+    // Dimension check of the model's own equations, with this group's parameters.
+    const dimOf = (n: string): Dim | undefined => {
+      const l = lines.find((x) => x.name === n);
+      if (l) return l.dim;
+      if (model.params.has(n)) return model.params.get(n)!.dim;
+      if (n === 't' || n === 'dt') return SECOND;
+      if (n === 'pi' || n === 'inf') return DIMENSIONLESS;
+      return UNITS.get(n)?.dim;
+    };
+    for (const l of lines) {
+      if (!l.expr) continue;
+      try {
+        const d = inferDim(l.expr, dimOf);
+        const want = l.kind === 'diff' ? dimDiv(l.dim, SECOND) : l.dim;
+        if (!dimEq(d, want)) {
+          throw new DimensionError(`the right-hand side has dimension ${formatDim(d)} but ${l.kind === 'diff' ? `d${l.name}/dt` : l.name} needs ${formatDim(want)}`);
+        }
+      } catch (err) {
+        throw new BuildError(where, 'equations', `${(err as Error).message} in '${l.source}'`, l.kind === 'diff' ? `make the right-hand side ${l.unit}/second (divide by a time constant?)` : `make both sides ${l.unit}`);
+      }
+    }
+    for (const [field, e] of [['threshold', model.threshold], ...model.reset.map((r) => ['reset', r.value] as const)] as const) {
+      if (!e) continue;
+      try {
+        inferDim(e, dimOf);
+      } catch (err) {
+        throw new BuildError(where, field, (err as Error).message);
+      }
+    }
+    for (const r of model.reset) {
+      const d = inferDim(r.value, dimOf);
+      const want = dimOf(r.target)!;
+      const ok = r.op === '*=' || r.op === '/=' ? dimEq(d, DIMENSIONLESS) : dimEq(d, want);
+      if (!ok) throw new BuildError(where, 'reset', `'${r.target} ${r.op} ${show(r.value)}' mixes ${formatDim(want)} with ${formatDim(d)}`);
+    }
+
+    // Expansion: sub-expressions and inputs inlined, scalar parameters and units folded to numbers.
+    const constants = (n: string): Expr | undefined => {
+      if (scalars.has(n)) return num(scalars.get(n)!);
+      if (n === 'dt') return num(dt);
+      if (n === 'pi') return num(Math.PI);
+      if (n === 'inf') return num(Infinity);
+      if (perNeuron.has(n)) return sym(`p$${n}`);
+      if (!dimOf(n) || (!lines.some((l) => l.name === n) && UNITS.has(n))) {
+        const u = UNITS.get(n);
+        if (u) return num(u.value);
+      }
+      return undefined;
+    };
+    const expanding = new Set<string>();
+    const expand = (e: Expr): Expr =>
+      substitute(e, (n) => {
+        const s = subs.get(n);
+        if (s) {
+          if (expanding.has(n)) throw new BuildError(where, 'equations', `sub-expression '${n}' depends on itself`, 'remove the circular definition');
+          expanding.add(n);
+          const r = expand(s.expr!);
+          expanding.delete(n);
+          return r;
+        }
+        if (inputs.has(n)) {
+          const terms = [sym(`ext$${n}`), ...plan.inputTerms.get(n)!];
+          return expand(terms.reduce((a, b) => bin('+', a, b)));
+        }
+        return constants(n);
+      });
+    const vars: OdeVar[] = [
+      ...lines.filter((l) => l.kind === 'diff').map((l) => ({ name: l.name, rhs: simplify(expand(l.expr!)), gated: l.flags.includes('unless refractory') })),
+      ...plan.synStates.map((s) => ({ name: s.name, rhs: s.rhs, gated: false })),
+    ];
+    const stateNames = new Set(vars.map((v) => v.name));
+    let method;
+    try {
+      method = chooseMethod(vars, group.options.method ?? model.spec.method ?? 'auto');
+    } catch (err) {
+      throw new BuildError(where, 'method', (err as Error).message);
+    }
+
+    // Code. Locals: c_x (value at the start of the step), n_x (new value).
+    const A = (key: string) => name(arrays.get(key)!, `G${gi}_${key.replace('$', '_$')}`);
+    const arrayRef = new Map<string, string>();
+    for (const key of arrays.keys()) arrayRef.set(key, A(key));
+    const other = (n: string): string => {
+      if (n === 't') return 't';
+      const a = arrayRef.get(n);
+      if (a) return `${a}[i]`;
+      throw new BuildError(where, 'equations', `internal: unresolved symbol '${n}'`);
+    };
+    let stepCode: string;
+    try {
+      stepCode = generateStep(vars, method, dt, other, plan.refSteps > 0 ? 'nr' : null);
+    } catch (err) {
+      if (err instanceof IntegratorError) throw new BuildError(where, 'method', err.message);
+      throw err;
+    }
+    stepCode = stepCode.replace(/const n_/g, 'let n_');
+    const afterStep = (n: string) => (stateNames.has(n) ? `n_${n}` : other(n));
+    const lastSpike = new Int32Array(N).fill(-0x40000000);
+    const spikes = new Int32Array(plan.ring * N);
+    const counts = new Int32Array(plan.ring);
+    const LS = name(lastSpike, `G${gi}_lastspike`);
+    const SP = name(spikes, `G${gi}_spikes`);
+    const CN = name(counts, `G${gi}_counts`);
+    const out: string[] = [];
+    out.push('{');
+    out.push(`const slot = n % ${plan.ring}; const sb = slot * ${N}; let ns = 0; let chk = 0;`);
+    out.push(`for (let i = 0; i < ${N}; i++) {`);
+    for (const v of vars) out.push(`const c_${v.name} = ${other(v.name)};`);
+    if (plan.refSteps > 0) out.push(`const nr = (n - ${LS}[i]) >= ${plan.refSteps};`);
+    out.push(stepCode);
+    if (model.threshold) {
+      const cond = emitJS(simplify(expand(model.threshold)), afterStep);
+      out.push(`if (${plan.refSteps > 0 ? 'nr && ' : ''}${cond}) {`);
+      for (const r of model.reset) {
+        const value = emitJS(simplify(expand(r.value)), afterStep);
+        const lhs = afterStep(r.target);
+        out.push(r.op === '=' ? `${lhs} = ${value};` : `${lhs} ${r.op} ${value};`);
+      }
+      out.push(`${LS}[i] = n; ${SP}[sb + ns] = i; ns++;`);
+      out.push('}');
+    }
+    for (const v of vars) out.push(`${other(v.name)} = n_${v.name};`);
+    if (this.options.checkDivergence !== false && vars.length > 0) out.push(`chk += ${vars.map((v) => `n_${v.name}`).join(' + ')};`);
+    out.push('}');
+    out.push(`${CN}[slot] = ns;`);
+    if (this.options.checkDivergence !== false && vars.length > 0) out.push(`if (!(chk - chk === 0)) D(${gi}, n);`);
+    out.push('}');
+
+    group.runtime = {
+      index: gi,
+      arrays,
+      dims,
+      spikes,
+      counts,
+      ring: plan.ring,
+      lastSpike,
+      spiked: new Uint8Array(0),
+      scalars,
+      method,
+    } satisfies GroupRuntime;
+    return out.join('\n');
+  }
+
+  private projectionCode(
+    pp: ReturnType<Network['planProjection']>,
+    k: number,
+    pre: GroupPlan,
+    name: (a: StateArray | Int32Array, label: string) => string,
+  ): string {
+    const { proj, csr, weights, weight, delaySteps, targetArray } = pp;
+    const preRt = proj.pre.group.runtime!;
+    const postRt = proj.post.group.runtime!;
+    const IP = name(csr.indptr, `P${k}_indptr`);
+    const IX = name(csr.indices, `P${k}_indices`);
+    const T = name(postRt.arrays.get(targetArray)!, `P${k}_target`);
+    const W = weights ? `${name(weights, `P${k}_w`)}[s]` : jsNumber(weight);
+    const SP = name(preRt.spikes, `P${k}_prespikes`);
+    const CN = name(preRt.counts, `P${k}_precounts`);
+    const N = proj.pre.group.size;
+    const whole = proj.pre.start === 0 && proj.pre.stop === N;
+    const postOff = proj.post.start === 0 ? '' : `${proj.post.start} + `;
+    proj.runtime = { csr, weights, weight, delaySteps, targetArray };
+    const lines = [
+      '{',
+      delaySteps > 0 ? `const d = n - ${delaySteps}; if (d >= 0) {` : 'const d = n; {',
+      `const slot = d % ${pre.ring}; const c = ${CN}[slot]; const b = slot * ${N};`,
+      'for (let q = 0; q < c; q++) {',
+      whole ? `const r = ${SP}[b + q];` : `const r = ${SP}[b + q] - ${proj.pre.start}; if (r < 0 || r >= ${proj.pre.size}) continue;`,
+      `const e = ${IP}[r + 1];`,
+      `for (let s = ${IP}[r]; s < e; s++) ${T}[${postOff}${IX}[s]] += ${W};`,
+      '}',
+      '}',
+      '}',
+    ];
+    return lines.join('\n');
+  }
+
+  private locateDivergence(gi: number, n: number): never {
+    const g = this.groups[gi];
+    for (const [varName, a] of g.runtime!.arrays) {
+      for (let i = 0; i < a.length; i++) {
+        if (!Number.isFinite(a[i])) throw new DivergenceError(g.name, varName.replace(/^syn(\d+)\$/, 'synapse state $1 '), i, n, n * this.dtValue);
+      }
+    }
+    // The check sum overflowed without a non-finite value: a false alarm, go on.
+    return undefined as never;
+  }
+
+  /**
+   * Runs the network for `duration` (builds it first if needed). Monitors record; results already
+   * recorded are kept if the run stops on divergence (see {@link DivergenceError.partial}).
+   *
+   * @example
+   * net.run('1 s', { progress: terminalProgress() });
+   */
+  run(duration: QuantityLike, options: RunOptions = {}): RunResult {
+    this.build();
+    let dur: number;
+    try {
+      dur = quantityIn(duration, SECOND);
+    } catch (err) {
+      throw new BuildError(`network '${this.name}'`, 'duration', (err as Error).message, "give a time such as '1 s' or '500 ms'");
+    }
+    if (!(dur >= 0)) throw new BuildError(`network '${this.name}'`, 'duration', `must be ≥ 0, got ${JSON.stringify(duration)}`);
+    const steps = Math.round(dur / this.dtValue);
+    for (const m of this.monitors) m.reserve(this.step, steps, this.dtValue);
+    const chunk = Math.max(1, options.chunk ?? Math.ceil(steps / 100));
+    const progress = options.progress;
+    progress?.start(steps, this.name);
+    const first = this.step;
+    const end = first + steps;
+    const t0 = performance.now();
+    try {
+      while (this.step < end) {
+        const stop = Math.min(end, this.step + chunk);
+        try {
+          this.kernel!(this.step, stop);
+        } catch (err) {
+          if (err instanceof DivergenceError) {
+            this.step = err.step;
+            err.partial = { steps: err.step - first, t: err.step * this.dtValue };
+          }
+          throw err;
+        }
+        this.step = stop;
+        progress?.update(this.step - first);
+      }
+    } finally {
+      progress?.stop();
+    }
+    return { steps, t: this.t, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  /** Populations after build (flattened from the tree). */
+  get populations(): readonly NeuronGroup[] {
+    return this.groups;
+  }
+  /** Projections after build. */
+  get allProjections(): readonly Projection[] {
+    return this.projections;
+  }
+  /** Total number of synapses after build. */
+  get numSynapses(): number {
+    return this.projections.reduce((s, p) => s + p.numSynapses, 0);
+  }
+}
+
+/** The dimension of an initializer. */
+function initDim(x: Init, where: string, field: string): Dim {
+  try {
+    if (isScalarInit(x)) return parseQuantity(x).dim;
+    if (x.dist === 'normal') return parseQuantity(x.mean).dim;
+    if (x.dist === 'uniform') return parseQuantity(x.low).dim;
+    return parseQuantity(`1 ${x.unit}`.replace(/^1 1$/, '1')).dim;
+  } catch (err) {
+    throw new BuildError(where, field, `cannot read ${JSON.stringify(x)}: ${(err as Error).message}`, "write a quantity such as '6 nS'");
+  }
+}
+
+export { symbolsOf };

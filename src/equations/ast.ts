@@ -1,0 +1,132 @@
+/**
+ * The expression tree every equation, threshold and reset is parsed into. Code is generated from
+ * this tree alone: user text never reaches `eval` or `new Function`.
+ */
+
+export type BinOp = '+' | '-' | '*' | '/' | '^';
+export type CmpOp = '<' | '>' | '<=' | '>=' | '==' | '!=';
+
+export type Expr =
+  | { readonly k: 'num'; readonly v: number }
+  | { readonly k: 'sym'; readonly name: string }
+  | { readonly k: 'bin'; readonly op: BinOp; readonly a: Expr; readonly b: Expr }
+  | { readonly k: 'neg'; readonly a: Expr }
+  | { readonly k: 'call'; readonly fn: string; readonly args: readonly Expr[] }
+  | { readonly k: 'cmp'; readonly op: CmpOp; readonly a: Expr; readonly b: Expr }
+  | { readonly k: 'logic'; readonly op: 'and' | 'or'; readonly a: Expr; readonly b: Expr }
+  | { readonly k: 'not'; readonly a: Expr };
+
+export const num = (v: number): Expr => ({ k: 'num', v });
+export const sym = (name: string): Expr => ({ k: 'sym', name });
+export const bin = (op: BinOp, a: Expr, b: Expr): Expr => ({ k: 'bin', op, a, b });
+export const neg = (a: Expr): Expr => ({ k: 'neg', a });
+export const call = (fn: string, ...args: Expr[]): Expr => ({ k: 'call', fn, args });
+
+/** Functions the equation language knows, with their number of arguments. */
+export const FUNCTIONS: Readonly<Record<string, { arity: number; kind: 'dimensionless' | 'same' | 'sqrt' | 'bool' }>> = {
+  exp: { arity: 1, kind: 'dimensionless' },
+  log: { arity: 1, kind: 'dimensionless' },
+  log10: { arity: 1, kind: 'dimensionless' },
+  expm1: { arity: 1, kind: 'dimensionless' },
+  log1p: { arity: 1, kind: 'dimensionless' },
+  exprel: { arity: 1, kind: 'dimensionless' },
+  sin: { arity: 1, kind: 'dimensionless' },
+  cos: { arity: 1, kind: 'dimensionless' },
+  tan: { arity: 1, kind: 'dimensionless' },
+  tanh: { arity: 1, kind: 'dimensionless' },
+  sinh: { arity: 1, kind: 'dimensionless' },
+  cosh: { arity: 1, kind: 'dimensionless' },
+  arctan: { arity: 1, kind: 'dimensionless' },
+  sigmoid: { arity: 1, kind: 'dimensionless' },
+  sqrt: { arity: 1, kind: 'sqrt' },
+  abs: { arity: 1, kind: 'same' },
+  sign: { arity: 1, kind: 'dimensionless' },
+  floor: { arity: 1, kind: 'same' },
+  ceil: { arity: 1, kind: 'same' },
+  min: { arity: 2, kind: 'same' },
+  max: { arity: 2, kind: 'same' },
+  clip: { arity: 3, kind: 'same' },
+  heaviside: { arity: 1, kind: 'bool' },
+};
+
+/** Calls `visit` on every node of `e`, parents before children. */
+export function walk(e: Expr, visit: (node: Expr) => void): void {
+  visit(e);
+  switch (e.k) {
+    case 'bin':
+    case 'cmp':
+    case 'logic':
+      walk(e.a, visit);
+      walk(e.b, visit);
+      break;
+    case 'neg':
+    case 'not':
+      walk(e.a, visit);
+      break;
+    case 'call':
+      for (const a of e.args) walk(a, visit);
+      break;
+    default:
+      break;
+  }
+}
+
+/** The names of the symbols `e` uses. */
+export function symbolsOf(e: Expr): Set<string> {
+  const out = new Set<string>();
+  walk(e, (n) => {
+    if (n.k === 'sym') out.add(n.name);
+  });
+  return out;
+}
+
+/** Replaces symbols by expressions (`map` returns undefined to keep a symbol). */
+export function substitute(e: Expr, map: (name: string) => Expr | undefined): Expr {
+  switch (e.k) {
+    case 'num':
+      return e;
+    case 'sym':
+      return map(e.name) ?? e;
+    case 'bin':
+      return { k: 'bin', op: e.op, a: substitute(e.a, map), b: substitute(e.b, map) };
+    case 'cmp':
+      return { k: 'cmp', op: e.op, a: substitute(e.a, map), b: substitute(e.b, map) };
+    case 'logic':
+      return { k: 'logic', op: e.op, a: substitute(e.a, map), b: substitute(e.b, map) };
+    case 'neg':
+      return { k: 'neg', a: substitute(e.a, map) };
+    case 'not':
+      return { k: 'not', a: substitute(e.a, map) };
+    case 'call':
+      return { k: 'call', fn: e.fn, args: e.args.map((a) => substitute(a, map)) };
+  }
+}
+
+const PREC: Record<BinOp, number> = { '+': 1, '-': 1, '*': 2, '/': 2, '^': 4 };
+
+/** Prints an expression back as equation text (for messages and documentation). */
+export function show(e: Expr, parentPrec = 0): string {
+  switch (e.k) {
+    case 'num':
+      return String(e.v);
+    case 'sym':
+      return e.name;
+    case 'bin': {
+      const p = PREC[e.op];
+      const s = `${show(e.a, p)} ${e.op === '^' ? '**' : e.op} ${show(e.b, e.op === '-' || e.op === '/' || e.op === '^' ? p + 1 : p)}`;
+      return p < parentPrec ? `(${s})` : s;
+    }
+    case 'neg': {
+      const s = `-${show(e.a, 3)}`;
+      return parentPrec > 2 ? `(${s})` : s;
+    }
+    case 'call':
+      return `${e.fn}(${e.args.map((a) => show(a)).join(', ')})`;
+    case 'cmp':
+      return `(${show(e.a)} ${e.op} ${show(e.b)})`;
+    case 'logic':
+      return `(${show(e.a)} ${e.op} ${show(e.b)})`;
+    case 'not':
+      return `not ${show(e.a, 5)}`;
+  }
+}

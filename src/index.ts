@@ -1,0 +1,37 @@
+/**
+ * BrainTS: a differentiable brain simulator for TypeScript.
+ *
+ * The core (everything exported here) runs in Node.js and in browsers; file output, terminal
+ * progress bars and threads live in 'braints/node'.
+ *
+ * @example
+ * import { Network, NeuronGroup, LIF, FixedProb, Expon, COBA, SpikeMonitor, normal } from 'braints';
+ * const net = new Network({ dt: '0.1 ms', seed: 1 });
+ * const P = net.add(new NeuronGroup(4000, LIF, { init: { v: normal('-55 mV', '5 mV') } }));
+ * net.connect(P.slice(0, 3200), P, { comm: new FixedProb(0.02), weight: '6 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }) });
+ * const sm = net.add(new SpikeMonitor(P));
+ * net.run('1 s');
+ */
+export * from './math/units.js';
+export * from './math/rng.js';
+export * from './equations/ast.js';
+export * from './equations/parser.js';
+export * from './equations/symbolic.js';
+export * from './equations/dims.js';
+export * from './equations/quantity.js';
+export * from './equations/equations.js';
+export * from './equations/codegen.js';
+export * from './integrators/index.js';
+export * from './core/errors.js';
+export * from './core/init.js';
+export * from './core/model.js';
+export * from './core/group.js';
+export * from './core/network.js';
+export * from './synapses/index.js';
+export * from './projections/projection.js';
+export * from './connect/index.js';
+export * from './runner/monitors.js';
+export * from './runner/progress.js';
+export * from './neurons/index.js';
+export * from './analysis/index.js';
+export { rasterSvg, lineSvg, phasePlaneSvg, type RasterOptions, type RasterGroup, type LineSeries, type LineOptions, type PhasePlaneData, type PhasePlaneOptions } from './plot/index.js';

@@ -1,0 +1,132 @@
+/**
+ * Numerical integrators, as code generators: each turns a system of ODEs (expression trees) into
+ * the JavaScript statements of one time step for one neuron.
+ *
+ * - `euler`: x ← x + dt f(x). Order 1.
+ * - `rk2`: the midpoint method. Order 2.
+ * - `rk4`: the classical Runge–Kutta method. Order 4.
+ * - `exp_euler`: exponential Euler. Each variable's right-hand side is split as f = A + B x with
+ *   B = ∂f/∂x (found by symbolic differentiation) and x ← x + dt·f·exprel(B dt), the other variables
+ *   held at their values at the start of the step. Exact for linear equations with constant
+ *   coefficients, order 1 otherwise, and stable for stiff gating kinetics.
+ * - `auto`: exponential Euler when every equation is linear in its own variable (∂f/∂x does not
+ *   depend on x), else RK2.
+ */
+import { type Expr } from '../equations/ast.js';
+import { emitJS, jsNumber } from '../equations/codegen.js';
+import { diff, simplify, dependsOn, applyFunction } from '../equations/symbolic.js';
+
+export type IntegratorName = 'auto' | 'euler' | 'rk2' | 'rk4' | 'exp_euler';
+
+/** The integrators by name with their order of accuracy (for documentation and tests). */
+export const INTEGRATORS: Readonly<Record<IntegratorName, { order: number; description: string }>> = {
+  auto: { order: 1, description: 'exponential Euler if every equation is linear in its variable, else RK2' },
+  euler: { order: 1, description: 'forward Euler' },
+  rk2: { order: 2, description: 'midpoint Runge–Kutta' },
+  rk4: { order: 4, description: 'classical Runge–Kutta' },
+  exp_euler: { order: 1, description: 'exponential Euler (exact for linear constant-coefficient equations)' },
+};
+
+/** One differential equation of a system. `rhs` has sub-expressions and constants substituted. */
+export interface OdeVar {
+  readonly name: string;
+  readonly rhs: Expr;
+  /** True when the variable is frozen during the refractory period. */
+  readonly gated: boolean;
+}
+
+/** Thrown when an integrator cannot handle the equations (e.g. exp_euler on a nonlinear one). */
+export class IntegratorError extends Error {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(message);
+    this.name = 'IntegratorError';
+    this.variable = variable;
+  }
+}
+
+/** True when dx/dt = f is linear in x, i.e. ∂f/∂x does not contain x. */
+export function isLinearIn(rhs: Expr, x: string): boolean {
+  return !dependsOn(diff(rhs, x), x);
+}
+
+/** The method `auto` resolves to for this system. */
+export function chooseMethod(vars: readonly OdeVar[], requested: IntegratorName): Exclude<IntegratorName, 'auto'> {
+  if (requested !== 'auto') return requested;
+  return vars.every((v) => isLinearIn(v.rhs, v.name)) ? 'exp_euler' : 'rk2';
+}
+
+/**
+ * Generates the statements of one step. Current values are in locals `c_<name>`, and the code
+ * declares `n_<name>` with the new values. `other(name)` resolves every symbol that is not one of
+ * the system's variables; `gate` is a JS boolean expression (true = integrate) or null.
+ */
+export function generateStep(
+  vars: readonly OdeVar[],
+  method: Exclude<IntegratorName, 'auto'>,
+  dt: number,
+  other: (name: string) => string,
+  gate: string | null,
+): string {
+  const names = new Set(vars.map((v) => v.name));
+  const rhsWith = (e: Expr, prefix: string) => emitJS(e, (n) => (names.has(n) ? `${prefix}${n}` : other(n)));
+  const apply = (v: OdeVar, incr: string) => {
+    const g = v.gated && gate ? `(${gate} ? ${incr} : 0)` : incr;
+    return `const n_${v.name} = c_${v.name} + ${g};`;
+  };
+  const lines: string[] = [];
+  const DT = jsNumber(dt);
+  // Stage k evaluates f at the stage values and at time t + tShift (time must advance with the stages).
+  const stage = (k: number, prefix: string, tShift: number) => {
+    for (const v of vars) {
+      const code = emitJS(v.rhs, (n) => (names.has(n) ? `${prefix}${n}` : n === 't' && tShift !== 0 ? `(t + ${jsNumber(tShift)})` : other(n)));
+      lines.push(`const k${k}_${v.name} = ${code};`);
+    }
+  };
+  switch (method) {
+    case 'euler':
+      stage(1, 'c_', 0);
+      for (const v of vars) lines.push(apply(v, `${DT} * k1_${v.name}`));
+      break;
+    case 'rk2': {
+      stage(1, 'c_', 0);
+      for (const v of vars) lines.push(`const m_${v.name} = c_${v.name} + ${jsNumber(dt / 2)} * k1_${v.name};`);
+      stage(2, 'm_', dt / 2);
+      for (const v of vars) lines.push(apply(v, `${DT} * k2_${v.name}`));
+      break;
+    }
+    case 'rk4': {
+      stage(1, 'c_', 0);
+      for (const v of vars) lines.push(`const a_${v.name} = c_${v.name} + ${jsNumber(dt / 2)} * k1_${v.name};`);
+      stage(2, 'a_', dt / 2);
+      for (const v of vars) lines.push(`const b_${v.name} = c_${v.name} + ${jsNumber(dt / 2)} * k2_${v.name};`);
+      stage(3, 'b_', dt / 2);
+      for (const v of vars) lines.push(`const e_${v.name} = c_${v.name} + ${DT} * k3_${v.name};`);
+      stage(4, 'e_', dt);
+      for (const v of vars) {
+        lines.push(apply(v, `${jsNumber(dt / 6)} * (k1_${v.name} + 2 * k2_${v.name} + 2 * k3_${v.name} + k4_${v.name})`));
+      }
+      break;
+    }
+    case 'exp_euler': {
+      for (const v of vars) {
+        const B = diff(v.rhs, v.name);
+        if (dependsOn(B, v.name)) {
+          throw new IntegratorError(v.name, `exponential Euler needs d${v.name}/dt to be linear in ${v.name}, but ∂f/∂${v.name} still depends on ${v.name}; use method 'rk2' or 'rk4'`);
+        }
+        const f = rhsWith(v.rhs, 'c_');
+        const Bs = simplify(B);
+        if (Bs.k === 'num') {
+          // constant coefficient: the factor dt·exprel(B dt) is computed here, once
+          const factor = Bs.v === 0 ? dt : dt * applyFunction('exprel', [Bs.v * dt]);
+          lines.push(apply(v, `${jsNumber(factor)} * ${f}`));
+        } else {
+          lines.push(`const B_${v.name} = ${rhsWith(Bs, 'c_')};`);
+          lines.push(apply(v, `${DT} * H.exprel(B_${v.name} * ${DT}) * ${f}`));
+        }
+      }
+      break;
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,1 @@
+export { LIF } from './lif.js';

@@ -1,0 +1,7 @@
+/**
+ * Node-only adapters (`braints/node`): a terminal progress bar and file writers. The rest of
+ * BrainTS imports nothing from Node and runs in the browser.
+ */
+export { terminalProgress, type TerminalProgressOptions, type ProgressStream } from './progress.js';
+export { writeText, writeNpy, writeCsv, encodeNpy, formatCsv, type NpyArray } from './files.js';
+export type { ProgressReporter } from '../runner/progress.js';

@@ -1,0 +1,89 @@
+/**
+ * Projections: the chain pre → delay → comm → syn → out → post.
+ *
+ * - pre: a population (or a slice of one) whose spikes are sent;
+ * - delay: a homogeneous transmission delay, a multiple of dt;
+ * - comm: the connectivity, built by a {@link Connector} into CSR and traversed only for the rows
+ *   of neurons that spiked (event-driven);
+ * - syn: synaptic dynamics kept per post-synaptic neuron (align-post), shared by every projection
+ *   with the same dynamics, output and target;
+ * - out: how the synaptic state enters the target input of the post-synaptic model (CUBA, COBA);
+ * - post: the target population.
+ *
+ * Without `syn`, each spike adds the weight directly to a post-synaptic variable (Brian2's
+ * `on_pre='v += w'`).
+ */
+import { type Population, asView, type GroupView } from '../core/group.js';
+import { type Init } from '../core/init.js';
+import { type QuantityLike } from '../equations/quantity.js';
+import { type SynapseDynamics, type SynapseOutput } from '../synapses/index.js';
+import { type Connector, type CSR } from '../connect/index.js';
+
+/** Options of a {@link Projection}. */
+export interface ProjectionOptions {
+  /** A name for messages (default: 'pre→post'). */
+  readonly name?: string;
+  /** The connectivity. */
+  readonly comm: Connector;
+  /** Synaptic weight: a quantity for all synapses, a distribution, or values per synapse (CSR order). */
+  readonly weight: Init;
+  /** Homogeneous delay (default 0); rounded to a whole number of steps. */
+  readonly delay?: QuantityLike;
+  /** Synaptic dynamics (align-post). Omit to add the weight directly to `target`. */
+  readonly syn?: SynapseDynamics;
+  /** Output model; required with `syn`. */
+  readonly out?: SynapseOutput;
+  /**
+   * With `syn`: the summed input of the post model that receives the output (default: its only input).
+   * Without `syn`: the post variable each spike increments (e.g. 'v' or 'ge').
+   */
+  readonly target?: string;
+}
+
+/** What the compiler attaches to a projection when the network is built. */
+export interface ProjectionRuntime {
+  readonly csr: CSR;
+  /** Per-synapse weights in CSR order, or null when one weight serves all (then `weight`). */
+  readonly weights: Float32Array | Float64Array | null;
+  readonly weight: number;
+  readonly delaySteps: number;
+  /** The post-synaptic array that spikes increment. */
+  readonly targetArray: string;
+}
+
+/**
+ * A projection between two populations.
+ *
+ * @example
+ * new Projection(E, P, {
+ *   comm: new FixedProb(0.02),
+ *   weight: '6 nS',
+ *   syn: Expon({ tau: '5 ms' }),
+ *   out: COBA({ E: '0 mV' }),
+ * });
+ */
+export class Projection {
+  readonly pre: GroupView;
+  readonly post: GroupView;
+  readonly options: ProjectionOptions;
+  name: string;
+  runtime: ProjectionRuntime | undefined;
+
+  constructor(pre: Population, post: Population, options: ProjectionOptions) {
+    this.pre = asView(pre);
+    this.post = asView(post);
+    this.options = options;
+    this.name = options.name ?? '';
+  }
+
+  /** The connectivity after build (CSR by pre-synaptic neuron). */
+  get csr(): CSR {
+    if (!this.runtime) throw new Error(`projection '${this.name}': build the network first`);
+    return this.runtime.csr;
+  }
+
+  /** Number of synapses after build. */
+  get numSynapses(): number {
+    return this.csr.indices.length;
+  }
+}

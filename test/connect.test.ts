@@ -1,0 +1,557 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { BuildError } from '../src/core/errors.js';
+import {
+  type CSR,
+  type ConnectContext,
+  All2All,
+  FixedPostNum,
+  FixedPreNum,
+  FixedProb,
+  FromCSR,
+  FromDense,
+  FromPairs,
+  GaussianProb,
+  GridNeighbors,
+  IntBuffer,
+  One2One,
+  ScaleFree,
+  SmallWorld,
+  csrCheck,
+  csrFromPairs,
+  csrNumSynapses,
+  csrToDense,
+  csrTranspose,
+  inDegrees,
+  outDegrees,
+} from '../src/connect/index.js';
+
+const WHERE = "projection 'E→I'";
+
+function ctx(nPre: number, nPost: number, extra: Partial<ConnectContext> = {}): ConnectContext {
+  return { nPre, nPost, seed: 42, where: WHERE, ...extra };
+}
+
+/** All (pre, post) pairs of a CSR, in storage order. */
+function pairsOf(c: CSR): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < c.nPre; i++) for (let s = c.indptr[i]; s < c.indptr[i + 1]; s++) out.push([i, c.indices[s]]);
+  return out;
+}
+
+function sortPairs(p: Array<[number, number]>): Array<[number, number]> {
+  return p.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
+/** Valid CSR with strictly ascending rows: sorted and without repeated synapses. */
+function assertStrictCsr(c: CSR): void {
+  csrCheck(c, 'test', false);
+}
+
+function assertNoSelf(c: CSR, off: number): void {
+  for (let i = 0; i < c.nPre; i++) {
+    for (let s = c.indptr[i]; s < c.indptr[i + 1]; s++) assert.notEqual(c.indices[s], i + off, `self-connection ${i} → ${i + off}`);
+  }
+}
+
+function sameCsr(a: CSR, b: CSR): boolean {
+  return (
+    a.nPre === b.nPre &&
+    a.nPost === b.nPost &&
+    a.indptr.length === b.indptr.length &&
+    a.indices.length === b.indices.length &&
+    a.indptr.every((v, k) => v === b.indptr[k]) &&
+    a.indices.every((v, k) => v === b.indices[k])
+  );
+}
+
+function assertBuildError(fn: () => unknown, ...parts: string[]): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof BuildError, `expected BuildError, got ${String(e)}`);
+    for (const p of parts) assert.ok(e.message.includes(p), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(p)}`);
+    return true;
+  });
+}
+
+/** Symmetric, no self loops, no repeated edges. */
+function assertSimpleUndirected(c: CSR): void {
+  assertStrictCsr(c);
+  assertNoSelf(c, 0);
+  const { csr: t } = csrTranspose(c);
+  assert.ok(sameCsr(c, t), 'graph is not symmetric');
+}
+
+function meanClustering(c: CSR): number {
+  const n = c.nPre;
+  const mark = new Int32Array(n).fill(-1);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const a = c.indptr[i];
+    const e = c.indptr[i + 1];
+    const k = e - a;
+    if (k < 2) continue;
+    for (let s = a; s < e; s++) mark[c.indices[s]] = i;
+    let links = 0;
+    for (let s = a; s < e; s++) {
+      const j = c.indices[s];
+      for (let t = c.indptr[j]; t < c.indptr[j + 1]; t++) if (mark[c.indices[t]] === i) links++;
+    }
+    sum += links / (k * (k - 1)); // each link counted twice
+  }
+  return sum / n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSR helpers
+
+test('csrFromPairs: small example and naive construction', () => {
+  const c = csrFromPairs(3, 4, [2, 0, 0, 2, 0], [1, 3, 1, 0, 0]);
+  assert.deepEqual(Array.from(c.indptr), [0, 3, 3, 5]);
+  assert.deepEqual(Array.from(c.indices), [0, 1, 3, 0, 1]);
+  assert.equal(csrNumSynapses(c), 5);
+  assert.deepEqual(Array.from(outDegrees(c)), [3, 0, 2]);
+  assert.deepEqual(Array.from(inDegrees(c)), [2, 2, 0, 1]);
+  assert.deepEqual(Array.from(csrToDense(c)), [1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0]);
+
+  // Naive: per row, collect and sort.
+  const nPre = 50;
+  const nPost = 70;
+  const pre: number[] = [];
+  const post: number[] = [];
+  let x = 12345;
+  for (let k = 0; k < 2000; k++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    pre.push(x % nPre);
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    post.push(x % nPost);
+  }
+  const rows: number[][] = Array.from({ length: nPre }, () => []);
+  for (let k = 0; k < pre.length; k++) rows[pre[k]].push(post[k]);
+  const naivePtr = [0];
+  const naiveInd: number[] = [];
+  for (const r of rows) {
+    r.sort((a, b) => a - b);
+    naiveInd.push(...r);
+    naivePtr.push(naiveInd.length);
+  }
+  const fast = csrFromPairs(nPre, nPost, Int32Array.from(pre), Int32Array.from(post));
+  assert.deepEqual(Array.from(fast.indptr), naivePtr);
+  assert.deepEqual(Array.from(fast.indices), naiveInd);
+  csrCheck(fast, 'test', true);
+});
+
+test('csrFromPairs (property): reading back gives the same multiset of pairs', () => {
+  const arb = fc
+    .tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }))
+    .chain(([nPre, nPost]) =>
+      fc.record({
+        nPre: fc.constant(nPre),
+        nPost: fc.constant(nPost),
+        pairs: fc.array(fc.tuple(fc.integer({ min: 0, max: nPre - 1 }), fc.integer({ min: 0, max: nPost - 1 })), { maxLength: 80 }),
+      }),
+    );
+  fc.assert(
+    fc.property(arb, ({ nPre, nPost, pairs }) => {
+      const c = csrFromPairs(
+        nPre,
+        nPost,
+        pairs.map((p) => p[0]),
+        pairs.map((p) => p[1]),
+      );
+      csrCheck(c, 'property', true);
+      assert.deepEqual(sortPairs(pairsOf(c)), sortPairs(pairs));
+      // Transpose keeps the multiset (swapped) and perm points at the same synapse.
+      const { csr: t, perm } = csrTranspose(c);
+      csrCheck(t, 'property', true);
+      assert.deepEqual(sortPairs(pairsOf(t).map(([a, b]) => [b, a])), sortPairs(pairs));
+      for (let j = 0; j < t.nPre; j++) {
+        for (let s = t.indptr[j]; s < t.indptr[j + 1]; s++) {
+          const orig = perm[s];
+          assert.equal(c.indices[orig], j);
+          assert.ok(c.indptr[t.indices[s]] <= orig && orig < c.indptr[t.indices[s] + 1]);
+        }
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('csrTranspose: round trip and permutation', () => {
+  const c = new FixedProb(0.1).build(ctx(120, 90, { seed: 3 }));
+  const { csr: t, perm } = csrTranspose(c);
+  assert.equal(t.nPre, 90);
+  assert.equal(t.nPost, 120);
+  assertStrictCsr(t);
+  assert.deepEqual(Array.from(outDegrees(t)), Array.from(inDegrees(c)));
+  const { csr: back, perm: perm2 } = csrTranspose(t);
+  assert.ok(sameCsr(back, c));
+  // Composing the permutations is the identity (back is c in the same order).
+  for (let s = 0; s < perm2.length; s++) assert.equal(perm[perm2[s]], s);
+  // Carrying per-synapse data through perm: weight = pre * 1000 + post.
+  const w = new Float64Array(csrNumSynapses(c));
+  for (const [s, [i, j]] of pairsOf(c).entries()) w[s] = i * 1000 + j;
+  for (let j = 0; j < t.nPre; j++) {
+    for (let s = t.indptr[j]; s < t.indptr[j + 1]; s++) assert.equal(w[perm[s]], t.indices[s] * 1000 + j);
+  }
+  // Dense check.
+  const d = csrToDense(c);
+  const dt = csrToDense(t);
+  for (let i = 0; i < 120; i++) for (let j = 0; j < 90; j++) assert.equal(d[i * 90 + j], dt[j * 120 + i]);
+});
+
+test('IntBuffer grows by doubling and keeps contents', () => {
+  const b = new IntBuffer(2);
+  for (let i = 0; i < 1000; i++) b.push(i * 3);
+  assert.equal(b.length, 1000);
+  assert.ok(b.data.length >= 1000 && b.data.length <= 2048);
+  const a = b.toArray();
+  assert.equal(a.length, 1000);
+  assert.equal(a[999], 2997);
+});
+
+// ---------------------------------------------------------------------------------------------
+// FixedProb
+
+test('FixedProb: count within 4 SD, sorted, no duplicates, unbiased columns', () => {
+  const n = 4000;
+  const p = 0.02;
+  const c = new FixedProb(p).build(ctx(n, n, { seed: 1 }));
+  const mean = p * n * n;
+  const sd = Math.sqrt(n * n * p * (1 - p));
+  const count = csrNumSynapses(c);
+  assert.ok(Math.abs(count - mean) < 4 * sd, `count ${count}, expected ${mean} ± ${4 * sd}`);
+  assertStrictCsr(c);
+  // First and last columns (edge cases of the skipping) get their share.
+  const kin = inDegrees(c);
+  for (const cols of [
+    [0, 20],
+    [n - 20, n],
+  ]) {
+    let s = 0;
+    for (let j = cols[0]; j < cols[1]; j++) s += kin[j];
+    const m = 20 * n * p;
+    assert.ok(Math.abs(s - m) < 4 * Math.sqrt(m), `columns ${cols}: ${s} vs ${m}`);
+  }
+  // Row lengths: mean and variance of a binomial.
+  const kout = outDegrees(c);
+  let s1 = 0;
+  let s2 = 0;
+  for (const k of kout) {
+    s1 += k;
+    s2 += k * k;
+  }
+  const varOut = s2 / n - (s1 / n) ** 2;
+  const varTheory = n * p * (1 - p);
+  assert.ok(Math.abs(varOut / varTheory - 1) < 0.15, `row variance ${varOut} vs ${varTheory}`);
+});
+
+test('FixedProb: allowSelf=false, determinism, p = 0 and p = 1', () => {
+  const rec = new FixedProb(0.3, { allowSelf: false }).build(ctx(300, 300, { selfOffset: 0 }));
+  assertNoSelf(rec, 0);
+  assertStrictCsr(rec);
+  // Views of one population: post index i + 100 is pre i.
+  const view = new FixedProb(0.5, { allowSelf: false }).build(ctx(300, 500, { selfOffset: 100 }));
+  assertNoSelf(view, 100);
+  // Different populations: allowSelf=false changes nothing.
+  const a = new FixedProb(0.3, { allowSelf: false }).build(ctx(300, 300));
+  const b = new FixedProb(0.3).build(ctx(300, 300));
+  assert.ok(sameCsr(a, b));
+
+  const s1 = new FixedProb(0.05).build(ctx(500, 700, { seed: 9 }));
+  const s2 = new FixedProb(0.05).build(ctx(500, 700, { seed: 9 }));
+  const s3 = new FixedProb(0.05).build(ctx(500, 700, { seed: 10 }));
+  const s4 = new FixedProb(0.05, { seed: 10 }).build(ctx(500, 700, { seed: 9 }));
+  assert.ok(sameCsr(s1, s2));
+  assert.ok(!sameCsr(s1, s3));
+  assert.ok(sameCsr(s3, s4), 'the seed option overrides the context seed');
+
+  // Any row can be regenerated alone.
+  const row: number[] = [];
+  new FixedProb(0.05).appendRow(ctx(500, 700, { seed: 9 }), 123, row);
+  assert.deepEqual(row, Array.from(s1.indices.subarray(s1.indptr[123], s1.indptr[124])));
+
+  assert.equal(csrNumSynapses(new FixedProb(0).build(ctx(200, 300))), 0);
+  const full = new FixedProb(1).build(ctx(200, 300));
+  assert.equal(csrNumSynapses(full), 200 * 300);
+  assert.ok(csrToDense(full).every((v) => v === 1));
+  assert.equal(csrNumSynapses(new FixedProb(1, { allowSelf: false }).build(ctx(200, 200, { selfOffset: 0 }))), 200 * 199);
+  // Tiny probability: still exact, no infinite loop.
+  assert.equal(csrNumSynapses(new FixedProb(1e-300).build(ctx(100, 100))), 0);
+});
+
+test('refusals name the field, where, and the offending value', () => {
+  for (const p of [-0.1, 1.5, NaN, Infinity]) {
+    assertBuildError(() => new FixedProb(p).build(ctx(10, 10)), 'prob', WHERE, 'between 0 and 1');
+  }
+  assertBuildError(() => new FixedProb('0.5' as unknown as number).build(ctx(10, 10)), 'prob', WHERE);
+  assertBuildError(() => new FromPairs([0, 1, 2], [0, 1, 77]).build(ctx(3, 5)), 'post', WHERE, 'post[2] = 77', '[0, 5)');
+  assertBuildError(() => new FromPairs([0, -1], [0, 1]).build(ctx(3, 5)), 'pre', 'pre[1] = -1');
+  assertBuildError(() => new FromPairs([0, 1.5], [0, 1]).build(ctx(3, 5)), 'pre', '1.5');
+  assertBuildError(() => new FromPairs([0, 1], [0]).build(ctx(3, 5)), 'post', 'equal length');
+  assertBuildError(() => new One2One().build(ctx(3, 4)), WHERE, 'One2One', 'nPre = 3', 'nPost = 4');
+  assertBuildError(() => new FixedPreNum(11).build(ctx(10, 5)), 'num', WHERE, '[0, 10]');
+  assertBuildError(() => new FixedPreNum(10, { allowSelf: false }).build(ctx(10, 10, { selfOffset: 0 })), 'num', '[0, 9]');
+  assertBuildError(() => new FixedPostNum(2.5).build(ctx(10, 5)), 'num', '2.5');
+  assertBuildError(() => new FromCSR([0, 2, 1], [0, 1]).build(ctx(2, 3)), 'indptr', WHERE);
+  assertBuildError(() => new FromCSR([0, 1, 2], [0, 3]).build(ctx(2, 3)), 'indices', 'indices[1] = 3');
+  assertBuildError(() => new FromDense([[0, 1]], 2, 2).build(ctx(2, 2)), 'matrix', 'rows');
+  assertBuildError(() => new FromDense([0, 1, 1], 2, 2).build(ctx(2, 2)), 'matrix');
+  assertBuildError(() => new GaussianProb(0, { gridShape: [3, 3] }).build(ctx(9, 9)), 'sigma', WHERE);
+  assertBuildError(() => new GaussianProb(1, { gridShape: [3, 4] }).build(ctx(9, 9)), 'gridShape', '12');
+  assertBuildError(() => new GridNeighbors({ gridShape: [3, 3], radius: -1 }).build(ctx(9, 9)), 'radius');
+  assertBuildError(() => new SmallWorld(5, 0.1).build(ctx(10, 10)), 'k', WHERE);
+  assertBuildError(() => new SmallWorld(2, 1.2).build(ctx(10, 10)), 'beta');
+  assertBuildError(() => new SmallWorld(2, 0.1).build(ctx(10, 11)), 'size');
+  assertBuildError(() => new ScaleFree(0).build(ctx(10, 10)), 'm', WHERE);
+  assertBuildError(() => new ScaleFree(10).build(ctx(10, 10)), 'm');
+  assertBuildError(() => new All2All().build(ctx(-1, 3)), 'nPre');
+  assertBuildError(() => new All2All().build(ctx(100000, 100000)), 'synapses');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic connectors
+
+test('All2All, One2One, FromPairs, FromCSR, FromDense', () => {
+  const a = new All2All().build(ctx(4, 5));
+  assert.equal(csrNumSynapses(a), 20);
+  assertStrictCsr(a);
+  const an = new All2All({ allowSelf: false }).build(ctx(6, 6, { selfOffset: 0 }));
+  assert.equal(csrNumSynapses(an), 30);
+  assertNoSelf(an, 0);
+  const av = new All2All({ allowSelf: false }).build(ctx(4, 6, { selfOffset: 3 })); // pre 0..2 have selves 3..5
+  assert.equal(csrNumSynapses(av), 24 - 3);
+  assertNoSelf(av, 3);
+
+  const o = new One2One().build(ctx(7, 7));
+  assert.deepEqual(Array.from(o.indices), [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(Array.from(o.indptr), [0, 1, 2, 3, 4, 5, 6, 7]);
+
+  const fp = new FromPairs([2, 0, 0, 2], [1, 2, 1, 1]).build(ctx(3, 3));
+  assert.deepEqual(Array.from(fp.indptr), [0, 2, 2, 4]);
+  assert.deepEqual(Array.from(fp.indices), [1, 2, 1, 1]); // repeated pair kept
+
+  const fc1 = new FromCSR([0, 3, 3, 5], [4, 0, 2, 1, 0]).build(ctx(3, 5));
+  assert.deepEqual(Array.from(fc1.indices), [0, 2, 4, 0, 1]);
+
+  const nested = [
+    [0, 1, 0],
+    [0.5, 0, -2],
+  ];
+  const d1 = new FromDense(nested, 2, 3).build(ctx(2, 3));
+  const d2 = new FromDense(new Float32Array([0, 1, 0, 0.5, 0, -2]), 2, 3).build(ctx(2, 3));
+  assert.ok(sameCsr(d1, d2));
+  assert.deepEqual(pairsOf(d1), [
+    [0, 1],
+    [1, 0],
+    [1, 2],
+  ]);
+  // Dense round trip of a random CSR.
+  const r = new FixedProb(0.3).build(ctx(13, 17));
+  assert.ok(sameCsr(new FromDense(csrToDense(r), 13, 17).build(ctx(13, 17)), r));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Fixed in/out degree
+
+test('FixedPreNum: every in-degree is num, no duplicates, uniform choice', () => {
+  const nPre = 500;
+  const nPost = 800;
+  const num = 40;
+  const c = new FixedPreNum(num).build(ctx(nPre, nPost, { seed: 5 }));
+  assertStrictCsr(c); // CSR by pre, rows sorted, no repeated pairs
+  assert.ok(inDegrees(c).every((k) => k === num));
+  assert.equal(csrNumSynapses(c), num * nPost);
+  const { csr: t } = csrTranspose(c);
+  assertStrictCsr(t);
+  // Out-degrees are Binomial(nPost, num / nPre).
+  const q = num / nPre;
+  let s2 = 0;
+  for (const k of outDegrees(c)) s2 += (k - nPost * q) ** 2;
+  const v = s2 / nPre;
+  assert.ok(Math.abs(v / (nPost * q * (1 - q)) - 1) < 0.2, `out-degree variance ${v}`);
+
+  const rec = new FixedPreNum(99, { allowSelf: false }).build(ctx(100, 100, { selfOffset: 0, seed: 1 }));
+  assertNoSelf(rec, 0);
+  assert.ok(inDegrees(rec).every((k) => k === 99));
+  assert.equal(csrNumSynapses(new FixedPreNum(0).build(ctx(10, 10))), 0);
+  assert.ok(sameCsr(new FixedPreNum(7).build(ctx(50, 60)), new FixedPreNum(7).build(ctx(50, 60))));
+  assert.ok(!sameCsr(new FixedPreNum(7).build(ctx(50, 60)), new FixedPreNum(7, { seed: 1 }).build(ctx(50, 60))));
+});
+
+test('FixedPostNum: every out-degree is num, no duplicates, no self', () => {
+  const c = new FixedPostNum(30).build(ctx(700, 400, { seed: 8 }));
+  assertStrictCsr(c);
+  assert.ok(outDegrees(c).every((k) => k === 30));
+  // Views: post i + 50 is pre i.
+  const v = new FixedPostNum(99, { allowSelf: false }).build(ctx(120, 100, { selfOffset: 50 }));
+  assertStrictCsr(v);
+  assertNoSelf(v, 50);
+  for (let i = 0; i < 120; i++) assert.equal(v.indptr[i + 1] - v.indptr[i], 99);
+  const all = new FixedPostNum(100).build(ctx(3, 100));
+  assert.equal(csrNumSynapses(all), 300);
+  // In-degrees ~ Binomial(nPre, num / nPost): mean exact.
+  const kin = inDegrees(c);
+  assert.equal(
+    kin.reduce((a, b) => a + b, 0),
+    700 * 30,
+  );
+  assert.ok(Math.max(...kin) < 700 * (30 / 400) + 6 * Math.sqrt(700 * 0.075));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Grids
+
+/** Exact expected synapse counts, by rounded distance, from a brute-force sum. */
+function gaussianCheck(rows: number, cols: number, sigma: number, periodic: boolean, normalize: boolean, seeds: number): void {
+  const n = rows * cols;
+  const sr = normalize ? sigma * rows : sigma;
+  const sc = normalize ? sigma * cols : sigma;
+  const nb = 10; // half-sigma buckets; the last one collects d ≥ 4.5 sigma (the rare far pairs)
+  const expected = new Float64Array(nb);
+  const variance = new Float64Array(nb);
+  const observed = new Float64Array(nb);
+  const dist = (p: number, q: number): [number, number] => {
+    const pr = Math.floor(p / cols);
+    const qr = Math.floor(q / cols);
+    let dr = Math.abs(pr - qr);
+    let dc = Math.abs((p % cols) - (q % cols));
+    if (periodic) {
+      dr = Math.min(dr, rows - dr);
+      dc = Math.min(dc, cols - dc);
+    }
+    return [dr, dc];
+  };
+  const bucket = (dr: number, dc: number): number => Math.min(nb - 1, Math.floor(Math.hypot(dr / sr, dc / sc) * 2));
+  for (let p = 0; p < n; p++) {
+    for (let q = 0; q < n; q++) {
+      if (p === q) continue;
+      const [dr, dc] = dist(p, q);
+      const pr = Math.exp(-(dr * dr) / (2 * sr * sr) - (dc * dc) / (2 * sc * sc));
+      const bk = bucket(dr, dc);
+      expected[bk] += seeds * pr;
+      variance[bk] += seeds * pr * (1 - pr);
+    }
+  }
+  for (let s = 0; s < seeds; s++) {
+    const c = new GaussianProb(sigma, { gridShape: [rows, cols], periodic, normalize, seed: 100 + s }).build(ctx(n, n, { selfOffset: 0 }));
+    assertStrictCsr(c);
+    assertNoSelf(c, 0);
+    for (const [p, q] of pairsOf(c)) {
+      const [dr, dc] = dist(p, q);
+      observed[bucket(dr, dc)]++;
+    }
+  }
+  for (let bk = 0; bk < nb; bk++) {
+    const tol = 4.5 * Math.sqrt(variance[bk]) + 1;
+    assert.ok(
+      Math.abs(observed[bk] - expected[bk]) <= tol,
+      `rows=${rows} cols=${cols} sigma=${sigma} periodic=${periodic}: bucket ${bk}: ${observed[bk]} vs ${expected[bk].toFixed(1)} ± ${tol.toFixed(1)}`,
+    );
+  }
+}
+
+test('GaussianProb: connection frequency by distance matches exp(-d²/2σ²)', () => {
+  gaussianCheck(40, 40, 1.5, false, false, 6); // far region (< 1/N per pair) is exercised
+  gaussianCheck(40, 40, 1.5, true, false, 6);
+  gaussianCheck(12, 17, 3, true, false, 10); // core window covers the torus
+  gaussianCheck(20, 30, 0.1, false, true, 6); // sigma as a fraction of the sides
+  gaussianCheck(1, 200, 4, false, false, 6); // a line
+});
+
+test('GaussianProb: allowSelf, determinism', () => {
+  const n = 30 * 30;
+  const g = (o: object, seed = 1) => new GaussianProb(2, { gridShape: [30, 30], ...o }).build(ctx(n, n, { selfOffset: 0, seed }));
+  const withSelf = g({ allowSelf: true });
+  for (let i = 0; i < n; i++) assert.ok(Array.from(withSelf.indices.subarray(withSelf.indptr[i], withSelf.indptr[i + 1])).includes(i));
+  assert.ok(sameCsr(g({ periodic: true }), g({ periodic: true })));
+  assert.ok(!sameCsr(g({ periodic: true }), g({ periodic: true }, 2)));
+});
+
+test('GridNeighbors: four and eight neighbourhoods, edges and torus', () => {
+  const n = 5 * 6;
+  const four = new GridNeighbors({ gridShape: [5, 6], neighborhood: 'four' }).build(ctx(n, n, { selfOffset: 0 }));
+  assertStrictCsr(four);
+  const d4 = outDegrees(four);
+  assert.equal(d4[0], 2); // corner
+  assert.equal(d4[1], 3); // edge
+  assert.equal(d4[7], 4); // interior
+  assert.deepEqual(Array.from(four.indices.subarray(four.indptr[7], four.indptr[8])), [1, 6, 8, 13]);
+  const eight = new GridNeighbors({ gridShape: [5, 6], neighborhood: 'eight' }).build(ctx(n, n, { selfOffset: 0 }));
+  assert.equal(outDegrees(eight)[0], 3);
+  assert.equal(outDegrees(eight)[7], 8);
+  const t8 = new GridNeighbors({ gridShape: [5, 6], periodic: true }).build(ctx(n, n, { selfOffset: 0 }));
+  assertStrictCsr(t8);
+  assert.ok(outDegrees(t8).every((k) => k === 8));
+  assert.deepEqual(Array.from(t8.indices.subarray(t8.indptr[0], t8.indptr[1])), [1, 5, 6, 7, 11, 24, 25, 29]);
+  const t4r2 = new GridNeighbors({ gridShape: [9, 9], neighborhood: 'four', radius: 2, periodic: true }).build(ctx(81, 81, { selfOffset: 0 }));
+  assert.ok(outDegrees(t4r2).every((k) => k === 12));
+  assertSimpleUndirected(t4r2);
+  // A torus smaller than the neighbourhood: every other cell once, no duplicates.
+  const tiny = new GridNeighbors({ gridShape: [2, 3], radius: 3, periodic: true }).build(ctx(6, 6, { selfOffset: 0 }));
+  assertStrictCsr(tiny);
+  assert.ok(outDegrees(tiny).every((k) => k === 5));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Graph models
+
+test('SmallWorld: lattice at beta = 0, clustering collapses at beta = 1', () => {
+  const n = 1000;
+  const k = 5;
+  const lattice = new SmallWorld(k, 0).build(ctx(n, n));
+  assertSimpleUndirected(lattice);
+  assert.ok(outDegrees(lattice).every((d) => d === 2 * k));
+  assert.deepEqual(Array.from(lattice.indices.subarray(lattice.indptr[0], lattice.indptr[1])), [1, 2, 3, 4, 5, 995, 996, 997, 998, 999]);
+  const cLattice = (3 * (k - 1)) / (2 * (2 * k - 1));
+  assert.ok(Math.abs(meanClustering(lattice) - cLattice) < 1e-12);
+
+  const random = new SmallWorld(k, 1).build(ctx(n, n, { seed: 4 }));
+  assertSimpleUndirected(random);
+  assert.equal(csrNumSynapses(random), 2 * n * k); // mean degree exactly 2k
+  assert.ok(outDegrees(random).some((d) => d !== 2 * k));
+  const cRandom = meanClustering(random);
+  assert.ok(cRandom < 0.1 * cLattice, `clustering ${cRandom} vs lattice ${cLattice}`);
+
+  // Small beta: short-cuts, clustering still high.
+  const sw = new SmallWorld(k, 0.05).build(ctx(n, n, { seed: 4 }));
+  assertSimpleUndirected(sw);
+  assert.ok(meanClustering(sw) > 0.7 * cLattice);
+  assert.ok(sameCsr(sw, new SmallWorld(k, 0.05).build(ctx(n, n, { seed: 4 }))));
+  assert.ok(!sameCsr(sw, new SmallWorld(k, 0.05).build(ctx(n, n, { seed: 5 }))));
+  // Dense extreme: 2k = n - 1 is the complete graph whatever beta.
+  const complete = new SmallWorld(3, 1).build(ctx(7, 7));
+  assert.equal(csrNumSynapses(complete), 42);
+});
+
+test('ScaleFree: mean degree 2m and a power-law tail', () => {
+  const n = 20000;
+  const m = 3;
+  const c = new ScaleFree(m).build(ctx(n, n, { seed: 11 }));
+  assertSimpleUndirected(c);
+  const deg = outDegrees(c);
+  const mean = csrNumSynapses(c) / n;
+  assert.ok(Math.abs(mean - 2 * m) < 0.01, `mean degree ${mean}`);
+  assert.ok(deg.every((d) => d >= m));
+  // Complementary CDF P(K ≥ k) on log-log axes between 2m and 50: slope ≈ -2 for P(k) ∝ k^-3.
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let k = 2 * m; k <= 50; k++) {
+    let ge = 0;
+    for (const d of deg) if (d >= k) ge++;
+    xs.push(Math.log(k));
+    ys.push(Math.log(ge / n));
+  }
+  const mx = xs.reduce((a, b) => a + b) / xs.length;
+  const my = ys.reduce((a, b) => a + b) / ys.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (let t = 0; t < xs.length; t++) {
+    sxy += (xs[t] - mx) * (ys[t] - my);
+    sxx += (xs[t] - mx) ** 2;
+  }
+  const slope = sxy / sxx;
+  assert.ok(slope > -2.6 && slope < -1.5, `CCDF slope ${slope}`);
+  assert.ok(Math.max(...deg) > 100, 'hubs expected');
+  assert.ok(sameCsr(c, new ScaleFree(m).build(ctx(n, n, { seed: 11 }))));
+});
