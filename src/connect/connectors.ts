@@ -625,9 +625,10 @@ export interface GaussianProbOptions {
  * Distance-dependent random connectivity on a 2-D grid: pre p and post q connect independently
  * with probability exp(-d² / (2 sigma²)), d the Euclidean grid distance between their positions.
  *
- * Exact and O(synapses + sigma·√log N) per pre neuron: rows near the pre neuron are sampled with
- * geometric skips at the row's peak probability and thinned to the exact one; the far region,
- * where every probability is below 1/N, is sampled with one skip pass at that bound.
+ * Exact, and O(synapses + sigma·√log N) per pre neuron rather than O(N): in the window around the
+ * pre neuron beyond which every probability is below 1/N, each half-row is sampled with geometric
+ * skips at a bound that tracks the (decreasing) probability and thinned to the exact value; the
+ * far region is sampled with one skip pass at the 1/N bound (about one random draw).
  *
  * @example
  * const csr = new GaussianProb(2, { gridShape: [50, 50], periodic: true }).build({ nPre: 2500, nPost: 2500, seed: 7, where: 'rec', selfOffset: 0 });
@@ -683,20 +684,34 @@ export class GaussianProb implements Connector {
       const [cLo, cHi] = axisWindow(c0, cols, reachC, periodic);
       const width = cHi - cLo + 1;
       let sorted = !periodic;
-      // Core window: per row, skip at the row's peak probability gR[|dr|], accept with gC[|dc|].
+      // Core window. Along each half-row (dc = 0, 1, ... and dc = -1, -2, ...) the probability
+      // a·gC[|dc|] only decreases, so the probability of the next cell bounds all the remaining
+      // ones: skip geometrically at that bound, accept the cell reached with (its probability /
+      // bound), and restart the skip from the next cell with its (smaller) probability. Exact,
+      // and about one draw per cell candidate since the bound tracks the probability closely.
       for (let dr = rLo; dr <= rHi; dr++) {
         const a = gR[Math.abs(dr)];
         if (a <= 0) continue;
         const rowBase = (periodic ? wrap(r0 + dr, rows) : r0 + dr) * cols;
-        const logq = a >= 1 ? 0 : Math.log1p(-a);
-        for (let pos = -1; ; ) {
-          pos += a >= 1 ? 1 : geometricSkip(1 - uniformAt(key, p, k++), logq) + 1;
-          if (pos >= width) break;
-          const dc = cLo + pos;
-          const g = gC[Math.abs(dc)];
-          if (g < 1 && uniformAt(key, p, k++) >= g) continue;
-          const q = rowBase + (periodic ? wrap(c0 + dc, cols) : c0 + dc);
-          if (q !== self) b.push(q);
+        for (let side = 0; side < 2; side++) {
+          const sign = side === 0 ? -1 : 1;
+          const maxAbs = side === 0 ? -cLo : cHi;
+          const segStart = b.buf.length;
+          for (let d = side === 0 ? 1 : 0; d <= maxAbs; d++) {
+            const bound = a * gC[d];
+            if (bound <= 0) break;
+            if (bound < 1) {
+              const skip = geometricSkip(1 - uniformAt(key, p, k++), Math.log1p(-bound));
+              if (skip > 0) {
+                d += skip;
+                if (d > maxAbs) break;
+                if (uniformAt(key, p, k++) * bound >= a * gC[d]) continue;
+              }
+            }
+            const q = rowBase + (periodic ? wrap(c0 + sign * d, cols) : c0 + sign * d);
+            if (q !== self) b.push(q);
+          }
+          if (side === 0 && !periodic) b.reverseFrom(segStart); // left half was produced right to left
         }
       }
       // Far region (outside the core window): every probability there is ≤ tailBound.

@@ -30,6 +30,9 @@ export const FUNCTIONS: Readonly<Record<string, { arity: number; kind: 'dimensio
   expm1: { arity: 1, kind: 'dimensionless' },
   log1p: { arity: 1, kind: 'dimensionless' },
   exprel: { arity: 1, kind: 'dimensionless' },
+  // derivatives of exprel, produced by symbolic differentiation (finite at 0, unlike their closed forms)
+  dexprel: { arity: 1, kind: 'dimensionless' },
+  d2exprel: { arity: 1, kind: 'dimensionless' },
   sin: { arity: 1, kind: 'dimensionless' },
   cos: { arity: 1, kind: 'dimensionless' },
   tan: { arity: 1, kind: 'dimensionless' },

@@ -6,12 +6,15 @@
  * functions come from a fixed table. No text written by a user is copied into generated code.
  */
 import { type Expr } from './ast.js';
+import { dexprel, d2exprel } from './symbolic.js';
 
 /** Runtime helpers the generated kernels call (passed in as arguments, never looked up globally). */
 export const KERNEL_HELPERS = {
   exprel(x: number): number {
     return Math.abs(x) < 1e-6 ? 1 + x * (0.5 + x / 6) : Math.expm1(x) / x;
   },
+  dexprel,
+  d2exprel,
   sigmoid(x: number): number {
     return 1 / (1 + Math.exp(-x));
   },
@@ -44,6 +47,8 @@ const MATH_FUNCS: Record<string, string> = {
   min: 'Math.min',
   max: 'Math.max',
   exprel: 'H.exprel',
+  dexprel: 'H.dexprel',
+  d2exprel: 'H.d2exprel',
   sigmoid: 'H.sigmoid',
   clip: 'H.clip',
   heaviside: 'H.heaviside',

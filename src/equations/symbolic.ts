@@ -25,6 +25,10 @@ export function applyFunction(fn: string, a: number[]): number {
       return Math.log1p(x);
     case 'exprel':
       return x === 0 ? 1 : Math.abs(x) < 1e-8 ? 1 + x / 2 : Math.expm1(x) / x;
+    case 'dexprel':
+      return dexprel(x);
+    case 'd2exprel':
+      return d2exprel(x);
     case 'sin':
       return Math.sin(x);
     case 'cos':
@@ -298,11 +302,10 @@ function d(e: Expr, x: string): Expr {
           return bin('/', du, bin('*', num(2), e));
         case 'abs':
           return bin('*', call('sign', u), du);
-        case 'exprel': {
-          // exprel(u) = (e^u - 1)/u; derivative (u e^u - e^u + 1)/u² = (e^u - exprel(u))/u.
-          // Written with exprel itself so that u → 0 stays finite in practice through the limit 1/2.
-          return bin('*', bin('/', bin('-', call('exp', u), e), u), du);
-        }
+        case 'exprel':
+          return bin('*', call('dexprel', u), du);
+        case 'dexprel':
+          return bin('*', call('d2exprel', u), du);
         case 'sign':
         case 'floor':
         case 'ceil':
@@ -330,4 +333,16 @@ function d(e: Expr, x: string): Expr {
 /** True when `x` appears in `e`. */
 export function dependsOn(e: Expr, x: string): boolean {
   return symbolsOf(e).has(x);
+}
+
+/** d/du exprel(u) = ((u - 1) e^u + 1) / u², with its series near 0 (limit 1/2). */
+export function dexprel(u: number): number {
+  if (Math.abs(u) < 1e-2) return 0.5 + u * (1 / 3 + u * (1 / 8 + u * (1 / 30 + u * (1 / 144 + u / 840))));
+  return ((u - 1) * Math.exp(u) + 1) / (u * u);
+}
+
+/** d²/du² exprel(u) = ((u² - 2u + 2) e^u - 2) / u³, with its series near 0 (limit 1/3). */
+export function d2exprel(u: number): number {
+  if (Math.abs(u) < 1e-2) return 1 / 3 + u * (1 / 4 + u * (1 / 10 + u * (1 / 36 + u / 168)));
+  return ((u * u - 2 * u + 2) * Math.exp(u) - 2) / (u * u * u);
 }
