@@ -58,3 +58,27 @@ test('a user-declared LIF compiles to the same kernel as the built-in one, and s
   assert.deepEqual(a.spikes.times, b.spikes.times);
   assert.ok(a.spikes.indices.length > 100);
 });
+
+test('the README adaptive LIF adapts: inter-spike intervals grow under a constant current', () => {
+  const AdaptiveLIF = defineNeuron({
+    name: 'AdaptiveLIF',
+    equations: `
+      dv/dt = (-(v - El) - R*w + R*I) / tau : volt (unless refractory)
+      dw/dt = -w / tau_w : amp
+      I : amp (input)`,
+    params: { El: '-70 mV', R: '100 Mohm', tau: '20 ms', tau_w: '200 ms', Vth: '-50 mV', Vr: '-70 mV', b: '20 pA' },
+    threshold: 'v > Vth',
+    reset: 'v = Vr; w += b',
+    refractory: '2 ms',
+  });
+  const net = new Network({ dt: '0.1 ms', dtype: 'float64' });
+  const G = net.add(new NeuronGroup(1, AdaptiveLIF, { init: { v: '-70 mV' } }));
+  G.setInput('I', '400 pA');
+  const sm = net.add(new SpikeMonitor(G));
+  net.run('500 ms');
+  const t = sm.spikes().times;
+  assert.ok(t.length >= 6, `${t.length} spikes`);
+  const first = t[1] - t[0];
+  const last = t[t.length - 1] - t[t.length - 2];
+  assert.ok(last > 1.5 * first, `ISIs ${first} → ${last}`);
+});

@@ -84,7 +84,7 @@ export class NeuronGroup {
   }
 
   /** A contiguous sub-population [start, stop), usable as a projection source or target. */
-  slice(start: number, stop: number): GroupView {
+  slice(start: number, stop: number = this.size): GroupView {
     return new GroupView(this, start, stop);
   }
 

@@ -1,0 +1,150 @@
+/**
+ * Benchmarks BrainTS against its peers on the same models, in the same run, and prints ratios.
+ *
+ *   npm run bench -- <model|all> [--scale S] [--duration MS] [--threads T] [--runs R] [--json]
+ *
+ * Each side runs R times (alternating, never concurrently, since the machine is shared); a time
+ * is the median of the R runs and covers simulation only: building the network (connectivity,
+ * state) and compiling are excluded on both sides. The Brian2 side runs C++ standalone through
+ * bench/peers/; without Brian2 installed, its fields are null. See bench/README.md.
+ */
+import { Command, Option } from 'commander';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { BENCH_MODELS, type BenchModelName } from './models.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// Compiled to dist/bench/; the peer scripts stay in the source tree.
+const peersDir = [join(here, 'peers'), join(here, '..', '..', 'bench', 'peers')].find((d) => existsSync(join(d, 'brian2_coba.py')));
+const PYTHON = process.env.BRAINTS_PYTHON ?? '/usr/bin/python3';
+
+export interface BenchRow {
+  model: string;
+  scale: number;
+  duration_ms: number;
+  threads: number;
+  neurons: number;
+  synapses: number;
+  rate_hz: number;
+  braints_s: number;
+  brian2_s: number | null;
+  ratio: number | null;
+  brian2_rate_hz: number | null;
+  brian2_synapses: number | null;
+  runs: number;
+  /** Synaptic events delivered per second of simulation (spikes × mean out-degree / time). */
+  syn_events_per_s: number;
+  /** Neuron updates per second (neurons × steps / time). */
+  neuron_updates_per_s: number;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+let brian2Available: boolean | undefined;
+/** Whether Brian2 can be imported by the peer Python. */
+export function hasBrian2(): boolean {
+  if (brian2Available === undefined) {
+    const r = spawnSync(PYTHON, ['-c', 'import brian2'], { encoding: 'utf8' });
+    brian2Available = r.status === 0 && peersDir !== undefined;
+  }
+  return brian2Available;
+}
+
+/** Runs one peer script and returns its JSON line. */
+export function runPeer(script: string, args: string[]): Record<string, number> {
+  const r = spawnSync(PYTHON, [join(peersDir!, script), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  const last = r.stdout.trim().split('\n').pop()!;
+  return JSON.parse(last) as Record<string, number>;
+}
+
+/** One BrainTS run: build (not timed), then simulate (timed). */
+function runBrainTS(model: BenchModelName, scale: number, durationMs: number, seed: number) {
+  const { net, spikes } = BENCH_MODELS[model].build({ scale, seed });
+  net.build();
+  const res = net.run(`${durationMs} ms`);
+  const neurons = net.populations.reduce((s, g) => s + g.size, 0);
+  const synapses = net.numSynapses;
+  return { seconds: res.seconds, neurons, synapses, spikes: spikes.numSpikes, steps: res.steps };
+}
+
+export function benchModel(model: BenchModelName, scale: number, durationMs: number, threads: number, runs: number): BenchRow {
+  const ours: ReturnType<typeof runBrainTS>[] = [];
+  const peer: Record<string, number>[] = [];
+  const withPeer = hasBrian2();
+  for (let r = 0; r < runs; r++) {
+    ours.push(runBrainTS(model, scale, durationMs, r + 1));
+    if (withPeer) {
+      peer.push(runPeer(BENCH_MODELS[model].peer, ['--scale', String(scale), '--duration', String(durationMs), '--threads', String(threads), '--seed', String(r + 1)]));
+    }
+  }
+  const braints_s = median(ours.map((o) => o.seconds));
+  const brian2_s = withPeer ? median(peer.map((p) => p.sim_s)) : null;
+  const neurons = ours[0].neurons;
+  const synapses = median(ours.map((o) => o.synapses));
+  const spikes = median(ours.map((o) => o.spikes));
+  const rate = spikes / neurons / (durationMs / 1000);
+  return {
+    model,
+    scale,
+    duration_ms: durationMs,
+    threads,
+    neurons,
+    synapses,
+    rate_hz: +rate.toFixed(3),
+    braints_s: +braints_s.toFixed(4),
+    brian2_s: brian2_s === null ? null : +brian2_s.toFixed(4),
+    ratio: brian2_s === null ? null : +(braints_s / brian2_s).toFixed(3),
+    brian2_rate_hz: withPeer ? +median(peer.map((p) => p.rate_hz)).toFixed(3) : null,
+    brian2_synapses: withPeer ? median(peer.map((p) => p.synapses)) : null,
+    runs,
+    syn_events_per_s: Math.round((spikes * (synapses / neurons)) / braints_s),
+    neuron_updates_per_s: Math.round((neurons * ours[0].steps) / braints_s),
+  };
+}
+
+function printRow(row: BenchRow, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(row));
+    return;
+  }
+  const ratio = row.ratio === null ? 'Brian2 not installed (see bench/peers/README.md)' : `ratio ${row.ratio} (BrainTS ÷ Brian2; < 1 is faster)`;
+  console.log(
+    `${row.model} scale ${row.scale}, ${row.duration_ms} ms, ${row.threads} thread(s): ${row.neurons} neurons, ${row.synapses} synapses, ${row.rate_hz} Hz` +
+      ` | BrainTS ${row.braints_s} s${row.brian2_s === null ? '' : `, Brian2 ${row.brian2_s} s (${row.brian2_rate_hz} Hz)`} | ${ratio}`,
+  );
+}
+
+const program = new Command()
+  .name('npm run bench --')
+  .description('Benchmark BrainTS against Brian2 (C++ standalone) on the same models; prints ratios.')
+  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, or all`)
+  .addOption(new Option('--scale <S>', 'network scale (neurons × S, weights ÷ S)').default('1'))
+  .addOption(new Option('--duration <MS>', 'biological time in ms').default('1000'))
+  .addOption(new Option('--threads <T>', 'threads on both sides').default('1'))
+  .addOption(new Option('--runs <R>', 'runs per side; times are medians').default('3'))
+  .option('--json', 'one JSON object per line')
+  .action((model: string, opts: { scale: string; duration: string; threads: string; runs: string; json?: boolean }) => {
+    const scale = Number(opts.scale);
+    const duration = Number(opts.duration);
+    const threads = Number(opts.threads);
+    const runs = Number(opts.runs);
+    const bad = (what: string, v: string) => program.error(`bench: --${what} must be a positive number, got '${v}'`);
+    if (!(scale > 0)) bad('scale', opts.scale);
+    if (!(duration > 0)) bad('duration', opts.duration);
+    if (!(runs >= 1) || !Number.isInteger(runs)) bad('runs', opts.runs);
+    if (threads !== 1) program.error(`bench: --threads ${opts.threads}: BrainTS runs on one thread for now (multi-threaded kernels are the performance issue's work); use --threads 1`);
+    const names = model === 'all' ? (Object.keys(BENCH_MODELS) as BenchModelName[]) : [model as BenchModelName];
+    for (const name of names) {
+      if (!(name in BENCH_MODELS)) program.error(`bench: unknown model '${name}'; choose one of ${Object.keys(BENCH_MODELS).join(', ')}, or all`);
+      printRow(benchModel(name, scale, duration, threads, runs), !!opts.json);
+    }
+  });
+
+program.parse(process.argv);
