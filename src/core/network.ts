@@ -14,18 +14,19 @@
  * which is Brian2's default schedule (groups, thresholds, synapses, resets are all applied within
  * one step, so a spike at step n acts on the state used at step n + 1 + delay).
  */
-import { type Expr, sym, num, bin, substitute, symbolsOf, show } from '../equations/ast.js';
+import { type Expr, sym, num, substitute, symbolsOf, show } from '../equations/ast.js';
 import { emitJS, jsNumber, KERNEL_HELPERS } from '../equations/codegen.js';
 import { inferDim, DimensionError } from '../equations/dims.js';
 import { simplify } from '../equations/symbolic.js';
 import { parseQuantity, quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
-import { type Dim, DIMENSIONLESS, UNITS, dimEq, dimDiv, formatDim } from '../math/units.js';
+import { type Dim, UNITS, dimEq, dimDiv, formatDim } from '../math/units.js';
 import { Rng, threefry2x32, threefryOut } from '../math/rng.js';
 import { chooseMethod, generateStep, IntegratorError, type OdeVar } from '../integrators/index.js';
 import { BuildError, DivergenceError } from './errors.js';
 import { type GroupRuntime, NeuronGroup, type Population, type StateArray } from './group.js';
 import { type Init, fillInit, isScalarInit, exampleUnit } from './init.js';
 import { compileKernel } from './kernel.js';
+import { checkModelDimensions, makeExpander } from './expand.js';
 import { Projection, type ProjectionOptions } from '../projections/projection.js';
 import { type Monitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
@@ -464,7 +465,6 @@ export class Network {
     const arrays = new Map<string, StateArray>();
     const dims = new Map<string, Dim>();
     const lines = model.lines;
-    const subs = new Map(lines.filter((l) => l.kind === 'sub').map((l) => [l.name, l]));
     const inputs = new Set(model.inputNames());
 
     // Per-neuron parameters.
@@ -503,72 +503,9 @@ export class Network {
     }
     group.pendingInputs.clear();
 
-    // Dimension check of the model's own equations, with this group's parameters.
-    const dimOf = (n: string): Dim | undefined => {
-      const l = lines.find((x) => x.name === n);
-      if (l) return l.dim;
-      if (model.params.has(n)) return model.params.get(n)!.dim;
-      if (n === 't' || n === 'dt') return SECOND;
-      if (n === 'pi' || n === 'inf') return DIMENSIONLESS;
-      return UNITS.get(n)?.dim;
-    };
-    for (const l of lines) {
-      if (!l.expr) continue;
-      try {
-        const d = inferDim(l.expr, dimOf);
-        const want = l.kind === 'diff' ? dimDiv(l.dim, SECOND) : l.dim;
-        if (!dimEq(d, want)) {
-          throw new DimensionError(`the right-hand side has dimension ${formatDim(d)} but ${l.kind === 'diff' ? `d${l.name}/dt` : l.name} needs ${formatDim(want)}`);
-        }
-      } catch (err) {
-        throw new BuildError(where, 'equations', `${(err as Error).message} in '${l.source}'`, l.kind === 'diff' ? `make the right-hand side ${l.unit}/second (divide by a time constant?)` : `make both sides ${l.unit}`);
-      }
-    }
-    for (const [field, e] of [['threshold', model.threshold], ...model.reset.map((r) => ['reset', r.value] as const)] as const) {
-      if (!e) continue;
-      try {
-        inferDim(e, dimOf);
-      } catch (err) {
-        throw new BuildError(where, field, (err as Error).message);
-      }
-    }
-    for (const r of model.reset) {
-      const d = inferDim(r.value, dimOf);
-      const want = dimOf(r.target)!;
-      const ok = r.op === '*=' || r.op === '/=' ? dimEq(d, DIMENSIONLESS) : dimEq(d, want);
-      if (!ok) throw new BuildError(where, 'reset', `'${r.target} ${r.op} ${show(r.value)}' mixes ${formatDim(want)} with ${formatDim(d)}`);
-    }
-
-    // Expansion: sub-expressions and inputs inlined, scalar parameters and units folded to numbers.
-    const constants = (n: string): Expr | undefined => {
-      if (scalars.has(n)) return num(scalars.get(n)!);
-      if (n === 'dt') return num(dt);
-      if (n === 'pi') return num(Math.PI);
-      if (n === 'inf') return num(Infinity);
-      if (perNeuron.has(n)) return sym(`p$${n}`);
-      if (!dimOf(n) || (!lines.some((l) => l.name === n) && UNITS.has(n))) {
-        const u = UNITS.get(n);
-        if (u) return num(u.value);
-      }
-      return undefined;
-    };
-    const expanding = new Set<string>();
-    const expand = (e: Expr): Expr =>
-      substitute(e, (n) => {
-        const s = subs.get(n);
-        if (s) {
-          if (expanding.has(n)) throw new BuildError(where, 'equations', `sub-expression '${n}' depends on itself`, 'remove the circular definition');
-          expanding.add(n);
-          const r = expand(s.expr!);
-          expanding.delete(n);
-          return r;
-        }
-        if (inputs.has(n)) {
-          const terms = [sym(`ext$${n}`), ...plan.inputTerms.get(n)!];
-          return expand(terms.reduce((a, b) => bin('+', a, b)));
-        }
-        return constants(n);
-      });
+    // Dimension check of the model's own equations, then expansion with this group's parameters.
+    checkModelDimensions(model, where);
+    const expand = makeExpander({ model, scalars, perNeuron, inputTerms: plan.inputTerms, dt, where });
     const vars: OdeVar[] = [
       ...lines.filter((l) => l.kind === 'diff').map((l) => ({ name: l.name, rhs: simplify(expand(l.expr!)), gated: l.flags.includes('unless refractory') })),
       ...plan.synStates.map((s) => ({ name: s.name, rhs: s.rhs, gated: false })),
