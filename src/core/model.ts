@@ -9,6 +9,7 @@ import { type Assignment, parseExpr, parseStatements } from '../equations/parser
 import { type QuantityLike, parseQuantity } from '../equations/quantity.js';
 import { type Dim, DIMENSIONLESS, UNITS } from '../math/units.js';
 import { BuildError } from './errors.js';
+import { isNoiseSymbol } from '../equations/ast.js';
 import { type IntegratorName, INTEGRATORS } from '../integrators/index.js';
 import { type Init } from './init.js';
 
@@ -81,7 +82,7 @@ export class NeuronModel {
       }
     }
     // Symbols must all be known: variables, parameters, units, t, dt, pi, and inputs.
-    const known = (n: string) => this.lines.some((l) => l.name === n) || params.has(n) || UNITS.has(n) || ['t', 'dt', 'pi', 'inf'].includes(n);
+    const known = (n: string) => this.lines.some((l) => l.name === n) || params.has(n) || UNITS.has(n) || ['t', 'dt', 'pi', 'inf', 'lastspike'].includes(n) || isNoiseSymbol(n);
     const check = (e: Expr, field: string, text: string) => {
       for (const s of symbolsOf(e)) {
         if (!known(s)) {

@@ -14,14 +14,14 @@
  * which is Brian2's default schedule (groups, thresholds, synapses, resets are all applied within
  * one step, so a spike at step n acts on the state used at step n + 1 + delay).
  */
-import { type Expr, sym, num, substitute, symbolsOf, show } from '../equations/ast.js';
+import { type Expr, sym, num, substitute, symbolsOf, show, isNoiseSymbol, RANDOM_FUNCTIONS } from '../equations/ast.js';
 import { emitJS, jsNumber, KERNEL_HELPERS } from '../equations/codegen.js';
 import { inferDim, DimensionError } from '../equations/dims.js';
 import { simplify } from '../equations/symbolic.js';
 import { parseQuantity, quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
 import { type Dim, UNITS, dimEq, dimDiv, formatDim } from '../math/units.js';
 import { Rng, threefry2x32, threefryOut } from '../math/rng.js';
-import { chooseMethod, generateStep, IntegratorError, type OdeVar } from '../integrators/index.js';
+import { chooseMethod, generateStep, IntegratorError, noiseSymbols, type OdeVar } from '../integrators/index.js';
 import { BuildError, DivergenceError } from './errors.js';
 import { type GroupRuntime, NeuronGroup, type Population, type StateArray } from './group.js';
 import { type Init, fillInit, isScalarInit, exampleUnit } from './init.js';
@@ -75,9 +75,13 @@ interface GroupPlan {
   /** Inputs: name → extra terms added by projections. */
   readonly inputTerms: Map<string, Expr[]>;
   /** Synaptic state variables added by projections (align-post), with their equations. */
-  readonly synStates: { name: string; rhs: Expr; dim: Dim }[];
+  readonly synStates: { name: string; rhs: Expr; dim: Dim; init?: number }[];
   /** Merge key → the syn state a spike increments. */
   readonly synByKey: Map<string, string>;
+  /** Statements run when a neuron of this group spikes, after the model's reset (pre-aligned synapse states). */
+  readonly spikeStatements: { target: string; op: '=' | '+=' | '-=' | '*=' | '/='; value: Expr }[];
+  /** Extra per-neuron values (not integrated), e.g. the release fraction of short-term plasticity. */
+  readonly extraValues: { name: string; dim: Dim; init: number }[];
   ring: number;
   refSteps: number;
 }
@@ -203,6 +207,8 @@ export class Network {
       inputTerms: new Map(group.model.inputNames().map((n) => [n, [] as Expr[]])),
       synStates: [],
       synByKey: new Map(),
+      spikeStatements: [],
+      extraValues: [],
       ring: 1,
       refSteps: 0,
     }));
@@ -498,7 +504,11 @@ export class Network {
       dims.set(l.name, l.dim);
     }
     for (const s of plan.synStates) {
-      arrays.set(s.name, new F(N));
+      arrays.set(s.name, new F(N).fill(s.init ?? 0));
+      dims.set(s.name, s.dim);
+    }
+    for (const s of plan.extraValues) {
+      arrays.set(s.name, new F(N).fill(s.init));
       dims.set(s.name, s.dim);
     }
     group.pendingInputs.clear();
@@ -506,10 +516,19 @@ export class Network {
     // Dimension check of the model's own equations, then expansion with this group's parameters.
     checkModelDimensions(model, where);
     const expand = makeExpander({ model, scalars, perNeuron, inputTerms: plan.inputTerms, dt, where });
+    // Random draws (rand(), randn()) become per-neuron locals, one stream per place of use.
+    const draws: { name: string; fn: string }[] = [];
+    const withDraws = (e: Expr): Expr => replaceRandom(e, (fn) => {
+      const name = `rnd$${draws.length}`;
+      draws.push({ name, fn });
+      return name;
+    });
     const vars: OdeVar[] = [
-      ...lines.filter((l) => l.kind === 'diff').map((l) => ({ name: l.name, rhs: simplify(expand(l.expr!)), gated: l.flags.includes('unless refractory') })),
-      ...plan.synStates.map((s) => ({ name: s.name, rhs: s.rhs, gated: false })),
+      ...lines.filter((l) => l.kind === 'diff').map((l) => ({ name: l.name, rhs: withDraws(simplify(expand(l.expr!))), gated: l.flags.includes('unless refractory') })),
+      ...plan.synStates.map((s) => ({ name: s.name, rhs: withDraws(s.rhs), gated: false })),
     ];
+    const threshold = model.threshold ? withDraws(simplify(expand(model.threshold))) : undefined;
+    const resets = [...model.reset.map((r) => ({ target: r.target, op: r.op, value: withDraws(simplify(expand(r.value))) })), ...plan.spikeStatements];
     const stateNames = new Set(vars.map((v) => v.name));
     let method;
     try {
@@ -522,8 +541,13 @@ export class Network {
     const A = (key: string) => name(arrays.get(key)!, `G${gi}_${key.replace('$', '_$')}`);
     const arrayRef = new Map<string, string>();
     for (const key of arrays.keys()) arrayRef.set(key, A(key));
+    const lastSpike = new Int32Array(N).fill(-0x40000000);
+    const LS = name(lastSpike, `G${gi}_lastspike`);
+    const noise = noiseSymbols(vars);
     const other = (n: string): string => {
       if (n === 't') return 't';
+      if (n === 'lastspike') return `(${LS}[i] * ${jsNumber(dt)})`;
+      if (n.startsWith('rnd$') || isNoiseSymbol(n)) return n.replace(/^xi/, 'z$xi');
       const a = arrayRef.get(n);
       if (a) return `${a}[i]`;
       throw new BuildError(where, 'equations', `internal: unresolved symbol '${n}'`);
@@ -537,10 +561,8 @@ export class Network {
     }
     stepCode = stepCode.replace(/const n_/g, 'let n_');
     const afterStep = (n: string) => (stateNames.has(n) ? `n_${n}` : other(n));
-    const lastSpike = new Int32Array(N).fill(-0x40000000);
     const spikes = new Int32Array(plan.ring * N);
     const counts = new Int32Array(plan.ring);
-    const LS = name(lastSpike, `G${gi}_lastspike`);
     const SP = name(spikes, `G${gi}_spikes`);
     const CN = name(counts, `G${gi}_counts`);
     const out: string[] = [];
@@ -549,12 +571,16 @@ export class Network {
     out.push(`for (let i = 0; i < ${N}; i++) {`);
     for (const v of vars) out.push(`const c_${v.name} = ${other(v.name)};`);
     if (plan.refSteps > 0) out.push(`const nr = (n - ${LS}[i]) >= ${plan.refSteps};`);
+    // Each draw has its own stream (group, place); the counter is (neuron, step): any order, any thread, same numbers.
+    const streamBase = (0x52000000 + gi * 4096) >>> 0;
+    draws.forEach((d, k) => out.push(`const ${d.name} = H.${d.fn === 'rand' ? 'uniform' : 'normal'}(${seed}, ${streamBase + k}, i, n);`));
+    noise.forEach((z, k) => out.push(`const ${other(z)} = H.normal(${seed}, ${streamBase + 2048 + k}, i, n);`));
     out.push(stepCode);
-    if (model.threshold) {
-      const cond = emitJS(simplify(expand(model.threshold)), afterStep);
+    if (threshold) {
+      const cond = emitJS(threshold, afterStep);
       out.push(`if (${plan.refSteps > 0 ? 'nr && ' : ''}${cond}) {`);
-      for (const r of model.reset) {
-        const value = emitJS(simplify(expand(r.value)), afterStep);
+      for (const r of resets) {
+        const value = emitJS(r.value, afterStep);
         const lhs = afterStep(r.target);
         out.push(r.op === '=' ? `${lhs} = ${value};` : `${lhs} ${r.op} ${value};`);
       }
@@ -700,3 +726,20 @@ function initDim(x: Init, where: string, field: string): Dim {
 }
 
 export { symbolsOf };
+
+/** Replaces every rand()/randn() call by a symbol named by `name(fn)` (a fresh draw per place of use). */
+function replaceRandom(e: Expr, name: (fn: string) => string): Expr {
+  switch (e.k) {
+    case 'num':
+    case 'sym':
+      return e;
+    case 'call':
+      if (RANDOM_FUNCTIONS.has(e.fn)) return sym(name(e.fn));
+      return { k: 'call', fn: e.fn, args: e.args.map((a) => replaceRandom(a, name)) };
+    case 'neg':
+    case 'not':
+      return { ...e, a: replaceRandom(e.a, name) };
+    default:
+      return { ...e, a: replaceRandom(e.a, name), b: replaceRandom(e.b, name) };
+  }
+}

@@ -50,7 +50,21 @@ export const FUNCTIONS: Readonly<Record<string, { arity: number; kind: 'dimensio
   max: { arity: 2, kind: 'same' },
   clip: { arity: 3, kind: 'same' },
   heaviside: { arity: 1, kind: 'bool' },
+  // random draws: one fresh value per neuron, per step and per place of use (counter-based, reproducible)
+  rand: { arity: 0, kind: 'dimensionless' },
+  randn: { arity: 0, kind: 'dimensionless' },
 };
+
+/** Functions whose value is a random draw: never folded into constants. */
+export const RANDOM_FUNCTIONS: ReadonlySet<string> = new Set(['rand', 'randn']);
+
+/**
+ * White-noise symbols of stochastic equations: `xi` and `xi_<name>` (independent of each other),
+ * with dimension second^-1/2, as in Brian2.
+ */
+export function isNoiseSymbol(name: string): boolean {
+  return name === 'xi' || name.startsWith('xi_');
+}
 
 /** Calls `visit` on every node of `e`, parents before children. */
 export function walk(e: Expr, visit: (node: Expr) => void): void {

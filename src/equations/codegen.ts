@@ -7,6 +7,7 @@
  */
 import { type Expr } from './ast.js';
 import { dexprel, d2exprel } from './symbolic.js';
+import { threefry2x32, threefryOut } from '../math/rng.js';
 
 /** Runtime helpers the generated kernels call (passed in as arguments, never looked up globally). */
 export const KERNEL_HELPERS = {
@@ -23,6 +24,42 @@ export const KERNEL_HELPERS = {
   },
   heaviside(x: number): number {
     return x > 0 ? 1 : 0;
+  },
+  /** Uniform [0, 1) draw keyed by (seed, stream) and counted by (neuron i, step n): reproducible in any order. */
+  uniform(seed: number, stream: number, i: number, n: number): number {
+    threefry2x32(seed, stream, i, n);
+    return ((threefryOut[0] >>> 5) * 67108864 + (threefryOut[1] >>> 6)) * 1.1102230246251565e-16;
+  },
+  /** Standard normal draw keyed like `uniform` (Box–Muller on the two words of one block). */
+  normal(seed: number, stream: number, i: number, n: number): number {
+    threefry2x32(seed, stream, i, n);
+    const u1 = (threefryOut[0] + 1) * 2.3283064365386963e-10; // (0, 1]
+    const u2 = threefryOut[1] * 2.3283064365386963e-10;
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2);
+  },
+  /**
+   * Binomial(count, p) draw keyed like `uniform`: inversion for small means, a rounded normal
+   * approximation (clipped to [0, count]) when count·p·(1-p) > 25.
+   */
+  binomial(seed: number, stream: number, i: number, n: number, count: number, p: number): number {
+    const mean = count * p;
+    const variance = mean * (1 - p);
+    if (variance > 25) {
+      const z = KERNEL_HELPERS.normal(seed, stream, i, n);
+      const k = Math.round(mean + Math.sqrt(variance) * z);
+      return k < 0 ? 0 : k > count ? count : k;
+    }
+    let u = KERNEL_HELPERS.uniform(seed, stream, i, n);
+    const q = 1 - p;
+    let prob = Math.pow(q, count);
+    let k = 0;
+    const ratio = p / q;
+    while (u > prob && k < count) {
+      u -= prob;
+      prob *= ((count - k) / (k + 1)) * ratio;
+      k++;
+    }
+    return k;
   },
 };
 

@@ -3,7 +3,10 @@
  * A mismatch (adding volts to seconds, exp of a voltage) throws a {@link DimensionError} whose
  * message shows the offending sub-expression and both dimensions.
  */
-import { type Expr, FUNCTIONS, show } from './ast.js';
+import { type Expr, FUNCTIONS, show, isNoiseSymbol } from './ast.js';
+
+/** The dimension of white noise xi: second^-1/2. */
+export const NOISE_DIM = [0, 0, -0.5, 0, 0, 0, 0] as const;
 import { type Dim, DIMENSIONLESS, dimDiv, dimEq, dimMul, dimPow, formatDim, isDimensionless } from '../math/units.js';
 import { simplify } from './symbolic.js';
 
@@ -45,6 +48,7 @@ function inferMaybe(e: Expr, dimOf: (name: string) => Dim | undefined): MaybeDim
     case 'num':
       return e.v === 0 ? null : DIMENSIONLESS;
     case 'sym': {
+      if (isNoiseSymbol(e.name)) return NOISE_DIM;
       const d = dimOf(e.name);
       if (d === undefined) throw new DimensionError(`unknown symbol '${e.name}'`);
       return d;

@@ -100,7 +100,7 @@ export function parseEquations(text: string, where: string): EquationLine[] {
       }
     }
     if (!NAME.test(name)) throw new EquationError(where, line, `'${name}' is not a valid name (letters, digits and _; not starting with a digit)`);
-    if (RESERVED.has(name)) throw new EquationError(where, line, `'${name}' is reserved; choose another name`);
+    if (RESERVED.has(name) || /^xi_/.test(name)) throw new EquationError(where, line, `'${name}' is reserved; choose another name`);
     if (seen.has(name)) throw new EquationError(where, line, `'${name}' is defined twice`);
     if (flags.includes('unless refractory') && kind !== 'diff') {
       throw new EquationError(where, line, "the flag 'unless refractory' applies only to differential equations");

@@ -5,7 +5,7 @@
  * Differentiation serves two masters: the integrators (exponential Euler needs ∂f/∂x and a
  * linearity test) and the backward kernels of training.
  */
-import { type Expr, num, bin, neg, call, symbolsOf } from './ast.js';
+import { type Expr, num, bin, neg, call, symbolsOf, RANDOM_FUNCTIONS } from './ast.js';
 
 const isNum = (e: Expr, v?: number): e is { k: 'num'; v: number } => e.k === 'num' && (v === undefined || e.v === v);
 
@@ -63,6 +63,9 @@ export function applyFunction(fn: string, a: number[]): number {
       return Math.min(Math.max(x, a[1]), a[2]);
     case 'heaviside':
       return x > 0 ? 1 : 0;
+    case 'rand':
+    case 'randn':
+      throw new Error(`${fn}() has no fixed value: it is drawn per neuron and step inside a simulation`);
     default:
       throw new Error(`unknown function '${fn}'`);
   }
@@ -164,7 +167,7 @@ export function simplify(e: Expr): Expr {
     }
     case 'call': {
       const args = e.args.map(simplify);
-      if (args.every((x) => isNum(x))) return num(applyFunction(e.fn, args.map((x) => (x as { v: number }).v)));
+      if (!RANDOM_FUNCTIONS.has(e.fn) && args.every((x) => isNum(x))) return num(applyFunction(e.fn, args.map((x) => (x as { v: number }).v)));
       return call(e.fn, ...args);
     }
     case 'cmp':
@@ -310,6 +313,8 @@ function d(e: Expr, x: string): Expr {
         case 'floor':
         case 'ceil':
         case 'heaviside':
+        case 'rand':
+        case 'randn':
           return num(0);
         case 'min':
         case 'max': {

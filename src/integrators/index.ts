@@ -9,14 +9,16 @@
  *   B = ∂f/∂x (found by symbolic differentiation) and x ← x + dt·f·exprel(B dt), the other variables
  *   held at their values at the start of the step. Exact for linear equations with constant
  *   coefficients, order 1 otherwise, and stable for stiff gating kinetics.
+ * - `euler_maruyama`, `milstein`: for stochastic equations with white noise `xi` (or `xi_<name>`):
+ *   dx = f dt + g dW with g = ∂rhs/∂xi found symbolically; Milstein adds ½ g ∂g/∂x (ΔW² − dt).
  * - `auto`: exponential Euler when every equation is linear in its own variable (∂f/∂x does not
- *   depend on x), else RK2.
+ *   depend on x), else RK2; with noise, Euler–Maruyama for additive noise and Milstein otherwise.
  */
-import { type Expr } from '../equations/ast.js';
+import { type Expr, num, substitute, symbolsOf, isNoiseSymbol } from '../equations/ast.js';
 import { emitJS, jsNumber } from '../equations/codegen.js';
 import { diff, simplify, dependsOn, applyFunction } from '../equations/symbolic.js';
 
-export type IntegratorName = 'auto' | 'euler' | 'rk2' | 'rk4' | 'exp_euler';
+export type IntegratorName = 'auto' | 'euler' | 'rk2' | 'rk4' | 'exp_euler' | 'euler_maruyama' | 'milstein';
 
 /** The integrators by name with their order of accuracy (for documentation and tests). */
 export const INTEGRATORS: Readonly<Record<IntegratorName, { order: number; description: string }>> = {
@@ -25,6 +27,8 @@ export const INTEGRATORS: Readonly<Record<IntegratorName, { order: number; descr
   rk2: { order: 2, description: 'midpoint Runge–Kutta' },
   rk4: { order: 4, description: 'classical Runge–Kutta' },
   exp_euler: { order: 1, description: 'exponential Euler (exact for linear constant-coefficient equations)' },
+  euler_maruyama: { order: 1, description: 'Euler–Maruyama for equations with white noise xi (weak order 1, strong 1/2)' },
+  milstein: { order: 1, description: 'Milstein for equations with white noise xi (strong order 1 for diagonal noise)' },
 };
 
 /** One differential equation of a system. `rhs` has sub-expressions and constants substituted. */
@@ -45,6 +49,13 @@ export class IntegratorError extends Error {
   }
 }
 
+/** The white-noise symbols (xi, xi_<name>) a system uses, sorted. */
+export function noiseSymbols(vars: readonly OdeVar[]): string[] {
+  const out = new Set<string>();
+  for (const v of vars) for (const s of symbolsOf(v.rhs)) if (isNoiseSymbol(s)) out.add(s);
+  return [...out].sort();
+}
+
 /** True when dx/dt = f is linear in x, i.e. ∂f/∂x does not contain x. */
 export function isLinearIn(rhs: Expr, x: string): boolean {
   return !dependsOn(diff(rhs, x), x);
@@ -52,6 +63,16 @@ export function isLinearIn(rhs: Expr, x: string): boolean {
 
 /** The method `auto` resolves to for this system. */
 export function chooseMethod(vars: readonly OdeVar[], requested: IntegratorName): Exclude<IntegratorName, 'auto'> {
+  const noise = noiseSymbols(vars);
+  if (noise.length > 0) {
+    if (requested === 'euler_maruyama' || requested === 'milstein') return requested;
+    if (requested !== 'auto') {
+      throw new IntegratorError(vars[0].name, `the equations contain white noise (${noise.join(', ')}): choose method 'euler_maruyama' or 'milstein' instead of '${requested}'`);
+    }
+    const multiplicative = vars.some((v) => noise.some((z) => dependsOn(diff(v.rhs, z), v.name)));
+    return multiplicative ? 'milstein' : 'euler_maruyama';
+  }
+  if (requested === 'euler_maruyama' || requested === 'milstein') return 'euler';
   if (requested !== 'auto') return requested;
   return vars.every((v) => isLinearIn(v.rhs, v.name)) ? 'exp_euler' : 'rk2';
 }
@@ -105,6 +126,33 @@ export function generateStep(
       stage(4, 'e_', dt);
       for (const v of vars) {
         lines.push(apply(v, `${jsNumber(dt / 6)} * (k1_${v.name} + 2 * k2_${v.name} + 2 * k3_${v.name} + k4_${v.name})`));
+      }
+      break;
+    }
+    case 'euler_maruyama':
+    case 'milstein': {
+      // dx = f dt + Σ g_k dW_k; dW_k = sqrt(dt) Z_k with Z_k a standard normal draw given by other(xi_k).
+      const noise = noiseSymbols(vars);
+      const sqdt = jsNumber(Math.sqrt(dt));
+      for (const v of vars) {
+        const drift = simplify(substitute(v.rhs, (n) => (isNoiseSymbol(n) ? num(0) : undefined)));
+        lines.push(`const k1_${v.name} = ${rhsWith(drift, 'c_')};`);
+      }
+      for (const v of vars) {
+        const terms = [`${DT} * k1_${v.name}`];
+        for (const z of noise) {
+          const g = diff(v.rhs, z);
+          if (g.k === 'num' && g.v === 0) continue;
+          if (noise.some((zz) => dependsOn(g, zz))) throw new IntegratorError(v.name, `d${v.name}/dt must be linear in the noise ${z}`);
+          const gCode = rhsWith(g, 'c_');
+          const dW = `(${sqdt} * ${other(z)})`;
+          terms.push(`${gCode} * ${dW}`);
+          if (method === 'milstein') {
+            const dg = diff(g, v.name);
+            if (!(dg.k === 'num' && dg.v === 0)) terms.push(`0.5 * ${gCode} * ${rhsWith(dg, 'c_')} * (${dW} * ${dW} - ${DT})`);
+          }
+        }
+        lines.push(apply(v, `(${terms.join(' + ')})`));
       }
       break;
     }

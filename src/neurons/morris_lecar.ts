@@ -31,9 +31,9 @@
  * | Vspike | 0 mV | | spike detection level |
  * | tref | 40 ms | | time during which v > Vspike is not counted again |
  *
- * With the default (Hopf) parameters the cell oscillates for I between about 90 and 220 pA
- * (µA/cm²). The spikes of this model are slow (tens of ms above 0 mV), hence the long tref.
- * `method: 'auto'` uses exponential Euler (both equations are linear in their own variable).
+ * With the default (Hopf) parameters the cell oscillates for I from about 90 pA (µA/cm²); at
+ * 100 pA the period is about 85 ms. The spikes of this model are slow (tens of ms above 0 mV), hence the long tref.
+ * The calcium term makes dv/dt nonlinear in v, so `method: 'auto'` uses RK2.
  *
  * @example
  * const G = new NeuronGroup(1, MorrisLecar);
