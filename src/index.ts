@@ -22,6 +22,7 @@ export * from './equations/quantity.js';
 export * from './equations/equations.js';
 export * from './equations/codegen.js';
 export * from './integrators/index.js';
+export * from './integrators/adaptive.js';
 export * from './core/errors.js';
 export * from './core/init.js';
 export * from './core/model.js';

@@ -19,3 +19,25 @@ export {
   crossCorrelogram,
 } from './spikes.js';
 export { type LifParams, lifRateAnalytic, lifRateCurve } from './fi.js';
+export {
+  type AxisRange,
+  type PlaneOptions,
+  type PlaneGridOptions,
+  type FixedPointOptions,
+  type Polyline,
+  type Nullclines,
+  type VectorFieldGrid,
+  type Eigenvalue,
+  type StabilityInfo,
+  type FixedPoint,
+  type BifurcationTransition,
+  type BifurcationOptions,
+  type BifurcationScan,
+  nullclines,
+  marchingSquares,
+  joinPolylines,
+  vectorField,
+  fixedPoints,
+  stability,
+  bifurcationScan,
+} from './dynamics.js';

@@ -17,9 +17,10 @@
 import { type Expr, sym, num, substitute, symbolsOf, show, isNoiseSymbol, RANDOM_FUNCTIONS } from '../equations/ast.js';
 import { emitJS, jsNumber, KERNEL_HELPERS } from '../equations/codegen.js';
 import { inferDim, DimensionError } from '../equations/dims.js';
-import { simplify } from '../equations/symbolic.js';
+import { simplify, evaluate } from '../equations/symbolic.js';
+import { parseExpr, parseStatements } from '../equations/parser.js';
 import { parseQuantity, quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
-import { type Dim, UNITS, dimEq, dimDiv, formatDim } from '../math/units.js';
+import { type Dim, DIMENSIONLESS, UNITS, dimEq, dimDiv, dimMul, formatDim } from '../math/units.js';
 import { Rng, threefry2x32, threefryOut } from '../math/rng.js';
 import { chooseMethod, generateStep, IntegratorError, noiseSymbols, type OdeVar } from '../integrators/index.js';
 import { BuildError, DivergenceError } from './errors.js';
@@ -28,6 +29,9 @@ import { type Init, fillInit, isScalarInit, exampleUnit } from './init.js';
 import { compileKernel } from './kernel.js';
 import { checkModelDimensions, makeExpander } from './expand.js';
 import { Projection, type ProjectionOptions } from '../projections/projection.js';
+import { type SynapseDynamics, type SynapseOutput } from '../synapses/index.js';
+import { type CSR } from '../connect/index.js';
+import { type NeuronModel } from './model.js';
 import { type Monitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
 
@@ -218,7 +222,7 @@ export class Network {
     const scalarParams = plans.map((p) => this.resolveParams(p, dt));
 
     // Projections: connectivity, weights, delays, and what they add to the post equations.
-    const projPlans = projections.map((proj, k) => this.planProjection(proj, k, planOf(proj.post.group), seed, dt, F));
+    const projPlans = projections.map((proj, k) => this.planProjection(proj, k, planOf(proj.pre.group), planOf(proj.post.group), seed, dt, F));
     for (const pp of projPlans) {
       const pre = planOf(pp.proj.pre.group);
       pre.ring = Math.max(pre.ring, pp.delaySteps + 1);
@@ -325,9 +329,10 @@ export class Network {
     return scalars;
   }
 
-  private planProjection(proj: Projection, k: number, post: GroupPlan, seed: number, dt: number, F: typeof Float32Array | typeof Float64Array) {
+  private planProjection(proj: Projection, k: number, pre: GroupPlan, post: GroupPlan, seed: number, dt: number, F: typeof Float32Array | typeof Float64Array): ProjPlan {
     const o = proj.options;
     const where = `projection '${proj.name}'`;
+    const preModel = proj.pre.group.model;
     const postModel = proj.post.group.model;
     if (!o.comm || typeof o.comm.build !== 'function') throw new BuildError(where, 'comm', 'missing connectivity', 'give a connector, e.g. new FixedProb(0.02)');
     // Connectivity, from a seed derived from the network seed and the projection's position.
@@ -341,9 +346,9 @@ export class Network {
       where,
       selfOffset: same ? proj.pre.start - proj.post.start : undefined,
     });
+    const nSyn = csr.indices.length;
     // Weights.
     const weightDim = initDim(o.weight, where, 'weight');
-    const nSyn = csr.indices.length;
     let weights: Float32Array | Float64Array | null = null;
     let weight = 0;
     if (isScalarInit(o.weight)) {
@@ -353,20 +358,140 @@ export class Network {
       weights = new F(nSyn);
       fillInit(weights, o.weight, weightDim, new Rng(seed, 0x77000000 + k), where, 'weight');
     }
-    // Delay.
+    // Delays: one for all synapses, or one per synapse.
     let delaySteps = 0;
-    if (o.delay !== undefined) {
+    let delays: Int32Array | null = null;
+    const toSteps = (q: QuantityLike, field: string) => {
       let d: number;
       try {
-        d = quantityIn(o.delay, SECOND);
+        d = quantityIn(q, SECOND);
       } catch (err) {
-        throw new BuildError(where, 'delay', (err as Error).message, "give a time such as '1.5 ms'");
+        throw new BuildError(where, field, (err as Error).message, "give a time such as '1.5 ms'");
       }
-      if (!(d >= 0)) throw new BuildError(where, 'delay', `must be ≥ 0, got ${JSON.stringify(o.delay)}`, "give a non-negative time such as '1.5 ms'");
-      delaySteps = Math.round(d / dt);
+      if (!(d >= 0)) throw new BuildError(where, field, `must be ≥ 0, got ${JSON.stringify(q)}`, "give a non-negative time such as '1.5 ms'");
+      return Math.round(d / dt);
+    };
+    if (typeof o.delay === 'function') {
+      delays = new Int32Array(nSyn);
+      for (let i = 0; i < csr.nPre; i++) for (let s = csr.indptr[i]; s < csr.indptr[i + 1]; s++) delays[s] = toSteps(o.delay(i, csr.indices[s]), `delay(${i}, ${csr.indices[s]})`);
+    } else if (o.delay !== undefined && !isScalarInit(o.delay)) {
+      const d = new Float64Array(nSyn);
+      fillInit(d, o.delay, SECOND, new Rng(seed, 0x64000000 + k), where, 'delay');
+      delays = new Int32Array(nSyn);
+      for (let s = 0; s < nSyn; s++) {
+        if (!(d[s] >= 0)) throw new BuildError(where, 'delay', `synapse ${s} has a negative delay (${d[s]} s)`, 'draw delays from a distribution that stays ≥ 0');
+        delays[s] = Math.round(d[s] / dt);
+      }
+    } else if (o.delay !== undefined) {
+      delaySteps = toSteps(o.delay, 'delay');
     }
-    // Target: a synaptic state (with syn) or a post variable (without).
-    let targetArray: string;
+    const base = { proj, csr, weights, weight, delaySteps, delays, where };
+
+    // Continuous transmission: rate coupling, gap junctions, pre-aligned synapse kinetics.
+    const preAligned = o.syn?.align === 'pre';
+    if (o.source !== undefined || o.gap !== undefined || preAligned) {
+      if (delays || delaySteps) throw new BuildError(where, 'delay', 'continuous coupling (source, gap, pre-aligned synapses) has no transmission delay', 'remove the delay');
+      if (o.stp) throw new BuildError(where, 'stp', 'short-term plasticity applies to spike transmission only', 'remove stp, or use an align-post synapse such as Expon');
+      const acc = `acc$${k}`;
+      post.extraValues.push({ name: acc, dim: weightDim, init: 0 });
+      const inputs = postModel.inputNames();
+      const target = o.target ?? (inputs.length === 1 ? inputs[0] : undefined);
+      if (target === undefined || !inputs.includes(target)) {
+        throw new BuildError(where, 'target', `${target === undefined ? 'no target given' : `'${target}' is not an input`} of ${postModel.name}`, `choose one of its inputs: ${inputs.join(', ') || '(none: declare one with the (input) flag)'}`);
+      }
+      const targetDim = postModel.dimOf(target)!;
+      let sourceArray: string;
+      let gapPost: string | undefined;
+      let outDim: Dim;
+      if (preAligned) {
+        const syn = o.syn!;
+        if (!o.out) throw new BuildError(where, 'out', 'a projection with syn needs an output', "add out: COBA({ E: '0 mV' }) or out: MgBlock(...)");
+        const synVals = resolveParams(syn.params, syn.positive, where, 'syn');
+        const stateNames = new Set(syn.equations.map(([n]) => n));
+        for (const [sn, rhs] of syn.equations) {
+          try {
+            const d = inferDim(rhs, (n) => (stateNames.has(n) ? DIMENSIONLESS : n === 't' || n === 'lastspike' ? SECOND : synVals.get(n)?.dim));
+            if (!dimEq(d, dimDiv(DIMENSIONLESS, SECOND))) throw new DimensionError(`d${sn}/dt has dimension ${formatDim(d)} but needs hertz`);
+          } catch (err) {
+            throw new BuildError(where, 'syn', `${syn.kind}: ${(err as Error).message}`, `check the units of ${[...synVals.keys()].join(', ')}`);
+          }
+        }
+        if (syn.output.k !== 'sym' || !stateNames.has(syn.output.name)) throw new BuildError(where, 'syn', `${syn.kind}: a pre-aligned synapse must output one of its states`);
+        // One state per pre neuron, shared by every projection from this population with the same kinetics.
+        const key = JSON.stringify(['pre', syn.kind, [...synVals].map(([a, b]) => [a, b.value]), syn.onPreSpike ?? '']);
+        let prefix = pre.synByKey.get(key);
+        if (prefix === undefined) {
+          prefix = `pre${pre.synByKey.size}$`;
+          pre.synByKey.set(key, prefix);
+          const toNum = (n: string) => (stateNames.has(n) ? sym(prefix + n) : synVals.has(n) ? num(synVals.get(n)!.value) : undefined);
+          for (const [sn, rhs] of syn.equations) pre.synStates.push({ name: prefix + sn, rhs: simplify(substitute(rhs, toNum)), dim: DIMENSIONLESS });
+          for (const st of syn.onPreSpike ? parseStatements(syn.onPreSpike) : []) {
+            if (!stateNames.has(st.target)) throw new BuildError(where, 'syn', `${syn.kind}: on-spike statement assigns '${st.target}', which is not a state`);
+            pre.spikeStatements.push({ target: prefix + st.target, op: st.op, value: simplify(substitute(st.value, toNum)) });
+          }
+        }
+        sourceArray = prefix + syn.output.name;
+        outDim = this.addOutput(where, o.out, weightDim, post, target, sym(acc), postModel);
+      } else if (o.gap !== undefined) {
+        const V = o.gap;
+        const dPre = preModel.dimOf(V);
+        const dPost = postModel.dimOf(V);
+        if (!dPre || !dPost || !dimEq(dPre, dPost)) throw new BuildError(where, 'gap', `'${V}' must be a variable of both ${preModel.name} and ${postModel.name} with one dimension`);
+        sourceArray = V;
+        gapPost = V;
+        outDim = dimMul(weightDim, dPre);
+        post.inputTerms.get(target)!.push(sym(acc));
+      } else {
+        const src = o.source!;
+        const line = preModel.lines.find((l) => l.name === src);
+        if (!line || line.kind === 'sub' || line.flags.includes('input')) {
+          throw new BuildError(where, 'source', `'${src}' is not a state variable of ${preModel.name}`, `transmit one of: ${preModel.lines.filter((l) => l.kind !== 'sub' && !l.flags.includes('input')).map((l) => l.name).join(', ')}`);
+        }
+        sourceArray = src;
+        outDim = dimMul(weightDim, line.dim);
+        post.inputTerms.get(target)!.push(sym(acc));
+      }
+      if (!dimEq(outDim, targetDim)) {
+        throw new BuildError(where, 'weight', `the coupling has dimension ${formatDim(outDim)} with this weight (${formatDim(weightDim)}), but input '${target}' of ${postModel.name} has dimension ${formatDim(targetDim)}`, `give the weight in ${formatDim(dimDiv(targetDim, dimDiv(outDim, weightDim)))}`);
+      }
+      return { ...base, kind: 'continuous', targetArray: acc, sourceArray, gapPost, stpRelease: undefined };
+    }
+
+    // Spike transmission.
+    let stpRelease: string | undefined;
+    if (o.stp) {
+      const v = resolveParams(o.stp.params, ['tau_f', 'tau_d'], where, 'stp');
+      const U = v.get('U')!;
+      if (!dimEq(U.dim, DIMENSIONLESS) || !(U.value > 0 && U.value <= 1)) throw new BuildError(where, 'stp.U', `must be a number in (0, 1], got ${JSON.stringify(o.stp.params.U)}`);
+      for (const f of ['tau_f', 'tau_d']) if (!dimEq(v.get(f)!.dim, SECOND)) throw new BuildError(where, `stp.${f}`, `must be a time, got ${JSON.stringify(o.stp.params[f as 'tau_f'])}`, "e.g. '200 ms'");
+      const p = `stp${k}$`;
+      pre.synStates.push({ name: `${p}u`, rhs: simplify(parseExprWith(`-u/${v.get('tau_f')!.value}`, p)), dim: DIMENSIONLESS, init: 0 });
+      pre.synStates.push({ name: `${p}x`, rhs: simplify(parseExprWith(`(1 - x)/${v.get('tau_d')!.value}`, p)), dim: DIMENSIONLESS, init: 1 });
+      pre.extraValues.push({ name: `${p}r`, dim: DIMENSIONLESS, init: 0 });
+      for (const st of parseStatements(`u += ${U.value}*(1 - u); r = u*x; x -= r`)) {
+        pre.spikeStatements.push({ target: p + st.target, op: st.op, value: substitute(st.value, (n) => sym(p + n)) });
+      }
+      stpRelease = `${p}r`;
+    }
+    const { targetArray, scale } = this.resolveSpikeTarget(where, o, weightDim, post, postModel);
+    if (scale !== 1) {
+      weight *= scale;
+      if (weights) for (let s = 0; s < weights.length; s++) weights[s] *= scale;
+    }
+    return { ...base, weight, kind: 'event', targetArray, sourceArray: undefined, gapPost: undefined, stpRelease };
+  }
+
+  /**
+   * Where a spike's weight goes: with align-post syn, into its (merged) state; without syn, into
+   * a post variable. Returns the post array and a factor on the weight (the synapse's spikeScale).
+   */
+  private resolveSpikeTarget(
+    where: string,
+    o: { weight: Init; syn?: SynapseDynamics; out?: SynapseOutput; target?: string },
+    weightDim: Dim,
+    post: GroupPlan,
+    postModel: NeuronModel,
+  ): { targetArray: string; scale: number } {
     if (o.syn) {
       if (!o.out) throw new BuildError(where, 'out', 'a projection with syn needs an output', 'add out: CUBA() or out: COBA({ E: ... })');
       const inputs = postModel.inputNames();
@@ -374,85 +499,70 @@ export class Network {
       if (target === undefined || !inputs.includes(target)) {
         throw new BuildError(where, 'target', `${target === undefined ? 'no target given' : `'${target}' is not an input`} of ${postModel.name}`, `choose one of its inputs: ${inputs.join(', ') || '(none: declare one with the (input) flag)'}`);
       }
-      // Resolve syn and out parameters to numbers, check the syn equations' dimensions.
-      const synVals = new Map<string, { value: number; dim: Dim }>();
-      for (const [pn, pv] of Object.entries(o.syn.params)) {
-        let q;
-        try {
-          q = parseQuantity(pv);
-        } catch (err) {
-          throw new BuildError(where, `syn.${pn}`, `cannot read ${JSON.stringify(pv)}: ${(err as Error).message}`);
-        }
-        if (o.syn.positive.includes(pn) && !(q.value > 0)) {
-          throw new BuildError(where, `syn.${pn}`, `must be positive, got ${JSON.stringify(pv)}`, `give a positive value such as '5 ${exampleUnit(q.dim)}'`);
-        }
-        synVals.set(pn, q);
-      }
-      const outVals = new Map<string, { value: number; dim: Dim }>();
-      for (const [pn, pv] of Object.entries(o.out.params)) {
-        try {
-          outVals.set(pn, parseQuantity(pv));
-        } catch (err) {
-          throw new BuildError(where, `out.${pn}`, `cannot read ${JSON.stringify(pv)}: ${(err as Error).message}`);
-        }
-      }
-      const stateNames = new Set(o.syn.equations.map(([n]) => n));
-      for (const [sn, rhs] of o.syn.equations) {
+      const syn = o.syn;
+      const synVals = resolveParams(syn.params, syn.positive, where, 'syn');
+      const stateNames = new Set(syn.equations.map(([n]) => n));
+      for (const [sn, rhs] of syn.equations) {
         try {
           const d = inferDim(rhs, (n) => (stateNames.has(n) ? weightDim : synVals.get(n)?.dim));
           if (!dimEq(d, dimDiv(weightDim, SECOND))) {
             throw new DimensionError(`d${sn}/dt has dimension ${formatDim(d)} but needs ${formatDim(dimDiv(weightDim, SECOND))}`);
           }
         } catch (err) {
-          throw new BuildError(where, 'syn', `${o.syn.kind}: ${(err as Error).message}`, `check the units of ${[...synVals.keys()].join(', ')} (time constants in ms)`);
+          throw new BuildError(where, 'syn', `${syn.kind}: ${(err as Error).message}`, `check the units of ${[...synVals.keys()].join(', ')} (time constants in ms)`);
         }
       }
-      for (const pv of o.out.postVars) {
-        if (!postModel.dimOf(pv)) throw new BuildError(where, 'out', `${o.out.kind} reads '${pv}', which ${postModel.name} does not have`, `name the membrane variable, e.g. COBA({ E: '0 mV', V: 'V' })`);
-      }
-      const targetDim = postModel.dimOf(target)!;
-      let outDim: Dim;
-      try {
-        outDim = inferDim(o.out.expr, (n) => (n === 'g' ? weightDim : outVals.get(n)?.dim ?? postModel.dimOf(n)));
-      } catch (err) {
-        throw new BuildError(where, 'out', `${o.out.kind}: ${(err as Error).message}`);
-      }
-      if (!dimEq(outDim, targetDim)) {
-        throw new BuildError(
-          where,
-          'weight',
-          `${o.out.kind} output '${show(o.out.expr)}' has dimension ${formatDim(outDim)} with this weight (${formatDim(weightDim)}), but input '${target}' of ${postModel.name} has dimension ${formatDim(targetDim)}`,
-          `give the weight in ${formatDim(dimDiv(targetDim, dimDiv(outDim, weightDim)))}`,
-        );
-      }
-      // Align-post merging: same dynamics, parameters, output and target share one state.
-      const key = JSON.stringify([o.syn.kind, [...synVals].map(([a, b]) => [a, b.value]), o.out.kind, [...outVals].map(([a, b]) => [a, b.value]), o.out.postVars, target, formatDim(weightDim)]);
+      const outVals = resolveParams(o.out.params, [], where, 'out');
+      const key = JSON.stringify([syn.kind, [...synVals].map(([a, b]) => [a, b.value]), o.out.kind, [...outVals].map(([a, b]) => [a, b.value]), o.out.postVars, target, formatDim(weightDim)]);
       let inc = post.synByKey.get(key);
       if (inc === undefined) {
         const id = post.synByKey.size;
         const rename = (n: string) => `syn${id}$${n}`;
         const toNum = (n: string) => (stateNames.has(n) ? sym(rename(n)) : synVals.has(n) ? num(synVals.get(n)!.value) : undefined);
-        for (const [sn, rhs] of o.syn.equations) post.synStates.push({ name: rename(sn), rhs: simplify(substitute(rhs, toNum)), dim: weightDim });
-        const outExpr = substitute(o.out.expr, (n) => (n === 'g' ? substitute(o.syn!.output, toNum) : outVals.has(n) ? num(outVals.get(n)!.value) : undefined));
-        post.inputTerms.get(target)!.push(outExpr);
-        inc = rename(o.syn.onSpike);
+        for (const [sn, rhs] of syn.equations) post.synStates.push({ name: rename(sn), rhs: simplify(substitute(rhs, toNum)), dim: weightDim });
+        this.addOutput(where, o.out, weightDim, post, target, substitute(syn.output, toNum), postModel);
+        inc = rename(syn.onSpike);
         post.synByKey.set(key, inc);
       }
-      targetArray = inc;
-    } else {
-      if (o.out) throw new BuildError(where, 'out', 'an output needs synaptic dynamics', 'add syn: Expon({ tau: ... }), or remove out to add weights directly to a variable');
-      const target = o.target;
-      const line = target === undefined ? undefined : postModel.lines.find((l) => l.name === target);
-      if (!line || line.kind === 'sub' || line.flags.includes('input')) {
-        const candidates = postModel.lines.filter((l) => l.kind === 'diff' || (l.kind === 'value' && !l.flags.includes('input'))).map((l) => l.name);
-        throw new BuildError(where, 'target', `${target === undefined ? 'missing' : `'${target}' is not a state variable of ${postModel.name}`}`, `without syn, name the variable each spike increments: one of ${candidates.join(', ')}`);
-      }
-      if (!dimEq(line.dim, weightDim)) {
-        throw new BuildError(where, 'weight', `has dimension ${formatDim(weightDim)} but '${target}' of ${postModel.name} has dimension ${formatDim(line.dim)}`, `give the weight in ${formatDim(line.dim)}, e.g. '1 ${exampleUnit(line.dim)}'`);
-      }
-      targetArray = target!;
+      const scale = syn.spikeScale ? evaluate(substitute(syn.spikeScale, (n) => (synVals.has(n) ? num(synVals.get(n)!.value) : undefined)), {}) : 1;
+      return { targetArray: inc, scale };
     }
-    return { proj, csr, weights, weight, delaySteps, targetArray };
+    if (o.out) throw new BuildError(where, 'out', 'an output needs synaptic dynamics', 'add syn: Expon({ tau: ... }), or remove out to add weights directly to a variable');
+    const target = o.target;
+    const line = target === undefined ? undefined : postModel.lines.find((l) => l.name === target);
+    if (!line || line.kind === 'sub' || line.flags.includes('input')) {
+      const candidates = postModel.lines.filter((l) => l.kind === 'diff' || (l.kind === 'value' && !l.flags.includes('input'))).map((l) => l.name);
+      throw new BuildError(where, 'target', `${target === undefined ? 'missing' : `'${target}' is not a state variable of ${postModel.name}`}`, `without syn, name the variable each spike increments: one of ${candidates.join(', ')}`);
+    }
+    if (!dimEq(line.dim, weightDim)) {
+      throw new BuildError(where, 'weight', `has dimension ${formatDim(weightDim)} but '${target}' of ${postModel.name} has dimension ${formatDim(line.dim)}`, `give the weight in ${formatDim(line.dim)}, e.g. '1 ${exampleUnit(line.dim)}'`);
+    }
+    return { targetArray: target!, scale: 1 };
+  }
+
+  /** Checks an output's dimensions and adds its term (with `g` := gExpr) to the post input. Returns its dimension. */
+  private addOutput(where: string, out: SynapseOutput, weightDim: Dim, post: GroupPlan, target: string, gExpr: Expr, postModel: NeuronModel): Dim {
+    const outVals = resolveParams(out.params, [], where, 'out');
+    for (const pv of out.postVars) {
+      if (!postModel.dimOf(pv)) throw new BuildError(where, 'out', `${out.kind} reads '${pv}', which ${postModel.name} does not have`, `name the membrane variable, e.g. COBA({ E: '0 mV', V: 'V' })`);
+    }
+    const targetDim = postModel.dimOf(target)!;
+    let outDim: Dim;
+    try {
+      outDim = inferDim(out.expr, (n) => (n === 'g' ? weightDim : outVals.get(n)?.dim ?? postModel.dimOf(n)));
+    } catch (err) {
+      throw new BuildError(where, 'out', `${out.kind}: ${(err as Error).message}`);
+    }
+    if (!dimEq(outDim, targetDim)) {
+      throw new BuildError(
+        where,
+        'weight',
+        `${out.kind} output '${show(out.expr)}' has dimension ${formatDim(outDim)} with this weight (${formatDim(weightDim)}), but input '${target}' of ${postModel.name} has dimension ${formatDim(targetDim)}`,
+        `give the weight in ${formatDim(dimDiv(targetDim, dimDiv(outDim, weightDim)))}`,
+      );
+    }
+    post.inputTerms.get(target)!.push(substitute(out.expr, (n) => (n === 'g' ? gExpr : outVals.has(n) ? num(outVals.get(n)!.value) : undefined)));
+    return outDim;
   }
 
   /** Allocates a group's arrays, applies initial values, and generates its update code. */
@@ -609,38 +719,71 @@ export class Network {
     return out.join('\n');
   }
 
-  private projectionCode(
-    pp: ReturnType<Network['planProjection']>,
-    k: number,
-    pre: GroupPlan,
-    name: (a: StateArray | Int32Array, label: string) => string,
-  ): string {
-    const { proj, csr, weights, weight, delaySteps, targetArray } = pp;
+  private projectionCode(pp: ProjPlan, k: number, pre: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string): string {
+    const { proj, csr, weights, weight, delaySteps, delays, targetArray } = pp;
     const preRt = proj.pre.group.runtime!;
     const postRt = proj.post.group.runtime!;
     const IP = name(csr.indptr, `P${k}_indptr`);
     const IX = name(csr.indices, `P${k}_indices`);
     const T = name(postRt.arrays.get(targetArray)!, `P${k}_target`);
     const W = weights ? `${name(weights, `P${k}_w`)}[s]` : jsNumber(weight);
+    const N = proj.pre.group.size;
+    const postOff = proj.post.start === 0 ? '' : `${proj.post.start} + `;
+    proj.runtime = { csr, weights, weight, delaySteps, delays, targetArray };
+    if (pp.kind === 'continuous') {
+      const SRC = name(preRt.arrays.get(pp.sourceArray!)!, `P${k}_source`);
+      const lines = ['{', `for (let j = 0; j < ${proj.post.group.size}; j++) ${T}[j] = 0;`, `for (let r = 0; r < ${proj.pre.size}; r++) {`, `const val = ${SRC}[${proj.pre.start} + r];`];
+      if (pp.gapPost) {
+        const VP = name(postRt.arrays.get(pp.gapPost)!, `P${k}_vpost`);
+        lines.push(`const e = ${IP}[r + 1];`, `for (let s = ${IP}[r]; s < e; s++) { const j = ${postOff}${IX}[s]; ${T}[j] += ${W} * (val - ${VP}[j]); }`);
+      } else {
+        lines.push('if (val === 0) continue;', `const e = ${IP}[r + 1];`, `for (let s = ${IP}[r]; s < e; s++) ${T}[${postOff}${IX}[s]] += ${W} * val;`);
+      }
+      lines.push('}', '}');
+      return lines.join('\n');
+    }
     const SP = name(preRt.spikes, `P${k}_prespikes`);
     const CN = name(preRt.counts, `P${k}_precounts`);
-    const N = proj.pre.group.size;
     const whole = proj.pre.start === 0 && proj.pre.stop === N;
-    const postOff = proj.post.start === 0 ? '' : `${proj.post.start} + `;
-    proj.runtime = { csr, weights, weight, delaySteps, targetArray };
-    const lines = [
+    const release = pp.stpRelease ? name(preRt.arrays.get(pp.stpRelease)!, `P${k}_release`) : undefined;
+    const rowOf = whole ? `const r = ${SP}[b + q];` : `const r = ${SP}[b + q] - ${proj.pre.start}; if (r < 0 || r >= ${proj.pre.size}) continue;`;
+    const preIndex = proj.pre.start === 0 ? 'r' : `(r + ${proj.pre.start})`;
+    if (delays) {
+      // Per-synapse delays: increments wait in a ring of post-synaptic slots.
+      let maxD = 0;
+      for (const d of delays) if (d > maxD) maxD = d;
+      const R = maxD + 1;
+      const M = proj.post.group.size;
+      const ring = new Float64Array(R * M);
+      const RG = name(ring as unknown as StateArray, `P${k}_ring`);
+      const D = name(delays, `P${k}_delays`);
+      return [
+        '{',
+        `const slot = n % ${pre.ring}; const c = ${CN}[slot]; const b = slot * ${N};`,
+        'for (let q = 0; q < c; q++) {',
+        rowOf,
+        `const e = ${IP}[r + 1];`,
+        release ? `const rel = ${release}[${preIndex}];` : '',
+        `for (let s = ${IP}[r]; s < e; s++) ${RG}[((n + ${D}[s]) % ${R}) * ${M} + ${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
+        '}',
+        `const rb = (n % ${R}) * ${M};`,
+        `for (let j = 0; j < ${M}; j++) { const x = ${RG}[rb + j]; if (x !== 0) { ${T}[j] += x; ${RG}[rb + j] = 0; } }`,
+        '}',
+      ].join('\n');
+    }
+    return [
       '{',
       delaySteps > 0 ? `const d = n - ${delaySteps}; if (d >= 0) {` : 'const d = n; {',
       `const slot = d % ${pre.ring}; const c = ${CN}[slot]; const b = slot * ${N};`,
       'for (let q = 0; q < c; q++) {',
-      whole ? `const r = ${SP}[b + q];` : `const r = ${SP}[b + q] - ${proj.pre.start}; if (r < 0 || r >= ${proj.pre.size}) continue;`,
+      rowOf,
       `const e = ${IP}[r + 1];`,
-      `for (let s = ${IP}[r]; s < e; s++) ${T}[${postOff}${IX}[s]] += ${W};`,
+      release ? `const rel = ${release}[${preIndex}];` : '',
+      `for (let s = ${IP}[r]; s < e; s++) ${T}[${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
       '}',
       '}',
       '}',
-    ];
-    return lines.join('\n');
+    ].join('\n');
   }
 
   private locateDivergence(gi: number, n: number): never {
@@ -742,4 +885,48 @@ function replaceRandom(e: Expr, name: (fn: string) => string): Expr {
     default:
       return { ...e, a: replaceRandom(e.a, name), b: replaceRandom(e.b, name) };
   }
+}
+
+/** What the build knows about one projection. */
+interface ProjPlan {
+  readonly proj: Projection;
+  readonly kind: 'event' | 'continuous';
+  readonly csr: CSR;
+  readonly weights: Float32Array | Float64Array | null;
+  readonly weight: number;
+  readonly delaySteps: number;
+  readonly delays: Int32Array | null;
+  readonly where: string;
+  /** The post array that receives: a synaptic state, a variable, or a continuous accumulator. */
+  readonly targetArray: string;
+  /** Continuous: the pre array transmitted. */
+  readonly sourceArray: string | undefined;
+  /** Gap junction: the post variable subtracted. */
+  readonly gapPost: string | undefined;
+  /** Short-term plasticity: the pre array holding each neuron's release fraction. */
+  readonly stpRelease: string | undefined;
+}
+
+/** Resolves a parameter table to SI values, checking positivity. */
+function resolveParams(params: Readonly<Record<string, QuantityLike>>, positive: readonly string[], where: string, field: string): Map<string, { value: number; dim: Dim }> {
+  const out = new Map<string, { value: number; dim: Dim }>();
+  for (const [pn, pv] of Object.entries(params)) {
+    let q;
+    try {
+      q = parseQuantity(pv);
+    } catch (err) {
+      throw new BuildError(where, `${field}.${pn}`, `cannot read ${JSON.stringify(pv)}: ${(err as Error).message}`);
+    }
+    if (!Number.isFinite(q.value)) throw new BuildError(where, `${field}.${pn}`, `must be finite, got ${JSON.stringify(pv)}`);
+    if (positive.includes(pn) && !(q.value > 0)) {
+      throw new BuildError(where, `${field}.${pn}`, `must be positive, got ${JSON.stringify(pv)}`, `give a positive value such as '5 ${exampleUnit(q.dim)}'`);
+    }
+    out.set(pn, q);
+  }
+  return out;
+}
+
+/** Parses an expression and prefixes its symbols (for generated per-projection states). */
+function parseExprWith(text: string, prefix: string): Expr {
+  return substitute(parseExpr(text), (n) => sym(prefix + n));
 }

@@ -15,7 +15,7 @@
  *
  * Everything is in SI units.
  */
-import { type Expr } from '../equations/ast.js';
+import { type Expr, walk, isNoiseSymbol, RANDOM_FUNCTIONS } from '../equations/ast.js';
 import { emitJS, jsNumber, KERNEL_HELPERS } from '../equations/codegen.js';
 import { simplify } from '../equations/symbolic.js';
 import { type QuantityLike, parseQuantity, SECOND } from '../equations/quantity.js';
@@ -267,8 +267,8 @@ export function dopri5(f: OdeRhs, t0: number, y0: ArrayLike<number>, tEnd: numbe
   const maxSteps = opts.maxSteps ?? 1_000_000;
   const core = new DopriCore(n);
   const ctrl = new Controller((opts.control ?? 'pi') === 'pi');
-  let y = Float64Array.from(y0);
-  let y1 = core.y1;
+  let y: Float64Array = Float64Array.from(y0);
+  let y1: Float64Array = core.y1;
   let t = t0;
   const tEval = opts.tEval ? Float64Array.from(opts.tEval) : undefined;
   if (tEval) {
@@ -485,6 +485,13 @@ export function resolveModel(model: NeuronModel, opts: ModelValuesOptions = {}):
   const diffLines = model.lines.filter((l) => l.kind === 'diff');
   const odes: OdeVar[] = diffLines.map((l) => ({ name: l.name, rhs: expand(l.expr!), gated: l.flags.includes('unless refractory') }));
   const init = Float64Array.from(diffLines, (l) => initOf(l.name, l.dim));
+  for (const o of odes) {
+    walk(o.rhs, (node) => {
+      if ((node.k === 'sym' && isNoiseSymbol(node.name)) || (node.k === 'call' && RANDOM_FUNCTIONS.has(node.fn))) {
+        throw new BuildError(where, 'equations', `d${o.name}/dt is stochastic ('${node.k === 'sym' ? node.name : `${node.fn}()`}'); the adaptive solver and the phase-plane tools need deterministic equations`, "simulate it in a Network with method 'euler_maruyama' or 'milstein', or remove the noise term");
+      }
+    });
+  }
   const scale = Float64Array.from(diffLines, (l, i) => {
     let s = Math.abs(init[i]);
     for (const [pn, def] of model.params) if (dimEq(def.dim, l.dim)) s = Math.max(s, Math.abs(scalars.get(pn) ?? def.value));
@@ -541,6 +548,7 @@ interface CompiledModel {
   cond?: (t: number, y: Float64Array) => boolean;
   margin?: (t: number, y: Float64Array) => number;
   reset?: (t: number, y: Float64Array) => void;
+  lastSpike: Float64Array;
 }
 
 function compileModel(r: ResolvedModel): CompiledModel {
@@ -551,6 +559,7 @@ function compileModel(r: ResolvedModel): CompiledModel {
     const i = idx.get(n);
     if (i !== undefined) return `y[${i}]`;
     if (n === 't') return 't';
+    if (n === 'lastspike') return 'L[0]';
     const k = vIdx.get(n);
     if (k !== undefined) return `V[${k}]`;
     if (n.startsWith('ext$')) {
@@ -563,17 +572,19 @@ function compileModel(r: ResolvedModel): CompiledModel {
   const body = (gate: boolean) =>
     `return function (t, y, dy) {\n${rhs.map((c, i) => `  const r${i} = ${gate && r.odes[i].gated ? '0' : c};`).join('\n')}\n${rhs.map((_, i) => `  dy[${i}] = r${i};`).join('\n')}\n};`;
   const V = Float64Array.from(valueNames, (n) => r.values.get(n)!);
-  const f = compileKernel(['H', 'V'], body(false))(KERNEL_HELPERS, V) as OdeRhs;
-  const fRef = r.odes.some((o) => o.gated) ? (compileKernel(['H', 'V'], body(true))(KERNEL_HELPERS, V) as OdeRhs) : f;
-  const out: CompiledModel = { f, fRef };
+  // the time of the last spike, for expressions that use 'lastspike' (far in the past before the first)
+  const L = Float64Array.of(-1e9);
+  const f = compileKernel(['H', 'V', 'L'], body(false))(KERNEL_HELPERS, V, L) as OdeRhs;
+  const fRef = r.odes.some((o) => o.gated) ? (compileKernel(['H', 'V', 'L'], body(true))(KERNEL_HELPERS, V, L) as OdeRhs) : f;
+  const out: CompiledModel = { f, fRef, lastSpike: L };
   const model = r.model;
   if (model.threshold) {
     const th = r.expand(model.threshold);
-    out.cond = compileKernel(['H', 'V'], `return function (t, y) { return !!(${emitJS(th, resolve)}); };`)(KERNEL_HELPERS, V) as CompiledModel['cond'];
+    out.cond = compileKernel(['H', 'V', 'L'], `return function (t, y) { return !!(${emitJS(th, resolve)}); };`)(KERNEL_HELPERS, V, L) as CompiledModel['cond'];
     if (th.k === 'cmp' && th.op !== '==' && th.op !== '!=') {
       const up = th.op === '>' || th.op === '>=';
       const m = up ? `(${emitJS(th.a, resolve)}) - (${emitJS(th.b, resolve)})` : `(${emitJS(th.b, resolve)}) - (${emitJS(th.a, resolve)})`;
-      out.margin = compileKernel(['H', 'V'], `return function (t, y) { return ${m}; };`)(KERNEL_HELPERS, V) as CompiledModel['margin'];
+      out.margin = compileKernel(['H', 'V', 'L'], `return function (t, y) { return ${m}; };`)(KERNEL_HELPERS, V, L) as CompiledModel['margin'];
     }
     if (model.reset.length > 0) {
       const stmts = model.reset.map((a) => {
@@ -582,7 +593,7 @@ function compileModel(r: ResolvedModel): CompiledModel {
         const val = emitJS(r.expand(a.value), resolve);
         return a.op === '=' ? `${lhs} = ${val};` : `${lhs} ${a.op} ${val};`;
       });
-      out.reset = compileKernel(['H', 'V'], `return function (t, y) {\n${stmts.join('\n')}\n};`)(KERNEL_HELPERS, V) as CompiledModel['reset'];
+      out.reset = compileKernel(['H', 'V', 'L'], `return function (t, y) {\n${stmts.join('\n')}\n};`)(KERNEL_HELPERS, V, L) as CompiledModel['reset'];
     }
   }
   return out;
@@ -594,7 +605,8 @@ function compileModel(r: ResolvedModel): CompiledModel {
  * not false), each crossing is located by root-finding on re-integrated partial steps, the reset
  * is applied there, the threshold is not tested during the refractory period, and variables
  * flagged `(unless refractory)` are held. A condition that still holds when the refractory period
- * ends fires again at once (Brian2's semantics).
+ * ends fires again at once (Brian2's semantics); outside the refractory period a spike needs the
+ * condition to turn from false to true.
  *
  * @example
  * import { LIF } from '../neurons/lif.js';
@@ -650,8 +662,8 @@ export function solveModel(model: NeuronModel, opts: SolveModelOptions): ModelSo
     }
   };
 
-  let y = Float64Array.from(r.init);
-  let y1 = core.y1;
+  let y: Float64Array = Float64Array.from(r.init);
+  let y1: Float64Array = core.y1;
   const tmp = new Float64Array(n);
   const tmp2 = new Float64Array(n);
   const rc = new Float64Array(5 * n);
@@ -670,6 +682,7 @@ export function solveModel(model: NeuronModel, opts: SolveModelOptions): ModelSo
   /** Fires at (t, y): records the pre-reset state, resets, records again, starts the refractory period. */
   const fire = (ts: number) => {
     spikes.push(ts);
+    cm.lastSpike[0] = ts;
     if (sampleDt === undefined) record(ts, y);
     cm.reset?.(ts, y);
     checkFinite(y, ts);
@@ -726,7 +739,8 @@ export function solveModel(model: NeuronModel, opts: SolveModelOptions): ModelSo
 
       // Threshold crossing inside (t, tNew]?
       let sCross = -1;
-      if (events && refEnd <= t) {
+      // only a transition false → true is a crossing (a condition left true by the reset does not fire again)
+      if (events && refEnd <= t && !cm.cond!(t, y)) {
         let lo = 0;
         let hi = -1;
         for (const th of [0.25, 0.5, 0.75]) {

@@ -16,7 +16,7 @@
 import { type Population, asView, type GroupView } from '../core/group.js';
 import { type Init } from '../core/init.js';
 import { type QuantityLike } from '../equations/quantity.js';
-import { type SynapseDynamics, type SynapseOutput } from '../synapses/index.js';
+import { type SynapseDynamics, type SynapseOutput, type ShortTermPlasticity } from '../synapses/index.js';
 import { type Connector, type CSR } from '../connect/index.js';
 
 /** Options of a {@link Projection}. */
@@ -27,8 +27,12 @@ export interface ProjectionOptions {
   readonly comm: Connector;
   /** Synaptic weight: a quantity for all synapses, a distribution, or values per synapse (CSR order). */
   readonly weight: Init;
-  /** Homogeneous delay (default 0); rounded to a whole number of steps. */
-  readonly delay?: QuantityLike;
+  /**
+   * Transmission delay (default 0), rounded to whole steps: one time for all synapses, a
+   * distribution or values per synapse (CSR order), or a function of (pre, post) indices, e.g. of
+   * their distance.
+   */
+  readonly delay?: Init | ((pre: number, post: number) => QuantityLike);
   /** Synaptic dynamics (align-post). Omit to add the weight directly to `target`. */
   readonly syn?: SynapseDynamics;
   /** Output model; required with `syn`. */
@@ -38,11 +42,22 @@ export interface ProjectionOptions {
    * Without `syn`: the post variable each spike increments (e.g. 'v' or 'ge').
    */
   readonly target?: string;
+  /**
+   * Continuous (rate) coupling: every step, each post neuron receives Σ weight × (this pre
+   * variable), e.g. 'r' of a rate population, into its input `target`.
+   */
+  readonly source?: string;
+  /** Gap junction on this variable (e.g. 'v'): each post neuron receives Σ weight × (V_pre − V_post). */
+  readonly gap?: string;
+  /** Short-term plasticity of the transmitted spikes (Tsodyks–Markram). */
+  readonly stp?: ShortTermPlasticity;
 }
 
 /** What the compiler attaches to a projection when the network is built. */
 export interface ProjectionRuntime {
   readonly csr: CSR;
+  /** Per-synapse delays in steps (CSR order), when heterogeneous. */
+  readonly delays: Int32Array | null;
   /** Per-synapse weights in CSR order, or null when one weight serves all (then `weight`). */
   readonly weights: Float32Array | Float64Array | null;
   readonly weight: number;

@@ -10,19 +10,34 @@ import { type Expr } from '../equations/ast.js';
 import { parseExpr } from '../equations/parser.js';
 import { type QuantityLike } from '../equations/quantity.js';
 
-/** Synaptic dynamics kept per post-synaptic neuron. Its state has the dimension of the weight. */
+/**
+ * Synaptic dynamics.
+ *
+ * - align 'post' (default): the state lives on the post-synaptic neuron and has the dimension of
+ *   the weight; a spike adds `weight × spikeScale` to `onSpike`. Only linear dynamics qualify.
+ * - align 'pre': the state lives on the pre-synaptic neuron (dimensionless, e.g. a fraction of
+ *   open receptors); it evolves from the pre-synaptic spikes (`onPreSpike`, `lastspike`), and the
+ *   post-synaptic conductance is Σ_pre weight × output, recomputed every step. This is how
+ *   saturating kinetic models (AMPA, GABA_A, NMDA) stay one state per neuron, not per synapse.
+ */
 export interface SynapseDynamics {
   readonly kind: string;
   /** Parameters (time constants...) with units. */
   readonly params: Readonly<Record<string, QuantityLike>>;
   /** Differential equations, name → right-hand side, in the local names of `params` and states. */
   readonly equations: ReadonlyArray<readonly [string, Expr]>;
-  /** The state a spike increments by the synaptic weight. */
+  /** Align-post: the state a spike increments by the synaptic weight. */
   readonly onSpike: string;
+  /** Align-post: factor on the weight at each spike (e.g. e for the peak-normalized alpha synapse). */
+  readonly spikeScale?: Expr;
   /** The state (or expression) handed to the output. */
   readonly output: Expr;
   /** Parameters that must be strictly positive. */
   readonly positive: readonly string[];
+  /** Where the state lives (default 'post'). */
+  readonly align?: 'pre' | 'post';
+  /** Align-pre: statements run on each pre-synaptic spike, e.g. 'x += 1'. */
+  readonly onPreSpike?: string;
 }
 
 /** How the synaptic state acts on the post-synaptic neuron: an expression of `g` and post variables. */
@@ -87,4 +102,130 @@ export function CUBA(): SynapseOutput {
 export function COBA(opts: { E: QuantityLike; V?: string }): SynapseOutput {
   const V = opts.V ?? 'v';
   return { kind: 'COBA', params: { E: opts.E }, expr: { k: 'bin', op: '*', a: { k: 'sym', name: 'g' }, b: { k: 'bin', op: '-', a: { k: 'sym', name: 'E' }, b: { k: 'sym', name: V } } }, postVars: [V] };
+}
+
+/**
+ * Alpha synapse: after one spike of weight w the conductance is w (t/tau) e^(1 - t/tau), peaking at
+ * w when t = tau. Written as the linear pair dg/dt = (x - g)/tau, dx/dt = -x/tau with x += w·e.
+ *
+ * @example
+ * syn: Alpha({ tau: '2 ms' })
+ */
+export function Alpha(opts: { tau: QuantityLike }): SynapseDynamics {
+  return {
+    kind: 'Alpha',
+    params: { tau: opts.tau },
+    equations: [
+      ['g', parseExpr('(x - g)/tau')],
+      ['x', parseExpr('-x/tau')],
+    ],
+    onSpike: 'x',
+    spikeScale: { k: 'num', v: Math.E },
+    output: parseExpr('g'),
+    positive: ['tau'],
+  };
+}
+
+/**
+ * AMPA receptor kinetics (Destexhe, Mainen & Sejnowski 1994), kept per pre-synaptic neuron:
+ *   dg/dt = alpha [T] (1 - g) - beta g,   [T] = T while t - lastspike < T_dur, else 0.
+ * g is the open fraction (0..1); the post-synaptic conductance is Σ weight × g.
+ * Defaults: alpha 0.98 /(ms mM), beta 0.18 /ms, T 0.5 mM, T_dur 0.5 ms (as BrainPy's AMPA).
+ *
+ * @example
+ * net.connect(E, P, { comm: new FixedProb(0.02), weight: '1 nS', syn: AMPA(), out: COBA({ E: '0 mV' }) })
+ */
+export function AMPA(opts: { alpha?: QuantityLike; beta?: QuantityLike; T?: QuantityLike; T_dur?: QuantityLike } = {}): SynapseDynamics {
+  return kinetic('AMPA', opts.alpha ?? '0.98 /ms/mM', opts.beta ?? '0.18 /ms', opts.T ?? '0.5 mM', opts.T_dur ?? '0.5 ms');
+}
+
+/**
+ * GABA_A receptor kinetics (Destexhe, Mainen & Sejnowski 1994), same form as {@link AMPA}.
+ * Defaults: alpha 0.53 /(ms mM), beta 0.18 /ms, T 1 mM, T_dur 1 ms; use with COBA({ E: '-80 mV' }).
+ *
+ * @example
+ * syn: GABAa(), out: COBA({ E: '-80 mV' })
+ */
+export function GABAa(opts: { alpha?: QuantityLike; beta?: QuantityLike; T?: QuantityLike; T_dur?: QuantityLike } = {}): SynapseDynamics {
+  return kinetic('GABAa', opts.alpha ?? '0.53 /ms/mM', opts.beta ?? '0.18 /ms', opts.T ?? '1 mM', opts.T_dur ?? '1 ms');
+}
+
+function kinetic(kind: string, alpha: QuantityLike, beta: QuantityLike, T: QuantityLike, T_dur: QuantityLike): SynapseDynamics {
+  return {
+    kind,
+    params: { alpha, beta, T, T_dur },
+    equations: [['g', parseExpr('alpha*T*((t - lastspike) < T_dur)*(1 - g) - beta*g')]],
+    onSpike: 'g',
+    output: parseExpr('g'),
+    positive: ['alpha', 'beta', 'T_dur'],
+    align: 'pre',
+  };
+}
+
+/**
+ * NMDA receptor (second-order kinetics as in BrainPy's NMDA; Wang 2002), per pre-synaptic neuron:
+ *   dg/dt = -g/tau_decay + a x (1 - g),   dx/dt = -x/tau_rise,   x += 1 on each spike.
+ * Defaults: a 0.5 /ms, tau_decay 100 ms, tau_rise 2 ms. Use with MgBlock for the voltage dependence.
+ *
+ * @example
+ * syn: NMDA(), out: MgBlock({ E: '0 mV' })
+ */
+export function NMDA(opts: { a?: QuantityLike; tau_decay?: QuantityLike; tau_rise?: QuantityLike } = {}): SynapseDynamics {
+  return {
+    kind: 'NMDA',
+    params: { a: opts.a ?? '0.5 /ms', tau_decay: opts.tau_decay ?? '100 ms', tau_rise: opts.tau_rise ?? '2 ms' },
+    equations: [
+      ['g', parseExpr('-g/tau_decay + a*x*(1 - g)')],
+      ['x', parseExpr('-x/tau_rise')],
+    ],
+    onSpike: 'g',
+    output: parseExpr('g'),
+    positive: ['a', 'tau_decay', 'tau_rise'],
+    align: 'pre',
+    onPreSpike: 'x += 1',
+  };
+}
+
+/**
+ * Conductance output with the voltage-dependent Mg²⁺ block of NMDA receptors (Jahr & Stevens 1990):
+ *   I = g (E - V) / (1 + [Mg] / beta · exp(-alpha V)).
+ * Defaults: [Mg] 1.2 mM, alpha 0.062 /mV, beta 3.57 mM.
+ *
+ * @example
+ * out: MgBlock({ E: '0 mV' })
+ */
+export function MgBlock(opts: { E: QuantityLike; Mg?: QuantityLike; alpha?: QuantityLike; beta?: QuantityLike; V?: string }): SynapseOutput {
+  const V = opts.V ?? 'v';
+  const expr = parseExpr(`g*(E - ${V})/(1 + Mg/beta*exp(-alpha*${V}))`);
+  return { kind: 'MgBlock', params: { E: opts.E, Mg: opts.Mg ?? '1.2 mM', alpha: opts.alpha ?? '0.062 /mV', beta: opts.beta ?? '3.57 mM' }, expr, postVars: [V] };
+}
+
+/**
+ * The fraction of NMDA conductance left unblocked at membrane potential V (volts), for tests and plots.
+ *
+ * @example
+ * mgBlockFraction(-0.065) // ≈ 0.11 with 1.2 mM Mg²⁺
+ */
+export function mgBlockFraction(V: number, Mg = 1.2, alphaPerMilliVolt = 0.062, beta = 3.57): number {
+  return 1 / (1 + (Mg / beta) * Math.exp(-alphaPerMilliVolt * V * 1000));
+}
+
+/** Short-term plasticity of a projection (see {@link STP}). */
+export interface ShortTermPlasticity {
+  readonly kind: 'STP';
+  readonly params: { readonly U: QuantityLike; readonly tau_f: QuantityLike; readonly tau_d: QuantityLike };
+}
+
+/**
+ * Tsodyks–Markram short-term plasticity (Tsodyks, Pawelzik & Markram 1998), per pre-synaptic neuron:
+ *   du/dt = -u/tau_f,  dx/dt = (1 - x)/tau_d;  on a spike: u += U (1 - u), r = u x, x -= r,
+ * and the spike is transmitted with weight × r. Facilitation: small U, long tau_f; depression:
+ * large U, long tau_d.
+ *
+ * @example
+ * net.connect(E, P, { comm, weight: '2 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }),
+ *                     stp: STP({ U: 0.5, tau_f: '20 ms', tau_d: '500 ms' }) })
+ */
+export function STP(opts: { U: QuantityLike; tau_f: QuantityLike; tau_d: QuantityLike }): ShortTermPlasticity {
+  return { kind: 'STP', params: { U: opts.U, tau_f: opts.tau_f, tau_d: opts.tau_d } };
 }
