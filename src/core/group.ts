@@ -7,6 +7,7 @@ import { type Init, fillInit, isScalarInit } from './init.js';
 import { type IntegratorName } from '../integrators/index.js';
 import { BuildError } from './errors.js';
 import { type Dim } from '../math/units.js';
+import { type TimedArray } from '../inputs/index.js';
 
 export type StateArray = Float32Array | Float64Array;
 
@@ -61,7 +62,7 @@ export class NeuronGroup {
   /** Set when the network is built. */
   runtime: GroupRuntime | undefined;
   /** External inputs set before build (name → value), applied when arrays exist. */
-  readonly pendingInputs = new Map<string, Init>();
+  readonly pendingInputs = new Map<string, Init | TimedArray>();
 
   constructor(size: number, model: NeuronModel, options: NeuronGroupOptions = {}) {
     const where = `group '${options.name ?? model.name}'`;
@@ -96,24 +97,27 @@ export class NeuronGroup {
    * P.setInput('I', '200 pA');
    * P.setInput('I', values(currents, 'pA'));
    */
-  setInput(name: string, value: Init): void {
+  setInput(name: string, value: Init | TimedArray): void {
     const line = this.model.lines.find((l) => l.name === name);
     if (!line || !line.flags.includes('input')) {
       throw new BuildError(`${this.model.name} group '${this.name}'`, `input '${name}'`, `not an input of ${this.model.name}`, `inputs are: ${this.model.inputNames().join(', ') || '(none)'}`);
     }
     if (this.runtime) {
-      if (!isScalarInit(value) && value.dist !== 'values') {
+      if (!isScalarInit(value) && 'kind' in value) {
+        throw new BuildError(`${this.model.name} group '${this.name}'`, `input ${name}`, 'a time-varying input must be set before the network is built', 'call setInput(timed(...)) before build/run');
+      }
+      if (!isScalarInit(value) && !('kind' in value) && value.dist !== 'values') {
         throw new BuildError(`${this.model.name} group '${this.name}'`, `input ${name}`, 'a random input must be set before the network is built', 'call setInput before build/run, or pass values(...)');
       }
-      const arr = this.runtime.arrays.get(`ext_${name}`)!;
-      fillInit(arr, value, line.dim, undefined as never, `${this.model.name} group '${this.name}'`, `input ${name}`);
+      const arr = this.runtime.arrays.get(`ext$${name}`)!;
+      fillInit(arr, value as Init, line.dim, undefined as never, `${this.model.name} group '${this.name}'`, `input ${name}`);
     } else {
       this.pendingInputs.set(name, value);
     }
   }
 
   /**
-   * The typed array of a variable, parameter or input ('ext_I'), in SI units. Available after build.
+   * The typed array of a variable, per-neuron parameter ('p$tau') or external input ('ext$I'), in SI units. Available after build.
    *
    * @example
    * const v = P.get('v'); // Float32Array, volts

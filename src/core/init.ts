@@ -52,8 +52,8 @@ export function values(v: ArrayLike<number>, unit = '1'): ValuesInit {
 }
 
 /** True when the initializer gives one value for all (it can then be folded into generated code). */
-export function isScalarInit(x: Init): x is QuantityLike {
-  return typeof x === 'number' || typeof x === 'string' || (typeof x === 'object' && !('dist' in x));
+export function isScalarInit(x: Init | { readonly kind: string }): x is QuantityLike {
+  return typeof x === 'number' || typeof x === 'string' || (typeof x === 'object' && !('dist' in x) && !('kind' in x));
 }
 
 function q(x: QuantityLike, dim: Dim, where: string, field: string): number {

@@ -34,6 +34,7 @@ import { type CSR } from '../connect/index.js';
 import { type NeuronModel } from './model.js';
 import { type Monitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
+import { PoissonInput, SpikeGeneratorGroup } from '../inputs/index.js';
 
 /** Options of a {@link Network}. */
 export interface NetworkOptions {
@@ -67,7 +68,7 @@ export interface RunResult {
 }
 
 /** Anything a network may contain. */
-export type NetworkNode = NeuronGroup | Projection | Monitor | Network;
+export type NetworkNode = NeuronGroup | Projection | PoissonInput | Monitor | Network;
 
 type Kernel = (n0: number, n1: number) => void;
 
@@ -154,7 +155,8 @@ export class Network {
     return this.built;
   }
 
-  private flatten(): { groups: NeuronGroup[]; projections: Projection[]; monitors: Monitor[] } {
+  private flatten(): { groups: NeuronGroup[]; projections: Projection[]; monitors: Monitor[]; poissons: PoissonInput[] } {
+    const poissons: PoissonInput[] = [];
     const groups: NeuronGroup[] = [];
     const projections: Projection[] = [];
     const monitors: Monitor[] = [];
@@ -165,13 +167,15 @@ export class Network {
       if (n instanceof Network) n.children.forEach(visit);
       else if (n instanceof NeuronGroup) groups.push(n);
       else if (n instanceof Projection) projections.push(n);
+      else if (n instanceof PoissonInput) poissons.push(n);
       else monitors.push(n);
     };
     this.children.forEach(visit);
     // Populations used by projections or monitors are part of the network even if not added.
     for (const p of projections) for (const g of [p.pre.group, p.post.group]) if (!seen.has(g)) (seen.add(g), groups.push(g));
     for (const m of monitors) if (!seen.has(m.source.group)) (seen.add(m.source.group), groups.push(m.source.group));
-    return { groups, projections, monitors };
+    for (const q of poissons) if (!seen.has(q.post.group)) (seen.add(q.post.group), groups.push(q.post.group));
+    return { groups, projections, monitors, poissons };
   }
 
   /** Checks everything, generates connectivity, allocates state and compiles the kernel. */
@@ -187,7 +191,7 @@ export class Network {
     this.dtValue = dt;
     const seed = (this.options.seed ?? 0) >>> 0;
     const F = this.options.dtype === 'float64' ? Float64Array : Float32Array;
-    const { groups, projections, monitors } = this.flatten();
+    const { groups, projections, monitors, poissons } = this.flatten();
     this.groups = groups;
     this.projections = projections;
     this.monitors = monitors;
@@ -227,6 +231,14 @@ export class Network {
       const pre = planOf(pp.proj.pre.group);
       pre.ring = Math.max(pre.ring, pp.delaySteps + 1);
     }
+    // Poisson inputs: their targets resolve like a projection's.
+    this.poissonTargets = poissons.map((q, k) => {
+      q.name = q.name || `poisson${k}`;
+      const where = `PoissonInput '${q.name}'`;
+      const weightDim = initDim(q.options.weight, where, 'weight');
+      const { targetArray, scale } = this.resolveSpikeTarget(where, q.options, weightDim, planOf(q.post.group), q.post.group.model);
+      return { targetArray, weight: parseQuantity(q.options.weight).value * scale };
+    });
 
     // Allocate group state and generate each group's code.
     const arrays: StateArray[] = [];
@@ -252,6 +264,7 @@ export class Network {
       groupCode.push(this.buildGroup(plan, scalarParams[plan.index], seed, dt, F, name));
     }
     const projCode = projPlans.map((pp, k) => this.projectionCode(pp, k, planOf(pp.proj.pre.group), name));
+    const poissonCode = poissons.map((q, k) => this.poissonCode(q, k, planOf(q.post.group), seed, dt, name));
     const monitorCode = monitors.map((_, k) => `M[${k}].record(n);`);
 
     const body = [
@@ -262,6 +275,7 @@ export class Network {
       `const t = n * ${jsNumber(dt)};`,
       ...groupCode,
       ...projCode,
+      ...poissonCode,
       ...monitorCode,
       '}',
       '};',
@@ -583,6 +597,7 @@ export class Network {
     const lines = model.lines;
     const inputs = new Set(model.inputNames());
 
+    const timedInputs: { input: string; table: Float64Array; stepRatio: number; columns: number; rows: number }[] = [];
     // Per-neuron parameters.
     const perNeuron = new Set<string>();
     for (const [pn, def] of model.params) {
@@ -602,7 +617,15 @@ export class Network {
       if (inputs.has(l.name)) {
         const a = new F(N);
         const pending = group.pendingInputs.get(l.name);
-        if (pending !== undefined) fillInit(a, pending, l.dim, rng, where, `input ${l.name}`);
+        if (pending !== undefined && !isScalarInit(pending) && 'kind' in pending) {
+          // A time-varying input: a table indexed by step inside the kernel.
+          const unit = parseQuantity(`1 ${pending.unit}`.replace(/^1 1$/, '1'));
+          if (!dimEq(unit.dim, l.dim)) throw new BuildError(where, `input ${l.name}`, `timed values are in ${pending.unit} (${formatDim(unit.dim)}) but ${l.name} is ${formatDim(l.dim)}`, `give unit: '${exampleUnit(l.dim)}'`);
+          if (pending.perNeuron !== 1 && pending.perNeuron !== N) throw new BuildError(where, `input ${l.name}`, `the table has ${pending.perNeuron} columns for ${N} neurons`, `give 1 column (shared) or ${N}`);
+          const tab = Float64Array.from(pending.values, (x) => x * unit.value);
+          timedInputs.push({ input: l.name, table: tab, stepRatio: dt / pending.dt, columns: pending.perNeuron, rows: tab.length / pending.perNeuron });
+          plan.inputTerms.get(l.name)!.push(sym(`tab$${l.name}`));
+        } else if (pending !== undefined) fillInit(a, pending, l.dim, rng, where, `input ${l.name}`);
         arrays.set(`ext$${l.name}`, a);
         dims.set(`ext$${l.name}`, l.dim);
         continue;
@@ -653,11 +676,16 @@ export class Network {
     for (const key of arrays.keys()) arrayRef.set(key, A(key));
     const lastSpike = new Int32Array(N).fill(-0x40000000);
     const LS = name(lastSpike, `G${gi}_lastspike`);
+    const timedRef = new Map(timedInputs.map((x) => [`tab$${x.input}`, name(x.table as StateArray, `G${gi}_tab_${x.input}`)]));
     const noise = noiseSymbols(vars);
     const other = (n: string): string => {
       if (n === 't') return 't';
       if (n === 'lastspike') return `(${LS}[i] * ${jsNumber(dt)})`;
       if (n.startsWith('rnd$') || isNoiseSymbol(n)) return n.replace(/^xi/, 'z$xi');
+      if (n.startsWith('tab$')) {
+        const ti = timedInputs.find((x) => `tab$${x.input}` === n)!;
+        return `${timedRef.get(n)}[${ti.columns === 1 ? `ti$${ti.input}` : `ti$${ti.input} * ${N} + i`}]`;
+      }
       const a = arrayRef.get(n);
       if (a) return `${a}[i]`;
       throw new BuildError(where, 'equations', `internal: unresolved symbol '${n}'`);
@@ -678,6 +706,13 @@ export class Network {
     const out: string[] = [];
     out.push('{');
     out.push(`const slot = n % ${plan.ring}; const sb = slot * ${N}; let ns = 0; let chk = 0;`);
+    for (const x of timedInputs) out.push(`const ti$${x.input} = Math.min(Math.floor(n * ${jsNumber(x.stepRatio)} + 1e-9), ${x.rows - 1});`);
+    if (group instanceof SpikeGeneratorGroup) {
+      out.push(this.generatorCode(group, plan, dt, name, LS, SP));
+      out.push(`${CN}[slot] = ns;`, "}");
+      group.runtime = { index: gi, arrays, dims, spikes, counts, ring: plan.ring, lastSpike, spiked: new Uint8Array(0), scalars, method: 'none' };
+      return out.join('\n');
+    }
     out.push(`for (let i = 0; i < ${N}; i++) {`);
     for (const v of vars) out.push(`const c_${v.name} = ${other(v.name)};`);
     if (plan.refSteps > 0) out.push(`const nr = (n - ${LS}[i]) >= ${plan.refSteps};`);
@@ -785,6 +820,47 @@ export class Network {
       '}',
     ].join('\n');
   }
+
+  /** A spike generator's step: emit the scheduled spikes of step n. */
+  private generatorCode(group: SpikeGeneratorGroup, plan: GroupPlan, dt: number, name: (a: StateArray | Int32Array, label: string) => string, LS: string, SP: string): string {
+    const where = `SpikeGeneratorGroup '${group.name}'`;
+    const { indices, times } = group.schedule;
+    const steps = Int32Array.from(times, (t) => Math.round(t / dt));
+    for (let k = 1; k < steps.length; k++) {
+      if (steps[k] === steps[k - 1] && indices[k] === indices[k - 1]) {
+        throw new BuildError(where, 'times', `neuron ${indices[k]} would spike twice in step ${steps[k]} (t = ${times[k]} s)`, 'keep at least one time step between two spikes of one neuron');
+      }
+    }
+    const gi = plan.index;
+    const ST = name(steps, `G${gi}_gensteps`);
+    const IX = name(indices, `G${gi}_genidx`);
+    const PTR = name(new Int32Array(1), `G${gi}_genptr`);
+    return [
+      `let p = ${PTR}[0];`,
+      `while (p < ${steps.length} && ${ST}[p] < n) p++;`,
+      `while (p < ${steps.length} && ${ST}[p] === n) { const i = ${IX}[p++]; ${LS}[i] = n; ${SP}[sb + ns] = i; ns++; }`,
+      `${PTR}[0] = p;`,
+    ].join('\n');
+  }
+
+  /** Poisson drive: Binomial(num, rate·dt) spikes per target neuron and step, counter-based. */
+  private poissonCode(pi: PoissonInput, k: number, plan: GroupPlan, seed: number, dt: number, name: (a: StateArray | Int32Array, label: string) => string): string {
+    const { targetArray, weight } = this.poissonTargets[k];
+    const T = name(pi.post.group.runtime!.arrays.get(targetArray)!, `Q${k}_target`);
+    const rate = quantityIn(pi.options.rate, dimDiv(DIMENSIONLESS, SECOND) as Dim);
+    const p = rate * dt;
+    if (!(p >= 0 && p <= 1)) throw new BuildError(`PoissonInput '${pi.name}'`, 'rate', `rate × dt must be in [0, 1], got ${p}`, 'lower the rate or the time step');
+    const off = pi.post.start;
+    void plan;
+    return [
+      `for (let j = 0; j < ${pi.post.size}; j++) {`,
+      `const c = H.binomial(${seed}, ${(0x50000000 + k) >>> 0}, j, n, ${pi.options.num}, ${jsNumber(p)});`,
+      `if (c !== 0) ${T}[${off} + j] += c * ${jsNumber(weight)};`,
+      '}',
+    ].join('\n');
+  }
+
+  private poissonTargets: { targetArray: string; weight: number }[] = [];
 
   private locateDivergence(gi: number, n: number): never {
     const g = this.groups[gi];

@@ -91,7 +91,12 @@ export class Ridge {
     this.bxy = new Float64Array(d * m);
   }
 
-  /** Forgets the accumulated samples (the fitted weights stay until the next solve). */
+  /**
+   * Forgets the accumulated samples (the fitted weights stay until the next solve).
+   *
+   * @example
+   * ridge.reset().add(X2, Y2).solve();
+   */
   reset(): this {
     this.count = 0;
     this.meanX.fill(0);

@@ -34,7 +34,7 @@ export function csrMatVec(W: WeightedCSR, x: Float64Array, y: Float64Array): voi
 
 /** Options of {@link spectralRadius}. */
 export interface SpectralRadiusOptions {
-  /** Maximum number of iterations (matrix–block products; default 2000). */
+  /** Maximum number of iterations (matrix–block products; default 4000). */
   readonly maxIterations?: number;
   /** Relative change of the estimate under which it has converged (default 1e-6). */
   readonly tolerance?: number;
@@ -74,7 +74,7 @@ export interface SpectralRadiusResult {
 export function spectralRadius(W: WeightedCSR, options: SpectralRadiusOptions = {}): SpectralRadiusResult {
   const n = W.nPre;
   if (W.nPost !== n) throw new BuildError('spectralRadius', 'W', `must be square, got ${W.nPost} × ${n}`, 'give a recurrent (N × N) matrix');
-  const maxIt = options.maxIterations ?? 2000;
+  const maxIt = options.maxIterations ?? 4000;
   const tol = options.tolerance ?? 1e-6;
   if (n === 0) return { radius: 0, iterations: 0, converged: true };
   const rng = new Rng(options.seed ?? 0, 0x5eed);
@@ -92,11 +92,11 @@ export function spectralRadius(W: WeightedCSR, options: SpectralRadiusOptions = 
   let logGrowth = 0;
   let growthSteps = 0;
   let k = 0;
-  let converged = false;
+  const half = Math.floor(maxIt / 2);
   for (k = 1; k <= maxIt; k++) {
     csrMatVec(W, q1, z1);
     csrMatVec(W, q2, z2);
-    // H = Qᵀ W Q.
+    // H = Qᵀ W Q and its eigenvalue of largest modulus, λ = lr + i·li.
     const h11 = dot(q1, z1);
     const h12 = dot(q1, z2);
     const h21 = dot(q2, z1);
@@ -104,14 +104,32 @@ export function spectralRadius(W: WeightedCSR, options: SpectralRadiusOptions = 
     const tr = h11 + h22;
     const det = h11 * h22 - h12 * h21;
     const disc = (tr * tr) / 4 - det;
-    ritz = disc >= 0 ? Math.abs(tr / 2) + Math.sqrt(disc) : Math.sqrt(Math.max(det, 0));
-    // Growth of the first vector (q1 has unit norm).
-    const g = Math.sqrt(dot(z1, z1));
-    if (k > maxIt / 2 || stable > 0) {
+    let lr: number;
+    let li = 0;
+    if (disc >= 0) {
+      const sq = Math.sqrt(disc);
+      lr = tr / 2 >= 0 ? tr / 2 + sq : tr / 2 - sq;
+    } else {
+      lr = tr / 2;
+      li = Math.sqrt(-disc);
+    }
+    ritz = Math.hypot(lr, li);
+    // Growth of the first vector (q1 has unit norm), averaged over the second half of the run.
+    if (k > half) {
+      const g = Math.sqrt(dot(z1, z1));
       if (g > 0) {
         logGrowth += Math.log(g);
         growthSteps++;
       }
+    }
+    if (Math.abs(ritz - prev) <= tol * Math.max(ritz, Number.MIN_VALUE)) stable++;
+    else stable = 0;
+    prev = ritz;
+    // A Ritz value that stopped changing is accepted only if it is (nearly) an eigenvalue: with
+    // several eigenvalues of equal modulus (e.g. a permutation), the subspace never settles on one
+    // and the projection can be stationary without being an eigenvalue.
+    if (stable >= 10 && ritzResidual(q1, q2, z1, z2, h11, h12, h21, h22, lr, li) <= Math.sqrt(tol) * Math.max(ritz, Number.MIN_VALUE)) {
+      return { radius: ritz, iterations: k, converged: true };
     }
     q1.set(z1);
     q2.set(z2);
@@ -119,16 +137,48 @@ export function spectralRadius(W: WeightedCSR, options: SpectralRadiusOptions = 
       // W Q collapsed to zero (nilpotent part): the radius is what the Ritz values saw.
       return { radius: ritz, iterations: k, converged: true };
     }
-    if (Math.abs(ritz - prev) <= tol * Math.max(ritz, Number.MIN_VALUE)) {
-      if (++stable >= 10) {
-        converged = true;
-        break;
-      }
-    } else stable = 0;
-    prev = ritz;
   }
   const growth = growthSteps > 0 ? Math.exp(logGrowth / growthSteps) : 0;
-  return { radius: converged ? ritz : Math.max(ritz, growth), iterations: Math.min(k, maxIt), converged };
+  return { radius: Math.max(ritz, growth), iterations: maxIt, converged: false };
+}
+
+/**
+ * ‖W y − λ y‖ / ‖y‖ for the Ritz vector y = Q s of the eigenvalue λ = lr + i·li of the 2 × 2
+ * projection H (W Q = Z is given).
+ */
+function ritzResidual(q1: Float64Array, q2: Float64Array, z1: Float64Array, z2: Float64Array, h11: number, h12: number, h21: number, h22: number, lr: number, li: number): number {
+  // Eigenvector of H: (h12, λ − h11) or (λ − h22, h21), whichever is larger.
+  let s1r = h12;
+  let s1i = 0;
+  let s2r = lr - h11;
+  let s2i = li;
+  const a = s1r * s1r + s2r * s2r + s2i * s2i;
+  const b = (lr - h22) ** 2 + li * li + h21 * h21;
+  if (b > a) {
+    s1r = lr - h22;
+    s1i = li;
+    s2r = h21;
+    s2i = 0;
+  }
+  if (Math.max(a, b) === 0) {
+    s1r = 1;
+    s1i = 0;
+    s2r = 0;
+    s2i = 0;
+  }
+  let rr = 0;
+  let yy = 0;
+  for (let i = 0; i < q1.length; i++) {
+    const yr = q1[i] * s1r + q2[i] * s2r;
+    const yi = q1[i] * s1i + q2[i] * s2i;
+    const wr = z1[i] * s1r + z2[i] * s2r;
+    const wi = z1[i] * s1i + z2[i] * s2i;
+    const dr = wr - (lr * yr - li * yi);
+    const di = wi - (lr * yi + li * yr);
+    rr += dr * dr + di * di;
+    yy += yr * yr + yi * yi;
+  }
+  return yy > 0 ? Math.sqrt(rr / yy) : Infinity;
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
