@@ -32,6 +32,8 @@ import { Projection, type ProjectionOptions } from '../projections/projection.js
 import { type SynapseDynamics, type SynapseOutput } from '../synapses/index.js';
 import { type CSR } from '../connect/index.js';
 import { type NeuronModel } from './model.js';
+import { type PlasticityPlan, planPlasticity, emitSynapseStatements, synapseLocals } from '../plasticity/compile.js';
+import { csrTranspose } from '../connect/index.js';
 import { type Monitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
 import { PoissonInput, SpikeGeneratorGroup } from '../inputs/index.js';
@@ -253,17 +255,24 @@ export class Network {
       return `S[${i}]`;
     };
     const hoist: string[] = [];
+    // Each array is bound once to a named constant of the kernel; asking again returns the name.
+    const named = new Map<string, StateArray | Int32Array>();
     const name = (a: StateArray | Int32Array, label: string) => {
-      const id = `${label}`;
-      hoist.push(`const ${id} = ${ref(a)};`);
-      return id;
+      const prev = named.get(label);
+      if (prev !== undefined) {
+        if (prev !== a) throw new Error(`internal: kernel name '${label}' bound twice`);
+        return label;
+      }
+      named.set(label, a);
+      hoist.push(`const ${label} = ${ref(a)};`);
+      return label;
     };
 
     const groupCode: string[] = [];
     for (const plan of plans) {
       groupCode.push(this.buildGroup(plan, scalarParams[plan.index], seed, dt, F, name));
     }
-    const projCode = projPlans.map((pp, k) => this.projectionCode(pp, k, planOf(pp.proj.pre.group), name));
+    const projCode = projPlans.map((pp, k) => this.projectionCode(pp, k, planOf(pp.proj.pre.group), planOf(pp.proj.post.group), name));
     const poissonCode = poissons.map((q, k) => this.poissonCode(q, k, planOf(q.post.group), seed, dt, name));
     const monitorCode = monitors.map((_, k) => `M[${k}].record(n);`);
 
@@ -399,7 +408,14 @@ export class Network {
     } else if (o.delay !== undefined) {
       delaySteps = toSteps(o.delay, 'delay');
     }
-    const base = { proj, csr, weights, weight, delaySteps, delays, where };
+    // Long-term plasticity: per-synapse weights, traces on both populations.
+    let plastic: PlasticityPlan | undefined;
+    if (o.plasticity) {
+      if (delays) throw new BuildError(where, 'plasticity', 'per-synapse delays together with plasticity are not supported', 'use one delay for all synapses');
+      if (!weights) weights = new F(nSyn).fill(weight);
+      plastic = planPlasticity(o.plasticity, k, { where, preModel, postModel, weightDim, nSyn, dt, pre, post });
+    }
+    const base = { proj, csr, weights, weight, delaySteps, delays, where, plastic };
 
     // Continuous transmission: rate coupling, gap junctions, pre-aligned synapse kinetics.
     const preAligned = o.syn?.align === 'pre';
@@ -487,7 +503,9 @@ export class Network {
       }
       stpRelease = `${p}r`;
     }
-    const { targetArray, scale } = this.resolveSpikeTarget(where, o, weightDim, post, postModel);
+    // A plastic projection without syn and target only learns: it transmits nothing.
+    const silent = !!o.plasticity && !o.syn && o.target === undefined;
+    const { targetArray, scale } = silent ? { targetArray: '', scale: 1 } : this.resolveSpikeTarget(where, o, weightDim, post, postModel);
     if (scale !== 1) {
       weight *= scale;
       if (weights) for (let s = 0; s < weights.length; s++) weights[s] *= scale;
@@ -707,11 +725,11 @@ export class Network {
     out.push('{');
     out.push(`const slot = n % ${plan.ring}; const sb = slot * ${N}; let ns = 0; let chk = 0;`);
     for (const x of timedInputs) out.push(`const ti$${x.input} = Math.min(Math.floor(n * ${jsNumber(x.stepRatio)} + 1e-9), ${x.rows - 1});`);
+    let due: string | undefined;
     if (group instanceof SpikeGeneratorGroup) {
-      out.push(this.generatorCode(group, plan, dt, name, LS, SP));
-      out.push(`${CN}[slot] = ns;`, "}");
-      group.runtime = { index: gi, arrays, dims, spikes, counts, ring: plan.ring, lastSpike, spiked: new Uint8Array(0), scalars, method: 'none' };
-      return out.join('\n');
+      // Scheduled spikes mark their neurons; the neuron loop below treats the mark as the threshold.
+      due = name(new Uint8Array(N) as unknown as Int32Array, `G${gi}_due`);
+      out.push(this.generatorCode(group, plan, dt, name, due));
     }
     out.push(`for (let i = 0; i < ${N}; i++) {`);
     for (const v of vars) out.push(`const c_${v.name} = ${other(v.name)};`);
@@ -721,9 +739,10 @@ export class Network {
     draws.forEach((d, k) => out.push(`const ${d.name} = H.${d.fn === 'rand' ? 'uniform' : 'normal'}(${seed}, ${streamBase + k}, i, n);`));
     noise.forEach((z, k) => out.push(`const ${other(z)} = H.normal(${seed}, ${streamBase + 2048 + k}, i, n);`));
     out.push(stepCode);
-    if (threshold) {
-      const cond = emitJS(threshold, afterStep);
+    if (threshold || due) {
+      const cond = due ? `${due}[i] === 1` : emitJS(threshold!, afterStep);
       out.push(`if (${plan.refSteps > 0 ? 'nr && ' : ''}${cond}) {`);
+      if (due) out.push(`${due}[i] = 0;`);
       for (const r of resets) {
         const value = emitJS(r.value, afterStep);
         const lhs = afterStep(r.target);
@@ -754,17 +773,22 @@ export class Network {
     return out.join('\n');
   }
 
-  private projectionCode(pp: ProjPlan, k: number, pre: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string): string {
+  private projectionCode(pp: ProjPlan, k: number, pre: GroupPlan, post: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string): string {
+    const transmit = this.transmissionCode(pp, k, pre, name);
+    return pp.plastic ? `${transmit}\n${this.plasticityCode(pp, pp.plastic, k, post, name)}` : transmit;
+  }
+
+  private transmissionCode(pp: ProjPlan, k: number, pre: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string): string {
     const { proj, csr, weights, weight, delaySteps, delays, targetArray } = pp;
     const preRt = proj.pre.group.runtime!;
     const postRt = proj.post.group.runtime!;
     const IP = name(csr.indptr, `P${k}_indptr`);
     const IX = name(csr.indices, `P${k}_indices`);
-    const T = name(postRt.arrays.get(targetArray)!, `P${k}_target`);
+    const T = targetArray === '' ? '' : name(postRt.arrays.get(targetArray)!, `P${k}_target`);
     const W = weights ? `${name(weights, `P${k}_w`)}[s]` : jsNumber(weight);
     const N = proj.pre.group.size;
     const postOff = proj.post.start === 0 ? '' : `${proj.post.start} + `;
-    proj.runtime = { csr, weights, weight, delaySteps, delays, targetArray };
+    proj.runtime = { csr, weights, weight, delaySteps, delays, targetArray, modulate: pp.plastic && pp.plastic.modulation.length > 0 ? this.modulator(pp, pp.plastic) : undefined };
     if (pp.kind === 'continuous') {
       const SRC = name(preRt.arrays.get(pp.sourceArray!)!, `P${k}_source`);
       const lines = ['{', `for (let j = 0; j < ${proj.post.group.size}; j++) ${T}[j] = 0;`, `for (let r = 0; r < ${proj.pre.size}; r++) {`, `const val = ${SRC}[${proj.pre.start} + r];`];
@@ -814,15 +838,130 @@ export class Network {
       rowOf,
       `const e = ${IP}[r + 1];`,
       release ? `const rel = ${release}[${preIndex}];` : '',
-      `for (let s = ${IP}[r]; s < e; s++) ${T}[${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
+      pp.plastic ? this.onPreCode(pp, pp.plastic, k, name, T === '' ? '' : `${T}[${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`, preIndex) : `for (let s = ${IP}[r]; s < e; s++) ${T}[${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
       '}',
       '}',
       '}',
     ].join('\n');
   }
 
+  /** Arrays that plasticity statements read, by side. */
+  private plasticArrays(pp: ProjPlan, k: number, name: (a: StateArray | Int32Array, label: string) => string): (side: 'pre' | 'post', v: string) => string {
+    const cache = new Map<string, string>();
+    return (side, v) => {
+      const key = `${side}:${v}`;
+      let code = cache.get(key);
+      if (code === undefined) {
+        const g = side === 'pre' ? pp.proj.pre.group : pp.proj.post.group;
+        const a = g.runtime!.arrays.get(v);
+        if (!a) throw new BuildError(pp.where, 'plasticity', `'${v}_${side}' is not a state variable or value of ${g.model.name}`, 'read a differential variable or a declared value');
+        code = name(a, `L${k}_${side}_${cache.size}`);
+        cache.set(key, code);
+      }
+      return code;
+    };
+  }
+
+  /** Transmission plus the rule's on-pre statements for each synapse of a spiking pre neuron, then its trace updates. */
+  private onPreCode(pp: ProjPlan, plan: PlasticityPlan, k: number, name: (a: StateArray | Int32Array, label: string) => string, transmit: string, preIndex: string): string {
+    const arr = this.plasticArrays(pp, k, name);
+    const W = name(pp.weights!, `P${k}_w`);
+    const IP = `P${k}_indptr`;
+    const IX = `P${k}_indices`;
+    const postOff = pp.proj.post.start;
+    const { load, store } = synapseLocals(plan, W, (v) => name(plan.synVars.find((x) => x.name === v)!.array as unknown as StateArray, `L${k}_syn_${v}`));
+    const body = plan.onPre.length ? `${load}\n${emitSynapseStatements(plan.onPre, arr, preIndex, 'j')}\n${store}` : '';
+    return [
+      `for (let s = ${IP}[r]; s < e; s++) {`,
+      `const j = ${postOff} + ${IX}[s];`,
+      transmit,
+      body,
+      '}',
+      emitSynapseStatements(plan.preSpike, arr, preIndex, 'j'),
+    ].join('\n');
+  }
+
+  /** The rule's on-post statements over the incoming synapses of spiking post neurons, and clock-driven statements. */
+  private plasticityCode(pp: ProjPlan, plan: PlasticityPlan, k: number, post: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string): string {
+    const arr = this.plasticArrays(pp, k, name);
+    const { proj, csr } = pp;
+    const W = name(pp.weights!, `P${k}_w`);
+    const synArr = (v: string) => name(plan.synVars.find((x) => x.name === v)!.array as unknown as StateArray, `L${k}_syn_${v}`);
+    const { load, store } = synapseLocals(plan, W, synArr);
+    const out: string[] = [];
+    if (plan.onPost.length || plan.postSpike.length) {
+      const { csr: tr, perm } = csrTranspose(csr);
+      const TP = name(tr.indptr, `L${k}_tptr`);
+      const TI = name(tr.indices, `L${k}_tpre`);
+      const PM = name(perm, `L${k}_perm`);
+      const postRt = proj.post.group.runtime!;
+      const SP = name(postRt.spikes, `L${k}_postspikes`);
+      const CN = name(postRt.counts, `L${k}_postcounts`);
+      const M = proj.post.group.size;
+      out.push(
+        '{',
+        `const slot = n % ${post.ring}; const c = ${CN}[slot]; const b = slot * ${M};`,
+        'for (let q = 0; q < c; q++) {',
+        `const j = ${SP}[b + q]; const col = j - ${proj.post.start}; if (col < 0 || col >= ${proj.post.size}) continue;`,
+        plan.onPost.length
+          ? `for (let x = ${TP}[col], xe = ${TP}[col + 1]; x < xe; x++) { const s = ${PM}[x]; const i = ${proj.pre.start} + ${TI}[x]; ${load}\n${emitSynapseStatements(plan.onPost, arr, 'i', 'j')}\n${store} }`
+          : '',
+        emitSynapseStatements(plan.postSpike, arr, 'i', 'j'),
+        '}',
+        '}',
+      );
+    }
+    if (plan.every.length) {
+      const IP = name(csr.indptr, `P${k}_indptr`);
+      const IX = name(csr.indices, `P${k}_indices`);
+      out.push(
+        `if (n % ${plan.everySteps} === 0) {`,
+        `for (let r = 0; r < ${proj.pre.size}; r++) { const i = ${proj.pre.start} + r;`,
+        `for (let s = ${IP}[r], e = ${IP}[r + 1]; s < e; s++) { const j = ${proj.post.start} + ${IX}[s]; ${load}\n${emitSynapseStatements(plan.every, arr, 'i', 'j')}\n${store} }`,
+        '}',
+        '}',
+      );
+    }
+    return out.join('\n');
+  }
+
+  /** A compiled function that runs the rule's modulation statements over every synapse. */
+  private modulator(pp: ProjPlan, plan: PlasticityPlan): (signals: Record<string, number>) => void {
+    const arrays: (StateArray | Int32Array)[] = [];
+    const hoist: string[] = [];
+    const seen = new Set<string>();
+    const name = (a: StateArray | Int32Array, label: string) => {
+      if (seen.has(label)) return label;
+      seen.add(label);
+      arrays.push(a);
+      hoist.push(`const ${label} = A[${arrays.length - 1}];`);
+      return label;
+    };
+    const arr = this.plasticArrays(pp, 0, name);
+    const W = name(pp.weights!, 'W');
+    const IP = name(pp.csr.indptr, 'IP');
+    const IX = name(pp.csr.indices, 'IX');
+    const { load, store } = synapseLocals(plan, W, (v) => name(plan.synVars.find((x) => x.name === v)!.array as unknown as StateArray, `S_${v}`));
+    const body = [
+      '"use strict";',
+      ...hoist,
+      'return function modulate(sig, t) {',
+      `for (let r = 0; r < ${pp.proj.pre.size}; r++) { const i = ${pp.proj.pre.start} + r;`,
+      `for (let s = ${IP}[r], e = ${IP}[r + 1]; s < e; s++) { const j = ${pp.proj.post.start} + ${IX}[s]; ${load}\n${emitSynapseStatements(plan.modulation, arr, 'i', 'j')}\n${store} }`,
+      '}',
+      '};',
+    ].join('\n');
+    const fn = compileKernel(['A', 'H'], body)(arrays, KERNEL_HELPERS) as (sig: Record<string, number>, t: number) => void;
+    return (signals) => {
+      for (const s of plan.signals) {
+        if (typeof signals[s] !== 'number' || !Number.isFinite(signals[s])) throw new BuildError(pp.where, 'modulate', `signal '${s}' must be a finite number, got ${signals[s]}`);
+      }
+      fn(signals, this.t);
+    };
+  }
+
   /** A spike generator's step: emit the scheduled spikes of step n. */
-  private generatorCode(group: SpikeGeneratorGroup, plan: GroupPlan, dt: number, name: (a: StateArray | Int32Array, label: string) => string, LS: string, SP: string): string {
+  private generatorCode(group: SpikeGeneratorGroup, plan: GroupPlan, dt: number, name: (a: StateArray | Int32Array, label: string) => string, due: string): string {
     const where = `SpikeGeneratorGroup '${group.name}'`;
     const { indices, times } = group.schedule;
     const steps = Int32Array.from(times, (t) => Math.round(t / dt));
@@ -838,7 +977,7 @@ export class Network {
     return [
       `let p = ${PTR}[0];`,
       `while (p < ${steps.length} && ${ST}[p] < n) p++;`,
-      `while (p < ${steps.length} && ${ST}[p] === n) { const i = ${IX}[p++]; ${LS}[i] = n; ${SP}[sb + ns] = i; ns++; }`,
+      `while (p < ${steps.length} && ${ST}[p] === n) ${due}[${IX}[p++]] = 1;`,
       `${PTR}[0] = p;`,
     ].join('\n');
   }
@@ -981,6 +1120,8 @@ interface ProjPlan {
   readonly gapPost: string | undefined;
   /** Short-term plasticity: the pre array holding each neuron's release fraction. */
   readonly stpRelease: string | undefined;
+  /** Long-term plasticity, when the projection learns. */
+  readonly plastic: PlasticityPlan | undefined;
 }
 
 /** Resolves a parameter table to SI values, checking positivity. */

@@ -32,8 +32,9 @@
  * the cut-off, and it keeps the Runge–Kutta stages of the step that crosses the cut-off finite
  * (without it a stage can evaluate exp() of a voltage far above the peak and poison w).
  *
- * {@link ADEX_PRESETS} holds the parameter sets and step currents of Naud et al. (2008), Table 1,
- * for eight firing patterns:
+ * {@link ADEX_PRESETS} holds the parameter sets and step currents of the eight firing patterns of
+ * Naud et al. (2008) (their Table 1 and Fig. 4, as tabulated by re-implementations of that
+ * figure); the test suite checks each pattern against an independent integration:
  *
  * | preset | C (pF) | gL (nS) | EL (mV) | VT (mV) | DeltaT (mV) | a (nS) | tau_w (ms) | b (pA) | Vr (mV) | I (pA) |
  * | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
@@ -132,6 +133,6 @@ export const ADEX_PRESETS: Readonly<Record<AdExPattern, AdExPreset>> = {
   regularBursting: preset(200, 10, -58, 2, 120, 100, -46, 210, 'bursts repeated at regular intervals'),
   delayedAccelerating: preset(200, 12, -70, -10, 300, 0, -58, 300, 'a long delay to the first spike, then intervals shorten'),
   delayedRegularBursting: preset(100, 10, -65, -10, 90, 30, -47, 110, 'a delay to the first spike, then regular bursts'),
-  transient: preset(100, 10, -65, 10, 90, 100, -47, 180, 'a few spikes at the onset, then silence'),
+  transient: preset(100, 10, -65, 10, 90, 100, -47, 180, 'a spike at the onset, then silence (damped subthreshold oscillation)'),
   irregular: preset(100, 12, -60, -11, 130, 30, -48, 160, 'irregular (chaotic) intervals under a constant current'),
 };

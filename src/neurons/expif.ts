@@ -20,9 +20,10 @@
  * | tau | 10 ms | membrane time constant (C = tau/R = 100 pF) |
  * | tref | 1.7 ms | absolute refractory period (v is clamped) |
  *
- * VT, DeltaT, Vreset, the cut-off and the refractory period are the paper's fit of the exponential
- * model to the Wang–Buzsáki conductance-based neuron (its Cm = 1 µF/cm² and gL = 0.1 mS/cm² give
- * tau = 10 ms; a membrane of 10⁴ µm² gives R = 100 MΩ, so 100 pA here is 1 µA/cm² there).
+ * VT and DeltaT are the paper's fit of the exponential model to the Wang–Buzsáki conductance-based
+ * neuron (whose Cm = 1 µF/cm² and gL = 0.1 mS/cm² give tau = 10 ms); the reset, cut-off and
+ * refractory period are the values commonly used with that fit. A membrane of 10⁴ µm² gives
+ * R = 100 MΩ, so 100 pA here is 1 µA/cm² there. The rheobase is about (VT - El - DeltaT)/R = 16 pA.
  *
  * The exponential is evaluated at min(v, Vth): this changes nothing below the cut-off (where the
  * model lives) and keeps the Runge–Kutta stages of the step that crosses the cut-off finite.

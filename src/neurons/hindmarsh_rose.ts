@@ -22,14 +22,14 @@
  * | x_r | -1.6 | resting x of the slow subsystem (-8/5) |
  * | tau | 1 ms | unit of time |
  * | Vth | 1 | spike detection level |
- * | tref | 2 ms | time during which x > Vth is not counted again |
+ * | tref | 2 ms | time during which x > Vth is not counted again (spikes last < 1 ms above 1) |
  *
- * With I = 2 the default cell bursts regularly (a few spikes per burst); I ≈ 3.25 gives
- * irregular (chaotic) bursting. `auto` uses RK2.
+ * With I = 2.5 the default cell bursts regularly (3 spikes per burst every ~124 ms, after a long
+ * first burst from the initial state); I ≈ 3.25 gives irregular (chaotic) bursting. `auto` uses RK2.
  *
  * @example
  * const G = new NeuronGroup(1, HindmarshRose);
- * G.setInput('I', 2);
+ * G.setInput('I', 2.5);
  */
 import { defineNeuron } from '../core/model.js';
 

@@ -29,10 +29,15 @@
  * | phi | 0.04 | 0.0667 | rate factor of w (per ms, with tau_w in ms) |
  * | area | 100 um² | | membrane area (1 pA of I is 1 µA/cm²) |
  * | Vspike | 0 mV | | spike detection level |
- * | tref | 40 ms | | time during which v > Vspike is not counted again |
+ * | tref | 50 ms | 25 ms | time during which v > Vspike is not counted again |
  *
  * With the default (Hopf) parameters the cell oscillates for I from about 90 pA (µA/cm²); at
- * 100 pA the period is about 85 ms. The spikes of this model are slow (tens of ms above 0 mV), hence the long tref.
+ * 100 pA the period is about 85 ms (65–105 ms over the oscillating range, up to ~215 pA). The
+ * SNIC set fires from about 40 pA at arbitrarily low rates (period 42 ms at 100 pA) until a
+ * depolarization block near 120 pA. The spikes of this model are slow: up to ~42 ms above 0 mV
+ * for the Hopf set, ~17 ms for the SNIC set, so each spike is counted once only because tref
+ * (50 ms, 25 ms in the SNIC preset) is longer than the spike and shorter than the period. In a
+ * depolarization block (v stays above Vspike) a spike would be counted every tref.
  * The calcium term makes dv/dt nonlinear in v, so `method: 'auto'` uses RK2.
  *
  * @example
@@ -66,7 +71,7 @@ export const MorrisLecar = defineNeuron({
     phi: 0.04,
     area: '100 umetre**2',
     Vspike: '0 mV',
-    tref: '40 ms',
+    tref: '50 ms',
   },
   threshold: 'v > Vspike',
   refractory: 'tref',
@@ -76,6 +81,6 @@ export const MorrisLecar = defineNeuron({
 
 /** Rinzel & Ermentrout's two parameter sets: 'hopf' (class II, the defaults) and 'snic' (class I). */
 export const MORRIS_LECAR_PRESETS = {
-  hopf: { gCa: '4.4 msiemens/cm**2', V3: '2 mV', V4: '30 mV', phi: 0.04 },
-  snic: { gCa: '4 msiemens/cm**2', V3: '12 mV', V4: '17.4 mV', phi: 1 / 15 },
+  hopf: { gCa: '4.4 msiemens/cm**2', V3: '2 mV', V4: '30 mV', phi: 0.04, tref: '50 ms' },
+  snic: { gCa: '4 msiemens/cm**2', V3: '12 mV', V4: '17.4 mV', phi: 1 / 15, tref: '25 ms' },
 } as const;

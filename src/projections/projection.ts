@@ -18,6 +18,7 @@ import { type Init } from '../core/init.js';
 import { type QuantityLike } from '../equations/quantity.js';
 import { type SynapseDynamics, type SynapseOutput, type ShortTermPlasticity } from '../synapses/index.js';
 import { type Connector, type CSR } from '../connect/index.js';
+import { type PlasticityRule } from '../plasticity/index.js';
 
 /** Options of a {@link Projection}. */
 export interface ProjectionOptions {
@@ -51,6 +52,8 @@ export interface ProjectionOptions {
   readonly gap?: string;
   /** Short-term plasticity of the transmitted spikes (Tsodyks–Markram). */
   readonly stp?: ShortTermPlasticity;
+  /** Long-term plasticity of the weights (STDP, triplet, three-factor, scaling, Oja, BCM...). */
+  readonly plasticity?: PlasticityRule;
 }
 
 /** What the compiler attaches to a projection when the network is built. */
@@ -64,6 +67,8 @@ export interface ProjectionRuntime {
   readonly delaySteps: number;
   /** The post-synaptic array that spikes increment. */
   readonly targetArray: string;
+  /** Runs the rule's modulation statements over all synapses (see {@link Projection.modulate}). */
+  readonly modulate?: (signals: Record<string, number>) => void;
 }
 
 /**
@@ -95,6 +100,26 @@ export class Projection {
   get csr(): CSR {
     if (!this.runtime) throw new Error(`projection '${this.name}': build the network first`);
     return this.runtime.csr;
+  }
+
+  /**
+   * Applies a neuromodulatory signal to a plastic projection: runs its rule's modulation
+   * statements (e.g. w += eta·R·e for reward-modulated STDP) over every synapse.
+   *
+   * @example
+   * proj.modulate({ R: 1 });
+   */
+  modulate(signals: Record<string, number>): void {
+    const m = this.runtime?.modulate;
+    if (!m) throw new Error(`projection '${this.name}': modulate() needs a built network and a plasticity rule with a modulation`);
+    m(signals);
+  }
+
+  /** The weights after build (per synapse, CSR order), e.g. to read what plasticity learned. */
+  get weights(): Float32Array | Float64Array {
+    const rt = this.runtime;
+    if (!rt) throw new Error(`projection '${this.name}': build the network first`);
+    return rt.weights ?? Float64Array.from({ length: rt.csr.indices.length }, () => rt.weight);
   }
 
   /** Number of synapses after build. */
