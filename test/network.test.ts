@@ -220,3 +220,24 @@ test('refuses unknown parameters and bad initializers at declaration', () => {
   refuses(() => new NeuronGroup(10, LIF, { params: { taus: '10 ms' } }), /taus/, /known parameters/);
   refuses(() => new NeuronGroup(10, LIF, { init: { w: '1 mV' } }), /init\.w/, /initialize one of: v/);
 });
+
+test('a refractory condition counts one spike per threshold crossing (Brian2 style)', () => {
+  const Osc = defineNeuron({
+    name: 'Osc',
+    equations: 'dphi/dt = 2*pi*f : 1\nx = sin(phi) : 1',
+    params: { f: '50 Hz' },
+    threshold: 'x > 0.5',
+    refractory: 'x > 0.5',
+  });
+  const net = new Network({ dt: '0.1 ms', dtype: 'float64' });
+  const G = net.add(new NeuronGroup(1, Osc, { method: 'euler' }));
+  const sm = net.add(new SpikeMonitor(G));
+  net.run('1 s');
+  assert.equal(sm.numSpikes, 50);
+  const NoRef = defineNeuron({ name: 'NoRef', equations: 'dphi/dt = 2*pi*f : 1\nx = sin(phi) : 1', params: { f: '50 Hz' }, threshold: 'x > 0.5' });
+  const net2 = new Network({ dt: '0.1 ms', dtype: 'float64' });
+  const G2 = net2.add(new NeuronGroup(1, NoRef, { method: 'euler' }));
+  const sm2 = net2.add(new SpikeMonitor(G2));
+  net2.run('1 s');
+  assert.ok(sm2.numSpikes > 1000, 'without it the condition fires every step it holds');
+});

@@ -27,7 +27,7 @@ import { BuildError, DivergenceError } from './errors.js';
 import { type GroupRuntime, NeuronGroup, type Population, type StateArray } from './group.js';
 import { type Init, fillInit, isScalarInit, exampleUnit } from './init.js';
 import { compileKernel } from './kernel.js';
-import { checkModelDimensions, makeExpander } from './expand.js';
+import { checkModelDimensions, makeExpander, modelDimOf } from './expand.js';
 import { Projection, type ProjectionOptions } from '../projections/projection.js';
 import { type SynapseDynamics, type SynapseOutput } from '../synapses/index.js';
 import { type CSR } from '../connect/index.js';
@@ -91,6 +91,8 @@ interface GroupPlan {
   readonly extraValues: { name: string; dim: Dim; init: number }[];
   ring: number;
   refSteps: number;
+  /** A refractory condition instead of a period. */
+  refCondition?: Expr;
 }
 
 /**
@@ -276,15 +278,17 @@ export class Network {
     const poissonCode = poissons.map((q, k) => this.poissonCode(q, k, planOf(q.post.group), seed, dt, name));
     const monitorCode = monitors.map((_, k) => `M[${k}].record(n);`);
 
+    // One function per population and per projection: each gets its own optimization (and inlining)
+    // budget in the JavaScript engine, which a single huge loop body would exhaust.
+    const parts = [...groupCode, ...projCode, ...poissonCode].filter((c) => c.trim() !== '');
     const body = [
       '"use strict";',
       ...hoist,
+      ...parts.map((c, k) => `function part${k}(n, t) {\n${c}\n}`),
       'return function run(n0, n1) {',
       'for (let n = n0; n < n1; n++) {',
       `const t = n * ${jsNumber(dt)};`,
-      ...groupCode,
-      ...projCode,
-      ...poissonCode,
+      ...parts.map((_, k) => `part${k}(n, t);`),
       ...monitorCode,
       '}',
       '};',
@@ -339,11 +343,21 @@ export class Network {
         const v = scalars.get(r);
         if (v === undefined) throw new BuildError(where, `params.${r}`, 'the refractory period must be one value for the whole group', "give a single time such as '5 ms'");
         tref = v;
+      } else if (typeof r === 'string' && /[<>]/.test(r)) {
+        // A condition: the neuron is refractory while it holds (Brian2's refractory='v > -20*mV'),
+        // so a threshold without reset counts one spike per crossing.
+        try {
+          plan.refCondition = parseExpr(r);
+          inferDim(plan.refCondition, modelDimOf(model));
+        } catch (err) {
+          throw new BuildError(where, 'refractory', (err as Error).message, "write a time such as '2 ms' or a condition such as 'v > Vth'");
+        }
+        return scalars;
       } else {
         try {
           tref = quantityIn(r, SECOND);
         } catch (err) {
-          throw new BuildError(where, 'refractory', (err as Error).message, "give a time such as '5 ms'");
+          throw new BuildError(where, 'refractory', (err as Error).message, "give a time such as '5 ms', or a condition such as 'v > Vth'");
         }
         if (tref < 0) throw new BuildError(where, 'refractory', `must be ≥ 0, got ${JSON.stringify(r)}`, "give e.g. '5 ms'");
       }
@@ -710,7 +724,7 @@ export class Network {
     };
     let stepCode: string;
     try {
-      stepCode = generateStep(vars, method, dt, other, plan.refSteps > 0 ? 'nr' : null);
+      stepCode = generateStep(vars, method, dt, other, plan.refSteps > 0 || plan.refCondition ? 'nr' : null);
     } catch (err) {
       if (err instanceof IntegratorError) throw new BuildError(where, 'method', err.message);
       throw err;
@@ -734,6 +748,7 @@ export class Network {
     out.push(`for (let i = 0; i < ${N}; i++) {`);
     for (const v of vars) out.push(`const c_${v.name} = ${other(v.name)};`);
     if (plan.refSteps > 0) out.push(`const nr = (n - ${LS}[i]) >= ${plan.refSteps};`);
+    else if (plan.refCondition) out.push(`const nr = !${emitJS(withDraws(simplify(expand(plan.refCondition))), (x) => (stateNames.has(x) ? `c_${x}` : other(x)))};`);
     // Each draw has its own stream (group, place); the counter is (neuron, step): any order, any thread, same numbers.
     const streamBase = (0x52000000 + gi * 4096) >>> 0;
     draws.forEach((d, k) => out.push(`const ${d.name} = H.${d.fn === 'rand' ? 'uniform' : 'normal'}(${seed}, ${streamBase + k}, i, n);`));
@@ -741,7 +756,7 @@ export class Network {
     out.push(stepCode);
     if (threshold || due) {
       const cond = due ? `${due}[i] === 1` : emitJS(threshold!, afterStep);
-      out.push(`if (${plan.refSteps > 0 ? 'nr && ' : ''}${cond}) {`);
+      out.push(`if (${plan.refSteps > 0 || plan.refCondition ? 'nr && ' : ''}${cond}) {`);
       if (due) out.push(`${due}[i] = 0;`);
       for (const r of resets) {
         const value = emitJS(r.value, afterStep);

@@ -15,7 +15,7 @@
  *   depend on x), else RK2; with noise, Euler–Maruyama for additive noise and Milstein otherwise.
  */
 import { type Expr, num, substitute, symbolsOf, isNoiseSymbol } from '../equations/ast.js';
-import { emitJS, jsNumber } from '../equations/codegen.js';
+import { emitJS, emitShared, jsNumber } from '../equations/codegen.js';
 import { diff, simplify, dependsOn, applyFunction } from '../equations/symbolic.js';
 
 export type IntegratorName = 'auto' | 'euler' | 'rk2' | 'rk4' | 'exp_euler' | 'euler_maruyama' | 'milstein';
@@ -97,12 +97,13 @@ export function generateStep(
   };
   const lines: string[] = [];
   const DT = jsNumber(dt);
-  // Stage k evaluates f at the stage values and at time t + tShift (time must advance with the stages).
+  // Stage k evaluates f at the stage values and at time t + tShift (time must advance with the
+  // stages); sub-expressions shared between the variables' right-hand sides are computed once.
   const stage = (k: number, prefix: string, tShift: number) => {
-    for (const v of vars) {
-      const code = emitJS(v.rhs, (n) => (names.has(n) ? `${prefix}${n}` : n === 't' && tShift !== 0 ? `(t + ${jsNumber(tShift)})` : other(n)));
-      lines.push(`const k${k}_${v.name} = ${code};`);
-    }
+    const resolve = (n: string) => (names.has(n) ? `${prefix}${n}` : n === 't' && tShift !== 0 ? `(t + ${jsNumber(tShift)})` : other(n));
+    const { decls, codes } = emitShared(vars.map((v) => v.rhs), resolve, `q${k}_`);
+    lines.push(...decls);
+    vars.forEach((v, i) => lines.push(`const k${k}_${v.name} = ${codes[i]};`));
   };
   switch (method) {
     case 'euler':
@@ -157,22 +158,32 @@ export function generateStep(
       break;
     }
     case 'exp_euler': {
-      for (const v of vars) {
+      // f and B = ∂f/∂x of every variable, all at the values of the start of the step, share their
+      // sub-expressions (the rate functions of gating variables): one CSE scope for all of them.
+      const Bs = vars.map((v) => {
         const B = diff(v.rhs, v.name);
         if (dependsOn(B, v.name)) {
           throw new IntegratorError(v.name, `exponential Euler needs d${v.name}/dt to be linear in ${v.name}, but ∂f/∂${v.name} still depends on ${v.name}; use method 'rk2' or 'rk4'`);
         }
-        const f = rhsWith(v.rhs, 'c_');
-        const Bs = simplify(B);
-        if (Bs.k === 'num') {
+        return simplify(B);
+      });
+      const varying = Bs.map((B) => B.k !== 'num');
+      const resolve = (n: string) => (names.has(n) ? `c_${n}` : other(n));
+      const { decls, codes } = emitShared([...vars.map((v) => v.rhs), ...Bs.filter((_, i) => varying[i])], resolve, 'q_');
+      lines.push(...decls);
+      let bAt = vars.length;
+      vars.forEach((v, i) => {
+        const f = codes[i];
+        const B = Bs[i];
+        if (B.k === 'num') {
           // constant coefficient: the factor dt·exprel(B dt) is computed here, once
-          const factor = Bs.v === 0 ? dt : dt * applyFunction('exprel', [Bs.v * dt]);
+          const factor = B.v === 0 ? dt : dt * applyFunction('exprel', [B.v * dt]);
           lines.push(apply(v, `${jsNumber(factor)} * ${f}`));
         } else {
-          lines.push(`const B_${v.name} = ${rhsWith(Bs, 'c_')};`);
+          lines.push(`const B_${v.name} = ${codes[bAt++]};`);
           lines.push(apply(v, `${DT} * H.exprel(B_${v.name} * ${DT}) * ${f}`));
         }
-      }
+      });
       break;
     }
   }
