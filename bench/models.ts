@@ -3,6 +3,7 @@
  * model in Brian2.
  */
 import { cobaNetwork, cubaNetwork, type BenchmarkNet } from '../examples/models.js';
+import { cobahhNetwork } from '../examples/cobahh_model.js';
 
 export interface BenchModel {
   readonly build: (opts: { scale: number; seed: number }) => BenchmarkNet;
@@ -13,6 +14,7 @@ export interface BenchModel {
 export const BENCH_MODELS = {
   coba: { build: cobaNetwork, peer: 'brian2_coba.py' },
   cuba: { build: cubaNetwork, peer: 'brian2_cuba.py' },
+  cobahh: { build: cobahhNetwork, peer: 'brian2_cobahh.py' },
 } satisfies Record<string, BenchModel>;
 
 export type BenchModelName = keyof typeof BENCH_MODELS;
