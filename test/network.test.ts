@@ -19,6 +19,7 @@ import {
   DivergenceError,
   values,
   spikeTrainsEqual,
+  uniform,
 } from '../src/index.js';
 import { cobaNetwork, cubaNetwork } from '../examples/models.js';
 
@@ -240,4 +241,22 @@ test('a refractory condition counts one spike per threshold crossing (Brian2 sty
   const sm2 = net2.add(new SpikeMonitor(G2));
   net2.run('1 s');
   assert.ok(sm2.numSpikes > 1000, 'without it the condition fires every step it holds');
+});
+
+test('just-in-time connectivity stores no synapses and gives the same spikes as stored connectivity', () => {
+  const run = (jit: boolean) => {
+    const net = new Network({ seed: 12 });
+    const P = net.add(new NeuronGroup(1000, LIF, { init: { v: uniform('-65 mV', '-50 mV') } }));
+    P.setInput('I', '160 pA');
+    const proj = net.connect(P, P, { comm: new FixedProb(0.05), weight: '0.3 mV', target: 'v', jit });
+    const sm = net.add(new SpikeMonitor(P));
+    net.run('200 ms');
+    return { spikes: sm.spikes(), proj };
+  };
+  const stored = run(false);
+  const jit = run(true);
+  assert.equal(jit.proj.csr.indices.length, 0, 'nothing stored');
+  assert.equal(jit.proj.numSynapses, stored.proj.numSynapses);
+  assert.ok(stored.spikes.indices.length > 100);
+  assert.ok(spikeTrainsEqual(stored.spikes, jit.spikes));
 });

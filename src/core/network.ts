@@ -376,13 +376,23 @@ export class Network {
     threefry2x32(seed, 0x70726f6a, k, 0);
     const connSeed = threefryOut[0];
     const same = proj.pre.group === proj.post.group;
-    const csr = o.comm.build({
-      nPre: proj.pre.size,
-      nPost: proj.post.size,
-      seed: connSeed,
-      where,
-      selfOffset: same ? proj.pre.start - proj.post.start : undefined,
-    });
+    const connCtx = { nPre: proj.pre.size, nPost: proj.post.size, seed: connSeed, where, selfOffset: same ? proj.pre.start - proj.post.start : undefined };
+    let jitRow: ((i: number, out: { push(j: number): void }) => void) | undefined;
+    let csr: CSR;
+    if (o.jit) {
+      const comm = o.comm as { appendRow?: (ctx: typeof connCtx, i: number, out: { push(j: number): void }) => void };
+      if (typeof comm.appendRow !== 'function') throw new BuildError(where, 'jit', `${o.comm.name} cannot regenerate single rows`, 'use FixedProb, or jit: false');
+      if (!isScalarInit(o.weight)) throw new BuildError(where, 'weight', 'just-in-time connectivity stores no per-synapse weights', 'give one weight for all synapses');
+      if (o.plasticity || o.stp || o.delay !== undefined && !isScalarInit(o.delay as Init)) throw new BuildError(where, 'jit', 'plasticity, short-term plasticity and per-synapse delays need stored synapses', 'use jit: false');
+      jitRow = (i, out) => comm.appendRow!(connCtx, i, out);
+      // Count the synapses once (nothing is kept) so that reports stay exact.
+      let total = 0;
+      const counter = { push: () => void total++ };
+      for (let i = 0; i < connCtx.nPre; i++) jitRow(i, counter);
+      csr = { nPre: connCtx.nPre, nPost: connCtx.nPost, indptr: Int32Array.of(0, total), indices: new Int32Array(0) };
+    } else {
+      csr = o.comm.build(connCtx);
+    }
     const nSyn = csr.indices.length;
     // Weights.
     const weightDim = initDim(o.weight, where, 'weight');
@@ -429,7 +439,7 @@ export class Network {
       if (!weights) weights = new F(nSyn).fill(weight);
       plastic = planPlasticity(o.plasticity, k, { where, preModel, postModel, weightDim, nSyn, dt, pre, post });
     }
-    const base = { proj, csr, weights, weight, delaySteps, delays, where, plastic };
+    const base = { proj, csr, weights, weight, delaySteps, delays, where, plastic, jitRow };
 
     // Continuous transmission: rate coupling, gap junctions, pre-aligned synapse kinetics.
     const preAligned = o.syn?.align === 'pre';
@@ -845,6 +855,24 @@ export class Network {
         '}',
       ].join('\n');
     }
+    if (pp.jitRow) {
+      // The row is regenerated into a scratch buffer from the seed, used, and forgotten.
+      const buf = { data: new Int32Array(Math.max(16, proj.post.size)), length: 0, push(j: number) { this.data[this.length++] = j; } };
+      const ROW = name(((i: number) => ((buf.length = 0), pp.jitRow!(i, buf), buf.length)) as unknown as Int32Array, `P${k}_row`);
+      const BUF = name(buf.data, `P${k}_rowbuf`);
+      return [
+        '{',
+        delaySteps > 0 ? `const d = n - ${delaySteps}; if (d >= 0) {` : 'const d = n; {',
+        `const slot = d % ${pre.ring}; const c = ${CN}[slot]; const b = slot * ${N};`,
+        'for (let q = 0; q < c; q++) {',
+        rowOf,
+        `const len = ${ROW}(r);`,
+        `for (let x = 0; x < len; x++) ${T}[${postOff}${BUF}[x]] += ${W};`,
+        '}',
+        '}',
+        '}',
+      ].join('\n');
+    }
     return [
       '{',
       delaySteps > 0 ? `const d = n - ${delaySteps}; if (d >= 0) {` : 'const d = n; {',
@@ -1137,6 +1165,8 @@ interface ProjPlan {
   readonly stpRelease: string | undefined;
   /** Long-term plasticity, when the projection learns. */
   readonly plastic: PlasticityPlan | undefined;
+  /** Just-in-time connectivity: regenerates one row (nothing stored). */
+  readonly jitRow: ((i: number, out: { push(j: number): void }) => void) | undefined;
 }
 
 /** Resolves a parameter table to SI values, checking positivity. */

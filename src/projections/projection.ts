@@ -54,6 +54,12 @@ export interface ProjectionOptions {
   readonly stp?: ShortTermPlasticity;
   /** Long-term plasticity of the weights (STDP, triplet, three-factor, scaling, Oja, BCM...). */
   readonly plasticity?: PlasticityRule;
+  /**
+   * Just-in-time connectivity: store nothing, regenerate a spiking neuron's row from the seed each
+   * time it is needed (memory O(neurons) instead of O(synapses)). Needs a connector with
+   * `appendRow` (FixedProb) and one weight for all synapses.
+   */
+  readonly jit?: boolean;
 }
 
 /** What the compiler attaches to a projection when the network is built. */
@@ -124,6 +130,6 @@ export class Projection {
 
   /** Number of synapses after build. */
   get numSynapses(): number {
-    return this.csr.indices.length;
+    return this.csr.indptr[this.csr.indptr.length - 1];
   }
 }
