@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { BENCH_MODELS, type BenchModelName } from './models.js';
+import { runLarge } from './large.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/; the peer scripts stay in the source tree.
@@ -124,7 +125,7 @@ function printRow(row: BenchRow, json: boolean): void {
 const program = new Command()
   .name('npm run bench --')
   .description('Benchmark BrainTS against Brian2 (C++ standalone) on the same models; prints ratios.')
-  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, or all`)
+  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, large (1 M neurons, stored and just-in-time connectivity), or all`)
   .addOption(new Option('--scale <S>', 'network scale (neurons × S, weights ÷ S)').default('1'))
   .addOption(new Option('--duration <MS>', 'biological time in ms').default('1000'))
   .addOption(new Option('--threads <T>', 'threads on both sides').default('1'))
@@ -140,6 +141,15 @@ const program = new Command()
     if (!(duration > 0)) bad('duration', opts.duration);
     if (!(runs >= 1) || !Number.isInteger(runs)) bad('runs', opts.runs);
     if (threads !== 1) program.error(`bench: --threads ${opts.threads}: BrainTS runs on one thread for now (multi-threaded kernels are the performance issue's work); use --threads 1`);
+    if (model === 'large' || model === 'all') {
+      if (model === 'large') {
+        for (const jit of [false, true]) {
+          const row = runLarge({ jit, durationMs: duration });
+          console.log(opts.json ? JSON.stringify(row) : `${row.model}: ${row.neurons} neurons, ${row.synapses} synapses (${row.bytes_per_synapse} B/synapse stored), build ${row.build_s} s, ${row.duration_ms} ms simulated in ${row.braints_s} s, ${row.rate_hz} Hz, peak memory ${row.peak_rss_mb} MB`);
+        }
+        return;
+      }
+    }
     const names = model === 'all' ? (Object.keys(BENCH_MODELS) as BenchModelName[]) : [model as BenchModelName];
     for (const name of names) {
       if (!(name in BENCH_MODELS)) program.error(`bench: unknown model '${name}'; choose one of ${Object.keys(BENCH_MODELS).join(', ')}, or all`);
