@@ -555,3 +555,14 @@ test('ScaleFree: mean degree 2m and a power-law tail', () => {
   assert.ok(Math.max(...deg) > 100, 'hubs expected');
   assert.ok(sameCsr(c, new ScaleFree(m).build(ctx(n, n, { seed: 11 }))));
 });
+
+test('FixedPreNum / FixedPostNum with allowMulti draw with replacement: exact degrees, repeated pairs allowed', () => {
+  const pre = new FixedPreNum(6, { allowMulti: true }).build({ nPre: 3, nPost: 50, seed: 4, where: 'multi' });
+  assert.ok(Array.from(inDegrees(pre)).every((d) => d === 6));
+  let repeats = 0;
+  for (let i = 0; i < pre.nPre; i++) for (let s = pre.indptr[i] + 1; s < pre.indptr[i + 1]; s++) if (pre.indices[s] === pre.indices[s - 1]) repeats++;
+  assert.ok(repeats > 0, 'with 6 draws from 3 sources some pairs repeat');
+  const post = new FixedPostNum(4, { allowMulti: true }).build({ nPre: 20, nPost: 2, seed: 4, where: 'multi' });
+  assert.ok(Array.from(outDegrees(post)).every((d) => d === 4));
+  assert.throws(() => new FixedPreNum(6).build({ nPre: 3, nPost: 5, seed: 1, where: 'distinct' }), /num/);
+});

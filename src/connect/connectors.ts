@@ -430,6 +430,11 @@ export interface FixedNumOptions {
   allowSelf?: boolean;
   /** Seed overriding the projection's. */
   seed?: number;
+  /**
+   * Whether one pair may be drawn more than once, giving several synapses between the same two
+   * neurons (default false). The draws are then independent: sampling with replacement.
+   */
+  allowMulti?: boolean;
 }
 
 function checkNum(where: string, num: unknown, limit: number, side: string, excluded: boolean): number {
@@ -468,6 +473,14 @@ function floydSample(
   }
 }
 
+/** Like {@link floydSample} but with replacement: `num` independent uniform draws (repeats allowed). */
+function drawWithReplacement(key: number, stream: number, num: number, pool: number, excl: number, _mark: Int32Array, _stamp: number, emit: (v: number) => void): void {
+  for (let k = 0; k < num; k++) {
+    const r = Math.min(pool - 1, Math.floor(uniformAt(key, stream, k) * pool));
+    emit(excl >= 0 && r >= excl ? r + 1 : r);
+  }
+}
+
 /**
  * Every post neuron receives exactly `num` synapses from distinct, uniformly chosen pre neurons
  * (fixed in-degree). O(num) random draws per post neuron; post j's choice depends only on
@@ -482,10 +495,13 @@ export class FixedPreNum implements Connector {
   readonly allowSelf: boolean;
   readonly seed: number | undefined;
 
+  readonly allowMulti: boolean;
+
   constructor(num: number, options: FixedNumOptions = {}) {
     this.num = num;
     this.allowSelf = options.allowSelf ?? true;
     this.seed = options.seed;
+    this.allowMulti = options.allowMulti ?? false;
   }
 
   build(ctx: ConnectContext): CSR {
@@ -495,7 +511,7 @@ export class FixedPreNum implements Connector {
     const off = selfOff(ctx, this.allowSelf);
     // Post j's self is pre j - off; some post has one iff the self-pair count is positive.
     const excluded = countSelfPairs(nPre, nPost, off) > 0;
-    const num = checkNum(ctx.where, this.num, nPre - (excluded ? 1 : 0), 'nPre', excluded);
+    const num = checkNum(ctx.where, this.num, this.allowMulti ? Number.MAX_SAFE_INTEGER : nPre - (excluded ? 1 : 0), 'nPre', excluded);
     checkTotal(ctx.where, num * nPost);
     const total = num * nPost;
     const pre = new Int32Array(total);
@@ -511,7 +527,7 @@ export class FixedPreNum implements Connector {
       if (excl >= nPre) excl = -1;
       const pool = excl >= 0 ? nPre - 1 : nPre;
       const w0 = w;
-      floydSample(key, j, num, pool, excl, mark, j, emit);
+      (this.allowMulti ? drawWithReplacement : floydSample)(key, j, num, pool, excl, mark, j, emit);
       post.fill(j, w0, w);
     }
     return csrFromPairs(nPre, nPost, pre, post, ctx.where);
@@ -531,10 +547,13 @@ export class FixedPostNum implements Connector {
   readonly allowSelf: boolean;
   readonly seed: number | undefined;
 
+  readonly allowMulti: boolean;
+
   constructor(num: number, options: FixedNumOptions = {}) {
     this.num = num;
     this.allowSelf = options.allowSelf ?? true;
     this.seed = options.seed;
+    this.allowMulti = options.allowMulti ?? false;
   }
 
   build(ctx: ConnectContext): CSR {
@@ -543,7 +562,7 @@ export class FixedPostNum implements Connector {
     const { nPre, nPost } = ctx;
     const off = selfOff(ctx, this.allowSelf);
     const excluded = countSelfPairs(nPre, nPost, off) > 0;
-    const num = checkNum(ctx.where, this.num, nPost - (excluded ? 1 : 0), 'nPost', excluded);
+    const num = checkNum(ctx.where, this.num, this.allowMulti ? Number.MAX_SAFE_INTEGER : nPost - (excluded ? 1 : 0), 'nPost', excluded);
     checkTotal(ctx.where, num * nPre);
     const b = new CsrBuilder(nPre, nPost, num * nPre, ctx.where);
     const mark = new Int32Array(nPost).fill(-1);
@@ -553,7 +572,7 @@ export class FixedPostNum implements Connector {
       let excl = off === undefined ? -1 : i + off;
       if (excl < 0 || excl >= nPost) excl = -1;
       const pool = excl >= 0 ? nPost - 1 : nPost;
-      floydSample(key, i, num, pool, excl, mark, i, emit);
+      (this.allowMulti ? drawWithReplacement : floydSample)(key, i, num, pool, excl, mark, i, emit);
       b.sortRow();
       b.endRow();
     }
