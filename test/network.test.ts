@@ -260,3 +260,28 @@ test('just-in-time connectivity stores no synapses and gives the same spikes as 
   assert.ok(stored.spikes.indices.length > 100);
   assert.ok(spikeTrainsEqual(stored.spikes, jit.spikes));
 });
+
+test('the WebAssembly and JavaScript backends give the same spikes (float64) and the same statistics (float32)', () => {
+  const run = (backend: 'js' | 'wasm', dtype: 'float32' | 'float64') => {
+    const { net, spikes, P } = cobaNetwork({ scale: 0.25, seed: 4, backend, dtype });
+    net.run('300 ms');
+    return { spikes: spikes.spikes(), backend: P.runtime!.backend ?? 'js' };
+  };
+  const js64 = run('js', 'float64');
+  const wasm64 = run('wasm', 'float64');
+  assert.equal(wasm64.backend, 'wasm f64x2');
+  assert.ok(js64.spikes.indices.length > 1000);
+  assert.ok(spikeTrainsEqual(js64.spikes, wasm64.spikes));
+  const js32 = run('js', 'float32');
+  const wasm32 = run('wasm', 'float32');
+  assert.equal(wasm32.backend, 'wasm f32x4');
+  const ratio = wasm32.spikes.indices.length / js32.spikes.indices.length;
+  assert.ok(Math.abs(ratio - 1) < 0.05, `spike counts ${wasm32.spikes.indices.length} vs ${js32.spikes.indices.length}`);
+});
+
+test("backend 'wasm' refuses a group it cannot run, naming the group and the fix", () => {
+  const Noisy = defineNeuron({ name: 'Noisy', equations: 'dx/dt = -x/tau + sqrt(2/tau)*xi : 1', params: { tau: '10 ms' } });
+  const net = new Network({ backend: 'wasm' });
+  net.add(new NeuronGroup(10, Noisy, { name: 'noisy' }));
+  refuses(() => net.build(), /noisy/, /backend/, /auto/);
+});

@@ -42,6 +42,8 @@ export interface GroupRuntime {
   readonly scalars: Map<string, number>;
   /** The integrator used. */
   method: string;
+  /** Where the update runs: 'js', or 'wasm f32x4' / 'wasm f64x2' (SIMD lanes). */
+  backend?: string;
 }
 
 /**

@@ -37,6 +37,8 @@ import { csrTranspose } from '../connect/index.js';
 import { type Monitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
 import { PoissonInput, SpikeGeneratorGroup } from '../inputs/index.js';
+import { buildUpdateKernel, WasmArena } from '../wasm/kernel.js';
+import { type Assignment } from '../equations/parser.js';
 
 /** Options of a {@link Network}. */
 export interface NetworkOptions {
@@ -48,6 +50,12 @@ export interface NetworkOptions {
   readonly dtype?: 'float32' | 'float64';
   /** Stop with a {@link DivergenceError} when a state variable becomes NaN or infinite (default true). */
   readonly checkDivergence?: boolean;
+  /**
+   * Where population updates run: 'wasm' (WebAssembly SIMD kernels generated from the same
+   * equations), 'js' (generated JavaScript), or 'auto' (default: wasm for every population whose
+   * model it supports, JavaScript for the rest). Projections and monitors always run in JavaScript.
+   */
+  readonly backend?: 'auto' | 'wasm' | 'js';
   readonly name?: string;
 }
 
@@ -712,11 +720,22 @@ export class Network {
       throw new BuildError(where, 'method', (err as Error).message);
     }
 
+    let lastSpike: Int32Array = new Int32Array(N).fill(-0x40000000);
+    let spikes: Int32Array = new Int32Array(plan.ring * N);
+    const counts = new Int32Array(plan.ring);
+
+    // The WebAssembly SIMD backend runs this group's update when everything it needs is supported;
+    // its state then lives in one WebAssembly memory, whose views replace the arrays above.
+    const wasm = this.wasmGroup({ plan, arrays, vars, method, dt, threshold, resets, draws: draws.length, timed: timedInputs.length, lastSpike, spikes, F, model });
+    if (wasm) {
+      lastSpike = wasm.lastSpike;
+      spikes = wasm.spikes;
+    }
+
     // Code. Locals: c_x (value at the start of the step), n_x (new value).
     const A = (key: string) => name(arrays.get(key)!, `G${gi}_${key.replace('$', '_$')}`);
     const arrayRef = new Map<string, string>();
     for (const key of arrays.keys()) arrayRef.set(key, A(key));
-    const lastSpike = new Int32Array(N).fill(-0x40000000);
     const LS = name(lastSpike, `G${gi}_lastspike`);
     const timedRef = new Map(timedInputs.map((x) => [`tab$${x.input}`, name(x.table as StateArray, `G${gi}_tab_${x.input}`)]));
     const noise = noiseSymbols(vars);
@@ -741,11 +760,18 @@ export class Network {
     }
     stepCode = stepCode.replace(/const n_/g, 'let n_');
     const afterStep = (n: string) => (stateNames.has(n) ? `n_${n}` : other(n));
-    const spikes = new Int32Array(plan.ring * N);
-    const counts = new Int32Array(plan.ring);
     const SP = name(spikes, `G${gi}_spikes`);
     const CN = name(counts, `G${gi}_counts`);
     const out: string[] = [];
+    if (wasm) {
+      const U = name(wasm.update as unknown as Int32Array, `G${gi}_wasm`);
+      const FLAG = name(wasm.flag, `G${gi}_flag`);
+      out.push(`{ const slot = n % ${plan.ring}; ${CN}[slot] = ${U}(n, ${wasm.spikeOffset} + slot * ${N * 4});`);
+      if (this.options.checkDivergence !== false) out.push(`if (${FLAG}[0] !== 0) D(${gi}, n);`);
+      out.push('}');
+      group.runtime = { index: gi, arrays, dims, spikes, counts, ring: plan.ring, lastSpike, spiked: new Uint8Array(0), scalars, method, backend: `wasm ${wasm.lanes}` };
+      return out.join('\n');
+    }
     out.push('{');
     out.push(`const slot = n % ${plan.ring}; const sb = slot * ${N}; let ns = 0; let chk = 0;`);
     for (const x of timedInputs) out.push(`const ti$${x.input} = Math.min(Math.floor(n * ${jsNumber(x.stepRatio)} + 1e-9), ${x.rows - 1});`);
@@ -1001,6 +1027,87 @@ export class Network {
       }
       fn(signals, this.t);
     };
+  }
+
+  /**
+   * Moves a group into a WebAssembly memory and builds its SIMD update kernel, when the backend
+   * allows and the group uses only what the kernel supports; returns undefined otherwise (the
+   * JavaScript kernel then runs the group).
+   */
+  private wasmGroup(g: {
+    plan: GroupPlan;
+    arrays: Map<string, StateArray>;
+    vars: OdeVar[];
+    method: string;
+    dt: number;
+    threshold: Expr | undefined;
+    resets: { target: string; op: Assignment['op']; value: Expr }[];
+    draws: number;
+    timed: number;
+    lastSpike: Int32Array;
+    spikes: Int32Array;
+    F: typeof Float32Array | typeof Float64Array;
+    model: NeuronModel;
+  }): { update: (n: number, off: number) => number; flag: Int32Array; lastSpike: Int32Array; spikes: Int32Array; spikeOffset: number; lanes: string } | undefined {
+    const backend = this.options.backend ?? 'auto';
+    if (backend === 'js' || (globalThis as { WebAssembly?: unknown }).WebAssembly === undefined) return undefined;
+    const { plan, arrays, vars } = g;
+    const N = plan.group.size;
+    const uses = new Set<string>();
+    for (const e of [...vars.map((v) => v.rhs), ...(g.threshold ? [g.threshold] : []), ...g.resets.map((r) => r.value)]) for (const s of symbolsOf(e)) uses.add(s);
+    const supported =
+      N > 0 &&
+      ['euler', 'rk2', 'rk4', 'exp_euler'].includes(g.method) &&
+      g.draws === 0 &&
+      g.timed === 0 &&
+      plan.spikeStatements.length === 0 &&
+      !plan.refCondition &&
+      !(plan.group instanceof SpikeGeneratorGroup) &&
+      !uses.has('lastspike') &&
+      g.resets.every((r) => vars.some((v) => v.name === r.target));
+    if (!supported) {
+      if (backend === 'wasm') throw new BuildError(`group '${plan.group.name}'`, 'backend', 'the WebAssembly backend cannot run this group (noise, timed input, spike generator, refractory condition or pre-synaptic statements)', "use backend: 'auto'");
+      return undefined;
+    }
+    const lanes = g.F === Float32Array ? 'f32x4' : 'f64x2';
+    const arena = new WasmArena();
+    const offsets: Record<string, number> = {};
+    for (const [key, a] of arrays) offsets[key] = arena.reserve(a.byteLength);
+    const lsOff = arena.reserve(N * 4);
+    const spOff = arena.reserve(g.spikes.byteLength);
+    const flagOff = arena.reserve(4);
+    let kernel;
+    try {
+      kernel = buildUpdateKernel({
+        size: N,
+        lanes,
+        vars,
+        method: g.method as 'euler',
+        dt: g.dt,
+        arrays: offsets,
+        threshold: g.threshold ?? null,
+        reset: g.resets,
+        refSteps: plan.refSteps,
+        lastSpikeOffset: lsOff,
+        finiteFlagOffset: flagOff,
+        memory: arena.limits(),
+      });
+    } catch (err) {
+      // Unsupported functions, or a model the integrator refuses: the JavaScript path handles the
+      // first and reports the second with the model, field and fix.
+      if (backend === 'auto') return undefined;
+      throw new BuildError(`group '${plan.group.name}'`, 'backend', `the WebAssembly backend cannot run this group: ${(err as Error).message}`, "use backend: 'auto'");
+    }
+    const memory = arena.memory();
+    for (const [key, a] of arrays) {
+      const view = lanes === 'f32x4' ? arena.f32(offsets[key], a.length) : arena.f64(offsets[key], a.length);
+      view.set(a);
+      arrays.set(key, view);
+    }
+    const lastSpike = arena.i32(lsOff, N);
+    lastSpike.set(g.lastSpike);
+    const spikes = arena.i32(spOff, g.spikes.length);
+    return { update: kernel.instantiate(memory), flag: arena.i32(flagOff, 1), lastSpike, spikes, spikeOffset: spOff, lanes };
   }
 
   /** A spike generator's step: emit the scheduled spikes of step n. */
