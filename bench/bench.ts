@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { BENCH_MODELS, type BenchModelName } from './models.js';
 import { runLarge } from './large.js';
+import { connectSeconds, streamTriadGBs } from './extra.js';
+import { benchFmnist } from './fmnist.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/; the peer scripts stay in the source tree.
@@ -125,13 +127,21 @@ function printRow(row: BenchRow, json: boolean): void {
 const program = new Command()
   .name('npm run bench --')
   .description('Benchmark BrainTS against Brian2 (C++ standalone) on the same models; prints ratios.')
-  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, large (1 M neurons, stored and just-in-time connectivity), or all`)
+  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, connect (connectivity generation), stream (memory bandwidth), large (1 M neurons, stored and just-in-time connectivity), or all`)
   .addOption(new Option('--scale <S>', 'network scale (neurons × S, weights ÷ S)').default('1'))
   .addOption(new Option('--duration <MS>', 'biological time in ms').default('1000'))
   .addOption(new Option('--threads <T>', 'threads on both sides').default('1'))
   .addOption(new Option('--runs <R>', 'runs per side; times are medians').default('3'))
   .option('--json', 'one JSON object per line')
-  .action((model: string, opts: { scale: string; duration: string; threads: string; runs: string; json?: boolean }) => {
+  .addOption(new Option('--epochs <E>', 'fmnist: training epochs per side').default('1'))
+  .addOption(new Option('--train-limit <N>', 'fmnist: training samples per epoch (default: all 60 000)'))
+  .action(async (model: string, opts: { scale: string; duration: string; threads: string; runs: string; json?: boolean; epochs: string; trainLimit?: string }) => {
+    if (model === 'fmnist') {
+      // Training: BrainTS on one thread; PyTorch on --threads threads (the same count when 1).
+      const row = await benchFmnist({ epochs: Number(opts.epochs), threads: Number(opts.threads), trainLimit: opts.trainLimit ? Number(opts.trainLimit) : undefined, runs: Number(opts.runs) });
+      console.log(opts.json ? JSON.stringify(row) : Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', '));
+      return;
+    }
     const scale = Number(opts.scale);
     const duration = Number(opts.duration);
     const threads = Number(opts.threads);
@@ -140,21 +150,34 @@ const program = new Command()
     if (!(scale > 0)) bad('scale', opts.scale);
     if (!(duration > 0)) bad('duration', opts.duration);
     if (!(runs >= 1) || !Number.isInteger(runs)) bad('runs', opts.runs);
-    if (threads !== 1) program.error(`bench: --threads ${opts.threads}: BrainTS runs on one thread for now (multi-threaded kernels are the performance issue's work); use --threads 1`);
-    if (model === 'large' || model === 'all') {
-      if (model === 'large') {
-        for (const jit of [false, true]) {
-          const row = runLarge({ jit, durationMs: duration });
-          console.log(opts.json ? JSON.stringify(row) : `${row.model}: ${row.neurons} neurons, ${row.synapses} synapses (${row.bytes_per_synapse} B/synapse stored), build ${row.build_s} s, ${row.duration_ms} ms simulated in ${row.braints_s} s, ${row.rate_hz} Hz, peak memory ${row.peak_rss_mb} MB`);
-        }
-        return;
+    if (threads !== 1 && model !== 'fmnist') program.error(`bench: --threads ${opts.threads}: BrainTS runs on one thread for now (multi-threaded kernels are the performance issue's work); use --threads 1`);
+    const out = (row: object, text: string) => console.log(opts.json ? JSON.stringify(row) : text);
+    if (model === 'stream' || model === 'all') {
+      const gbs = streamTriadGBs();
+      out({ model: 'stream_triad', gb_per_s: +gbs.toFixed(2) }, `memory bandwidth (STREAM-like triad): ${gbs.toFixed(2)} GB/s`);
+    }
+    if (model === 'connect' || model === 'all') {
+      for (const s of model === 'all' ? [1, 10] : [scale]) {
+        const ours = Array.from({ length: runs }, (_, r) => connectSeconds(s, r + 1));
+        const peer = hasBrian2() ? Array.from({ length: runs }, (_, r) => runPeer('brian2_connect.py', ['--scale', String(s), '--seed', String(r + 1)])) : [];
+        const braints_s = median(ours.map((o) => o.seconds));
+        const brian2_s = peer.length ? median(peer.map((p) => p.connect_s)) : null;
+        const row = { model: 'connect', scale: s, synapses: ours[0].synapses, braints_s: +braints_s.toFixed(4), brian2_s, ratio: brian2_s ? +(braints_s / brian2_s).toFixed(3) : null, runs };
+        out(row, `connectivity generation, scale ${s} (${row.synapses} synapses): BrainTS ${row.braints_s} s, Brian2 ${brian2_s ?? 'n/a'} s, ratio ${row.ratio ?? 'n/a'}`);
       }
     }
+    if (model === 'large' || model === 'all') {
+      for (const jit of [false, true]) {
+        const row = runLarge({ jit, durationMs: duration });
+        out(row, `${row.model}: ${row.neurons} neurons, ${row.synapses} synapses (${row.bytes_per_synapse} B/synapse stored), build ${row.build_s} s, ${row.duration_ms} ms simulated in ${row.braints_s} s, ${row.rate_hz} Hz, peak memory ${row.peak_rss_mb} MB`);
+      }
+    }
+    if (['stream', 'connect', 'large'].includes(model)) return;
     const names = model === 'all' ? (Object.keys(BENCH_MODELS) as BenchModelName[]) : [model as BenchModelName];
     for (const name of names) {
-      if (!(name in BENCH_MODELS)) program.error(`bench: unknown model '${name}'; choose one of ${Object.keys(BENCH_MODELS).join(', ')}, or all`);
-      printRow(benchModel(name, scale, duration, threads, runs), !!opts.json);
+      if (!(name in BENCH_MODELS)) program.error(`bench: unknown model '${name}'; choose one of ${Object.keys(BENCH_MODELS).join(', ')}, connect, stream, large, or all`);
+      for (const s of model === 'all' ? [1, 10] : [scale]) printRow(benchModel(name, s, duration, threads, runs), !!opts.json);
     }
   });
 
-program.parse(process.argv);
+await program.parseAsync(process.argv);

@@ -39,3 +39,5 @@ export * from './plasticity/index.js';
 export * from './analysis/index.js';
 export { rasterSvg, lineSvg, phasePlaneSvg, type RasterOptions, type RasterGroup, type LineSeries, type LineOptions, type PhasePlaneData, type PhasePlaneOptions } from './plot/index.js';
 export * from './reservoir/index.js';
+export * from './train/index.js';
+export * from './data/index.js';

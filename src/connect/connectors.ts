@@ -13,7 +13,7 @@
  */
 
 import { BuildError } from '../core/errors.js';
-import { Rng, threefry2x32, threefryOut, uniformAt } from '../math/rng.js';
+import { Rng, threefry2x32, threefryOut, uniformAt, StreamRng } from '../math/rng.js';
 import { MAX_SYNAPSES } from './buffer.js';
 import { CsrBuilder, csrCheck, csrFromPairs, type CSR } from './csr.js';
 import { KeySet } from './edgeset.js';
@@ -156,6 +156,9 @@ export interface FixedProbOptions {
  * @example
  * const csr = new FixedProb(0.02, { allowSelf: false }).build({ nPre: 4000, nPost: 4000, seed: 1, where: "projection 'E→E'", selfOffset: 0 });
  */
+/** One row generator reused by every FixedProb row (rows are generated one at a time). */
+const ROW_RNG = new StreamRng();
+
 export class FixedProb implements Connector {
   readonly name = 'FixedProb';
   readonly prob: number;
@@ -205,11 +208,11 @@ export class FixedProb implements Connector {
       return;
     }
     const logq = Math.log1p(-p);
+    const rng = ROW_RNG;
+    rng.seed(key, i);
     let j = -1;
-    let k = 0;
     for (;;) {
-      // 1 - uniform ∈ (0, 1]: safe to take the logarithm of.
-      j += geometricSkip(1 - uniformAt(key, i, k++), logq) + 1;
+      j += geometricSkip(rng.uniformOpen(), logq) + 1;
       if (j >= nPost) return;
       if (j !== self) out.push(j);
     }

@@ -141,3 +141,57 @@ export class Rng {
     for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.uniform();
   }
 }
+
+/**
+ * A fast generator for one stream of many draws, e.g. one row of a connectivity matrix:
+ * xoshiro128** (Blackman & Vigna 2018) whose 128-bit state is seeded from Threefry(key, stream),
+ * so the sequence is still a pure function of (key, stream) and rows can be regenerated alone, in
+ * any order. A draw costs a few 32-bit operations instead of Threefry's 20 rounds.
+ *
+ * @example
+ * const s = new StreamRng(); s.seed(42, row); const u = s.uniform();
+ */
+export class StreamRng {
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
+
+  /** Restarts the stream (key, stream). */
+  seed(key: number, stream: number): void {
+    threefry2x32(key, stream, 0, 0x73747265);
+    this.a = threefryOut[0] | 0;
+    this.b = threefryOut[1] | 0;
+    threefry2x32(key, stream, 1, 0x73747265);
+    this.c = threefryOut[0] | 0;
+    this.d = threefryOut[1] | 0;
+    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1; // the all-zero state is a fixed point
+  }
+
+  /** A uniform unsigned 32-bit integer. */
+  uint32(): number {
+    const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+    const t = this.b << 9;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
+    this.c ^= t;
+    this.d = rotl(this.d, 11);
+    return r;
+  }
+
+  /** A uniform number in (0, 1] (32 random bits): safe to take the logarithm of. */
+  uniformOpen(): number {
+    return (this.uint32() + 1) * TWO_NEG_32;
+  }
+
+  /** A uniform number in [0, 1) (32 random bits). */
+  uniform(): number {
+    return this.uint32() * TWO_NEG_32;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}

@@ -1,0 +1,191 @@
+/**
+ * Losses and regularizers. Each computes its value from the last forward pass and writes its
+ * gradient where the backward pass reads it: dL/d(trace) into a recorded variable's `grad`, or
+ * dL/d(spike count) into the layer's `countGrad`. Values are means over the batch; call them after
+ * `SNN.forward` and before `SNN.backward` (several may be combined: gradients add up).
+ */
+import { type Layer } from './layer.js';
+import { type SNN } from './network.js';
+
+/** How a recorded trace [steps × batch × n] becomes one value per batch row and unit. */
+export type Reduce = 'max' | 'mean' | 'last';
+
+/** Readout values [B × n] of a recorded variable, and for 'max' the step of each maximum. */
+export interface ReadoutResult {
+  readonly values: Float64Array;
+  /** For 'max': the first step at which the maximum is reached (torch.max semantics). */
+  readonly at: Int32Array | undefined;
+}
+
+function trace(layer: Layer, variable: string) {
+  const tr = layer.traces.get(variable);
+  if (!tr) throw new Error(`loss: '${variable}' of layer '${layer.name}' is not recorded. Fix: call layer.record('${variable}') before net.build()`);
+  return tr;
+}
+
+/** Reduces a recorded variable over time (see {@link Reduce}). */
+export function readout(net: SNN, layer: Layer, variable: string, reduce: Reduce = 'max'): ReadoutResult {
+  const { data } = trace(layer, variable);
+  const B = net.batchSize;
+  const T = net.steps;
+  const n = layer.n;
+  const S = layer.S;
+  const values = new Float64Array(B * n);
+  let at: Int32Array | undefined;
+  if (reduce === 'max') {
+    at = new Int32Array(B * n);
+    values.fill(-Infinity);
+    for (let t = 0; t < T; t++) {
+      const o = t * S;
+      for (let k = 0; k < B * n; k++) {
+        const v = data[o + k];
+        if (v > values[k]) {
+          values[k] = v;
+          at[k] = t;
+        }
+      }
+    }
+  } else if (reduce === 'mean') {
+    for (let t = 0; t < T; t++) for (let k = 0; k < B * n; k++) values[k] += data[t * S + k] / T;
+  } else if (reduce === 'last') {
+    for (let k = 0; k < B * n; k++) values[k] = data[(T - 1) * S + k];
+  } else throw new Error(`loss: unknown reduce '${String(reduce)}' (use 'max', 'mean' or 'last')`);
+  return { values, at };
+}
+
+/** Adds dL/d(readout) [B × n] to the trace gradient, following the reduction. */
+function backReadout(net: SNN, layer: Layer, variable: string, r: ReadoutResult, reduce: Reduce, g: Float64Array): void {
+  const { grad } = trace(layer, variable);
+  const B = net.batchSize;
+  const T = net.steps;
+  const S = layer.S;
+  const N = B * layer.n;
+  if (reduce === 'max') for (let k = 0; k < N; k++) grad[r.at![k] * S + k] += g[k];
+  else if (reduce === 'mean') for (let t = 0; t < T; t++) for (let k = 0; k < N; k++) grad[t * S + k] += g[k] / T;
+  else for (let k = 0; k < N; k++) grad[(T - 1) * S + k] += g[k];
+}
+
+/** What a classification loss returns. */
+export interface ClassLoss {
+  /** Mean loss over the batch. */
+  readonly loss: number;
+  /** Number of rows whose largest readout is the label. */
+  readonly correct: number;
+  /** The readout values (logits) [B × n]. */
+  readonly logits: Float64Array;
+}
+
+/** Index of the largest of values[o .. o + n) (the first on ties). */
+export function argmax(values: ArrayLike<number>, o: number, n: number): number {
+  let best = 0;
+  for (let c = 1; c < n; c++) if (values[o + c] > values[o + best]) best = c;
+  return best;
+}
+
+/**
+ * Softmax cross-entropy on the readout of a recorded variable (logits = max, mean or last value
+ * over time), mean over the batch.
+ *
+ * @example
+ * const { loss, correct } = crossEntropy(net, out, 'v', labels, { reduce: 'max' });
+ */
+export function crossEntropy(net: SNN, layer: Layer, variable: string, labels: ArrayLike<number>, options: { reduce?: Reduce; scale?: number } = {}): ClassLoss {
+  const reduce = options.reduce ?? 'max';
+  const scale = options.scale ?? 1;
+  const r = readout(net, layer, variable, reduce);
+  const B = net.batchSize;
+  const n = layer.n;
+  const g = new Float64Array(B * n);
+  let loss = 0;
+  let correct = 0;
+  for (let b = 0; b < B; b++) {
+    const o = b * n;
+    const y = labels[b];
+    if (!(Number.isInteger(y) && y >= 0 && y < n)) throw new RangeError(`crossEntropy: label ${y} of row ${b} is not a class index in 0..${n - 1}`);
+    let m = -Infinity;
+    for (let c = 0; c < n; c++) m = Math.max(m, scale * r.values[o + c]);
+    let z = 0;
+    for (let c = 0; c < n; c++) z += Math.exp(scale * r.values[o + c] - m);
+    loss += Math.log(z) + m - scale * r.values[o + y];
+    for (let c = 0; c < n; c++) g[o + c] = (scale * (Math.exp(scale * r.values[o + c] - m) / z - (c === y ? 1 : 0))) / B;
+    if (argmax(r.values, o, n) === y) correct++;
+  }
+  backReadout(net, layer, variable, r, reduce, g);
+  return { loss: loss / B, correct, logits: r.values };
+}
+
+/**
+ * Mean squared error between the readout [B × n] and `targets` [B × n] (mean over rows and units).
+ */
+export function mse(net: SNN, layer: Layer, variable: string, targets: ArrayLike<number>, options: { reduce?: Reduce } = {}): number {
+  const reduce = options.reduce ?? 'mean';
+  const r = readout(net, layer, variable, reduce);
+  const N = net.batchSize * layer.n;
+  if (targets.length < N) throw new RangeError(`mse: ${targets.length} targets for ${N} readout values`);
+  const g = new Float64Array(N);
+  let loss = 0;
+  for (let k = 0; k < N; k++) {
+    const d = r.values[k] - targets[k];
+    loss += d * d;
+    g[k] = (2 * d) / N;
+  }
+  backReadout(net, layer, variable, r, reduce, g);
+  return loss / N;
+}
+
+/**
+ * Spike-count loss for a spiking output layer: the count of the labelled unit should be
+ * `correctRate`·steps and the others `incorrectRate`·steps; mean squared error of the counts
+ * divided by steps. The predicted class is the unit with the most spikes.
+ */
+export function spikeCountLoss(net: SNN, layer: Layer, labels: ArrayLike<number>, options: { correctRate?: number; incorrectRate?: number } = {}): ClassLoss {
+  if (!layer.spiking) throw new Error(`spikeCountLoss: layer '${layer.name}' does not spike`);
+  const hi = options.correctRate ?? 0.8;
+  const lo = options.incorrectRate ?? 0.2;
+  const B = net.batchSize;
+  const T = net.steps;
+  const n = layer.n;
+  let loss = 0;
+  let correct = 0;
+  for (let b = 0; b < B; b++) {
+    const o = b * n;
+    for (let c = 0; c < n; c++) {
+      const target = (c === labels[b] ? hi : lo) * T;
+      const d = (layer.counts[o + c] - target) / T;
+      loss += d * d;
+      layer.countGrad[o + c] += (2 * d) / T / (B * n);
+    }
+    if (argmax(layer.counts, o, n) === labels[b]) correct++;
+  }
+  return { loss: loss / (B * n), correct, logits: layer.counts.slice(0, B * n) };
+}
+
+/**
+ * Firing-rate regularizer: weight · mean over rows and units of a penalty on the rate r = count /
+ * steps (spikes per step): 'l2' (r - target)², 'upper' max(0, r - target)², 'lower'
+ * max(0, target - r)². Returns its value.
+ */
+export function rateRegularizer(net: SNN, layer: Layer, options: { target?: number; weight?: number; mode?: 'l2' | 'upper' | 'lower' } = {}): number {
+  const target = options.target ?? 0;
+  const w = options.weight ?? 1;
+  const mode = options.mode ?? 'l2';
+  const B = net.batchSize;
+  const T = net.steps;
+  const N = B * layer.n;
+  let value = 0;
+  for (let k = 0; k < N; k++) {
+    let d = layer.counts[k] / T - target;
+    if ((mode === 'upper' && d < 0) || (mode === 'lower' && d > 0)) d = 0;
+    value += d * d;
+    layer.countGrad[k] += (w * 2 * d) / T / N;
+  }
+  return (w * value) / N;
+}
+
+/** Number of rows whose readout argmax is the label (no gradient). */
+export function countCorrect(net: SNN, layer: Layer, variable: string, labels: ArrayLike<number>, reduce: Reduce = 'max'): number {
+  const r = readout(net, layer, variable, reduce);
+  let correct = 0;
+  for (let b = 0; b < net.batchSize; b++) if (argmax(r.values, b * layer.n, layer.n) === labels[b]) correct++;
+  return correct;
+}

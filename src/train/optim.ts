@@ -1,0 +1,177 @@
+/**
+ * Optimizers (SGD with momentum, Adam, AdamW), learning-rate schedules and gradient clipping.
+ * They update `Param.value` in place from `Param.grad`.
+ *
+ * Adam follows Kingma & Ba (2015) with bias correction; AdamW decouples the weight decay
+ * (Loshchilov & Hutter, 2019): θ ← θ - lr·λ·θ before the Adam step.
+ */
+import { type Param } from './layer.js';
+
+/** An optimizer over a list of parameters. */
+export interface Optimizer {
+  /** The current learning rate (schedules set it). */
+  lr: number;
+  readonly params: readonly Param[];
+  /** Applies one update from the gradients. */
+  step(): void;
+  /** Sets every gradient to 0. */
+  zeroGrad(): void;
+}
+
+function checkLr(name: string, lr: number): number {
+  if (!(Number.isFinite(lr) && lr >= 0)) throw new RangeError(`${name}: lr must be a finite number ≥ 0, got ${lr}`);
+  return lr;
+}
+
+abstract class Base implements Optimizer {
+  lr: number;
+  readonly params: readonly Param[];
+  constructor(name: string, params: readonly Param[], lr: number) {
+    this.params = params;
+    this.lr = checkLr(name, lr);
+  }
+  abstract step(): void;
+  zeroGrad(): void {
+    for (const p of this.params) p.grad.fill(0);
+  }
+}
+
+/** Options of {@link SGD}. */
+export interface SGDOptions {
+  readonly lr: number;
+  readonly momentum?: number;
+  readonly nesterov?: boolean;
+  /** L2 penalty added to the gradient. */
+  readonly weightDecay?: number;
+}
+
+/** Stochastic gradient descent with (Nesterov) momentum: v ← μv + g; θ ← θ - lr·v (or g + μv). */
+export class SGD extends Base {
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+  private readonly vel: Float64Array[];
+  constructor(params: readonly Param[], o: SGDOptions) {
+    super('SGD', params, o.lr);
+    this.momentum = o.momentum ?? 0;
+    this.nesterov = o.nesterov ?? false;
+    this.weightDecay = o.weightDecay ?? 0;
+    this.vel = params.map((p) => new Float64Array(this.momentum ? p.value.length : 0));
+  }
+  step(): void {
+    const { lr, momentum: mu, weightDecay: wd } = this;
+    this.params.forEach((p, k) => {
+      const x = p.value;
+      const g = p.grad;
+      const v = this.vel[k];
+      for (let i = 0; i < x.length; i++) {
+        let d = g[i] + wd * x[i];
+        if (mu) {
+          v[i] = mu * v[i] + d;
+          d = this.nesterov ? d + mu * v[i] : v[i];
+        }
+        x[i] -= lr * d;
+      }
+    });
+  }
+}
+
+/** Options of {@link Adam} and {@link AdamW}. */
+export interface AdamOptions {
+  readonly lr?: number;
+  readonly betas?: readonly [number, number];
+  readonly eps?: number;
+  /** Adam: L2 penalty added to the gradient. AdamW: decoupled decay (default 0.01). */
+  readonly weightDecay?: number;
+}
+
+/** Adam (Kingma & Ba, 2015). */
+export class Adam extends Base {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  protected readonly decoupled: boolean = false;
+  private t = 0;
+  private readonly m: Float64Array[];
+  private readonly v: Float64Array[];
+  constructor(params: readonly Param[], o: AdamOptions = {}, name = 'Adam', defaultDecay = 0) {
+    super(name, params, o.lr ?? 1e-3);
+    [this.beta1, this.beta2] = o.betas ?? [0.9, 0.999];
+    this.eps = o.eps ?? 1e-8;
+    this.weightDecay = o.weightDecay ?? defaultDecay;
+    this.m = params.map((p) => new Float64Array(p.value.length));
+    this.v = params.map((p) => new Float64Array(p.value.length));
+  }
+  step(): void {
+    this.t++;
+    const { lr, beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
+    const c1 = 1 - b1 ** this.t;
+    const c2 = 1 - b2 ** this.t;
+    const decoupled = this.decoupled;
+    this.params.forEach((p, k) => {
+      const x = p.value;
+      const g = p.grad;
+      const m = this.m[k];
+      const v = this.v[k];
+      for (let i = 0; i < x.length; i++) {
+        let gi = g[i];
+        if (wd) {
+          if (decoupled) x[i] -= lr * wd * x[i];
+          else gi += wd * x[i];
+        }
+        m[i] = b1 * m[i] + (1 - b1) * gi;
+        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+        x[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+      }
+    });
+  }
+}
+
+/** AdamW: Adam with decoupled weight decay (default 0.01). */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+  constructor(params: readonly Param[], o: AdamOptions = {}) {
+    super(params, o, 'AdamW', 0.01);
+  }
+}
+
+/** A learning-rate schedule: the rate for an epoch (or step) index starting at 0. */
+export type Schedule = (k: number) => number;
+
+/** lr · gamma^floor(k / every). */
+export function stepLR(lr: number, every: number, gamma = 0.1): Schedule {
+  return (k) => lr * gamma ** Math.floor(k / every);
+}
+/** lr · gamma^k. */
+export function exponentialLR(lr: number, gamma: number): Schedule {
+  return (k) => lr * gamma ** k;
+}
+/** Cosine annealing from lr to minLr over `total` epochs (then minLr). */
+export function cosineLR(lr: number, total: number, minLr = 0): Schedule {
+  return (k) => (k >= total ? minLr : minLr + ((lr - minLr) * (1 + Math.cos((Math.PI * k) / total))) / 2);
+}
+/** Linear warm-up over `warmup` epochs, then `after` (shifted so that it starts at 0). */
+export function warmup(warmupEpochs: number, after: Schedule): Schedule {
+  return (k) => (k < warmupEpochs ? (after(0) * (k + 1)) / (warmupEpochs + 1) : after(k - warmupEpochs));
+}
+
+/**
+ * Scales all gradients so that their global L2 norm is at most `maxNorm`. Returns the norm
+ * before clipping.
+ */
+export function clipGradNorm(params: readonly Param[], maxNorm: number): number {
+  let s = 0;
+  for (const p of params) for (let i = 0; i < p.grad.length; i++) s += p.grad[i] * p.grad[i];
+  const norm = Math.sqrt(s);
+  if (norm > maxNorm && norm > 0) {
+    const f = maxNorm / norm;
+    for (const p of params) for (let i = 0; i < p.grad.length; i++) p.grad[i] *= f;
+  }
+  return norm;
+}
+
+/** Clamps every gradient component to [-limit, limit]. */
+export function clipGradValue(params: readonly Param[], limit: number): void {
+  for (const p of params) for (let i = 0; i < p.grad.length; i++) p.grad[i] = Math.max(-limit, Math.min(limit, p.grad[i]));
+}
