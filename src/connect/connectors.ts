@@ -212,7 +212,7 @@ export class FixedProb implements Connector {
     rng.seed(key, i);
     let j = -1;
     for (;;) {
-      j += geometricSkip(rng.uniformOpen(), logq) + 1;
+      j += Math.floor(rng.logUniformOpen() / logq) + 1;
       if (j >= nPost) return;
       if (j !== self) out.push(j);
     }
