@@ -71,7 +71,7 @@ export function cobahhNetwork(opts: { scale?: number; seed?: number; dtype?: Net
   const scale = opts.scale ?? 1;
   const ne = Math.trunc(3200 * scale);
   const ni = Math.trunc(800 * scale);
-  const net = new Network({ dt: '0.1 ms', dtype: 'float64', ...opts, name: 'COBAHH' });
+  const net = new Network({ dt: '0.1 ms', ...opts, name: 'COBAHH' });
   const P = net.add(
     new NeuronGroup(ne + ni, COBAHHNeuron, {
       name: 'P',
