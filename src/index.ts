@@ -29,6 +29,7 @@ export * from './core/model.js';
 export * from './core/group.js';
 export * from './core/network.js';
 export * from './synapses/index.js';
+export * from './synapses/compose.js';
 export * from './projections/projection.js';
 export * from './connect/index.js';
 export * from './runner/monitors.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineNeuron, NeuronModel, Network, NeuronGroup, LIF, SpikeMonitor, FixedProb, Rng, values } from '../src/index.js';
+import { defineNeuron, NeuronModel, Network, NeuronGroup, LIF, SpikeMonitor, FixedProb, Rng, values, withSynapses, Expon, DualExpon, Alpha, NMDA, COBA, CUBA, MgBlock, type FoldedSynapse } from '../src/index.js';
 import * as neurons from '../src/neurons/index.js';
 import {
   SNN,
@@ -124,7 +124,7 @@ function targetOf(m: NeuronModel): string {
 }
 
 /** A sub-threshold gradient check of one model: input → dense → layer; loss on its first state variable. */
-function checkModel(model: NeuronModel, o: { amp: number; dt: string; steps: number; train?: string[]; seed?: number }): Check[] {
+function checkModel(model: NeuronModel, o: { amp: number; dt: string; steps: number; train?: string[]; seed?: number; target?: string }): Check[] {
   const B = 2;
   const nIn = 3;
   const n = 3;
@@ -133,7 +133,7 @@ function checkModel(model: NeuronModel, o: { amp: number; dt: string; steps: num
   // The membrane: the state variable the threshold reads (else the first one).
   const thr = model.threshold && model.threshold.k === 'cmp' && model.threshold.a.k === 'sym' ? model.threshold.a.name : undefined;
   const state = thr && model.stateNames().includes(thr) ? thr : model.stateNames()[0];
-  const target = targetOf(model);
+  const target = o.target ?? targetOf(model);
   const dim = model.dimOf(target)!;
   const trainable = o.train ?? [];
   const layer = net.layer(n, model, { name: 'L', train: trainable, trainInit: true }).record(state);
@@ -312,6 +312,27 @@ test('gradient check: every model in src/neurons, sub-threshold, weights + all p
     if (process.env.BRAINTS_DEBUG) for (const c of checks) console.log(name, c.param, c.index, c.analytic, c.numeric, c.rel.toExponential(1), c.sens.toExponential(1));
   }
   console.log(`  models (worst relative error): ${results.join(', ')}`);
+});
+
+test('gradient check: every built-in synapse model folded into a LIF neuron (weights into the synaptic state, synaptic and output parameters)', () => {
+  // amplitudes keep 30 steps of input below threshold (the check needs smooth, spike-free dynamics)
+  const cases: [string, FoldedSynapse, number][] = [
+    ['Expon+COBA', { name: 's', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }), unit: 'nS' }, 0.02e-9],
+    ['Expon+CUBA', { name: 's', syn: Expon({ tau: '3 ms' }), out: CUBA(), unit: 'pA' }, 2e-12],
+    ['DualExpon+COBA', { name: 's', syn: DualExpon({ tauRise: '1 ms', tauDecay: '5 ms' }), out: COBA({ E: '-80 mV' }), unit: 'nS' }, 0.05e-9],
+    ['Alpha+CUBA', { name: 's', syn: Alpha({ tau: '2 ms' }), out: CUBA(), unit: 'pA' }, 2e-12],
+    ['NMDA+MgBlock', { name: 's', syn: NMDA(), out: MgBlock({ E: '0 mV' }), unit: '1', gmax: '5 nS' }, 0.05],
+  ];
+  const results: string[] = [];
+  for (const [name, folded, amp] of cases) {
+    const model = withSynapses(LIF, [folded], `LIF+${name}`);
+    const stateOf = `s_${folded.syn.onPreSpike ? 'x' : folded.syn.onSpike}`;
+    const train = [...model.params.keys()].filter((p) => p.startsWith('s_') || p === 'tau' || p === 'El');
+    const checks = checkModel(model, { amp, dt: '0.05 ms', steps: 30, train, target: stateOf });
+    const worst = assertChecks(checks.filter((c) => c.analytic !== 0 && c.sens > 1e-10), name);
+    results.push(`${name} ${worst.toExponential(1)}`);
+  }
+  console.log(`  synapses (worst relative error): ${results.join(', ')}`);
 });
 
 // ------------------------------------------------------------------------------------------------
