@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { meanRate } from '../src/index.js';
 import { cobahhNetwork } from '../examples/cobahh_model.js';
 
-test('COBAHH at scale 1: 1 s mean rate within the Brian2 band (25–45 Hz)', (t) => {
+// Brian2 over 5 seeds: 34.30–39.81 Hz (bench/peers/REFERENCE.md); the band adds the seed spread.
+test('COBAHH at scale 1: 1 s mean rate within the Brian2 band (32–43 Hz)', (t) => {
   const { net, P, spikes, ne, ni } = cobahhNetwork({ scale: 1, seed: 1 });
   const res = net.run('1 s');
   assert.equal(P.size, 4000);
@@ -23,7 +24,7 @@ test('COBAHH at scale 1: 1 s mean rate within the Brian2 band (25–45 Hz)', (t)
   for (let k = 0; k < s.indices.length; k++) if (s.indices[k] < ne) nE++;
   const rateE = nE / ne, rateI = (s.indices.length - nE) / ni;
   t.diagnostic(`COBAHH scale 1, 1 s: mean rate ${rate.toFixed(2)} Hz (E ${rateE.toFixed(2)}, I ${rateI.toFixed(2)}), ${net.numSynapses} synapses, simulated in ${res.seconds.toFixed(2)} s`);
-  assert.ok(rate > 25 && rate < 45, `mean rate ${rate.toFixed(2)} Hz`);
+  assert.ok(rate > 32 && rate < 43, `mean rate ${rate.toFixed(2)} Hz`);
   assert.ok(rateE > 20 && rateI > 20, 'both populations are active');
 });
 

@@ -29,15 +29,16 @@ function rateOf(build: typeof cobaNetwork, seed: number): number {
   return spikes.numSpikes / P.size;
 }
 
-// Bands: Brian2 2.5.1 C++ standalone on the same models, many seeds (bench/peers/REFERENCE.md).
+// Bands: Brian2 2.5.1 C++ standalone on the same models over 10 seeds (bench/peers/REFERENCE.md):
+// COBA 20.46–23.45 Hz, CUBA 5.30–6.08 Hz; the bands below add about one seed-to-seed spread.
 test('COBA at scale 1 over 1 s fires inside the band Brian2 gives', () => {
   const rate = rateOf(cobaNetwork, 1);
-  assert.ok(rate > 18 && rate < 25, `COBA mean rate ${rate.toFixed(2)} Hz`);
+  assert.ok(rate > 19.5 && rate < 24.5, `COBA mean rate ${rate.toFixed(2)} Hz`);
 });
 
 test('CUBA at scale 1 over 1 s fires inside the band Brian2 gives', () => {
   const rate = rateOf(cubaNetwork, 1);
-  assert.ok(rate > 4.5 && rate < 8, `CUBA mean rate ${rate.toFixed(2)} Hz`);
+  assert.ok(rate > 4.8 && rate < 6.6, `CUBA mean rate ${rate.toFixed(2)} Hz`);
 });
 
 test('the same seed gives identical spike trains; another seed does not', () => {
