@@ -146,6 +146,9 @@ export interface FixedProbOptions {
   seed?: number;
 }
 
+/** One row generator reused by every FixedProb row (rows are generated one at a time). */
+const ROW_RNG = new StreamRng();
+
 /**
  * Every (pre, post) pair is connected independently with probability `prob` (Erdős–Rényi).
  *
@@ -156,9 +159,6 @@ export interface FixedProbOptions {
  * @example
  * const csr = new FixedProb(0.02, { allowSelf: false }).build({ nPre: 4000, nPost: 4000, seed: 1, where: "projection 'E→E'", selfOffset: 0 });
  */
-/** One row generator reused by every FixedProb row (rows are generated one at a time). */
-const ROW_RNG = new StreamRng();
-
 export class FixedProb implements Connector {
   readonly name = 'FixedProb';
   readonly prob: number;
