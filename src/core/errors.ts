@@ -23,6 +23,10 @@ export class BuildError extends Error {
 /**
  * A simulation that produced a non-finite value. The run stops; what was recorded up to the
  * previous step is kept in {@link DivergenceError.partial}.
+ *
+ * @example
+ * try { net.run('1 s'); }
+ * catch (e) { if (e instanceof DivergenceError) console.log(e.variable, e.neuron, e.partial); else throw e; }
  */
 export class DivergenceError extends Error {
   readonly population: string;

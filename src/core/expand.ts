@@ -13,7 +13,12 @@ import { type NeuronModel } from './model.js';
 import { BuildError } from './errors.js';
 import { type OdeVar } from '../integrators/index.js';
 
-/** The dimension of any symbol a model's expressions may use (variables, params, t, dt, units). */
+/**
+ * The dimension of any symbol a model's expressions may use (variables, params, t, dt, units).
+ *
+ * @example
+ * formatDim(modelDimOf(LIF)('v')!) // 'volt'; unknown names give undefined
+ */
 export function modelDimOf(model: NeuronModel): (name: string) => Dim | undefined {
   return (n: string): Dim | undefined => {
     const l = model.lines.find((x) => x.name === n);
@@ -28,6 +33,9 @@ export function modelDimOf(model: NeuronModel): (name: string) => Dim | undefine
 /**
  * Checks the dimensions of every equation, the threshold and the reset of a model.
  * Throws a {@link BuildError} naming `where`, the field and the offending line.
+ *
+ * @example
+ * checkModelDimensions(QIF, "model 'QIF'"); // throws a BuildError if e.g. dv/dt is not in volt/second
  */
 export function checkModelDimensions(model: NeuronModel, where: string): void {
   const dimOf = modelDimOf(model);

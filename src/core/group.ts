@@ -133,7 +133,13 @@ export class NeuronGroup {
   }
 }
 
-/** A contiguous range [start, stop) of a group's neurons. */
+/**
+ * A contiguous range [start, stop) of a group's neurons.
+ *
+ * @example
+ * const E = new GroupView(P, 0, 3200); // what P.slice(0, 3200) returns
+ * net.connect(E, P, { comm: new FixedProb(0.02), weight: '6 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }) });
+ */
 export class GroupView {
   readonly group: NeuronGroup;
   readonly start: number;
@@ -154,7 +160,12 @@ export class GroupView {
 /** A group or a view of one. */
 export type Population = NeuronGroup | GroupView;
 
-/** The group and range a population covers. */
+/**
+ * The group and range a population covers.
+ *
+ * @example
+ * const { group, start, stop } = asView(P.slice(3200)); // group P, start 3200, stop 4000
+ */
 export function asView(p: Population): GroupView {
   return p instanceof GroupView ? p : new GroupView(p, 0, p.size);
 }

@@ -51,7 +51,12 @@ export function values(v: ArrayLike<number>, unit = '1'): ValuesInit {
   return { dist: 'values', values: v, unit };
 }
 
-/** True when the initializer gives one value for all (it can then be folded into generated code). */
+/**
+ * True when the initializer gives one value for all (it can then be folded into generated code).
+ *
+ * @example
+ * isScalarInit('-65 mV') // true; isScalarInit(normal('-55 mV', '5 mV')) // false
+ */
 export function isScalarInit(x: Init | { readonly kind: string }): x is QuantityLike {
   return typeof x === 'number' || typeof x === 'string' || (typeof x === 'object' && !('dist' in x) && !('kind' in x));
 }
@@ -76,7 +81,12 @@ function q(x: QuantityLike, dim: Dim, where: string, field: string): number {
   return v.value;
 }
 
-/** A unit of this dimension to show in messages. */
+/**
+ * A unit of this dimension to show in messages.
+ *
+ * @example
+ * exampleUnit(unitDim('volt')) // 'mV'
+ */
 export function exampleUnit(dim: Dim): string {
   const table: [Dim, string][] = [
     [[0, 0, 1, 0, 0, 0, 0], 'ms'],
@@ -91,13 +101,22 @@ export function exampleUnit(dim: Dim): string {
   return formatDim(dim);
 }
 
-/** Resolves a scalar initializer to an SI number, checking its dimension. */
+/**
+ * Resolves a scalar initializer to an SI number, checking its dimension.
+ *
+ * @example
+ * scalarValue('10 ms', SECOND, "LIF layer 'h'", 'params.tau') // 0.01 (seconds)
+ */
 export function scalarValue(x: QuantityLike, dim: Dim, where: string, field: string): number {
   return q(x, dim, where, field);
 }
 
 /**
  * Fills `out` from an initializer, checking dimensions. `rng` draws the random ones.
+ *
+ * @example
+ * const v = new Float64Array(100);
+ * fillInit(v, normal('-55 mV', '5 mV'), VOLT, new Rng(1, 0), "group 'P'", 'init.v'); // volts, seeded
  */
 export function fillInit(out: Float32Array | Float64Array, x: Init, dim: Dim, rng: Rng, where: string, field: string): void {
   if (isScalarInit(x)) {

@@ -9,7 +9,13 @@
 
 const ALLOWED = /^[A-Za-z0-9_$\s+\-*/%().,;:=<>!&|?{}[\]'"]*$/;
 
-/** Throws if the source contains characters our generators never produce. */
+/**
+ * Throws if the source contains characters our generators never produce.
+ *
+ * @example
+ * assertGenerated('const n_v = c_v + 0.0001 * k1_v;'); // passes
+ * assertGenerated('x = `${y}`'); // throws: a backtick is never generated
+ */
 export function assertGenerated(source: string): void {
   if (!ALLOWED.test(source)) {
     const bad = [...source].find((c) => !ALLOWED.test(c));

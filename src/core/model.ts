@@ -35,7 +35,13 @@ export interface NeuronModelSpec {
   readonly positive?: readonly string[];
 }
 
-/** A parsed, checked neuron model. Create one with {@link defineNeuron}. */
+/**
+ * A parsed, checked neuron model. Create one with {@link defineNeuron}.
+ *
+ * @example
+ * const m = new NeuronModel({ name: 'decay', equations: 'dv/dt = -v/tau : volt', params: { tau: '10 ms' } }); // or defineNeuron(...)
+ * m.stateNames() // ['v']
+ */
 export class NeuronModel {
   readonly name: string;
   readonly spec: NeuronModelSpec;

@@ -25,6 +25,9 @@ export function permutation(n: number, seed = 0, epoch = 0): Int32Array {
 /**
  * Consecutive batches of `size` indices from `order`; the last partial batch is dropped unless
  * `dropLast` is false.
+ *
+ * @example
+ * for (const rows of batches(permutation(train.n, 0, epoch), 256)) net.forward(latencyBatch(train.x, train.d, rows, { steps: 100 }), rows.length);
  */
 export function* batches(order: Int32Array, size: number, dropLast = true): Generator<Int32Array> {
   if (!(Number.isInteger(size) && size > 0)) throw new RangeError(`batches: size must be a positive integer, got ${size}`);
@@ -34,7 +37,12 @@ export function* batches(order: Int32Array, size: number, dropLast = true): Gene
   }
 }
 
-/** The number of batches {@link batches} yields. */
+/**
+ * The number of batches {@link batches} yields.
+ *
+ * @example
+ * batchCount(60000, 256) // 234 (the last 96 samples are dropped); batchCount(60000, 256, false) // 235
+ */
 export function batchCount(n: number, size: number, dropLast = true): number {
   return dropLast ? Math.floor(n / size) : Math.ceil(n / size);
 }

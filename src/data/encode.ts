@@ -55,6 +55,10 @@ export function latencySteps(x: Features, o: LatencyOptions): Uint16Array {
 /**
  * Events of a batch from precomputed firing steps: `when` holds `d` steps per sample; `rows` are
  * the samples of the batch (batch row b is sample rows[b]).
+ *
+ * @example
+ * const when = latencySteps(train.x, { steps: 100 });
+ * net.forward(latencyEvents(when, train.d, rows, 100), rows.length);
  */
 export function latencyEvents(when: Uint16Array, d: number, rows: ArrayLike<number>, steps: number): Events {
   const B = rows.length;
@@ -91,7 +95,12 @@ export interface RateOptions {
   readonly offset?: number;
 }
 
-/** Bernoulli (rate-coded) events of a batch: feature i of sample r fires at step t with probability x·maxProb. */
+/**
+ * Bernoulli (rate-coded) events of a batch: feature i of sample r fires at step t with probability x·maxProb.
+ *
+ * @example
+ * const ev = rateEvents(train.x, train.d, rows, { steps: 100, maxProb: 0.2, seed: 1, offset: epoch * train.n });
+ */
 export function rateEvents(x: Features, d: number, rows: ArrayLike<number>, o: RateOptions): Events {
   const T = o.steps;
   const p = o.maxProb ?? 1;
@@ -115,7 +124,12 @@ export function rateEvents(x: Features, d: number, rows: ArrayLike<number>, o: R
   return { ptr, idx };
 }
 
-/** Events of analog inputs: value x[r·d + i] at every step (dense; for currents rather than spikes). */
+/**
+ * Events of analog inputs: value x[r·d + i] at every step (dense; for currents rather than spikes).
+ *
+ * @example
+ * const ev = currentEvents(features, 16, rows, 50); // every step, input i of row b gets features[rows[b]·16 + i]
+ */
 export function currentEvents(x: Float32Array | Float64Array, d: number, rows: ArrayLike<number>, steps: number): Events {
   const B = rows.length;
   const ptr = new Int32Array(steps + 1);
@@ -138,6 +152,9 @@ export function currentEvents(x: Float32Array | Float64Array, d: number, rows: A
 /**
  * Latency events of a batch straight from the feature values (the code of {@link latencySteps},
  * computed for the batch's rows only).
+ *
+ * @example
+ * net.forward(latencyBatch(train.x, train.d, rows, { steps: 100, tau: 20, threshold: 0.2 }), rows.length);
  */
 export function latencyBatch(x: Features, d: number, rows: ArrayLike<number>, o: LatencyOptions): Events {
   const B = rows.length;

@@ -14,7 +14,12 @@ export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist/';
 /** The class names, by label. */
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
 
-/** Reads an IDX file, gzip-compressed or not. */
+/**
+ * Reads an IDX file, gzip-compressed or not.
+ *
+ * @example
+ * const labels = readIdxFile('/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz'); // labels.dims: [10000]
+ */
 export function readIdxFile(path: string): ReturnType<typeof parseIdx> {
   let bytes: Uint8Array = readFileSync(path);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
@@ -29,7 +34,12 @@ function find(dir: string, base: string): string | undefined {
   return undefined;
 }
 
-/** Whether the files are present in `dir`. */
+/**
+ * Whether the files are present in `dir`.
+ *
+ * @example
+ * if (!hasFashionMnist()) console.log('apt-get install dataset-fashion-mnist');
+ */
 export function hasFashionMnist(dir = FASHION_MNIST_DIR): boolean {
   return ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].every((b) => find(dir, b) !== undefined);
 }
@@ -62,7 +72,12 @@ export function loadFashionMnist(dir = FASHION_MNIST_DIR): { train: Dataset; tes
   return { train: load(dir, 'train'), test: load(dir, 't10k') };
 }
 
-/** The first `n` samples of a data set (views, no copy). */
+/**
+ * The first `n` samples of a data set (views, no copy).
+ *
+ * @example
+ * const small = head(loadFashionMnist().train, 1000); // small.n === 1000
+ */
 export function head(ds: Dataset, n: number): Dataset {
   const m = Math.min(n, ds.n);
   return { x: ds.x.subarray(0, m * ds.d), y: ds.y.subarray(0, m), n: m, d: ds.d, classes: ds.classes };

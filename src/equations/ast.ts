@@ -16,10 +16,40 @@ export type Expr =
   | { readonly k: 'logic'; readonly op: 'and' | 'or'; readonly a: Expr; readonly b: Expr }
   | { readonly k: 'not'; readonly a: Expr };
 
+/**
+ * A number leaf.
+ *
+ * @example
+ * show(bin('*', num(2), sym('v'))) // '2 * v'
+ */
 export const num = (v: number): Expr => ({ k: 'num', v });
+/**
+ * A symbol leaf (a variable, parameter or unit name).
+ *
+ * @example
+ * symbolsOf(bin('/', sym('v'), sym('tau'))) // Set {'v', 'tau'}
+ */
 export const sym = (name: string): Expr => ({ k: 'sym', name });
+/**
+ * A binary operation node.
+ *
+ * @example
+ * show(bin('-', sym('v'), sym('El'))) // 'v - El'
+ */
 export const bin = (op: BinOp, a: Expr, b: Expr): Expr => ({ k: 'bin', op, a, b });
+/**
+ * A negation node.
+ *
+ * @example
+ * show(neg(sym('v'))) // '-v'
+ */
 export const neg = (a: Expr): Expr => ({ k: 'neg', a });
+/**
+ * A function call node (`fn` should be one of {@link FUNCTIONS}).
+ *
+ * @example
+ * show(call('exp', neg(sym('x')))) // 'exp(-x)'
+ */
 export const call = (fn: string, ...args: Expr[]): Expr => ({ k: 'call', fn, args });
 
 /** Functions the equation language knows, with their number of arguments. */
@@ -61,12 +91,20 @@ export const RANDOM_FUNCTIONS: ReadonlySet<string> = new Set(['rand', 'randn']);
 /**
  * White-noise symbols of stochastic equations: `xi` and `xi_<name>` (independent of each other),
  * with dimension second^-1/2, as in Brian2.
+ *
+ * @example
+ * isNoiseSymbol('xi_v') // true; isNoiseSymbol('x') // false
  */
 export function isNoiseSymbol(name: string): boolean {
   return name === 'xi' || name.startsWith('xi_');
 }
 
-/** Calls `visit` on every node of `e`, parents before children. */
+/**
+ * Calls `visit` on every node of `e`, parents before children.
+ *
+ * @example
+ * let calls = 0; walk(parseExpr('exp(-v/tau) + log(v)'), (n) => { if (n.k === 'call') calls++; }); // calls === 2
+ */
 export function walk(e: Expr, visit: (node: Expr) => void): void {
   visit(e);
   switch (e.k) {
@@ -88,7 +126,12 @@ export function walk(e: Expr, visit: (node: Expr) => void): void {
   }
 }
 
-/** The names of the symbols `e` uses. */
+/**
+ * The names of the symbols `e` uses.
+ *
+ * @example
+ * symbolsOf(parseExpr('(El - v)/tau + I')) // Set {'El', 'v', 'tau', 'I'}
+ */
 export function symbolsOf(e: Expr): Set<string> {
   const out = new Set<string>();
   walk(e, (n) => {
@@ -97,7 +140,12 @@ export function symbolsOf(e: Expr): Set<string> {
   return out;
 }
 
-/** Replaces symbols by expressions (`map` returns undefined to keep a symbol). */
+/**
+ * Replaces symbols by expressions (`map` returns undefined to keep a symbol).
+ *
+ * @example
+ * show(substitute(parseExpr('-v/tau'), (n) => (n === 'tau' ? num(0.01) : undefined))) // '-v / 0.01'
+ */
 export function substitute(e: Expr, map: (name: string) => Expr | undefined): Expr {
   switch (e.k) {
     case 'num':
@@ -121,7 +169,12 @@ export function substitute(e: Expr, map: (name: string) => Expr | undefined): Ex
 
 const PREC: Record<BinOp, number> = { '+': 1, '-': 1, '*': 2, '/': 2, '^': 4 };
 
-/** Prints an expression back as equation text (for messages and documentation). */
+/**
+ * Prints an expression back as equation text (for messages and documentation).
+ *
+ * @example
+ * show(parseExpr('(ge*(Ee-v))/taum')) // 'ge * (Ee - v) / taum'
+ */
 export function show(e: Expr, parentPrec = 0): string {
   switch (e.k) {
     case 'num':

@@ -91,7 +91,12 @@ const MATH_FUNCS: Record<string, string> = {
   heaviside: 'H.heaviside',
 };
 
-/** Prints a number as a JavaScript literal that round-trips exactly. */
+/**
+ * Prints a number as a JavaScript literal that round-trips exactly.
+ *
+ * @example
+ * jsNumber(-0.07) // '(-0.07)'; jsNumber(Infinity) // 'Infinity'
+ */
 export function jsNumber(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return 'Infinity';

@@ -10,6 +10,14 @@ export const NOISE_DIM = [0, 0, -0.5, 0, 0, 0, 0] as const;
 import { type Dim, DIMENSIONLESS, dimDiv, dimEq, dimMul, dimPow, formatDim, isDimensionless } from '../math/units.js';
 import { simplify } from './symbolic.js';
 
+/**
+ * Thrown by {@link inferDim} when an expression mixes dimensions (adding volts to seconds,
+ * exp of a voltage); the message shows the offending sub-expression and both dimensions.
+ *
+ * @example
+ * try { inferDim(parseExpr('v + tau'), (n) => unitByName(n === 'v' ? 'volt' : 'second')!.dim); }
+ * catch (e) { if (e instanceof DimensionError) console.log(e.message); } // cannot add: 'v' has dimension volt but 'tau' ...
+ */
 export class DimensionError extends Error {
   constructor(message: string) {
     super(message);
@@ -23,6 +31,9 @@ type MaybeDim = Dim | null;
 /**
  * The dimension of `e`. `dimOf(name)` gives a symbol's dimension, or undefined for an unknown
  * symbol (which throws with the list of known ones).
+ *
+ * @example
+ * formatDim(inferDim(parseExpr('g*(E - v)'), (n) => unitByName(n === 'g' ? 'nS' : 'mV')?.dim)) // 'amp'
  */
 export function inferDim(e: Expr, dimOf: (name: string) => Dim | undefined): Dim {
   return inferMaybe(e, dimOf) ?? DIMENSIONLESS;

@@ -32,7 +32,13 @@ export interface EquationLine {
   readonly source: string;
 }
 
-/** A mistake in an equation block, with the model and the line. */
+/**
+ * A mistake in an equation block, with the model and the line.
+ *
+ * @example
+ * try { parseEquations('dv/dt = -v/tau', "model 'decay'"); }
+ * catch (e) { if (e instanceof EquationError) console.log(e.message); } // missing ': unit' in line 'dv/dt = -v/tau'
+ */
 export class EquationError extends Error {
   constructor(where: string, line: string, problem: string) {
     super(`${where}: equations: ${problem} in line '${line.trim()}'`);

@@ -14,7 +14,12 @@
  */
 import { type Expr, type CmpOp, FUNCTIONS } from './ast.js';
 
-/** A syntax error with the position in the text. */
+/**
+ * A syntax error with the position in the text.
+ *
+ * @example
+ * try { parseExpr('v * (1 + '); } catch (e) { if (e instanceof ParseError) console.log(e.pos, e.message); }
+ */
 export class ParseError extends Error {
   readonly text: string;
   readonly pos: number;
@@ -30,7 +35,12 @@ type Tok = { t: 'num'; v: number; pos: number } | { t: 'id'; v: string; pos: num
 
 const OPS = ['**', '<=', '>=', '==', '!=', '+=', '-=', '*=', '/=', '+', '-', '*', '/', '^', '(', ')', ',', '<', '>', '=', '&&', '||', '!'];
 
-/** Splits text into tokens. Identifiers are ASCII letters, digits and underscores. */
+/**
+ * Splits text into tokens. Identifiers are ASCII letters, digits and underscores.
+ *
+ * @example
+ * tokenize('v > Vth').map((t) => t.t) // ['id', 'op', 'id', 'end']
+ */
 export function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;

@@ -45,7 +45,12 @@ export function quantityIn(q: QuantityLike, dim: Dim): number {
   return v.value;
 }
 
-/** The dimension of a unit expression such as 'mV', 'siemens/cm**2' or '1'. */
+/**
+ * The dimension of a unit expression such as 'mV', 'siemens/cm**2' or '1'.
+ *
+ * @example
+ * formatDim(unitDim('siemens/cm**2')) // 'siemens/metre^2'
+ */
 export function unitDim(unit: string): Dim {
   return parseQuantity(unit.trim() === '' ? '1' : unit).dim;
 }

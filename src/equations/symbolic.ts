@@ -9,7 +9,12 @@ import { type Expr, num, bin, neg, call, symbolsOf, RANDOM_FUNCTIONS } from './a
 
 const isNum = (e: Expr, v?: number): e is { k: 'num'; v: number } => e.k === 'num' && (v === undefined || e.v === v);
 
-/** Evaluates a function of the equation language on numbers. */
+/**
+ * Evaluates a function of the equation language on numbers.
+ *
+ * @example
+ * applyFunction('exprel', [0]) // 1, the limit of (e^x - 1)/x at 0
+ */
 export function applyFunction(fn: string, a: number[]): number {
   const x = a[0];
   switch (fn) {
@@ -126,7 +131,12 @@ export function evaluate(e: Expr, env: Readonly<Record<string, number>> | ((name
   return ev(e);
 }
 
-/** Structural equality of two expressions. */
+/**
+ * Structural equality of two expressions.
+ *
+ * @example
+ * sameExpr(parseExpr('a + b*2'), parseExpr('a+(b*2)')) // true (parentheses do not change the tree)
+ */
 export function sameExpr(a: Expr, b: Expr): boolean {
   if (a.k !== b.k) return false;
   switch (a.k) {
@@ -153,6 +163,9 @@ export function sameExpr(a: Expr, b: Expr): boolean {
 /**
  * Simplifies bottom-up: folds constants and applies x+0, x*1, x*0, x/1, x^1, x^0, --x, x-x.
  * It never changes the value of a finite expression.
+ *
+ * @example
+ * show(simplify(parseExpr('(x + 0) * 1 + 2*3'))) // 'x + 6'
  */
 export function simplify(e: Expr): Expr {
   switch (e.k) {
@@ -335,18 +348,33 @@ function d(e: Expr, x: string): Expr {
   throw new Error('unreachable');
 }
 
-/** True when `x` appears in `e`. */
+/**
+ * True when `x` appears in `e`.
+ *
+ * @example
+ * dependsOn(diff(parseExpr('-v/tau'), 'v'), 'v') // false: the equation is linear in v
+ */
 export function dependsOn(e: Expr, x: string): boolean {
   return symbolsOf(e).has(x);
 }
 
-/** d/du exprel(u) = ((u - 1) e^u + 1) / u², with its series near 0 (limit 1/2). */
+/**
+ * d/du exprel(u) = ((u - 1) e^u + 1) / u², with its series near 0 (limit 1/2).
+ *
+ * @example
+ * dexprel(0) // 0.5
+ */
 export function dexprel(u: number): number {
   if (Math.abs(u) < 1e-2) return 0.5 + u * (1 / 3 + u * (1 / 8 + u * (1 / 30 + u * (1 / 144 + u / 840))));
   return ((u - 1) * Math.exp(u) + 1) / (u * u);
 }
 
-/** d²/du² exprel(u) = ((u² - 2u + 2) e^u - 2) / u³, with its series near 0 (limit 1/3). */
+/**
+ * d²/du² exprel(u) = ((u² - 2u + 2) e^u - 2) / u³, with its series near 0 (limit 1/3).
+ *
+ * @example
+ * d2exprel(0) // 0.3333333333333333
+ */
 export function d2exprel(u: number): number {
   if (Math.abs(u) < 1e-2) return 1 / 3 + u * (1 / 4 + u * (1 / 10 + u * (1 / 36 + u / 168)));
   return ((u * u - 2 * u + 2) * Math.exp(u) - 2) / (u * u * u);

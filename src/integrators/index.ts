@@ -39,7 +39,13 @@ export interface OdeVar {
   readonly gated: boolean;
 }
 
-/** Thrown when an integrator cannot handle the equations (e.g. exp_euler on a nonlinear one). */
+/**
+ * Thrown when an integrator cannot handle the equations (e.g. exp_euler on a nonlinear one).
+ *
+ * @example
+ * const v = { name: 'v', rhs: parseExpr('-v/tau + sigma*xi'), gated: false };
+ * chooseMethod([v], 'rk4') // throws IntegratorError (e.variable === 'v'): noise needs 'euler_maruyama' or 'milstein'
+ */
 export class IntegratorError extends Error {
   readonly variable: string;
   constructor(variable: string, message: string) {
@@ -49,19 +55,35 @@ export class IntegratorError extends Error {
   }
 }
 
-/** The white-noise symbols (xi, xi_<name>) a system uses, sorted. */
+/**
+ * The white-noise symbols (xi, xi_<name>) a system uses, sorted.
+ *
+ * @example
+ * noiseSymbols([{ name: 'v', rhs: parseExpr('-v/tau + sigma*xi_v + s2*xi'), gated: false }]) // ['xi', 'xi_v']
+ */
 export function noiseSymbols(vars: readonly OdeVar[]): string[] {
   const out = new Set<string>();
   for (const v of vars) for (const s of symbolsOf(v.rhs)) if (isNoiseSymbol(s)) out.add(s);
   return [...out].sort();
 }
 
-/** True when dx/dt = f is linear in x, i.e. ∂f/∂x does not contain x. */
+/**
+ * True when dx/dt = f is linear in x, i.e. ∂f/∂x does not contain x.
+ *
+ * @example
+ * isLinearIn(parseExpr('(El - v)/tau + I/C'), 'v') // true
+ * isLinearIn(parseExpr('v - v^3/3 - w'), 'v') // false
+ */
 export function isLinearIn(rhs: Expr, x: string): boolean {
   return !dependsOn(diff(rhs, x), x);
 }
 
-/** The method `auto` resolves to for this system. */
+/**
+ * The method `auto` resolves to for this system.
+ *
+ * @example
+ * chooseMethod([{ name: 'v', rhs: parseExpr('(El - v)/tau'), gated: true }], 'auto') // 'exp_euler'
+ */
 export function chooseMethod(vars: readonly OdeVar[], requested: IntegratorName): Exclude<IntegratorName, 'auto'> {
   const noise = noiseSymbols(vars);
   if (noise.length > 0) {
@@ -81,6 +103,10 @@ export function chooseMethod(vars: readonly OdeVar[], requested: IntegratorName)
  * Generates the statements of one step. Current values are in locals `c_<name>`, and the code
  * declares `n_<name>` with the new values. `other(name)` resolves every symbol that is not one of
  * the system's variables; `gate` is a JS boolean expression (true = integrate) or null.
+ *
+ * @example
+ * const vars = [{ name: 'v', rhs: parseExpr('-v/tau'), gated: false }];
+ * generateStep(vars, 'euler', 1e-4, (n) => `p_${n}`, null) // 'const k1_v = ...;\nconst n_v = c_v + 0.0001 * k1_v;'
  */
 export function generateStep(
   vars: readonly OdeVar[],

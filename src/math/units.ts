@@ -18,19 +18,49 @@ export interface Quantity {
   readonly dim: Dim;
 }
 
+/**
+ * Dimension of a product: adds the exponents of two dimensions.
+ *
+ * @example
+ * dimMul(unitByName('nS')!.dim, unitByName('mV')!.dim) // the dimension of amp: [0, 0, 0, 1, 0, 0, 0]
+ */
 export function dimMul(a: Dim, b: Dim): Dim {
   return a.map((x, i) => x + b[i]) as unknown as Dim;
 }
+/**
+ * Dimension of a quotient: subtracts the exponents of `b` from those of `a`.
+ *
+ * @example
+ * formatDim(dimDiv(unitByName('mV')!.dim, unitByName('ms')!.dim)) // 'volt/second'
+ */
 export function dimDiv(a: Dim, b: Dim): Dim {
   return a.map((x, i) => x - b[i]) as unknown as Dim;
 }
+/**
+ * Dimension of a power: multiplies every exponent by `p`.
+ *
+ * @example
+ * formatDim(dimPow(unitByName('second')!.dim, -1)) // 'hertz'
+ */
 export function dimPow(a: Dim, p: number): Dim {
   return a.map((x) => x * p) as unknown as Dim;
 }
+/**
+ * True when two dimensions have the same exponents (to within 1e-12).
+ *
+ * @example
+ * dimEq(unitByName('Hz')!.dim, dimPow(unitByName('s')!.dim, -1)) // true
+ */
 export function dimEq(a: Dim, b: Dim): boolean {
   for (let i = 0; i < 7; i++) if (Math.abs(a[i] - b[i]) > 1e-12) return false;
   return true;
 }
+/**
+ * True when every exponent of a dimension is zero.
+ *
+ * @example
+ * isDimensionless(dimDiv(unitByName('mV')!.dim, unitByName('V')!.dim)) // true
+ */
 export function isDimensionless(a: Dim): boolean {
   return dimEq(a, DIMENSIONLESS);
 }
@@ -56,7 +86,12 @@ const NAMED: [string, Dim][] = [
   ['coulomb', [0, 0, 1, 1, 0, 0, 0]],
 ];
 
-/** A readable name for a dimension: 'volt', 'siemens', or base units such as 'm^2 kg s^-3'. */
+/**
+ * A readable name for a dimension: 'volt', 'siemens', or base units such as 'm^2 kg s^-3'.
+ *
+ * @example
+ * formatDim(unitByName('mV')!.dim) // 'volt'
+ */
 export function formatDim(d: Dim): string {
   for (const [name, nd] of NAMED) if (dimEq(d, nd)) return name;
   const parts: string[] = [];
@@ -118,7 +153,12 @@ export const UNITS: ReadonlyMap<string, Quantity> = (() => {
   return table;
 })();
 
-/** Looks up a unit name ('mV', 'ms', 'nS', ...). */
+/**
+ * Looks up a unit name ('mV', 'ms', 'nS', ...); undefined when the name is unknown.
+ *
+ * @example
+ * unitByName('mV')?.value // 0.001 (the scale to volts)
+ */
 export function unitByName(name: string): Quantity | undefined {
   return UNITS.get(name);
 }

@@ -50,6 +50,11 @@ const SIG = 'sig$';
 /**
  * Resolves a rule for projection number `k`: checks dimensions, adds traces to the populations,
  * allocates per-synapse variables.
+ *
+ * @example
+ * const pre: TraceHost = { synStates: [] }, post: TraceHost = { synStates: [] };
+ * const plan = planPlasticity(STDP({ A_plus: '0.01 nS', A_minus: '0.0105 nS', wmax: '1 nS' }), 0, { where: 'In→P', preModel: LIF, postModel: LIF, weightDim: unitByName('nS')!.dim, nSyn: 1000, dt: 1e-4, pre, post });
+ * pre.synStates[0].name // 'pl0$apre': the pre trace is now a state of the pre population
  */
 export function planPlasticity(
   rule: PlasticityRule,
@@ -190,6 +195,10 @@ export function planPlasticity(
 /**
  * Emits statements for one synapse. `arr(side, name)` gives the code of a pre/post array;
  * `i` and `j` are the code of the pre and post indices; per-synapse values live in locals.
+ *
+ * @example
+ * emitSynapseStatements(plan.onPre, (side, n) => `${side}_${n}`, 'i', 'j')
+ * // 'w = H.clip((w - (1.0500000000000001e-11 * post_pl0$apost[j])), 0, 1e-9);' for the STDP plan of {@link planPlasticity}
  */
 export function emitSynapseStatements(list: readonly Assignment[], arr: (side: 'pre' | 'post', name: string) => string, i: string, j: string): string {
   const resolve = (n: string): string => {
@@ -204,7 +213,12 @@ export function emitSynapseStatements(list: readonly Assignment[], arr: (side: '
   return list.map((a) => `${resolve(a.target)} ${a.op} ${emitJS(a.value, resolve)};`).join('\n');
 }
 
-/** Loads and stores of the per-synapse locals around statements on synapse `s`. */
+/**
+ * Loads and stores of the per-synapse locals around statements on synapse `s`.
+ *
+ * @example
+ * const { load, store } = synapseLocals(plan, 'W', (v) => `S_${v}`); // load: 'let w = W[s];', store: 'W[s] = w;'
+ */
 export function synapseLocals(plan: PlasticityPlan, weightArray: string, synArray: (name: string) => string): { load: string; store: string } {
   const load = [`let w = ${weightArray}[s];`, ...plan.synVars.map((v) => `let sv_${v.name} = ${synArray(v.name)}[s];`)].join(' ');
   const store = [`${weightArray}[s] = w;`, ...plan.synVars.map((v) => `${synArray(v.name)}[s] = sv_${v.name};`)].join(' ');

@@ -35,7 +35,13 @@ export interface FmnistOptions {
   readonly encThreshold?: number;
 }
 
-/** The network, as a classifier of latency-coded images. */
+/**
+ * The network, as a classifier of latency-coded images.
+ *
+ * @example
+ * const model = fmnistClassifier({ batch: 128, seed: 1 });
+ * const r = trainEpoch(model, train, new Adam(model.net.parameters(), { lr: 1e-3 }), { batch: 128, epoch: 0 });
+ */
 export function fmnistClassifier(o: FmnistOptions = {}): Classifier<Dataset> & { input: Input; hiddenLayer: Layer } {
   const steps = o.steps ?? 100;
   const batch = o.batch ?? 256;

@@ -64,7 +64,13 @@ export interface LayerAlloc {
   readonly index: number;
 }
 
-/** A layer of `n` neurons of one model; create it with `SNN.layer`. */
+/**
+ * A layer of `n` neurons of one model; create it with `SNN.layer`.
+ *
+ * @example
+ * const h = net.layer(100, synapticLIF(), { train: ['Vth'], surrogate: atan(2) }).record('v');
+ * net.build(); h.parameters() // [{ name: ..., value, grad }]: Vth, one value per neuron
+ */
 export class Layer {
   readonly kind = 'layer';
   readonly n: number;

@@ -23,7 +23,12 @@ function trace(layer: Layer, variable: string) {
   return tr;
 }
 
-/** Reduces a recorded variable over time (see {@link Reduce}). */
+/**
+ * Reduces a recorded variable over time (see {@link Reduce}).
+ *
+ * @example
+ * const { values } = readout(net, out, 'v', 'mean'); // values[b * out.n + i]: mean of v over the steps
+ */
 export function readout(net: SNN, layer: Layer, variable: string, reduce: Reduce = 'max'): ReadoutResult {
   const { data } = trace(layer, variable);
   const B = net.batchSize;
@@ -75,7 +80,12 @@ export interface ClassLoss {
   readonly logits: Float64Array;
 }
 
-/** Index of the largest of values[o .. o + n) (the first on ties). */
+/**
+ * Index of the largest of values[o .. o + n) (the first on ties).
+ *
+ * @example
+ * argmax([0.1, 0.7, 0.2, 0.9], 0, 3) // 1 (looks at values[0..3) only)
+ */
 export function argmax(values: ArrayLike<number>, o: number, n: number): number {
   let best = 0;
   for (let c = 1; c < n; c++) if (values[o + c] > values[o + best]) best = c;
@@ -116,6 +126,9 @@ export function crossEntropy(net: SNN, layer: Layer, variable: string, labels: A
 
 /**
  * Mean squared error between the readout [B × n] and `targets` [B × n] (mean over rows and units).
+ *
+ * @example
+ * const loss = mse(net, out, 'v', targets, { reduce: 'last' }); // targets: B × out.n values
  */
 export function mse(net: SNN, layer: Layer, variable: string, targets: ArrayLike<number>, options: { reduce?: Reduce } = {}): number {
   const reduce = options.reduce ?? 'mean';
@@ -137,6 +150,9 @@ export function mse(net: SNN, layer: Layer, variable: string, targets: ArrayLike
  * Spike-count loss for a spiking output layer: the count of the labelled unit should be
  * `correctRate`·steps and the others `incorrectRate`·steps; mean squared error of the counts
  * divided by steps. The predicted class is the unit with the most spikes.
+ *
+ * @example
+ * const { loss, correct } = spikeCountLoss(net, out, labels, { correctRate: 0.8, incorrectRate: 0.2 });
  */
 export function spikeCountLoss(net: SNN, layer: Layer, labels: ArrayLike<number>, options: { correctRate?: number; incorrectRate?: number } = {}): ClassLoss {
   if (!layer.spiking) throw new Error(`spikeCountLoss: layer '${layer.name}' does not spike`);
@@ -164,6 +180,9 @@ export function spikeCountLoss(net: SNN, layer: Layer, labels: ArrayLike<number>
  * Firing-rate regularizer: weight · mean over rows and units of a penalty on the rate r = count /
  * steps (spikes per step): 'l2' (r - target)², 'upper' max(0, r - target)², 'lower'
  * max(0, target - r)². Returns its value.
+ *
+ * @example
+ * const reg = rateRegularizer(net, hidden, { target: 0.05, weight: 1e-2, mode: 'upper' }); // at most ~1 spike per 20 steps
  */
 export function rateRegularizer(net: SNN, layer: Layer, options: { target?: number; weight?: number; mode?: 'l2' | 'upper' | 'lower' } = {}): number {
   const target = options.target ?? 0;
@@ -182,7 +201,12 @@ export function rateRegularizer(net: SNN, layer: Layer, options: { target?: numb
   return (w * value) / N;
 }
 
-/** Number of rows whose readout argmax is the label (no gradient). */
+/**
+ * Number of rows whose readout argmax is the label (no gradient).
+ *
+ * @example
+ * const correct = countCorrect(net, out, 'v', labels, 'max'); // after net.forward(events, labels.length)
+ */
 export function countCorrect(net: SNN, layer: Layer, variable: string, labels: ArrayLike<number>, reduce: Reduce = 'max'): number {
   const r = readout(net, layer, variable, reduce);
   let correct = 0;

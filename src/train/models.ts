@@ -39,6 +39,9 @@ function constants(o: SynapticOptions) {
  * (integrate, then threshold, then reset) this reproduces models that take the spike from the
  * membrane before the update and reset the next one (the PyTorch reference benchmark), whose
  * spikes then reach the next layer one step later, as ours do.
+ *
+ * @example
+ * const h = net.layer(100, synapticLIF({ alpha: 0.9, beta: 0.85, threshold: 1 }), { surrogate: atan(2) });
  */
 export function synapticLIF(o: SynapticOptions & { threshold?: number; refractorySteps?: number } = {}): NeuronModel {
   const c = constants(o);
@@ -56,7 +59,12 @@ export function synapticLIF(o: SynapticOptions & { threshold?: number; refractor
   });
 }
 
-/** The same dynamics without threshold: a leaky-integrator readout (read v). */
+/**
+ * The same dynamics without threshold: a leaky-integrator readout (read v).
+ *
+ * @example
+ * const out = net.layer(10, leakyReadout({ alpha: 0.9, beta: 0.85 })).record('v');
+ */
 export function leakyReadout(o: SynapticOptions = {}): NeuronModel {
   return defineNeuron({
     name: 'LeakyReadout',

@@ -17,7 +17,7 @@
  * net.dense(x, h); net.dense(h, o);
  * net.build();
  * net.forward(events, 32);
- * const loss = crossEntropy(net, o, 'v', labels, 'max');
+ * const loss = crossEntropy(net, o, 'v', labels, { reduce: 'max' });
  * net.backward();
  */
 import { quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
@@ -46,7 +46,14 @@ export interface SNNOptions {
   readonly truncate?: number;
 }
 
-/** A trainable spiking network (see the module comment). */
+/**
+ * A trainable spiking network (see the module comment).
+ *
+ * @example
+ * const net = new SNN({ steps: 100, batch: 32, dt: '1 ms' });
+ * const x = net.input(784); const out = net.layer(10, leakyReadout()).record('v'); net.dense(x, out, { target: 'I' }); net.build();
+ * net.forward(latencyBatch(images, 784, rows, { steps: 100 }), rows.length);
+ */
 export class SNN {
   readonly options: SNNOptions;
   readonly steps: number;

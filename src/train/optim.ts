@@ -45,7 +45,13 @@ export interface SGDOptions {
   readonly weightDecay?: number;
 }
 
-/** Stochastic gradient descent with (Nesterov) momentum: v ← μv + g; θ ← θ - lr·v (or g + μv). */
+/**
+ * Stochastic gradient descent with (Nesterov) momentum: v ← μv + g; θ ← θ - lr·v (or g + μv).
+ *
+ * @example
+ * const opt = new SGD(net.parameters(), { lr: 0.1, momentum: 0.9, nesterov: true });
+ * net.forward(events); crossEntropy(net, out, 'v', labels); opt.zeroGrad(); net.backward(); opt.step();
+ */
 export class SGD extends Base {
   readonly momentum: number;
   readonly nesterov: boolean;
@@ -85,7 +91,13 @@ export interface AdamOptions {
   readonly weightDecay?: number;
 }
 
-/** Adam (Kingma & Ba, 2015). */
+/**
+ * Adam (Kingma & Ba, 2015).
+ *
+ * @example
+ * const opt = new Adam(net.parameters(), { lr: 1e-3 });
+ * net.forward(events); crossEntropy(net, out, 'v', labels); opt.zeroGrad(); net.backward(); opt.step();
+ */
 export class Adam extends Base {
   readonly beta1: number;
   readonly beta2: number;
@@ -128,7 +140,13 @@ export class Adam extends Base {
   }
 }
 
-/** AdamW: Adam with decoupled weight decay (default 0.01). */
+/**
+ * AdamW: Adam with decoupled weight decay (default 0.01).
+ *
+ * @example
+ * const opt = new AdamW(net.parameters(), { lr: 1e-3, weightDecay: 0.01 });
+ * net.forward(events); crossEntropy(net, out, 'v', labels); opt.zeroGrad(); net.backward(); opt.step();
+ */
 export class AdamW extends Adam {
   protected override readonly decoupled: boolean = true;
   constructor(params: readonly Param[], o: AdamOptions = {}) {
@@ -139,19 +157,39 @@ export class AdamW extends Adam {
 /** A learning-rate schedule: the rate for an epoch (or step) index starting at 0. */
 export type Schedule = (k: number) => number;
 
-/** lr · gamma^floor(k / every). */
+/**
+ * lr · gamma^floor(k / every).
+ *
+ * @example
+ * const lr = stepLR(0.1, 10); // lr(0..9) = 0.1, lr(10..19) = 0.01, ...
+ */
 export function stepLR(lr: number, every: number, gamma = 0.1): Schedule {
   return (k) => lr * gamma ** Math.floor(k / every);
 }
-/** lr · gamma^k. */
+/**
+ * lr · gamma^k.
+ *
+ * @example
+ * opt.lr = exponentialLR(1e-3, 0.95)(epoch);
+ */
 export function exponentialLR(lr: number, gamma: number): Schedule {
   return (k) => lr * gamma ** k;
 }
-/** Cosine annealing from lr to minLr over `total` epochs (then minLr). */
+/**
+ * Cosine annealing from lr to minLr over `total` epochs (then minLr).
+ *
+ * @example
+ * const lr = cosineLR(1e-3, 20); // lr(0) = 1e-3, lr(10) = 5e-4, lr(20) = 0
+ */
 export function cosineLR(lr: number, total: number, minLr = 0): Schedule {
   return (k) => (k >= total ? minLr : minLr + ((lr - minLr) * (1 + Math.cos((Math.PI * k) / total))) / 2);
 }
-/** Linear warm-up over `warmup` epochs, then `after` (shifted so that it starts at 0). */
+/**
+ * Linear warm-up over `warmup` epochs, then `after` (shifted so that it starts at 0).
+ *
+ * @example
+ * const lr = warmup(2, cosineLR(1e-3, 18)); // lr(0) = 1e-3/3, lr(1) = 2e-3/3, then cosine from lr(2) = 1e-3
+ */
 export function warmup(warmupEpochs: number, after: Schedule): Schedule {
   return (k) => (k < warmupEpochs ? (after(0) * (k + 1)) / (warmupEpochs + 1) : after(k - warmupEpochs));
 }
@@ -159,6 +197,9 @@ export function warmup(warmupEpochs: number, after: Schedule): Schedule {
 /**
  * Scales all gradients so that their global L2 norm is at most `maxNorm`. Returns the norm
  * before clipping.
+ *
+ * @example
+ * net.backward(); const norm = clipGradNorm(opt.params, 1); opt.step(); // norm: before clipping
  */
 export function clipGradNorm(params: readonly Param[], maxNorm: number): number {
   let s = 0;
@@ -171,7 +212,12 @@ export function clipGradNorm(params: readonly Param[], maxNorm: number): number 
   return norm;
 }
 
-/** Clamps every gradient component to [-limit, limit]. */
+/**
+ * Clamps every gradient component to [-limit, limit].
+ *
+ * @example
+ * net.backward(); clipGradValue(opt.params, 0.5); opt.step();
+ */
 export function clipGradValue(params: readonly Param[], limit: number): void {
   for (const p of params) for (let i = 0; i < p.grad.length; i++) p.grad[i] = Math.max(-limit, Math.min(limit, p.grad[i]));
 }

@@ -78,7 +78,14 @@ export interface StepProgram {
 
 const isZero = (e: Expr) => e.k === 'num' && e.v === 0;
 
-/** Builds the step program of a model (see the module comment). */
+/**
+ * Builds the step program of a model (see the module comment).
+ *
+ * @example
+ * const fixed = new Map([['tau_m', 6.15e-3], ['tau_s', 9.49e-3], ['R', 6.67], ['tref', 0]]); // untrained parameters, SI
+ * const prog = buildProgram({ model: synapticLIF(), where: "layer 'h'", fixed, trained: new Set(['Vth']), currents: new Set(), jumps: new Set(['I']), dt: 1e-3, method: 'auto', refSteps: 0 });
+ * prog.method // 'exp_euler'; show(prog.h!) // 'n_v - p_Vth'
+ */
 export function buildProgram(spec: ProgramSpec): StepProgram {
   const { model, where, fixed, trained, currents, jumps, dt } = spec;
   const lines = model.lines;
@@ -230,7 +237,13 @@ function differentiable(name: string): boolean {
   return name !== 'nr' && name !== 't';
 }
 
-/** Emits `const name = expr;` for each assignment. */
+/**
+ * Emits `const name = expr;` for each assignment.
+ *
+ * @example
+ * const known = new Set(['t', 'nr', 'c_v', 'c_I', 'p_Vth']); // what the kernel's prologue declared
+ * const code = emitForward(prog.step, known); // ['const f1_v = ...;', ..., 'const n_I = ...;']; known now has f1_v, n_v, ...
+ */
 export function emitForward(assigns: readonly Assign[], known: Set<string>): string[] {
   const out: string[] = [];
   for (const a of assigns) {
@@ -248,6 +261,11 @@ function resolve(n: string, known: Set<string>): string {
 /**
  * Reverse-mode statements for a straight-line program: every adjoint `a_<name>` must be declared
  * (let, initialised) by the caller. Symbolic partial derivatives that simplify to 0 emit nothing.
+ *
+ * @example
+ * const adj = new Set<string>();
+ * const code = emitReverse(prog.step, known, adj); // ['a_c_I += a_n_I;', 'a_f1_I += a_n_I * 0.000949...;', ...]
+ * // adj now names every adjoint the code uses (c_I, n_I, f1_I, c_v, ...): declare `let a_<name> = 0` for each
  */
 export function emitReverse(assigns: readonly Assign[], known: Set<string>, adjoints: Set<string>): string[] {
   const out: string[] = [];
@@ -266,7 +284,12 @@ export function emitReverse(assigns: readonly Assign[], known: Set<string>, adjo
   return out;
 }
 
-/** Derivative of h with respect to each symbol it reads (for the surrogate path). */
+/**
+ * Derivative of h with respect to each symbol it reads (for the surrogate path).
+ *
+ * @example
+ * thresholdPartials(parseExpr('n_v - p_Vth')) // [['n_v', 1], ['p_Vth', -1]] as expression trees
+ */
 export function thresholdPartials(h: Expr): [string, Expr][] {
   const out: [string, Expr][] = [];
   for (const s of symbolsOf(h)) {

@@ -29,7 +29,13 @@ export interface Events {
   readonly val?: FloatArray;
 }
 
-/** The source of a projection: a layer, or an input of the network. */
+/**
+ * The source of a projection: a layer, or an input of the network.
+ *
+ * @example
+ * const x = net.input(784, 'pixels'); // x.n === 784
+ * net.dense(x, h, { target: 'I' }); net.forward(events); // events: ptr/idx over steps, idx = b·784 + pixel
+ */
 export class Input {
   readonly kind = 'input';
   readonly n: number;
@@ -54,7 +60,13 @@ export interface TrainProjectionOptions {
   readonly train?: boolean;
 }
 
-/** Common part: event ranges of the source for a step. */
+/**
+ * Common part: event ranges of the source for a step. The base of {@link Dense}, {@link Sparse}
+ * and {@link Jit}.
+ *
+ * @example
+ * for (const p of net.projections) console.log(p.name, p.kind, p.parameters().map((q) => q.value.length));
+ */
 export abstract class TrainProjection {
   readonly pre: Source;
   readonly post: Layer;
@@ -112,7 +124,13 @@ export interface DenseOptions extends TrainProjectionOptions {
   readonly weight?: Init;
 }
 
-/** Dense weights W[nPre × nPost] (row i: the weights out of pre unit i). */
+/**
+ * Dense weights W[nPre × nPost] (row i: the weights out of pre unit i).
+ *
+ * @example
+ * const W1 = net.dense(x, h, { target: 'I', weight: { dist: 'normal', mean: 0, std: 0.05 } });
+ * net.build(); W1.w.value.length // x.n · h.n
+ */
 export class Dense extends TrainProjection {
   readonly kind = 'dense';
   w!: Param;
@@ -206,7 +224,13 @@ export interface SparseOptions extends TrainProjectionOptions {
   readonly weight?: Init;
 }
 
-/** Sparse weights on a CSR connectivity (built from any connector, from the network's seed). */
+/**
+ * Sparse weights on a CSR connectivity (built from any connector, from the network's seed).
+ *
+ * @example
+ * const rec = net.sparse(h, h, new FixedProb(0.1), { name: 'rec', target: 'I' });
+ * net.build(); rec.csr.indices.length // number of synapses (≈ 10% of h.n²)
+ */
 export class Sparse extends TrainProjection {
   readonly kind = 'sparse';
   readonly connector: Connector | CSR;
@@ -325,6 +349,10 @@ class RowBuffer {
 /**
  * Just-in-time connectivity: a {@link FixedProb} connector whose rows are regenerated from the seed
  * whenever they are needed (FixedProb.appendRow), so memory is O(neurons), not O(synapses).
+ *
+ * @example
+ * const p = net.jit(x, h, new FixedProb(0.05), { target: 'I', weight: { mean: 0, std: 0.1 } });
+ * net.build(); p.parameters().map((q) => q.name) // [`${p.name}.mean`, `${p.name}.std`]
  */
 export class Jit extends TrainProjection {
   readonly kind = 'jit';

@@ -44,7 +44,12 @@ function checkAlpha(name: string, alpha: number): number {
 
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** Error function, |error| < 1e-15 (series for |x| < 2.5, continued fraction beyond). */
+/**
+ * Error function, |error| < 1e-15 (series for |x| < 2.5, continued fraction beyond).
+ *
+ * @example
+ * erf(1) // 0.8427007929497148
+ */
 export function erf(x: number): number {
   const ax = Math.abs(x);
   if (ax < 2.5) {
@@ -72,7 +77,12 @@ export function erf(x: number): number {
 /** Runtime helpers of surrogate code (passed to kernels as `SG`). */
 export const SURROGATE_HELPERS = { erf };
 
-/** Logistic sigmoid surrogate: σ'(h) = α S(αh)(1 - S(αh)). */
+/**
+ * Logistic sigmoid surrogate: σ'(h) = α S(αh)(1 - S(αh)).
+ *
+ * @example
+ * net.layer(100, LIF, { surrogate: sigmoid(4) })
+ */
 export function sigmoid(alpha = 4): Surrogate {
   const a = checkAlpha('sigmoid', alpha);
   const A = jsNumber(a);
@@ -89,7 +99,12 @@ export function sigmoid(alpha = 4): Surrogate {
   };
 }
 
-/** Fast sigmoid (SuperSpike) surrogate: σ'(h) = (α/2) / (1 + α|h|)². */
+/**
+ * Fast sigmoid (SuperSpike) surrogate: σ'(h) = (α/2) / (1 + α|h|)².
+ *
+ * @example
+ * net.layer(100, LIF, { surrogate: fastSigmoid(10) })
+ */
 export function fastSigmoid(alpha = 10): Surrogate {
   const a = checkAlpha('fastSigmoid', alpha);
   const A = jsNumber(a);
@@ -103,7 +118,12 @@ export function fastSigmoid(alpha = 10): Surrogate {
   };
 }
 
-/** Arctangent surrogate: σ'(h) = (α/2) / (1 + (παh/2)²). `atan(2)` is 1/(1 + (πh)²). */
+/**
+ * Arctangent surrogate: σ'(h) = (α/2) / (1 + (παh/2)²). `atan(2)` is 1/(1 + (πh)²).
+ *
+ * @example
+ * atan(2).grad(0) // 1, the peak of σ'(h) = 1 / (1 + (πh)²)
+ */
 export function atan(alpha = 2): Surrogate {
   const a = checkAlpha('atan', alpha);
   const c = (Math.PI * a) / 2;
@@ -118,7 +138,12 @@ export function atan(alpha = 2): Surrogate {
   };
 }
 
-/** Triangle surrogate: σ'(h) = α max(0, 1 - α|h|). */
+/**
+ * Triangle surrogate: σ'(h) = α max(0, 1 - α|h|).
+ *
+ * @example
+ * triangle(1).grad(0.5) // 0.5
+ */
 export function triangle(alpha = 1): Surrogate {
   const a = checkAlpha('triangle', alpha);
   const A = jsNumber(a);
@@ -138,7 +163,12 @@ export function triangle(alpha = 1): Surrogate {
   };
 }
 
-/** Gaussian surrogate: σ'(h) = α/√(2π) exp(-(αh)²/2), a normal density of standard deviation 1/α. */
+/**
+ * Gaussian surrogate: σ'(h) = α/√(2π) exp(-(αh)²/2), a normal density of standard deviation 1/α.
+ *
+ * @example
+ * net.layer(100, LIF, { surrogate: gaussian(2) }) // σ' is a normal density with std 1/2
+ */
 export function gaussian(alpha = 2): Surrogate {
   const a = checkAlpha('gaussian', alpha);
   const A = jsNumber(a);

@@ -52,6 +52,9 @@ export interface EpochResult {
 /**
  * One epoch: a fresh seeded permutation, full batches only (the last partial batch is dropped),
  * cross-entropy on the classifier's readout.
+ *
+ * @example
+ * const r = trainEpoch(model, train, opt, { batch: model.net.maxBatch, epoch, clip: 1 }); // r.loss, r.accuracy
  */
 export function trainEpoch<D extends Labelled>(c: Classifier<D>, data: D, opt: Optimizer, o: EpochOptions): EpochResult {
   const t0 = performance.now();
@@ -77,7 +80,12 @@ export function trainEpoch<D extends Labelled>(c: Classifier<D>, data: D, opt: O
   return { loss: lossSum / Math.max(1, total), accuracy: correct / Math.max(1, total * o.batch), samples: total * o.batch, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Accuracy over a whole data set (batches of at most the network's batch size; no gradient). */
+/**
+ * Accuracy over a whole data set (batches of at most the network's batch size; no gradient).
+ *
+ * @example
+ * const acc = evaluateAccuracy(model, test); // fraction of test samples classified correctly
+ */
 export function evaluateAccuracy<D extends Labelled>(c: Classifier<D>, data: D, batch = c.net.maxBatch): number {
   let correct = 0;
   const labels = new Int32Array(batch);

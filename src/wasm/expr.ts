@@ -64,7 +64,13 @@ export type Operand =
   /** A number known at build time. */
   | { readonly kind: 'const'; readonly value: number };
 
-/** Thrown for an expression the wasm back end cannot compile (the caller falls back to JS). */
+/**
+ * Thrown for an expression the wasm back end cannot compile (the caller falls back to JS).
+ *
+ * @example
+ * try { buildExprEvaluator(parseExpr('sin(x)'), 'f32x4', 4); }
+ * catch (e) { if (e instanceof WasmUnsupportedError) useJsFallback(); else throw e; } // no wasm sin
+ */
 export class WasmUnsupportedError extends Error {
   constructor(message: string) {
     super(message);
