@@ -29,3 +29,4 @@ export {
   type MackeyGlassOptions,
   type LorenzOptions,
 } from './tasks.js';
+export { EIReservoir, predictedSpectralRadius, heterogeneousTargets, gridSearch, type EIReservoirOptions, type AdaptOptions, type AdaptResult, type SpectralPrediction, type TargetOptions } from './adaptive.js';
