@@ -12,3 +12,4 @@ export { buildProgram, type StepProgram } from './program.js';
 export { synapticLIF, leakyReadout, type SynapticOptions } from './models.js';
 export { trainEpoch, evaluateAccuracy, type Classifier, type EpochOptions, type EpochResult, type Labelled } from './trainer.js';
 export { fmnistClassifier, type FmnistOptions } from './fmnist.js';
+export { HebbianSubspace, OrthogonalProjection, orthonormalRows, subspaceAngle, type HebbianSubspaceOptions, type FitOptions, type OrthogonalProjectionOptions } from './orthogonal.js';
