@@ -286,3 +286,16 @@ test("backend 'wasm' refuses a group it cannot run, naming the group and the fix
   net.add(new NeuronGroup(10, Noisy, { name: 'noisy' }));
   refuses(() => net.build(), /noisy/, /backend/, /auto/);
 });
+
+test('float32 SIMD groups flush subnormal values to zero (periodically), leaving normal values untouched', () => {
+  const Decay = defineNeuron({ name: 'Decay', equations: 'dx/dt = -x/tau : 1', params: { tau: '1 ms' }, init: { x: 1 } });
+  const net = new Network({ dt: '0.1 ms' });
+  const G = net.add(new NeuronGroup(8, Decay, { method: 'exp_euler' }));
+  net.run('120 ms'); // e^-120 ≈ 7.7e-53: below the smallest float32 subnormal only after passing through the range
+  assert.equal(G.runtime!.backend, 'wasm f32x4');
+  for (const v of G.get('x')) assert.ok(v === 0 || Math.abs(v) >= 1.1754943508222875e-38, `subnormal ${v} left in the state`);
+  const net2 = new Network({ dt: '0.1 ms' });
+  const H = net2.add(new NeuronGroup(8, Decay, { method: 'exp_euler' }));
+  net2.run('30 ms');
+  assert.ok(Math.abs(H.get('x')[0] / Math.exp(-30) - 1) < 1e-5, 'normal values are not touched');
+});

@@ -767,6 +767,7 @@ export class Network {
       const U = name(wasm.update as unknown as Int32Array, `G${gi}_wasm`);
       const FLAG = name(wasm.flag, `G${gi}_flag`);
       out.push(`{ const slot = n % ${plan.ring}; ${CN}[slot] = ${U}(n, ${wasm.spikeOffset} + slot * ${N * 4});`);
+      if (wasm.flushTiny) out.push(`if ((n & 255) === 255) ${name(wasm.flushTiny as unknown as Int32Array, `G${gi}_flush`)}();`);
       if (this.options.checkDivergence !== false) out.push(`if (${FLAG}[0] !== 0) D(${gi}, n);`);
       out.push('}');
       group.runtime = { index: gi, arrays, dims, spikes, counts, ring: plan.ring, lastSpike, spiked: new Uint8Array(0), scalars, method, backend: `wasm ${wasm.lanes}` };
@@ -1048,7 +1049,7 @@ export class Network {
     spikes: Int32Array;
     F: typeof Float32Array | typeof Float64Array;
     model: NeuronModel;
-  }): { update: (n: number, off: number) => number; flag: Int32Array; lastSpike: Int32Array; spikes: Int32Array; spikeOffset: number; lanes: string } | undefined {
+  }): { update: (n: number, off: number) => number; flag: Int32Array; lastSpike: Int32Array; spikes: Int32Array; spikeOffset: number; lanes: string; flushTiny?: () => void } | undefined {
     const backend = this.options.backend ?? 'auto';
     if (backend === 'js' || (globalThis as { WebAssembly?: unknown }).WebAssembly === undefined) return undefined;
     const { plan, arrays, vars } = g;
@@ -1091,6 +1092,11 @@ export class Network {
         lastSpikeOffset: lsOff,
         finiteFlagOffset: flagOff,
         memory: arena.limits(),
+        // Subnormal floats (|x| < 1.2e-38, e.g. a conductance decaying without input) are 10–100×
+        // slower on x86 and wasm cannot flush them to zero. Instead of a check on every value
+        // every step, the group's code flushes them every 256 steps (flushTiny): a value needs
+        // ~16 time constants to pass through the subnormal range, far longer than 256 steps.
+        flushSubnormals: false,
       });
     } catch (err) {
       // Unsupported functions, or a model the integrator refuses: the JavaScript path handles the
@@ -1107,7 +1113,11 @@ export class Network {
     const lastSpike = arena.i32(lsOff, N);
     lastSpike.set(g.lastSpike);
     const spikes = arena.i32(spOff, g.spikes.length);
-    return { update: kernel.instantiate(memory), flag: arena.i32(flagOff, 1), lastSpike, spikes, spikeOffset: spOff, lanes };
+    const states = lanes === 'f32x4' ? vars.map((v) => arrays.get(v.name)!) : [];
+    const flushTiny = () => {
+      for (const a of states) for (let i = 0; i < a.length; i++) if (a[i] !== 0 && Math.abs(a[i]) < 1.1754943508222875e-38) a[i] = 0;
+    };
+    return { update: kernel.instantiate(memory), flag: arena.i32(flagOff, 1), lastSpike, spikes, spikeOffset: spOff, lanes, flushTiny: states.length ? flushTiny : undefined };
   }
 
   /** A spike generator's step: emit the scheduled spikes of step n. */
