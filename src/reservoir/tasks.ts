@@ -6,6 +6,7 @@ import { BuildError } from '../core/errors.js';
 import { Rng } from '../math/rng.js';
 import { type Matrix, matrix } from './linalg.js';
 import { Ridge } from './readout.js';
+import { squaredCorrelation } from './metrics.js';
 
 /**
  * Largest Lyapunov exponent of the Lorenz-63 system with σ = 10, ρ = 28, β = 8/3 (≈ 0.906 per
@@ -86,34 +87,11 @@ export function memoryCapacity(states: Matrix, input: ArrayLike<number>, options
       a[r] = P.data[r * K + k];
       b[r] = Y.data[(nTrain + r) * K + k];
     }
-    const r2 = corr2(a, b);
+    const r2 = squaredCorrelation(a, b);
     perDelay[k] = r2;
     total += r2;
   }
   return { total, perDelay, minDelay: kMin };
-}
-
-function corr2(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i] - ma;
-    const db = b[i] - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return saa > 0 && sbb > 0 ? (sab * sab) / (saa * sbb) : 0;
 }
 
 // ---------------------------------------------------------------------------------------------
