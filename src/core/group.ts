@@ -36,8 +36,6 @@ export interface GroupRuntime {
   readonly ring: number;
   /** Step of each neuron's last spike (for refractoriness). */
   readonly lastSpike: Int32Array;
-  /** 1 for each neuron that spiked in the current step. */
-  readonly spiked: Uint8Array;
   /** Scalar parameter values (SI) after overrides. */
   readonly scalars: Map<string, number>;
   /** The integrator used. */

@@ -283,7 +283,7 @@ export class Network {
       groupCode.push(this.buildGroup(plan, scalarParams[plan.index], seed, dt, F, name));
     }
     const projCode = projPlans.map((pp, k) => this.projectionCode(pp, k, planOf(pp.proj.pre.group), planOf(pp.proj.post.group), name));
-    const poissonCode = poissons.map((q, k) => this.poissonCode(q, k, planOf(q.post.group), seed, dt, name));
+    const poissonCode = poissons.map((q, k) => this.poissonCode(q, k, seed, dt, name));
     const monitorCode = monitors.map((_, k) => `M[${k}].record(n);`);
 
     // One function per population and per projection: each gets its own optimization (and inlining)
@@ -770,7 +770,7 @@ export class Network {
       if (wasm.flushTiny) out.push(`if ((n & 255) === 255) ${name(wasm.flushTiny as unknown as Int32Array, `G${gi}_flush`)}();`);
       if (this.options.checkDivergence !== false) out.push(`if (${FLAG}[0] !== 0) D(${gi}, n);`);
       out.push('}');
-      group.runtime = { index: gi, arrays, dims, spikes, counts, ring: plan.ring, lastSpike, spiked: new Uint8Array(0), scalars, method, backend: `wasm ${wasm.lanes}` };
+      group.runtime = { index: gi, arrays, dims, spikes, counts, ring: plan.ring, lastSpike, scalars, method, backend: `wasm ${wasm.lanes}` };
       return out.join('\n');
     }
     out.push('{');
@@ -818,7 +818,6 @@ export class Network {
       counts,
       ring: plan.ring,
       lastSpike,
-      spiked: new Uint8Array(0),
       scalars,
       method,
     } satisfies GroupRuntime;
@@ -1143,14 +1142,18 @@ export class Network {
   }
 
   /** Poisson drive: Binomial(num, rate·dt) spikes per target neuron and step, counter-based. */
-  private poissonCode(pi: PoissonInput, k: number, plan: GroupPlan, seed: number, dt: number, name: (a: StateArray | Int32Array, label: string) => string): string {
+  private poissonCode(pi: PoissonInput, k: number, seed: number, dt: number, name: (a: StateArray | Int32Array, label: string) => string): string {
     const { targetArray, weight } = this.poissonTargets[k];
     const T = name(pi.post.group.runtime!.arrays.get(targetArray)!, `Q${k}_target`);
-    const rate = quantityIn(pi.options.rate, dimDiv(DIMENSIONLESS, SECOND) as Dim);
+    let rate: number;
+    try {
+      rate = quantityIn(pi.options.rate, dimDiv(DIMENSIONLESS, SECOND) as Dim);
+    } catch (err) {
+      throw new BuildError(`PoissonInput '${pi.name}'`, 'rate', (err as Error).message, "give a rate such as '5 Hz'");
+    }
     const p = rate * dt;
     if (!(p >= 0 && p <= 1)) throw new BuildError(`PoissonInput '${pi.name}'`, 'rate', `rate × dt must be in [0, 1], got ${p}`, 'lower the rate or the time step');
     const off = pi.post.start;
-    void plan;
     return [
       `for (let j = 0; j < ${pi.post.size}; j++) {`,
       `const c = H.binomial(${seed}, ${(0x50000000 + k) >>> 0}, j, n, ${pi.options.num}, ${jsNumber(p)});`,
@@ -1243,7 +1246,6 @@ function initDim(x: Init, where: string, field: string): Dim {
   }
 }
 
-export { symbolsOf };
 
 /** Replaces every rand()/randn() call by a symbol named by `name(fn)` (a fresh draw per place of use). */
 function replaceRandom(e: Expr, name: (fn: string) => string): Expr {

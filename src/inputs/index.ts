@@ -7,7 +7,6 @@ import { defineNeuron } from '../core/model.js';
 import { NeuronGroup, type Population, asView, type GroupView } from '../core/group.js';
 import { BuildError } from '../core/errors.js';
 import { type QuantityLike, quantityIn, SECOND } from '../equations/quantity.js';
-import { type Init } from '../core/init.js';
 import { type SynapseDynamics, type SynapseOutput } from '../synapses/index.js';
 
 /**
