@@ -10,6 +10,8 @@ export { crossEntropy, mse, spikeCountLoss, rateRegularizer, readout, countCorre
 export { SGD, Adam, AdamW, stepLR, exponentialLR, cosineLR, warmup, clipGradNorm, clipGradValue, type Optimizer, type Schedule } from './optim.js';
 export { buildProgram, type StepProgram } from './program.js';
 export { synapticLIF, leakyReadout, type SynapticOptions } from './models.js';
+export { trainTBPTT, windowMSE, type TBPTTOptions } from './tbptt.js';
+export { PreSynapse, type PreSynOptions } from './presyn.js';
 export { trainEpoch, evaluateAccuracy, type Classifier, type EpochOptions, type EpochResult, type Labelled } from './trainer.js';
 export { fmnistClassifier, type FmnistOptions } from './fmnist.js';
 export { HebbianSubspace, OrthogonalProjection, orthonormalRows, subspaceAngle, type HebbianSubspaceOptions, type FitOptions, type OrthogonalProjectionOptions } from './orthogonal.js';

@@ -153,7 +153,10 @@ export class SNN {
     this.layers.forEach((l, index) =>
       l.build({ steps: this.steps, chunk: C, segments: this.segments, maxBatch: this.maxBatch, dt: this.dt, F: this.F, seed, index }),
     );
-    this.projections.forEach((p, index) => p.build(this.F, seed, index));
+    this.projections.forEach((p, index) => {
+      p.build(this.F, seed, index);
+      p.buildSynapse(this.F, this.steps, this.maxBatch, this.dt);
+    });
     this.built = true;
     return this;
   }
@@ -161,7 +164,7 @@ export class SNN {
   /** All trainable arrays: layer parameters and initial values, then projection weights. */
   parameters(): Param[] {
     this.build();
-    return [...this.layers.flatMap((l) => l.parameters()), ...this.projections.flatMap((p) => p.parameters())];
+    return [...this.layers.flatMap((l) => l.parameters()), ...this.projections.flatMap((p) => p.allParameters())];
   }
 
   /** Sets every gradient to 0. */
@@ -175,6 +178,33 @@ export class SNN {
    * {@link SNN.backward}.
    */
   forward(inputs: Events | readonly Events[], B: number = this.maxBatch): void {
+    this.begin(inputs, B);
+    const C = this.chunk;
+    for (let seg = 0; seg < this.segments; seg++) {
+      const t0 = seg * C;
+      const len = Math.min(C, this.steps - t0);
+      if (this.segments > 1) this.saveCheckpoint(seg);
+      for (let u = 0; u < len; u++) this.stepForward(u, t0 + u, B, true);
+      if (seg < this.segments - 1) this.shift(len);
+    }
+    // Spike counts.
+    for (const l of this.layers) {
+      if (!l.spiking) continue;
+      const c = l.counts;
+      c.fill(0);
+      const end = l.evPtr[this.steps];
+      if (l.evVal.length > 0) for (let e = 0; e < end; e++) c[l.ev[e]] += l.evVal[e];
+      else for (let e = 0; e < end; e++) c[l.ev[e]]++;
+    }
+    this.forwarded = true;
+    this.histSegment = this.segments - 1;
+  }
+
+  /**
+   * Starts a sequence (inputs, batch, initial state, zero trace gradients) without running it; used
+   * by {@link SNN.forward} and by window-by-window training ({@link SNN.forwardWindow}).
+   */
+  begin(inputs: Events | readonly Events[], B: number = this.maxBatch): void {
     this.build();
     if (!(Number.isInteger(B) && B > 0 && B <= this.maxBatch)) throw new RangeError(`SNN.forward: batch must be an integer in 1..${this.maxBatch}, got ${B}`);
     const list = Array.isArray(inputs) ? (inputs as readonly Events[]) : [inputs as Events];
@@ -193,29 +223,62 @@ export class SNN {
       }
       l.RC?.fill(0, 0, l.S);
     }
-    const C = this.chunk;
-    for (let seg = 0; seg < this.segments; seg++) {
-      const t0 = seg * C;
-      const len = Math.min(C, this.steps - t0);
-      if (this.segments > 1) this.saveCheckpoint(seg);
-      for (let u = 0; u < len; u++) this.stepForward(u, t0 + u, B, true);
-      if (seg < this.segments - 1) this.shift(len);
-    }
-    // Spike counts.
-    for (const l of this.layers) {
-      if (!l.spiking) continue;
-      const c = l.counts;
-      c.fill(0);
-      const end = l.evPtr[this.steps];
-      if (l.evVal.length > 0) for (let e = 0; e < end; e++) c[l.ev[e]] += l.evVal[e];
-      else for (let e = 0; e < end; e++) c[l.ev[e]]++;
-    }
     for (const l of this.layers) {
       for (const tr of l.traces.values()) tr.grad.fill(0);
       l.countGrad.fill(0);
     }
-    this.forwarded = true;
-    this.histSegment = this.segments - 1;
+    this.forwarded = false;
+    this.window = { t0: 0, t1: 0 };
+  }
+
+  /** The last window run by {@link SNN.forwardWindow}. */
+  private window = { t0: 0, t1: 0 };
+
+  /**
+   * Runs steps [t0, t1) of the sequence started by {@link SNN.begin}, from the state where the
+   * previous window ended (t0 must be that step; t1 - t0 at most the checkpoint interval, i.e. any
+   * length without checkpointing). Traces and events of these steps are kept for
+   * {@link SNN.backwardWindow}. The parameters may have changed since the previous window.
+   */
+  forwardWindow(t0: number, t1: number): void {
+    if (!this.built || this.batch === 0) throw new Error('SNN.forwardWindow: call begin() first');
+    if (t0 !== this.window.t1) throw new RangeError(`SNN.forwardWindow: the previous window ended at step ${this.window.t1}, got t0 = ${t0}`);
+    if (!(Number.isInteger(t1) && t1 > t0 && t1 <= this.steps && t1 - t0 <= this.chunk)) {
+      throw new RangeError(`SNN.forwardWindow: t1 must be an integer in ${t0 + 1}..${Math.min(this.steps, t0 + this.chunk)}, got ${t1}`);
+    }
+    if (this.window.t1 > this.window.t0) this.shift(this.window.t1 - this.window.t0);
+    for (let u = 0; u < t1 - t0; u++) this.stepForward(u, t0 + u, this.batch, true);
+    this.window = { t0, t1 };
+    this.forwarded = false;
+  }
+
+  /**
+   * Backpropagation through the last window only (truncated BPTT): the adjoints start at 0 at its
+   * end, so nothing flows in from later steps, and the state at its start is treated as a constant
+   * (except at t0 = 0, where the initial values receive their gradient). Losses write their trace
+   * gradients for the window's steps before; gradients are added to the parameters' `grad`.
+   */
+  backwardWindow(): void {
+    const { t0, t1 } = this.window;
+    if (t1 <= t0) throw new Error('SNN.backwardWindow: call forwardWindow() first');
+    const B = this.batch;
+    for (const l of this.layers) {
+      for (const L of l.L.values()) L.fill(0);
+      l.GS.fill(0);
+      l.GSprev.fill(0);
+    }
+    for (const p of this.projections) (p.beginBackward(), p.cutGradient());
+    for (let t = t1 - 1; t >= t0; t--) this.stepBackward(t - t0, t, B);
+    if (t0 === 0) this.initialValueGrads(B);
+  }
+
+  private initialValueGrads(B: number): void {
+    for (const l of this.layers) {
+      for (const [x, p] of l.initParams) {
+        const L = l.L.get(x)!;
+        for (let b = 0; b < B; b++) for (let i = 0; i < l.n; i++) p.grad[i] += L[b * l.n + i];
+      }
+    }
   }
 
   private stepForward(u: number, t: number, B: number, keep: boolean): void {
@@ -223,7 +286,11 @@ export class SNN {
       const n = B * l.n;
       for (const IN of l.IN.values()) IN.fill(0, u * l.S, u * l.S + n);
     }
-    for (const p of this.projections) p.forward(u, t, B);
+    for (const p of this.projections) {
+      p.batch = B;
+      p.synForward(t, B);
+      p.forward(u, t, B);
+    }
     for (const l of this.layers) {
       if (keep) {
         const used = l.evPtr[t];
@@ -271,7 +338,7 @@ export class SNN {
       l.GS.fill(0);
       l.GSprev.fill(0);
     }
-    for (const p of this.projections) p.beginBackward();
+    for (const p of this.projections) (p.beginBackward(), p.cutGradient());
     const C = this.chunk;
     const K = this.options.truncate;
     for (let seg = this.segments - 1; seg >= 0; seg--) {
@@ -290,16 +357,12 @@ export class SNN {
             for (const L of l.L.values()) L.fill(0);
             l.GS.fill(0);
           }
+          for (const p of this.projections) p.cutGradient();
         }
       }
     }
     // Initial values.
-    for (const l of this.layers) {
-      for (const [x, p] of l.initParams) {
-        const L = l.L.get(x)!;
-        for (let b = 0; b < B; b++) for (let i = 0; i < l.n; i++) p.grad[i] += L[b * l.n + i];
-      }
-    }
+    this.initialValueGrads(B);
   }
 
   private stepBackward(u: number, t: number, B: number): void {
@@ -313,7 +376,10 @@ export class SNN {
       }
       l.bwd(u, t, B, l.GS);
     }
-    for (const p of this.projections) p.backward(t, B);
+    for (const p of this.projections) {
+      p.backward(t, B);
+      p.synBackward(t, B);
+    }
     for (const l of this.layers) {
       const g = l.GS;
       l.GS = l.GSprev;

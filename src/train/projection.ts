@@ -18,6 +18,8 @@ import { type CSR } from '../connect/csr.js';
 import { Rng, uniformAt } from '../math/rng.js';
 import { DIMENSIONLESS } from '../math/units.js';
 import { type FloatArray, type FloatCtor, type Layer, type Param } from './layer.js';
+import { type SynapseDynamics } from '../synapses/index.js';
+import { PreSynapse, type PreSynOptions } from './presyn.js';
 
 /**
  * A batch of events over time: step t's events are idx[ptr[t] .. ptr[t+1]), each a flat index
@@ -58,6 +60,16 @@ export interface TrainProjectionOptions {
   readonly target?: string;
   /** Whether to train the weights (default true). */
   readonly train?: boolean;
+  /**
+   * A kinetic (align 'pre') synapse such as AMPA(), GABAa(), NMDA(): its state is kept per pre unit
+   * and batch row, driven by the source's spikes (input events count as spikes, their values are
+   * ignored), and Σ_i w_ij · g_i is transmitted every step (see presyn.ts).
+   */
+  readonly syn?: SynapseDynamics;
+  /** Synapse parameters to train (one scalar each), e.g. ['alpha', 'beta']. */
+  readonly trainSyn?: PreSynOptions['trainSyn'];
+  /** Integration method of the synaptic state (default 'auto'). */
+  readonly synMethod?: PreSynOptions['synMethod'];
 }
 
 /**
@@ -75,11 +87,50 @@ export abstract class TrainProjection {
   target = '';
   abstract readonly kind: 'dense' | 'sparse' | 'jit';
 
+  /** The kinetic synapse state, when `syn` is given. */
+  presyn: PreSynapse | undefined;
+  private synBuf: { idx: Int32Array; val: FloatArray } | undefined;
+  private synCache = { t: -1, m: 0 };
+
   constructor(pre: Source, post: Layer, options: TrainProjectionOptions) {
     this.pre = pre;
     this.post = post;
     this.options = options;
     this.name = options.name ?? '';
+    if (options.syn) this.presyn = new PreSynapse(options.syn, `projection '${options.name ?? ''}'`, { trainSyn: options.trainSyn, synMethod: options.synMethod });
+  }
+
+  /** Builds the kinetic synapse (called by the network after {@link TrainProjection.build}). */
+  buildSynapse(F: FloatCtor, steps: number, maxBatch: number, dt: number): void {
+    const ps = this.presyn;
+    if (!ps) return;
+    (ps as { where: string }).where = this.where;
+    ps.build({ n: this.pre.n, steps, maxBatch, dt, F, name: this.name });
+    this.synBuf = { idx: new Int32Array(maxBatch * this.pre.n), val: new F(maxBatch * this.pre.n) };
+  }
+
+  /** All trainable arrays: the weights, then the trained synapse parameters. */
+  allParameters(): Param[] {
+    return [...this.parameters(), ...(this.presyn ? this.presyn.parameters() : [])];
+  }
+
+  /** Step t of the kinetic synapse (before the projection's forward of step t). */
+  synForward(t: number, B: number): void {
+    const ps = this.presyn;
+    if (!ps) return;
+    const { e0, e1, idx } = this.spikes(t);
+    ps.forward(t, B, e0, e1, idx);
+    this.synCache.t = -1;
+  }
+
+  /** Step t of the kinetic synapse backward (after the projection's backward of step t). */
+  synBackward(t: number, B: number): void {
+    this.presyn?.backward(t, B);
+  }
+
+  /** Clears carried adjoints (start of a backward pass, truncation points). */
+  cutGradient(): void {
+    this.presyn?.resetAdjoint();
   }
 
   get where(): string {
@@ -96,8 +147,28 @@ export abstract class TrainProjection {
   /** Called once before a backward pass (weights are fixed during it). */
   beginBackward(): void {}
 
-  /** The source events delivered at step t: [start, end), the flat indices and the values. */
+  /**
+   * The source events delivered at step t: [start, end), the flat indices and the values. With a
+   * kinetic synapse: every pre unit whose synaptic output is non-zero after step t, valued by it.
+   */
   protected source(t: number): { e0: number; e1: number; idx: Int32Array; val: FloatArray | undefined } {
+    const ps = this.presyn;
+    if (ps) {
+      const buf = this.synBuf!;
+      if (this.synCache.t !== t) {
+        this.synCache.m = ps.events(t, this.batch, buf);
+        this.synCache.t = t;
+      }
+      return { e0: 0, e1: this.synCache.m, idx: buf.idx, val: buf.val };
+    }
+    return this.spikes(t);
+  }
+
+  /** The batch size of the current pass (set by the network). */
+  batch = 0;
+
+  /** The spikes of the source that reach the projection at step t. */
+  protected spikes(t: number): { e0: number; e1: number; idx: Int32Array; val: FloatArray | undefined } {
     const pre = this.pre;
     if (pre.kind === 'input') {
       const ev = pre.events;
@@ -110,7 +181,13 @@ export abstract class TrainProjection {
 
   /** Whether dL/ds must be sent to the source at step t. */
   protected needsSourceGrad(t: number): boolean {
+    if (this.presyn) return true;
     return this.pre.kind === 'layer' && this.pre.spiking && t > 0;
+  }
+
+  /** Where dL/d(source value) goes: the source layer's spike gradient, or the synapse's adjoint. */
+  protected sourceGrad(): FloatArray {
+    return this.presyn ? this.presyn.outAdjoint : (this.pre as Layer).GSprev;
   }
 
   protected trainable(): boolean {
@@ -202,7 +279,7 @@ export class Dense extends TrainProjection {
     }
     if (this.needsSourceGrad(t)) {
       // dL/ds[b, :] += Σ_j dL/dI[b, j] · Wᵀ[j, :] (rows of silent post units are skipped).
-      const GS = (this.pre as Layer).GSprev;
+      const GS = this.sourceGrad();
       const WT = this.wt!;
       for (let b = 0; b < B; b++) {
         const o = b * nPost;
@@ -304,7 +381,7 @@ export class Sparse extends TrainProjection {
       }
     }
     if (this.needsSourceGrad(t)) {
-      const GS = (this.pre as Layer).GSprev;
+      const GS = this.sourceGrad();
       for (let b = 0; b < B; b++) {
         const o = b * nPost;
         for (let i = 0; i < nPre; i++) {
@@ -458,7 +535,7 @@ export class Jit extends TrainProjection {
       if (this.std) this.std.grad[0] += gs;
     }
     if (this.needsSourceGrad(t)) {
-      const GS = (this.pre as Layer).GSprev;
+      const GS = this.sourceGrad();
       const cols = () => this.row.buf;
       for (let i = 0; i < nPre; i++) {
         const len = this.regen(i);
