@@ -30,3 +30,4 @@ export {
   type LorenzOptions,
 } from './tasks.js';
 export { EIReservoir, predictedSpectralRadius, heterogeneousTargets, gridSearch, type EIReservoirOptions, type AdaptOptions, type AdaptResult, type SpectralPrediction, type TargetOptions } from './adaptive.js';
+export { ThreeFactorReadout, type ThreeFactorOptions } from './three_factor.js';
