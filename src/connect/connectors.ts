@@ -484,20 +484,11 @@ function drawWithReplacement(key: number, stream: number, num: number, pool: num
   }
 }
 
-/**
- * Every post neuron receives exactly `num` synapses from distinct, uniformly chosen pre neurons
- * (fixed in-degree). O(num) random draws per post neuron; post j's choice depends only on
- * (seed, j).
- *
- * @example
- * const csr = new FixedPreNum(100, { allowSelf: false }).build({ nPre: 1000, nPost: 1000, seed: 3, where: 'rec', selfOffset: 0 });
- */
-export class FixedPreNum implements Connector {
-  readonly name = 'FixedPreNum';
+/** What {@link FixedPreNum} and {@link FixedPostNum} share: their options and how they draw. */
+abstract class FixedDegree {
   readonly num: number;
   readonly allowSelf: boolean;
   readonly seed: number | undefined;
-
   readonly allowMulti: boolean;
 
   constructor(num: number, options: FixedNumOptions = {}) {
@@ -506,6 +497,23 @@ export class FixedPreNum implements Connector {
     this.seed = options.seed;
     this.allowMulti = options.allowMulti ?? false;
   }
+
+  /** Draws `num` of [0, pool) skipping `excl`: distinct (Floyd) or, with allowMulti, with replacement. */
+  protected get sample(): typeof floydSample {
+    return this.allowMulti ? drawWithReplacement : floydSample;
+  }
+}
+
+/**
+ * Every post neuron receives exactly `num` synapses from distinct, uniformly chosen pre neurons
+ * (fixed in-degree). O(num) random draws per post neuron; post j's choice depends only on
+ * (seed, j).
+ *
+ * @example
+ * const csr = new FixedPreNum(100, { allowSelf: false }).build({ nPre: 1000, nPost: 1000, seed: 3, where: 'rec', selfOffset: 0 });
+ */
+export class FixedPreNum extends FixedDegree implements Connector {
+  readonly name = 'FixedPreNum';
 
   build(ctx: ConnectContext): CSR {
     checkContext(ctx);
@@ -530,7 +538,7 @@ export class FixedPreNum implements Connector {
       if (excl >= nPre) excl = -1;
       const pool = excl >= 0 ? nPre - 1 : nPre;
       const w0 = w;
-      (this.allowMulti ? drawWithReplacement : floydSample)(key, j, num, pool, excl, mark, j, emit);
+      this.sample(key, j, num, pool, excl, mark, j, emit);
       post.fill(j, w0, w);
     }
     return csrFromPairs(nPre, nPost, pre, post, ctx.where);
@@ -544,20 +552,8 @@ export class FixedPreNum implements Connector {
  * @example
  * const csr = new FixedPostNum(50).build({ nPre: 800, nPost: 200, seed: 3, where: "projection 'E→I'" });
  */
-export class FixedPostNum implements Connector {
+export class FixedPostNum extends FixedDegree implements Connector {
   readonly name = 'FixedPostNum';
-  readonly num: number;
-  readonly allowSelf: boolean;
-  readonly seed: number | undefined;
-
-  readonly allowMulti: boolean;
-
-  constructor(num: number, options: FixedNumOptions = {}) {
-    this.num = num;
-    this.allowSelf = options.allowSelf ?? true;
-    this.seed = options.seed;
-    this.allowMulti = options.allowMulti ?? false;
-  }
 
   build(ctx: ConnectContext): CSR {
     checkContext(ctx);
@@ -575,7 +571,7 @@ export class FixedPostNum implements Connector {
       let excl = off === undefined ? -1 : i + off;
       if (excl < 0 || excl >= nPost) excl = -1;
       const pool = excl >= 0 ? nPost - 1 : nPost;
-      (this.allowMulti ? drawWithReplacement : floydSample)(key, i, num, pool, excl, mark, i, emit);
+      this.sample(key, i, num, pool, excl, mark, i, emit);
       b.sortRow();
       b.endRow();
     }
