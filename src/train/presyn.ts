@@ -29,7 +29,7 @@ import { KERNEL_HELPERS } from '../equations/codegen.js';
 import { compileKernel } from '../core/kernel.js';
 import { BuildError } from '../core/errors.js';
 import { chooseMethod, type IntegratorName } from '../integrators/index.js';
-import { type SynapseDynamics } from '../synapses/index.js';
+import { type SynapseDynamics, type ShortTermPlasticity } from '../synapses/index.js';
 import { emitForward, emitReverse, emitJS, jsNumber, type Assign } from './program.js';
 import { type FloatArray, type FloatCtor, type Param } from './layer.js';
 
@@ -301,6 +301,203 @@ export class PreSynapse {
   /** Step t backward (after the projection added its part to {@link outAdjoint}). */
   backward(t: number, B: number): void {
     this.bwd(t, B);
+  }
+
+  parameters(): Param[] {
+    return [...this.trained.values()];
+  }
+}
+
+/** Options of Tsodyks–Markram short-term plasticity on a training projection. */
+export interface PreSTPOptions {
+  /** STP parameters to train (one scalar each per projection), among 'U', 'tau_f', 'tau_d'. */
+  readonly trainStp?: readonly string[];
+}
+
+/**
+ * Tsodyks–Markram short-term plasticity (`stp: STP({...})`) on a training projection, per pre unit
+ * (b, i). One step t (u, x: the state before the step; initially u = 0, x = 1):
+ *
+ * ```
+ * if the unit's spike reaches the projection at step t:  u ← u + U(1 − u);  r = u·x;  x ← x − r
+ * otherwise r = 0
+ * u ← u·e^(−dt/τf);  x ← 1 − (1 − x)·e^(−dt/τd)      (exact solution of the decays over one step)
+ * ```
+ *
+ * and the projection transmits Σ_i w_ij · r(b, i) at step t (input event values are ignored). The
+ * backward pass is the hand-written reverse of this step; the gradients of the trained U, tau_f,
+ * tau_d (one scalar each per projection) are summed over units and steps. Spike times are fixed
+ * inputs (no gradient through the spike indicators). The history of u and x is kept
+ * (O(steps · batch · nPre)).
+ */
+export class PreSTP {
+  readonly stp: ShortTermPlasticity;
+  where: string;
+  readonly options: PreSTPOptions;
+  /** History of u and x: slot t is the state before step t (steps + 1 slots of S). */
+  XU!: FloatArray;
+  XX!: FloatArray;
+  /** The transmitted r of step t (steps slots of S; 0 where no spike arrived). */
+  R!: FloatArray;
+  /** Adjoints of u and x after the step being processed, and of r at that step (S values each). */
+  LU!: FloatArray;
+  LX!: FloatArray;
+  LR!: FloatArray;
+  /** Whether a spike reached (b, i) at step t (steps slots of S). */
+  SP!: Uint8Array;
+  readonly trained = new Map<string, Param>();
+  /** Current parameter values (trained ones are read from their Param at every step). */
+  private values = new Map<string, number>();
+  S = 0;
+  n = 0;
+  dt = 0;
+
+  constructor(stp: ShortTermPlasticity, where: string, options: PreSTPOptions) {
+    if (!stp || stp.kind !== 'STP') throw new BuildError(where, 'stp', 'expects STP({ U, tau_f, tau_d })', "give stp: STP({ U: 0.5, tau_f: '20 ms', tau_d: '200 ms' })");
+    this.stp = stp;
+    this.where = where;
+    this.options = options;
+  }
+
+  build(a: { n: number; steps: number; maxBatch: number; dt: number; F: FloatCtor; name: string }): void {
+    const { where } = this;
+    const { F } = a;
+    this.n = a.n;
+    this.dt = a.dt;
+    const S = a.maxBatch * a.n;
+    this.S = S;
+    for (const [pn, q] of Object.entries(this.stp.params)) {
+      let v: number;
+      try {
+        v = parseQuantity(q).value;
+      } catch (err) {
+        throw new BuildError(where, `stp.${pn}`, (err as Error).message);
+      }
+      if (!(v > 0) || (pn === 'U' && v > 1)) throw new BuildError(where, `stp.${pn}`, `must be ${pn === 'U' ? 'in (0, 1]' : 'positive'}, got ${JSON.stringify(q)}`);
+      this.values.set(pn, v);
+    }
+    for (const pn of this.options.trainStp ?? []) {
+      if (!this.values.has(pn)) throw new BuildError(where, 'trainStp', `'${pn}' is not a parameter of STP`, 'choose among: U, tau_f, tau_d');
+      this.trained.set(pn, { name: `${a.name}.${pn}`, value: F.of(this.values.get(pn)!), grad: new F(1) });
+    }
+    this.XU = new F((a.steps + 1) * S);
+    this.XX = new F((a.steps + 1) * S);
+    this.R = new F(a.steps * S);
+    this.LU = new F(S);
+    this.LX = new F(S);
+    this.LR = new F(S);
+    this.SP = new Uint8Array(a.steps * S);
+  }
+
+  private p(name: 'U' | 'tau_f' | 'tau_d'): number {
+    const t = this.trained.get(name);
+    return t ? t.value[0] : this.values.get(name)!;
+  }
+
+  forward(t: number, B: number, e0: number, e1: number, idx: Int32Array): void {
+    const S = this.S;
+    const nB = B * this.n;
+    const { XU, XX, R } = this;
+    if (t === 0) (XU.fill(0, 0, nB), XX.fill(1, 0, nB));
+    const sp = this.SP.subarray(t * S, t * S + nB);
+    sp.fill(0);
+    for (let e = e0; e < e1; e++) sp[idx[e]] = 1;
+    const U = this.p('U');
+    const eu = Math.exp(-this.dt / this.p('tau_f'));
+    const ex = Math.exp(-this.dt / this.p('tau_d'));
+    const o0 = t * S;
+    const o1 = o0 + S;
+    for (let k = 0; k < nB; k++) {
+      let u = XU[o0 + k];
+      let x = XX[o0 + k];
+      let r = 0;
+      if (sp[k]) {
+        u = u + U * (1 - u);
+        r = u * x;
+        x = x - r;
+      }
+      R[o0 + k] = r;
+      XU[o1 + k] = u * eu;
+      XX[o1 + k] = 1 - (1 - x) * ex;
+    }
+  }
+
+  events(t: number, B: number, buf: { idx: Int32Array; val: FloatArray }): number {
+    const R = this.R;
+    const o = t * this.S;
+    let m = 0;
+    for (let k = 0; k < B * this.n; k++) {
+      const v = R[o + k];
+      if (v !== 0) {
+        buf.idx[m] = k;
+        buf.val[m] = v;
+        m++;
+      }
+    }
+    return m;
+  }
+
+  resetAdjoint(): void {
+    this.LU.fill(0);
+    this.LX.fill(0);
+    this.LR.fill(0);
+  }
+
+  /** dL/dr of the step being processed, to which the projection adds Σ_j W_ij dL/dI_j. */
+  get outAdjoint(): FloatArray {
+    return this.LR;
+  }
+
+  /** Step t backward: LU/LX hold dL/d(state after step t) on entry, dL/d(state before) on exit. */
+  backward(t: number, B: number): void {
+    const S = this.S;
+    const nB = B * this.n;
+    const { XU, XX, LU, LX, LR, SP } = this;
+    const dt = this.dt;
+    const U = this.p('U');
+    const tf = this.p('tau_f');
+    const td = this.p('tau_d');
+    const eu = Math.exp(-dt / tf);
+    const ex = Math.exp(-dt / td);
+    const o0 = t * S;
+    let gU = 0;
+    let gEu = 0;
+    let gEx = 0;
+    for (let k = 0; k < nB; k++) {
+      const ou = XU[o0 + k];
+      const ox = XX[o0 + k];
+      const anu = LU[k];
+      const anx = LX[k];
+      let au: number;
+      let ax: number;
+      if (SP[o0 + k]) {
+        const qu = ou + U * (1 - ou);
+        const r = qu * ox;
+        const qx = ox - r;
+        gEu += anu * qu;
+        gEx -= anx * (1 - qx);
+        const aqx = anx * ex;
+        const ar = LR[k] - aqx;
+        const aqu = anu * eu + ar * ox;
+        ax = aqx + ar * qu;
+        au = aqu * (1 - U);
+        gU += aqu * (1 - ou);
+      } else {
+        gEu += anu * ou;
+        gEx -= anx * (1 - ox);
+        au = anu * eu;
+        ax = anx * ex;
+      }
+      LU[k] = au;
+      LX[k] = ax;
+      LR[k] = 0;
+    }
+    const pU = this.trained.get('U');
+    if (pU) pU.grad[0] += gU;
+    const pf = this.trained.get('tau_f');
+    if (pf) pf.grad[0] += (gEu * eu * dt) / (tf * tf);
+    const pd = this.trained.get('tau_d');
+    if (pd) pd.grad[0] += (gEx * ex * dt) / (td * td);
   }
 
   parameters(): Param[] {

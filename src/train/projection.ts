@@ -18,8 +18,8 @@ import { type CSR } from '../connect/csr.js';
 import { Rng, uniformAt } from '../math/rng.js';
 import { DIMENSIONLESS } from '../math/units.js';
 import { type FloatArray, type FloatCtor, type Layer, type Param } from './layer.js';
-import { type SynapseDynamics } from '../synapses/index.js';
-import { PreSynapse, type PreSynOptions } from './presyn.js';
+import { type SynapseDynamics, type ShortTermPlasticity } from '../synapses/index.js';
+import { PreSynapse, PreSTP, type PreSynOptions, type PreSTPOptions } from './presyn.js';
 
 /**
  * A batch of events over time: step t's events are idx[ptr[t] .. ptr[t+1]), each a flat index
@@ -70,6 +70,14 @@ export interface TrainProjectionOptions {
   readonly trainSyn?: PreSynOptions['trainSyn'];
   /** Integration method of the synaptic state (default 'auto'). */
   readonly synMethod?: PreSynOptions['synMethod'];
+  /**
+   * Tsodyks–Markram short-term plasticity, STP({ U, tau_f, tau_d }): u and x are kept per pre unit
+   * and batch row, and w_ij · r_i is transmitted at the steps where pre unit i spikes, 0 otherwise
+   * (see PreSTP in presyn.ts). Not combined with `syn` (yet).
+   */
+  readonly stp?: ShortTermPlasticity;
+  /** STP parameters to train (one scalar each), among 'U', 'tau_f', 'tau_d'. */
+  readonly trainStp?: PreSTPOptions['trainStp'];
 }
 
 /**
@@ -89,6 +97,12 @@ export abstract class TrainProjection {
 
   /** The kinetic synapse state, when `syn` is given. */
   presyn: PreSynapse | undefined;
+  /** The short-term plasticity state, when `stp` is given. */
+  prestp: PreSTP | undefined;
+  /** Whichever of {@link presyn} / {@link prestp} the projection has. */
+  private get preState(): PreSynapse | PreSTP | undefined {
+    return this.presyn ?? this.prestp;
+  }
   private synBuf: { idx: Int32Array; val: FloatArray } | undefined;
   private synCache = { t: -1, m: 0 };
 
@@ -98,11 +112,17 @@ export abstract class TrainProjection {
     this.options = options;
     this.name = options.name ?? '';
     if (options.syn) this.presyn = new PreSynapse(options.syn, `projection '${options.name ?? ''}'`, { trainSyn: options.trainSyn, synMethod: options.synMethod });
+    if (options.stp) {
+      if (options.syn) throw new BuildError(`projection '${options.name ?? ''}'`, 'stp', 'short-term plasticity together with a kinetic synapse (syn) is not supported in training projections', 'give either syn or stp');
+      this.prestp = new PreSTP(options.stp, `projection '${options.name ?? ''}'`, { trainStp: options.trainStp });
+    } else if (options.trainStp && options.trainStp.length > 0) {
+      throw new BuildError(`projection '${options.name ?? ''}'`, 'trainStp', 'needs stp', "give stp: STP({ U, tau_f, tau_d })");
+    }
   }
 
   /** Builds the kinetic synapse (called by the network after {@link TrainProjection.build}). */
   buildSynapse(F: FloatCtor, steps: number, maxBatch: number, dt: number): void {
-    const ps = this.presyn;
+    const ps = this.preState;
     if (!ps) return;
     (ps as { where: string }).where = this.where;
     ps.build({ n: this.pre.n, steps, maxBatch, dt, F, name: this.name });
@@ -111,12 +131,13 @@ export abstract class TrainProjection {
 
   /** All trainable arrays: the weights, then the trained synapse parameters. */
   allParameters(): Param[] {
-    return [...this.parameters(), ...(this.presyn ? this.presyn.parameters() : [])];
+    const ps = this.preState;
+    return [...this.parameters(), ...(ps ? ps.parameters() : [])];
   }
 
   /** Step t of the kinetic synapse (before the projection's forward of step t). */
   synForward(t: number, B: number): void {
-    const ps = this.presyn;
+    const ps = this.preState;
     if (!ps) return;
     const { e0, e1, idx } = this.spikes(t);
     ps.forward(t, B, e0, e1, idx);
@@ -125,12 +146,12 @@ export abstract class TrainProjection {
 
   /** Step t of the kinetic synapse backward (after the projection's backward of step t). */
   synBackward(t: number, B: number): void {
-    this.presyn?.backward(t, B);
+    this.preState?.backward(t, B);
   }
 
   /** Clears carried adjoints (start of a backward pass, truncation points). */
   cutGradient(): void {
-    this.presyn?.resetAdjoint();
+    this.preState?.resetAdjoint();
   }
 
   get where(): string {
@@ -152,7 +173,7 @@ export abstract class TrainProjection {
    * kinetic synapse: every pre unit whose synaptic output is non-zero after step t, valued by it.
    */
   protected source(t: number): { e0: number; e1: number; idx: Int32Array; val: FloatArray | undefined } {
-    const ps = this.presyn;
+    const ps = this.preState;
     if (ps) {
       const buf = this.synBuf!;
       if (this.synCache.t !== t) {
@@ -181,13 +202,14 @@ export abstract class TrainProjection {
 
   /** Whether dL/ds must be sent to the source at step t. */
   protected needsSourceGrad(t: number): boolean {
-    if (this.presyn) return true;
+    if (this.preState) return true;
     return this.pre.kind === 'layer' && this.pre.spiking && t > 0;
   }
 
   /** Where dL/d(source value) goes: the source layer's spike gradient, or the synapse's adjoint. */
   protected sourceGrad(): FloatArray {
-    return this.presyn ? this.presyn.outAdjoint : (this.pre as Layer).GSprev;
+    const ps = this.preState;
+    return ps ? ps.outAdjoint : (this.pre as Layer).GSprev;
   }
 
   protected trainable(): boolean {
