@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defineNeuron, FixedProb, Rng, STP } from '../src/index.js';
-import { SNN, type Events, type Param, mse } from '../src/train/index.js';
+import { SNN, type Events, mse } from '../src/train/index.js';
+import { gradCheck } from './support/gradcheck.js';
 
 /** A LIF neuron with a conductance input g_in (the transmitted w·r is a one-step conductance pulse). */
 const CobaLIF = defineNeuron({
@@ -30,44 +31,6 @@ function regularEvents(rng: Rng, steps: number, B: number, n: number): Events {
     ptr[t + 1] = idx.length;
   }
   return { ptr, idx: Int32Array.from(idx) };
-}
-
-interface Check {
-  param: string;
-  index: number;
-  analytic: number;
-  numeric: number;
-  rel: number;
-}
-
-function gradCheck(net: SNN, lossFn: () => number, run: () => void, per = 4, rel = 1e-4): Check[] {
-  const params: Param[] = net.parameters();
-  net.zeroGrad();
-  run();
-  lossFn();
-  net.backward();
-  const analytic = params.map((p) => Float64Array.from(p.grad));
-  const out: Check[] = [];
-  params.forEach((p, pi) => {
-    const g = analytic[pi];
-    const order = [...g.keys()].sort((a, b) => Math.abs(g[b]) - Math.abs(g[a])).slice(0, per);
-    const scale = Math.max(...Array.from(p.value, Math.abs), 1e-30);
-    for (const i of order) {
-      const x = p.value[i];
-      const h = rel * Math.max(Math.abs(x), scale * 0.1);
-      p.value[i] = x + h;
-      run();
-      const up = lossFn();
-      p.value[i] = x - h;
-      run();
-      const down = lossFn();
-      p.value[i] = x;
-      const numeric = (up - down) / (2 * h);
-      const a = g[i];
-      out.push({ param: p.name, index: i, analytic: a, numeric, rel: Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), 1e-300) });
-    }
-  });
-  return out;
 }
 
 const TRAIN = ['U', 'tau_f', 'tau_d'];
@@ -101,7 +64,7 @@ test('gradient check (Float64, central differences): STP on dense/sparse/jit pro
   for (const U of [0.2, 0.6]) {
     for (const kind of ['dense', 'sparse', 'jit'] as const) {
       const { net, L, run, loss, steps } = stpNet(kind, U);
-      const checks = gradCheck(net, loss, run);
+      const checks = gradCheck(net, loss, run, { rel: 1e-4 });
       const params = new Set(checks.map((c) => c.param.split('.').pop()));
       for (const q of TRAIN) assert.ok(params.has(q), `${kind}: ${q} not checked`);
       let worst = 0;
