@@ -194,9 +194,24 @@ export class FixedProb implements Connector {
    * would produce them for the same context.
    */
   appendRow(ctx: ConnectContext, i: number, out: { push(j: number): void }): void {
+    this.rowFunction(ctx)(i, out);
+  }
+
+  /**
+   * Checks the context once and returns a generator of single rows, for just-in-time
+   * connectivity that regenerates the row of every spiking neuron.
+   *
+   * @example
+   * const row = new FixedProb(0.1).rowFunction(ctx); row(7, out);
+   */
+  rowFunction(ctx: ConnectContext): (i: number, out: { push(j: number): void }) => void {
     checkContext(ctx);
     checkProb(ctx.where, 'prob', this.prob);
-    this.row(keyOf(seedOf(ctx, this.seed), TAG_FIXED_PROB), i, ctx.nPost, selfOff(ctx, this.allowSelf), out);
+    checkBool(ctx.where, 'allowSelf', this.allowSelf);
+    const key = keyOf(seedOf(ctx, this.seed), TAG_FIXED_PROB);
+    const off = selfOff(ctx, this.allowSelf);
+    const nPost = ctx.nPost;
+    return (i, out) => this.row(key, i, nPost, off, out);
   }
 
   private row(key: number, i: number, nPost: number, off: number | undefined, out: { push(j: number): void }): void {

@@ -388,11 +388,12 @@ export class Network {
     let jitRow: ((i: number, out: { push(j: number): void }) => void) | undefined;
     let csr: CSR;
     if (o.jit) {
-      const comm = o.comm as { appendRow?: (ctx: typeof connCtx, i: number, out: { push(j: number): void }) => void };
-      if (typeof comm.appendRow !== 'function') throw new BuildError(where, 'jit', `${o.comm.name} cannot regenerate single rows`, 'use FixedProb, or jit: false');
+      const comm = o.comm as { rowFunction?: (ctx: typeof connCtx) => (i: number, out: { push(j: number): void }) => void };
+      if (typeof comm.rowFunction !== 'function') throw new BuildError(where, 'jit', `${o.comm.name} cannot regenerate single rows`, 'use FixedProb, or jit: false');
       if (!isScalarInit(o.weight)) throw new BuildError(where, 'weight', 'just-in-time connectivity stores no per-synapse weights', 'give one weight for all synapses');
       if (o.plasticity || o.stp || o.delay !== undefined && !isScalarInit(o.delay as Init)) throw new BuildError(where, 'jit', 'plasticity, short-term plasticity and per-synapse delays need stored synapses', 'use jit: false');
-      jitRow = (i, out) => comm.appendRow!(connCtx, i, out);
+      // Validated once here; the kernel then calls the bare row generator on every spike.
+      jitRow = comm.rowFunction(connCtx);
       // Count the synapses once (nothing is kept) so that reports stay exact.
       let total = 0;
       const counter = { push: () => void total++ };

@@ -447,7 +447,7 @@ class RowBuffer {
 
 /**
  * Just-in-time connectivity: a {@link FixedProb} connector whose rows are regenerated from the seed
- * whenever they are needed (FixedProb.appendRow), so memory is O(neurons), not O(synapses).
+ * whenever they are needed (FixedProb.rowFunction), so memory is O(neurons), not O(synapses).
  *
  * @example
  * const p = net.jit(x, h, new FixedProb(0.05), { target: 'I', weight: { mean: 0, std: 0.1 } });
@@ -461,6 +461,8 @@ export class Jit extends TrainProjection {
   private seed = 0;
   private row!: RowBuffer;
   private z!: Float64Array;
+  /** The connector's row generator, validated once at build. */
+  private rowOf!: (i: number, out: RowBuffer) => void;
 
   constructor(pre: Source, post: Layer, connector: FixedProb, options: JitOptions) {
     super(pre, post, options);
@@ -482,6 +484,7 @@ export class Jit extends TrainProjection {
       throw new BuildError(this.where, 'weight', `must be finite, got ${JSON.stringify(w)}`);
     }
     this.row = new RowBuffer(Math.ceil(this.connector.prob * this.post.n * 2) + 16);
+    this.rowOf = this.connector.rowFunction({ nPre: this.pre.n, nPost: this.post.n, seed: this.seed, where: this.where, selfOffset: (this.pre as unknown) === this.post ? 0 : undefined });
     this.z = new Float64Array(this.post.n);
   }
 
@@ -494,7 +497,7 @@ export class Jit extends TrainProjection {
   private regen(i: number): number {
     const row = this.row;
     row.n = 0;
-    this.connector.appendRow({ nPre: this.pre.n, nPost: this.post.n, seed: this.seed, where: this.where, selfOffset: (this.pre as unknown) === this.post ? 0 : undefined }, i, row);
+    this.rowOf(i, row);
     if (this.std) {
       const z = this.z;
       for (let q = 0; q < row.n; q++) {
