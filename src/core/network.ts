@@ -469,16 +469,9 @@ export class Network {
       if (preAligned) {
         const syn = o.syn!;
         if (!o.out) throw new BuildError(where, 'out', 'a projection with syn needs an output', "add out: COBA({ E: '0 mV' }) or out: MgBlock(...)");
-        const synVals = resolveParams(syn.params, syn.positive, where, 'syn');
+        const synVals = resolveQuantities(syn.params, syn.positive, where, 'syn');
         const stateNames = new Set(syn.equations.map(([n]) => n));
-        for (const [sn, rhs] of syn.equations) {
-          try {
-            const d = inferDim(rhs, (n) => (stateNames.has(n) ? DIMENSIONLESS : n === 't' || n === 'lastspike' ? SECOND : synVals.get(n)?.dim));
-            if (!dimEq(d, dimDiv(DIMENSIONLESS, SECOND))) throw new DimensionError(`d${sn}/dt has dimension ${formatDim(d)} but needs hertz`);
-          } catch (err) {
-            throw new BuildError(where, 'syn', `${syn.kind}: ${(err as Error).message}`, `check the units of ${[...synVals.keys()].join(', ')}`);
-          }
-        }
+        checkSynapseDimensions(syn, synVals, DIMENSIONLESS, where);
         if (syn.output.k !== 'sym' || !stateNames.has(syn.output.name)) throw new BuildError(where, 'syn', `${syn.kind}: a pre-aligned synapse must output one of its states`);
         // One state per pre neuron, shared by every projection from this population with the same kinetics.
         const key = JSON.stringify(['pre', syn.kind, [...synVals].map(([a, b]) => [a, b.value]), syn.onPreSpike ?? '']);
@@ -523,7 +516,7 @@ export class Network {
     // Spike transmission.
     let stpRelease: string | undefined;
     if (o.stp) {
-      const v = resolveParams(o.stp.params, ['tau_f', 'tau_d'], where, 'stp');
+      const v = resolveQuantities(o.stp.params, ['tau_f', 'tau_d'], where, 'stp');
       const U = v.get('U')!;
       if (!dimEq(U.dim, DIMENSIONLESS) || !(U.value > 0 && U.value <= 1)) throw new BuildError(where, 'stp.U', `must be a number in (0, 1], got ${JSON.stringify(o.stp.params.U)}`);
       for (const f of ['tau_f', 'tau_d']) if (!dimEq(v.get(f)!.dim, SECOND)) throw new BuildError(where, `stp.${f}`, `must be a time, got ${JSON.stringify(o.stp.params[f as 'tau_f'])}`, "e.g. '200 ms'");
@@ -565,19 +558,10 @@ export class Network {
         throw new BuildError(where, 'target', `${target === undefined ? 'no target given' : `'${target}' is not an input`} of ${postModel.name}`, `choose one of its inputs: ${inputs.join(', ') || '(none: declare one with the (input) flag)'}`);
       }
       const syn = o.syn;
-      const synVals = resolveParams(syn.params, syn.positive, where, 'syn');
+      const synVals = resolveQuantities(syn.params, syn.positive, where, 'syn');
       const stateNames = new Set(syn.equations.map(([n]) => n));
-      for (const [sn, rhs] of syn.equations) {
-        try {
-          const d = inferDim(rhs, (n) => (stateNames.has(n) ? weightDim : synVals.get(n)?.dim));
-          if (!dimEq(d, dimDiv(weightDim, SECOND))) {
-            throw new DimensionError(`d${sn}/dt has dimension ${formatDim(d)} but needs ${formatDim(dimDiv(weightDim, SECOND))}`);
-          }
-        } catch (err) {
-          throw new BuildError(where, 'syn', `${syn.kind}: ${(err as Error).message}`, `check the units of ${[...synVals.keys()].join(', ')} (time constants in ms)`);
-        }
-      }
-      const outVals = resolveParams(o.out.params, [], where, 'out');
+      checkSynapseDimensions(syn, synVals, weightDim, where);
+      const outVals = resolveQuantities(o.out.params, [], where, 'out');
       const key = JSON.stringify([syn.kind, [...synVals].map(([a, b]) => [a, b.value]), o.out.kind, [...outVals].map(([a, b]) => [a, b.value]), o.out.postVars, target, formatDim(weightDim)]);
       let inc = post.synByKey.get(key);
       if (inc === undefined) {
@@ -607,7 +591,7 @@ export class Network {
 
   /** Checks an output's dimensions and adds its term (with `g` := gExpr) to the post input. Returns its dimension. */
   private addOutput(where: string, out: SynapseOutput, weightDim: Dim, post: GroupPlan, target: string, gExpr: Expr, postModel: NeuronModel): Dim {
-    const outVals = resolveParams(out.params, [], where, 'out');
+    const outVals = resolveQuantities(out.params, [], where, 'out');
     for (const pv of out.postVars) {
       if (!postModel.dimOf(pv)) throw new BuildError(where, 'out', `${out.kind} reads '${pv}', which ${postModel.name} does not have`, `name the membrane variable, e.g. COBA({ E: '0 mV', V: 'V' })`);
     }
@@ -1290,7 +1274,7 @@ interface ProjPlan {
 }
 
 /** Resolves a parameter table to SI values, checking positivity. */
-function resolveParams(params: Readonly<Record<string, QuantityLike>>, positive: readonly string[], where: string, field: string): Map<string, { value: number; dim: Dim }> {
+function resolveQuantities(params: Readonly<Record<string, QuantityLike>>, positive: readonly string[], where: string, field: string): Map<string, { value: number; dim: Dim }> {
   const out = new Map<string, { value: number; dim: Dim }>();
   for (const [pn, pv] of Object.entries(params)) {
     let q;
@@ -1311,4 +1295,20 @@ function resolveParams(params: Readonly<Record<string, QuantityLike>>, positive:
 /** Parses an expression and prefixes its symbols (for generated per-projection states). */
 function parseExprWith(text: string, prefix: string): Expr {
   return substitute(parseExpr(text), (n) => sym(prefix + n));
+}
+
+/**
+ * Checks that every equation of a synapse model gives (state dimension)/second, with its states in
+ * `stateDim` (the weight's, or dimensionless for pre-aligned kinetics), `t` and `lastspike` in seconds.
+ */
+function checkSynapseDimensions(syn: SynapseDynamics, vals: Map<string, { value: number; dim: Dim }>, stateDim: Dim, where: string): void {
+  const states = new Set(syn.equations.map(([n]) => n));
+  for (const [sn, rhs] of syn.equations) {
+    try {
+      const d = inferDim(rhs, (n) => (states.has(n) ? stateDim : n === 't' || n === 'lastspike' ? SECOND : vals.get(n)?.dim));
+      if (!dimEq(d, dimDiv(stateDim, SECOND))) throw new DimensionError(`d${sn}/dt has dimension ${formatDim(d)} but needs ${formatDim(dimDiv(stateDim, SECOND))}`);
+    } catch (err) {
+      throw new BuildError(where, 'syn', `${syn.kind}: ${(err as Error).message}`, `check the units of ${[...vals.keys()].join(', ')} (time constants in ms)`);
+    }
+  }
 }
