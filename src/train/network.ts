@@ -26,7 +26,7 @@ import { type NeuronModel } from '../core/model.js';
 import { type Connector, type FixedProb } from '../connect/connectors.js';
 import { type CSR } from '../connect/csr.js';
 import { Layer, type LayerOptions, type Param, type FloatCtor } from './layer.js';
-import { Dense, type DenseOptions, Sparse, type SparseOptions, Jit, type JitOptions, Input, type TrainProjection, type Source, type Events } from './projection.js';
+import { Dense, type DenseOptions, Sparse, type SparseOptions, Jit, type JitOptions, Input, type TrainProjection, type TrainProjectionOptions, type Source, type Events } from './projection.js';
 
 /** Options of an {@link SNN}. */
 export interface SNNOptions {
@@ -119,17 +119,33 @@ export class SNN {
     if (!p.name) p.name = `${p.pre.name}→${p.post.name}`;
     if (!this.layers.includes(p.post)) throw new BuildError(p.where, 'post', 'the target layer is not part of this network', 'create it with net.layer(...)');
     if (p.pre.kind === 'layer' && !this.layers.includes(p.pre)) throw new BuildError(p.where, 'pre', 'the source layer is not part of this network', 'create it with net.layer(...)');
-    if (p.pre.kind === 'layer' && !p.pre.spiking) throw new BuildError(p.where, 'pre', `${p.pre.model.name} has no threshold, so it emits no spikes`, 'project from a spiking layer or an input');
+    // A gap junction couples state, not spikes: any layer may be its source.
+    if (p.gap !== undefined) p.checkGap();
+    else if (p.pre.kind === 'layer' && !p.pre.spiking) throw new BuildError(p.where, 'pre', `${p.pre.model.name} has no threshold, so it emits no spikes`, 'project from a spiking layer or an input');
     p.target = p.post.addTarget(p.options.target, p.name);
     this.projections.push(p);
     return p;
   }
 
-  /** Dense projection (all-to-all weights). */
+  /**
+   * Dense projection (all-to-all weights). With `gap: 'v'`, a gap junction between two layers
+   * (see {@link TrainProjectionOptions.gap}).
+   *
+   * @example
+   * net.dense(x, h, { target: 'I', weight: { dist: 'normal', mean: '0 pA', std: '50 pA' } });
+   * net.dense(h, o, { gap: 'v', target: 'I', weight: '1 nS' }); // electrical coupling h → o
+   */
   dense(pre: Source, post: Layer, options: DenseOptions = {}): Dense {
     return this.addProjection(new Dense(pre, post, options));
   }
-  /** Sparse projection on a connectivity (a connector such as FixedProb, or a CSR). */
+  /**
+   * Sparse projection on a connectivity (a connector such as FixedProb, or a CSR). With `gap: 'v'`,
+   * a gap junction (see {@link TrainProjectionOptions.gap}).
+   *
+   * @example
+   * net.sparse(h, h, new FixedProb(0.1), { name: 'rec', target: 'I' });
+   * net.sparse(h, h, new FixedProb(0.2), { name: 'gj', gap: 'v', target: 'I', weight: '0.5 nS' });
+   */
   sparse(pre: Source, post: Layer, connectivity: Connector | CSR, options: SparseOptions = {}): Sparse {
     return this.addProjection(new Sparse(pre, post, connectivity, options));
   }
@@ -377,7 +393,7 @@ export class SNN {
       l.bwd(u, t, B, l.GS);
     }
     for (const p of this.projections) {
-      p.backward(t, B);
+      p.backward(t, B, u);
       p.synBackward(t, B);
     }
     for (const l of this.layers) {

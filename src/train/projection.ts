@@ -10,16 +10,38 @@
  *
  * Timing (the simulator's schedule): a layer's spikes of step t reach its targets at step t + 1;
  * input events of step t reach their targets at step t.
+ *
+ * Gap junctions (`gap: 'v'`, dense and sparse): not spikes but a continuous electrical coupling,
+ * the simulator's `gap` option. Each step t ≥ 1, post unit j receives into its input `target`
+ *
+ * ```
+ * I_j += Σ_{i→j} w_ij · (V_pre,i − V_post,j)      V: the state before step t (after step t−1's reset)
+ * ```
+ *
+ * and nothing at step 0 (the simulator computes the coupling after each step's update, for the next
+ * step). It is one-directional, as in the simulator: the pre unit receives no counter-current, so an
+ * electrical synapse that conducts both ways is two projections (or a symmetric connectivity within
+ * one layer), each conductance trained on its own. The backward pass adds the coupling's adjoint to
+ * the state adjoints of both V_pre (+w·dL/dI_j) and V_post (−w·dL/dI_j), and
+ * dL/dw_ij = Σ_t dL/dI_j · (V_pre,i − V_post,j), per synapse (CSR order for sparse connectivity).
+ * No surrogate gradient is involved: the coupling is a differentiable function of the state.
  */
 import { BuildError } from '../core/errors.js';
 import { type Init, fillInit } from '../core/init.js';
 import { type Connector, FixedProb } from '../connect/connectors.js';
 import { type CSR } from '../connect/csr.js';
 import { Rng, uniformAt } from '../math/rng.js';
-import { DIMENSIONLESS } from '../math/units.js';
+import { DIMENSIONLESS, type Dim, dimDiv, dimEq } from '../math/units.js';
+import { type NeuronModel } from '../core/model.js';
 import { type FloatArray, type FloatCtor, type Layer, type Param } from './layer.js';
 import { type SynapseDynamics, type ShortTermPlasticity } from '../synapses/index.js';
 import { PreSynapse, PreSTP, type PreSynOptions, type PreSTPOptions } from './presyn.js';
+
+/**
+ * First step at which a gap junction transmits. The simulator computes the coupling after each
+ * step's update, for the next step, so its first step receives none; this keeps the two equal.
+ */
+const GAP_FIRST_STEP = 1;
 
 /**
  * A batch of events over time: step t's events are idx[ptr[t] .. ptr[t+1]), each a flat index
@@ -78,6 +100,24 @@ export interface TrainProjectionOptions {
   readonly stp?: ShortTermPlasticity;
   /** STP parameters to train (one scalar each), among 'U', 'tau_f', 'tau_d'. */
   readonly trainStp?: PreSTPOptions['trainStp'];
+  /**
+   * Gap junction (electrical synapse) on this state variable of both layers, e.g. 'v': the
+   * simulator's `gap` option, with the same meaning. Each step, post unit j receives
+   * Σ_i w_ij·(V_pre,i − V_post,j) into its input `target` (an input value such as 'I'), computed
+   * from the state at the start of the step; the weights are conductances (dimension of the target
+   * over that of V, e.g. nS for a current and a voltage) and must be given. Dense and sparse
+   * projections only, between two layers; no `syn`/`stp`. Nothing is transmitted at the first step,
+   * as in the simulator. The gradient reaches both membranes and the weights (see the module comment).
+   * Where spike projections also increment V itself (target 'v'), the coupling reads V before those
+   * increments: the simulator does the same when the gap projection is declared before them.
+   *
+   * @example
+   * // one declaration for simulation and training:
+   * const gj = { gap: 'v', target: 'I', weight: '2 nS' };
+   * sim.connect(A, B, { comm: new FixedProb(0.5), ...gj }); // Network (simulation)
+   * snn.sparse(a, b, new FixedProb(0.5), gj);              // SNN (training), conductances trained
+   */
+  readonly gap?: string;
 }
 
 /**
@@ -105,12 +145,27 @@ export abstract class TrainProjection {
   }
   private synBuf: { idx: Int32Array; val: FloatArray } | undefined;
   private synCache = { t: -1, m: 0 };
+  /** The coupled variable of a gap junction (options.gap), else undefined. */
+  readonly gap: string | undefined;
+  /**
+   * A gap junction's arrays, bound at build: the variable's history in the pre and post layers
+   * (slot u: the state before step u of the segment) and its adjoint in each.
+   */
+  protected gapX: { pre: FloatArray; post: FloatArray; lpre: FloatArray; lpost: FloatArray; preS: number; postS: number } | undefined;
 
   constructor(pre: Source, post: Layer, options: TrainProjectionOptions) {
     this.pre = pre;
     this.post = post;
     this.options = options;
     this.name = options.name ?? '';
+    this.gap = options.gap;
+    if (options.gap !== undefined) {
+      const where = `projection '${options.name ?? `${pre.name}→${post.name}`}'`;
+      if (typeof options.gap !== 'string' || options.gap === '') throw new BuildError(where, 'gap', `must name a state variable, got ${JSON.stringify(options.gap)}`, "give e.g. gap: 'v'");
+      if (options.syn || options.stp) {
+        throw new BuildError(where, options.syn ? 'syn' : 'stp', 'a gap junction is a continuous electrical coupling: it has no synapse kinetics and no short-term plasticity', 'remove it, or declare the chemical synapse as a projection of its own');
+      }
+    }
     if (options.syn) this.presyn = new PreSynapse(options.syn, `projection '${options.name ?? ''}'`, { trainSyn: options.trainSyn, synMethod: options.synMethod });
     if (options.stp) {
       if (options.syn) throw new BuildError(`projection '${options.name ?? ''}'`, 'stp', 'short-term plasticity together with a kinetic synapse (syn) is not supported in training projections', 'give either syn or stp');
@@ -158,13 +213,52 @@ export abstract class TrainProjection {
     return `projection '${this.name}'`;
   }
 
+  /**
+   * Checks a gap junction against its layers (called by the network when the projection is added,
+   * before its target is registered): a layer as source, the variable stored by both models with one
+   * dimension, an input of the post model as target, and a weight.
+   */
+  checkGap(): void {
+    const V = this.gap!;
+    const where = this.where;
+    const pre = this.pre;
+    if (pre.kind !== 'layer') throw new BuildError(where, 'gap', `input '${pre.name}' has no variable '${V}' to couple (an input only sends events)`, 'connect two layers');
+    const dPre = storedDim(pre.model, V);
+    const dPost = storedDim(this.post.model, V);
+    if (!dPre || !dPost || !dimEq(dPre, dPost)) {
+      throw new BuildError(where, 'gap', `'${V}' must be a state variable of both ${pre.model.name} and ${this.post.model.name} with one dimension`, `choose one of: ${pre.model.stateNames().filter((x) => this.post.model.stateNames().includes(x)).join(', ') || '(none in common)'}`);
+    }
+    const inputs = this.post.model.inputNames();
+    const target = this.options.target ?? (inputs.length === 1 ? inputs[0] : undefined);
+    if (target === undefined || !inputs.includes(target)) {
+      throw new BuildError(where, 'target', `${target === undefined ? 'no target given' : `'${target}' is not an input`} of ${this.post.model.name}`, `a gap junction feeds a current: choose one of its inputs: ${inputs.join(', ') || "(none: declare one with the (input) flag)"}`);
+    }
+    if ((this.options as DenseOptions).weight === undefined) throw new BuildError(where, 'weight', 'a gap junction needs its conductances', "give e.g. weight: '1 nS' (or a distribution, or values per synapse)");
+  }
+
+  /** The dimension of the weights: the target's, over the coupled variable's for a gap junction. */
+  protected weightDim(): Dim {
+    const t = this.post.model.dimOf(this.target) ?? DIMENSIONLESS;
+    return this.gap === undefined ? t : dimDiv(t, this.post.model.dimOf(this.gap)!);
+  }
+
+  /** Binds a gap junction's arrays (the layers are built before the projections). */
+  protected bindGap(): void {
+    const V = this.gap!;
+    const pre = this.pre as Layer;
+    this.gapX = { pre: pre.X.get(V)!, post: this.post.X.get(V)!, lpre: pre.L.get(V)!, lpost: this.post.L.get(V)!, preS: pre.S, postS: this.post.S };
+  }
+
   /** Creates weights and scratch (post target already registered). */
   abstract build(F: FloatCtor, seed: number, index: number): void;
   abstract parameters(): Param[];
   /** Adds the events of the source for step t into slot u of the post input. */
   abstract forward(u: number, t: number, B: number): void;
-  /** Accumulates weight gradients from the post input gradient of step t; returns dL/ds into the source. */
-  abstract backward(t: number, B: number): void;
+  /**
+   * Accumulates weight gradients from the post input gradient of step t; returns dL/ds into the
+   * source (u: the slot of step t in the segment's state history).
+   */
+  abstract backward(t: number, B: number, u: number): void;
   /** Called once before a backward pass (weights are fixed during it). */
   beginBackward(): void {}
 
@@ -202,6 +296,7 @@ export abstract class TrainProjection {
 
   /** Whether dL/ds must be sent to the source at step t. */
   protected needsSourceGrad(t: number): boolean {
+    if (this.gap !== undefined) return false;
     if (this.preState) return true;
     return this.pre.kind === 'layer' && this.pre.spiking && t > 0;
   }
@@ -251,9 +346,9 @@ export class Dense extends TrainProjection {
     const nPost = this.post.n;
     const value = new F(nPre * nPost);
     const init = (this.options as DenseOptions).weight ?? { dist: 'normal' as const, mean: 0, std: 1 / Math.sqrt(nPre) };
-    const dim = this.post.model.dimOf(this.target) ?? DIMENSIONLESS;
-    fillInit(value, init, dim, new Rng(seed, 0x77720000 + index), this.where, 'weight');
+    fillInit(value, init, this.weightDim(), new Rng(seed, 0x77720000 + index), this.where, 'weight');
     this.w = { name: `${this.name}.w`, value, grad: new F(value.length) };
+    if (this.gap !== undefined) this.bindGap();
   }
 
   parameters(): Param[] {
@@ -261,6 +356,10 @@ export class Dense extends TrainProjection {
   }
 
   forward(u: number, t: number, B: number): void {
+    if (this.gap !== undefined) {
+      if (t >= GAP_FIRST_STEP) this.gapForward(u, B);
+      return;
+    }
     const { e0, e1, idx, val } = this.source(t);
     if (e0 === e1) return;
     const nPre = this.pre.n;
@@ -283,7 +382,63 @@ export class Dense extends TrainProjection {
     void B;
   }
 
-  backward(t: number, B: number): void {
+  /** Gap junction, step in slot u: IN[b, j] += Σ_i W[i, j]·(V_pre[b, i] − V_post[b, j]). */
+  private gapForward(u: number, B: number): void {
+    const nPre = this.pre.n;
+    const nPost = this.post.n;
+    const IN = this.post.IN.get(this.target)!;
+    const W = this.w.value;
+    const { pre: VA, post: VB, preS, postS } = this.gapX!;
+    for (let b = 0; b < B; b++) {
+      const a = u * preS + b * nPre;
+      const p = u * postS + b * nPost;
+      for (let i = 0; i < nPre; i++) {
+        const vi = VA[a + i];
+        const r = i * nPost;
+        for (let j = 0; j < nPost; j++) IN[p + j] += W[r + j] * (vi - VB[p + j]);
+      }
+    }
+  }
+
+  /**
+   * Gap junction, adjoint of step t (slot u): with g = dL/dI[b, j], the state adjoints get
+   * +W[i, j]·g (pre) and −W[i, j]·g (post), and dW[i, j] += g·(V_pre[b, i] − V_post[b, j]).
+   */
+  private gapBackward(u: number, B: number): void {
+    const nPre = this.pre.n;
+    const nPost = this.post.n;
+    const G = this.post.GIN.get(this.target)!;
+    const W = this.w.value;
+    const dW = this.w.grad;
+    const train = this.trainable();
+    const { pre: VA, post: VB, lpre: LA, lpost: LB, preS, postS } = this.gapX!;
+    for (let b = 0; b < B; b++) {
+      const a = b * nPre;
+      const p = b * nPost;
+      const xa = u * preS + a;
+      const xb = u * postS + p;
+      for (let i = 0; i < nPre; i++) {
+        const vi = VA[xa + i];
+        const r = i * nPost;
+        let acc = 0;
+        for (let j = 0; j < nPost; j++) {
+          const g = G[p + j];
+          if (g === 0) continue;
+          const wg = W[r + j] * g;
+          acc += wg;
+          LB[p + j] -= wg;
+          if (train) dW[r + j] += g * (vi - VB[xb + j]);
+        }
+        LA[a + i] += acc;
+      }
+    }
+  }
+
+  backward(t: number, B: number, u: number): void {
+    if (this.gap !== undefined) {
+      if (t >= GAP_FIRST_STEP) this.gapBackward(u, B);
+      return;
+    }
     const nPre = this.pre.n;
     const nPost = this.post.n;
     const G = this.post.GIN.get(this.target)!;
@@ -343,28 +498,33 @@ export class Sparse extends TrainProjection {
 
   build(F: FloatCtor, seed: number, index: number): void {
     const c = this.connector;
-    if ('indptr' in c) {
+    // A connector builds its CSR (FromCSR has an indptr too, so test for build first); a CSR is used as it is.
+    if (isConnector(c)) {
+      this.csr = c.build({ nPre: this.pre.n, nPost: this.post.n, seed: (seed ^ (0x5a5a0000 + index)) >>> 0, where: this.where, selfOffset: (this.pre as unknown) === this.post ? 0 : undefined });
+    } else {
       if (c.nPre !== this.pre.n || c.nPost !== this.post.n) {
         throw new BuildError(this.where, 'csr', `is ${c.nPre} × ${c.nPost} but the projection is ${this.pre.n} × ${this.post.n}`, 'give a CSR of matching size');
       }
       this.csr = c;
-    } else {
-      this.csr = c.build({ nPre: this.pre.n, nPost: this.post.n, seed: (seed ^ (0x5a5a0000 + index)) >>> 0, where: this.where, selfOffset: (this.pre as unknown) === this.post ? 0 : undefined });
     }
     const nSyn = this.csr.indices.length;
     const value = new F(nSyn);
     const fanIn = Math.max(1, nSyn / this.post.n);
     const init = (this.options as SparseOptions).weight ?? { dist: 'normal' as const, mean: 0, std: 1 / Math.sqrt(fanIn) };
-    const dim = this.post.model.dimOf(this.target) ?? DIMENSIONLESS;
-    fillInit(value, init, dim, new Rng(seed, 0x73700000 + index), this.where, 'weight');
+    fillInit(value, init, this.weightDim(), new Rng(seed, 0x73700000 + index), this.where, 'weight');
     this.w = { name: `${this.name}.w`, value, grad: new F(nSyn) };
+    if (this.gap !== undefined) this.bindGap();
   }
 
   parameters(): Param[] {
     return this.trainable() ? [this.w] : [];
   }
 
-  forward(u: number, t: number): void {
+  forward(u: number, t: number, B: number): void {
+    if (this.gap !== undefined) {
+      if (t >= GAP_FIRST_STEP) this.gapForward(u, B);
+      return;
+    }
     const { e0, e1, idx, val } = this.source(t);
     const nPre = this.pre.n;
     const nPost = this.post.n;
@@ -383,7 +543,66 @@ export class Sparse extends TrainProjection {
     }
   }
 
-  backward(t: number, B: number): void {
+  /** Gap junction, step in slot u: IN[b, j] += w_s·(V_pre[b, i] − V_post[b, j]) over the synapses s = i→j. */
+  private gapForward(u: number, B: number): void {
+    const nPre = this.pre.n;
+    const nPost = this.post.n;
+    const IN = this.post.IN.get(this.target)!;
+    const { indptr, indices } = this.csr;
+    const W = this.w.value;
+    const { pre: VA, post: VB, preS, postS } = this.gapX!;
+    for (let b = 0; b < B; b++) {
+      const a = u * preS + b * nPre;
+      const p = u * postS + b * nPost;
+      for (let i = 0; i < nPre; i++) {
+        const vi = VA[a + i];
+        const end = indptr[i + 1];
+        for (let s = indptr[i]; s < end; s++) {
+          const j = p + indices[s];
+          IN[j] += W[s] * (vi - VB[j]);
+        }
+      }
+    }
+  }
+
+  /** Gap junction, adjoint of step t (slot u): as {@link Dense}'s, over the synapses (dW stays per synapse). */
+  private gapBackward(u: number, B: number): void {
+    const nPre = this.pre.n;
+    const nPost = this.post.n;
+    const G = this.post.GIN.get(this.target)!;
+    const { indptr, indices } = this.csr;
+    const W = this.w.value;
+    const dW = this.w.grad;
+    const train = this.trainable();
+    const { pre: VA, post: VB, lpre: LA, lpost: LB, preS, postS } = this.gapX!;
+    for (let b = 0; b < B; b++) {
+      const a = b * nPre;
+      const p = b * nPost;
+      const xa = u * preS + a;
+      const xb = u * postS + p;
+      for (let i = 0; i < nPre; i++) {
+        const vi = VA[xa + i];
+        const end = indptr[i + 1];
+        let acc = 0;
+        for (let s = indptr[i]; s < end; s++) {
+          const j = indices[s];
+          const g = G[p + j];
+          if (g === 0) continue;
+          const wg = W[s] * g;
+          acc += wg;
+          LB[p + j] -= wg;
+          if (train) dW[s] += g * (vi - VB[xb + j]);
+        }
+        LA[a + i] += acc;
+      }
+    }
+  }
+
+  backward(t: number, B: number, u: number): void {
+    if (this.gap !== undefined) {
+      if (t >= GAP_FIRST_STEP) this.gapBackward(u, B);
+      return;
+    }
     const nPre = this.pre.n;
     const nPost = this.post.n;
     const G = this.post.GIN.get(this.target)!;
@@ -467,6 +686,9 @@ export class Jit extends TrainProjection {
   constructor(pre: Source, post: Layer, connector: FixedProb, options: JitOptions) {
     super(pre, post, options);
     if (!(connector instanceof FixedProb)) throw new BuildError(`projection '${options.name ?? ''}'`, 'comm', 'just-in-time projections take a FixedProb connector', 'give new FixedProb(p)');
+    if (options.gap !== undefined) {
+      throw new BuildError(`projection '${options.name ?? `${pre.name}→${post.name}`}'`, 'gap', 'a gap junction reads every synapse at every step, so just-in-time connectivity (rows regenerated per spike) does not serve it', 'use net.sparse(pre, post, connector, { gap, ... }) or net.dense');
+    }
     this.connector = connector;
   }
 
@@ -578,4 +800,13 @@ export class Jit extends TrainProjection {
   }
 }
 
+function isConnector(c: Connector | CSR): c is Connector {
+  return typeof (c as Connector).build === 'function';
+}
 
+/** The dimension of a variable the layer stores (a differential variable or a per-neuron value), else undefined. */
+function storedDim(model: NeuronModel, name: string): Dim | undefined {
+  const l = model.lines.find((x) => x.name === name);
+  if (!l || !(l.kind === 'diff' || (l.kind === 'value' && !l.flags.includes('input')))) return undefined;
+  return l.dim;
+}
