@@ -270,12 +270,12 @@ test('the WebAssembly and JavaScript backends give the same spikes (float64) and
   };
   const js64 = run('js', 'float64');
   const wasm64 = run('wasm', 'float64');
-  assert.equal(wasm64.backend, 'wasm f64x2');
+  assert.match(wasm64.backend, /^wasm f64x2/);
   assert.ok(js64.spikes.indices.length > 1000);
   assert.ok(spikeTrainsEqual(js64.spikes, wasm64.spikes));
   const js32 = run('js', 'float32');
   const wasm32 = run('wasm', 'float32');
-  assert.equal(wasm32.backend, 'wasm f32x4');
+  assert.match(wasm32.backend, /^wasm f32x4/);
   const ratio = wasm32.spikes.indices.length / js32.spikes.indices.length;
   assert.ok(Math.abs(ratio - 1) < 0.05, `spike counts ${wasm32.spikes.indices.length} vs ${js32.spikes.indices.length}`);
 });
@@ -292,7 +292,7 @@ test('float32 SIMD groups flush subnormal values to zero (periodically), leaving
   const net = new Network({ dt: '0.1 ms' });
   const G = net.add(new NeuronGroup(8, Decay, { method: 'exp_euler' }));
   net.run('120 ms'); // e^-120 ≈ 7.7e-53: below the smallest float32 subnormal only after passing through the range
-  assert.equal(G.runtime!.backend, 'wasm f32x4');
+  assert.match(G.runtime!.backend ?? '', /^wasm f32x4/);
   for (const v of G.get('x')) assert.ok(v === 0 || Math.abs(v) >= 1.1754943508222875e-38, `subnormal ${v} left in the state`);
   const net2 = new Network({ dt: '0.1 ms' });
   const H = net2.add(new NeuronGroup(8, Decay, { method: 'exp_euler' }));

@@ -34,10 +34,11 @@ import { type CSR } from '../connect/index.js';
 import { type NeuronModel } from './model.js';
 import { type PlasticityPlan, planPlasticity, emitSynapseStatements, synapseLocals } from '../plasticity/compile.js';
 import { csrTranspose } from '../connect/index.js';
-import { type Monitor } from '../runner/monitors.js';
+import { type Monitor, SpikeMonitor, RateMonitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
 import { PoissonInput, SpikeGeneratorGroup } from '../inputs/index.js';
-import { buildUpdateKernel, WasmArena } from '../wasm/kernel.js';
+import { buildUpdateKernel, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
+import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec } from '../engine/engine.js';
 import { type Assignment } from '../equations/parser.js';
 
 /** Options of a {@link Network}. */
@@ -53,9 +54,21 @@ export interface NetworkOptions {
   /**
    * Where population updates run: 'wasm' (WebAssembly SIMD kernels generated from the same
    * equations), 'js' (generated JavaScript), or 'auto' (default: wasm for every population whose
-   * model it supports, JavaScript for the rest). Projections and monitors always run in JavaScript.
+   * model it supports, JavaScript for the rest). When every population, projection and monitor
+   * is supported (see {@link NetworkOptions.threads}), whole steps run in one WebAssembly module
+   * (the step engine, src/engine/); otherwise projections and monitors run in JavaScript.
    */
   readonly backend?: 'auto' | 'wasm' | 'js';
+  /**
+   * Threads that simulate (default 1; Node.js ≥ 20.16, worker_threads over one shared memory).
+   * Results are identical for any thread count. Needs the step engine: populations on the wasm
+   * backend, event-driven projections with stored connectivity (no plasticity, short-term
+   * plasticity, per-synapse delays, just-in-time rows or continuous coupling), no Poisson inputs,
+   * and only spike and rate monitors; the build says which part prevents it.
+   */
+  readonly threads?: number;
+  /** Set false to keep the JavaScript step loop even where the step engine could run (for comparisons). */
+  readonly engine?: boolean;
   readonly name?: string;
 }
 
@@ -99,6 +112,8 @@ interface GroupPlan {
   readonly extraValues: { name: string; dim: Dim; init: number }[];
   ring: number;
   refSteps: number;
+  /** The WebAssembly update's description, when the group runs on the wasm backend. */
+  wasmKernel?: EngineGroupSpec['kernel'];
   /** A refractory condition instead of a period. */
   refCondition?: Expr;
 }
@@ -120,6 +135,7 @@ export class Network {
   name: string;
   private built = false;
   private kernel: Kernel | undefined;
+  private engine: StepEngine | undefined;
   private step = 0;
   private dtValue = 0;
   private groups: NeuronGroup[] = [];
@@ -305,8 +321,61 @@ export class Network {
     const diverged = (gi: number, n: number) => this.locateDivergence(gi, n);
     const make = compileKernel(['S', 'H', 'M', 'D'], body);
     this.kernel = make(arrays, KERNEL_HELPERS, monitors, diverged) as Kernel;
+    this.engine = this.buildEngine(plans, projPlans, poissons.length, F === Float64Array);
     this.built = true;
     return this;
+  }
+
+  /**
+   * The step engine, when every part of the network is one it runs (else undefined, or a
+   * BuildError naming the part when more than one thread was asked for).
+   */
+  private buildEngine(plans: GroupPlan[], projPlans: ProjPlan[], poissons: number, double: boolean): StepEngine | undefined {
+    const threads = this.options.threads ?? 1;
+    const where = `network '${this.name}'`;
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new BuildError(where, 'threads', `must be an integer in [1, 64], got ${JSON.stringify(this.options.threads)}`, 'give threads: 1 or the number of cores');
+    const refuse = (why: string): undefined => {
+      if (threads > 1) throw new BuildError(where, 'threads', `more than one thread needs the step engine, but ${why}`, 'use threads: 1');
+      return undefined;
+    };
+    if (this.options.backend === 'js') return refuse("backend is 'js'");
+    if (this.options.engine === false) return refuse('engine is false');
+    for (const plan of plans) if (!plan.wasmKernel) return refuse(`${plan.where} does not run on the WebAssembly backend (noise, timed input, spike generator, refractory condition, pre-synaptic statements or an unsupported function)`);
+    for (const pp of projPlans) {
+      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.delays ? 'per-synapse delays' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
+      if (why) return refuse(`${pp.where} has ${why}`);
+    }
+    if (poissons > 0) return refuse('Poisson inputs run in JavaScript');
+    for (const m of this.monitors) if (!(m instanceof SpikeMonitor || m instanceof RateMonitor)) return refuse(`monitor '${m.name}' is not a spike or rate monitor`);
+    const watched = new Set(this.monitors.map((m) => m.source.group));
+    const groups: EngineGroupSpec[] = plans.map((plan) => {
+      const rt = plan.group.runtime!;
+      return { name: plan.group.name, size: plan.group.size, kernel: plan.wasmKernel!, arrays: rt.arrays, lastSpike: rt.lastSpike, ring: rt.ring, record: watched.has(plan.group) };
+    });
+    const index = new Map(plans.map((p) => [p.group, p.index]));
+    const projections: EngineProjectionSpec[] = projPlans.map((pp) => ({
+      name: pp.proj.name,
+      pre: index.get(pp.proj.pre.group)!,
+      preStart: pp.proj.pre.start,
+      preSize: pp.proj.pre.size,
+      post: index.get(pp.proj.post.group)!,
+      postStart: pp.proj.post.start,
+      indptr: pp.csr.indptr,
+      indices: pp.csr.indices,
+      weights: pp.weights,
+      weight: pp.weight,
+      delaySteps: pp.delaySteps,
+      target: pp.targetArray,
+    }));
+    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false });
+    // The engine's memory now holds the state: point the runtime (what users read and write) at it.
+    plans.forEach((plan, gi) => {
+      const rt = plan.group.runtime!;
+      const v = engine.views(gi);
+      for (const [key, a] of v.arrays) rt.arrays.set(key, a);
+      plan.group.runtime = { ...rt, lastSpike: v.lastSpike, backend: `${rt.backend} engine×${threads}` };
+    });
+    return engine;
   }
 
   /** Resolves a group's parameters: overrides, dimension checks, positivity. Returns the scalars. */
@@ -1062,17 +1131,12 @@ export class Network {
     const spOff = arena.reserve(g.spikes.byteLength);
     const flagOff = arena.reserve(4);
     let kernel;
+    const description = { lanes, vars, method: g.method as 'euler', dt: g.dt, threshold: g.threshold ?? null, reset: g.resets, refSteps: plan.refSteps } as const;
     try {
       kernel = buildUpdateKernel({
+        ...description,
         size: N,
-        lanes,
-        vars,
-        method: g.method as 'euler',
-        dt: g.dt,
         arrays: offsets,
-        threshold: g.threshold ?? null,
-        reset: g.resets,
-        refSteps: plan.refSteps,
         lastSpikeOffset: lsOff,
         finiteFlagOffset: flagOff,
         memory: arena.limits(),
@@ -1088,6 +1152,7 @@ export class Network {
       if (backend === 'auto') return undefined;
       throw new BuildError(`group '${plan.group.name}'`, 'backend', `the WebAssembly backend cannot run this group: ${(err as Error).message}`, "use backend: 'auto'");
     }
+    plan.wasmKernel = description;
     const memory = arena.memory();
     for (const [key, a] of arrays) {
       const view = lanes === 'f32x4' ? arena.f32(offsets[key], a.length) : arena.f64(offsets[key], a.length);
@@ -1188,7 +1253,8 @@ export class Network {
       while (this.step < end) {
         const stop = Math.min(end, this.step + chunk);
         try {
-          this.kernel!(this.step, stop);
+          if (this.engine) this.engineRun(stop);
+          else this.kernel!(this.step, stop);
         } catch (err) {
           if (err instanceof DivergenceError) {
             this.step = err.step;
@@ -1203,6 +1269,48 @@ export class Network {
       progress?.stop();
     }
     return { steps, t: this.t, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  /** Runs the step engine up to `stop`, replaying recorded spikes into the monitors. */
+  private engineRun(stop: number): void {
+    const engine = this.engine!;
+    while (this.step < stop) {
+      const from = this.step;
+      const res = engine.run(from, stop);
+      this.replaySpikes(from, res.reached);
+      this.step = res.reached;
+      if (res.diverged) {
+        this.locateDivergence(res.diverged.group, res.diverged.step);
+        // a false alarm (the check sum overflowed): go on
+      }
+    }
+  }
+
+  /** Monitors read spikes from their group's runtime: feed them the engine's, one step at a time. */
+  private replaySpikes(n0: number, n1: number): void {
+    const engine = this.engine!;
+    this.groups.forEach((g, gi) => {
+      const mons = this.monitors.filter((m) => m.source.group === g);
+      if (mons.length === 0) return;
+      const rt = g.runtime!;
+      const counts = new Int32Array(1);
+      const replay: GroupRuntime = { ...rt, ring: 1, counts, spikes: rt.spikes };
+      g.runtime = replay;
+      try {
+        engine.drainSpikes(gi, n0, n1, (n, idx, c) => {
+          counts[0] = c;
+          (replay as { spikes: Int32Array }).spikes = idx;
+          for (const m of mons) m.record(n);
+        });
+      } finally {
+        g.runtime = rt;
+      }
+    });
+  }
+
+  /** Stops the worker threads of a multi-threaded network (they are also stopped at exit). */
+  close(): void {
+    this.engine?.close();
   }
 
   /** Populations after build (flattened from the tree). */

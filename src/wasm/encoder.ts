@@ -38,6 +38,12 @@ export const Op = {
   i32_reinterpret_f32: 0xbc, i64_reinterpret_f64: 0xbd, f32_reinterpret_i32: 0xbe, f64_reinterpret_i64: 0xbf,
 } as const;
 
+/** Threads-proposal sub-opcodes (emitted after the 0xFE prefix). */
+export const AtomicOp = {
+  memory_atomic_notify: 0x00, memory_atomic_wait32: 0x01, atomic_fence: 0x03,
+  i32_atomic_load: 0x10, i32_atomic_store: 0x17, i32_atomic_rmw_add: 0x1e,
+} as const;
+
 /** SIMD sub-opcodes (emitted after the 0xFD prefix). */
 export const SimdOp = {
   v128_load: 0x00, v128_load32_splat: 0x09, v128_load64_splat: 0x0a, v128_store: 0x0b, v128_const: 0x0c,
@@ -225,6 +231,25 @@ export class FunctionBuilder {
   simdMem(sub: number, alignLog2: number, offset: number): this {
     return this.simd(sub, ...uleb128(alignLog2), ...uleb128(offset));
   }
+  /**
+   * A threads-proposal instruction (0xFE prefix) with its memarg; `AtomicOp.fence` takes no memarg
+   * (pass alignLog2 = -1).
+   *
+   * @example
+   * f.get(addr).i32(1).atomic(AtomicOp.i32_rmw_add, 2, 0)
+   */
+  atomic(sub: number, alignLog2: number, offset: number): this {
+    if (alignLog2 < 0) return this.op(0xfe, ...uleb128(sub), 0x00);
+    return this.op(0xfe, ...uleb128(sub), ...uleb128(alignLog2), ...uleb128(offset));
+  }
+  /** `call` of function index `fn`. @example f.get(0).call(2) */
+  call(fn: number): this {
+    return this.op(Op.call, ...uleb128(fn));
+  }
+  /** `return`. @example f.get(0).ret() */
+  ret(): this {
+    return this.op(Op.return);
+  }
   /** `block` (empty or single-result block type). @example f.block() */
   block(result?: ValType): this {
     return this.op(Op.block, result ?? 0x40);
@@ -294,6 +319,20 @@ export class ModuleBuilder {
   private memory: { module: string; name: string; limits: MemoryImport } | null = null;
   private readonly funcs: { type: number; body: FunctionBuilder }[] = [];
   private readonly exports: { name: string; kind: number; index: number }[] = [];
+  private readonly funcImports: { module: string; name: string; type: number }[] = [];
+
+  /**
+   * Imports a function (before any function is added: imports take the first indices) and
+   * returns its function index.
+   *
+   * @example
+   * const wait = m.importFunction('env', 'wait', [ValType.i32, ValType.i32], []);
+   */
+  importFunction(module: string, name: string, params: readonly ValType[], results: readonly ValType[]): number {
+    if (this.funcs.length > 0) throw new Error('import functions before adding any');
+    this.funcImports.push({ module, name, type: this.typeIndex(params, results) });
+    return this.funcImports.length - 1;
+  }
 
   /** Imports the linear memory. @example m.importMemory({ initial: 16, maximum: 1024, shared: true }) */
   importMemory(limits: MemoryImport, module = 'env', name = 'memory'): this {
@@ -324,15 +363,15 @@ export class ModuleBuilder {
    */
   addFunction(exportName: string | null, params: readonly ValType[], results: readonly ValType[]): FunctionBuilder {
     const body = new FunctionBuilder(params, results);
-    const index = this.funcs.length;
+    const index = this.funcImports.length + this.funcs.length;
     this.funcs.push({ type: this.typeIndex(params, results), body });
     if (exportName !== null) this.exports.push({ name: exportName, kind: 0, index });
     return body;
   }
 
-  /** Number of functions added so far. @example m.functionCount */
+  /** Number of functions imported and added so far. @example m.functionCount */
   get functionCount(): number {
-    return this.funcs.length;
+    return this.funcImports.length + this.funcs.length;
   }
 
   /** The binary module. @example new WebAssembly.Module(m.toBytes()) */
@@ -343,12 +382,14 @@ export class ModuleBuilder {
       for (const b of content) out.push(b);
     };
     section(1, [...uleb128(this.typeBytes.length), ...this.typeBytes.flat()]);
+    const imports: number[][] = this.funcImports.map((f) => [...encodeName(f.module), ...encodeName(f.name), 0x00, ...uleb128(f.type)]);
     if (this.memory) {
       const { module, name, limits } = this.memory;
       const flags = (limits.maximum !== undefined ? 1 : 0) | (limits.shared ? 2 : 0);
       const lim = [flags, ...uleb128(limits.initial), ...(limits.maximum !== undefined ? uleb128(limits.maximum) : [])];
-      section(2, [1, ...encodeName(module), ...encodeName(name), 0x02, ...lim]);
+      imports.push([...encodeName(module), ...encodeName(name), 0x02, ...lim]);
     }
+    if (imports.length > 0) section(2, [...uleb128(imports.length), ...imports.flat()]);
     section(3, [...uleb128(this.funcs.length), ...this.funcs.flatMap((f) => uleb128(f.type))]);
     section(7, [...uleb128(this.exports.length), ...this.exports.flatMap((e) => [...encodeName(e.name), e.kind, ...uleb128(e.index)])]);
     const bodies: number[] = [...uleb128(this.funcs.length)];

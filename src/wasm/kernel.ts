@@ -106,41 +106,9 @@ export interface UpdateKernel {
  * const count = update(0, sp);
  */
 export function buildUpdateKernel(spec: UpdateKernelSpec): UpdateKernel {
-  const kind = spec.lanes ?? 'f32x4';
-  const info = laneInfo(kind);
-  const tailKind: LaneKind = info.double ? 'f64' : 'f32';
-  const N = spec.size;
-  if (!Number.isInteger(N) || N < 0) throw new RangeError(`size must be a non-negative integer, got ${N}`);
   const m = new ModuleBuilder();
   m.importMemory(spec.memory ?? { initial: 1 });
-  const f = m.addFunction('update', [ValType.i32, ValType.i32], [ValType.i32]);
-  const P_N = 0;
-  const P_OUT = 1;
-  const i = f.local(ValType.i32);
-  const addr = f.local(ValType.i32); // i · element bytes
-  const addr4 = f.local(ValType.i32); // i · 4 (lastspike)
-  const count = f.local(ValType.i32);
-  const bm = f.local(ValType.i32);
-  const idx = f.local(ValType.i32);
-  f.i32(0).set(i).i32(0).set(count);
-
-  const W = info.width;
-  const flags: number[] = [];
-  if (W > 1 && N >= W) {
-    const acc = emitLoop(f, spec, kind, { i, addr, addr4, count, bm, idx, n: P_N, out: P_OUT }, 0, N - (N % W));
-    if (acc !== null) flags.push(acc);
-  }
-  if (W === 1 || N % W !== 0) {
-    const acc = emitLoop(f, spec, W === 1 ? kind : tailKind, { i, addr, addr4, count, bm, idx, n: P_N, out: P_OUT }, W === 1 ? 0 : N - (N % W), N);
-    if (acc !== null) flags.push(acc);
-  }
-  if (spec.finiteFlagOffset !== undefined) {
-    f.i32(0);
-    f.i32(0);
-    for (const g of flags) f.get(g).op(Op.i32_or);
-    f.mem(Op.i32_store, 2, spec.finiteFlagOffset);
-  }
-  f.get(count);
+  emitUpdateFunction(m, spec, 'update', false);
   const bytes = m.toBytes();
   const api = wasmApi();
   const module = new api.Module(bytes);
@@ -153,6 +121,79 @@ export function buildUpdateKernel(spec: UpdateKernelSpec): UpdateKernel {
     },
   };
 }
+
+/**
+ * Adds one group's update to module `m` (which imports the memory) and returns its function index.
+ *
+ * Unranged: `update(n, spikeOut) → count` over all neurons, the divergence flag stored at
+ * `spec.finiteFlagOffset`. Ranged (for worker threads): `update(n, spikeOut, lo, hi, flagAddr) →
+ * count` over neurons [lo, hi), where `lo` is a multiple of the lane width (so that each neuron
+ * is computed by the same instructions whatever the partition), the flag stored at `flagAddr`
+ * when `spec.finiteFlagOffset` is given.
+ *
+ * @example
+ * const m = new ModuleBuilder();
+ * m.importMemory(arena.limits());
+ * const fn = emitUpdateFunction(m, spec, null, true);
+ */
+export function emitUpdateFunction(m: ModuleBuilder, spec: UpdateKernelSpec, exportName: string | null, ranged: boolean): number {
+  const kind = spec.lanes ?? 'f32x4';
+  const info = laneInfo(kind);
+  const tailKind: LaneKind = info.double ? 'f64' : 'f32';
+  const N = spec.size;
+  if (!Number.isInteger(N) || N < 0) throw new RangeError(`size must be a non-negative integer, got ${N}`);
+  const params = ranged ? [ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32] : [ValType.i32, ValType.i32];
+  const f = m.addFunction(exportName, params, [ValType.i32]);
+  const index = m.functionCount - 1;
+  const P_N = 0;
+  const P_OUT = 1;
+  const i = f.local(ValType.i32);
+  const addr = f.local(ValType.i32); // i · element bytes
+  const addr4 = f.local(ValType.i32); // i · 4 (lastspike)
+  const count = f.local(ValType.i32);
+  const bm = f.local(ValType.i32);
+  const idx = f.local(ValType.i32);
+  f.i32(0).set(i).i32(0).set(count);
+  const locals = { i, addr, addr4, count, bm, idx, n: P_N, out: P_OUT };
+
+  const W = info.width;
+  const flags: number[] = [];
+  if (ranged) {
+    // vector loop over [lo, vend), vend = lo + ((hi − lo) & −W); scalar tail over [vend, hi)
+    const lo: Bound = { local: 2 };
+    const hi: Bound = { local: 3 };
+    const vend = f.local(ValType.i32);
+    f.get(3).get(2).op(Op.i32_sub).i32(-W).op(Op.i32_and).get(2).op(Op.i32_add).set(vend);
+    if (W > 1) {
+      const acc = emitLoop(f, spec, kind, locals, lo, { local: vend });
+      if (acc !== null) flags.push(acc);
+    }
+    const acc = emitLoop(f, spec, tailKind, locals, W > 1 ? { local: vend } : lo, hi);
+    if (acc !== null) flags.push(acc);
+  } else {
+    if (W > 1 && N >= W) {
+      const acc = emitLoop(f, spec, kind, locals, 0, N - (N % W));
+      if (acc !== null) flags.push(acc);
+    }
+    if (W === 1 || N % W !== 0) {
+      const acc = emitLoop(f, spec, W === 1 ? kind : tailKind, locals, W === 1 ? 0 : N - (N % W), N);
+      if (acc !== null) flags.push(acc);
+    }
+  }
+  if (spec.finiteFlagOffset !== undefined) {
+    if (ranged) f.get(4);
+    else f.i32(0);
+    f.i32(0);
+    for (const g of flags) f.get(g).op(Op.i32_or);
+    f.mem(Op.i32_store, 2, ranged ? 0 : spec.finiteFlagOffset);
+  }
+  f.get(count);
+  return index;
+}
+
+/** A loop bound: a constant, or a local holding it. */
+type Bound = number | { readonly local: number };
+const pushBound = (f: FunctionBuilder, b: Bound): FunctionBuilder => (typeof b === 'number' ? f.i32(b) : f.get(b.local));
 
 /** Update bodies larger than this (bytes of wasm code) use branchless spike compaction under 'auto'. */
 const AUTO_BRANCHLESS_BYTES = 1500;
@@ -172,7 +213,7 @@ interface Locals {
  * Emits `for (i = from; i < to; i += width) body` in lane type `kind`. Returns the local (i32)
  * that is 1 when a non-finite value was produced (only with finiteFlagOffset), else null.
  */
-function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l: Locals, from: number, to: number): number | null {
+function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l: Locals, from: Bound, to: Bound): number | null {
   const info = laneInfo(kind);
   const W = info.width;
   const dbl = info.double;
@@ -510,14 +551,14 @@ function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l:
   // assemble: invariants, then the loop
   for (const p of prologue) p();
   L.emitHoisted(f);
-  f.i32(from).set(l.i);
+  pushBound(f, from).set(l.i);
   f.block();
-  f.get(l.i).i32(to).op(Op.i32_ge_s).br_if(0);
+  pushBound(f.get(l.i), to).op(Op.i32_ge_s).br_if(0);
   f.loop();
   f.get(l.i).i32(shiftFor(info.bytes)).op(Op.i32_shl).set(l.addr);
   if (info.bytes === 8) f.get(l.i).i32(2).op(Op.i32_shl).set(l.addr4);
   for (const b of body.code) f.code.push(b);
-  f.get(l.i).i32(W).op(Op.i32_add).tee(l.i).i32(to).op(Op.i32_lt_s).br_if(0);
+  pushBound(f.get(l.i).i32(W).op(Op.i32_add).tee(l.i), to).op(Op.i32_lt_s).br_if(0);
   f.end();
   f.end();
 

@@ -1,0 +1,663 @@
+/**
+ * The step engine: one WebAssembly module that runs whole network steps — every group's update,
+ * every projection's spike delivery, the recording of spikes — with no JavaScript between steps,
+ * on one thread or on several threads over one shared memory.
+ *
+ * Partition. Each group's neurons are split into `threads` contiguous ranges whose starts are
+ * multiples of 16 neurons; thread w updates range w of every group and delivers every spike to
+ * the post-synaptic neurons of its own range of the post group. A neuron is therefore computed by
+ * the same instructions whatever the thread count (ranges start on a SIMD lane boundary), and each
+ * post-synaptic value receives its increments in the same order (spikes in ascending neuron
+ * order, synapses in row order), so results do not depend on the number of threads.
+ *
+ * One step on thread w: update range w of each group (the spikes go to w's segment of the
+ * group's spike list for that step), barrier, deliver the spikes of the step (all segments, in
+ * thread order) to range w. Spike lists are kept in a ring of `1 + max delay + 1` slots when
+ * threads > 1: the extra slot lets a thread write step n+1 while another still reads step n.
+ *
+ * Spikes of monitored groups are copied into per-thread record buffers; a thread whose buffer is
+ * nearly full, or that sees a non-finite value, asks all threads to stop after the current step
+ * (the request carries the step, so every thread stops at the same one).
+ */
+import { ModuleBuilder, type FunctionBuilder, Op, AtomicOp, ValType } from '../wasm/encoder.js';
+import { emitUpdateFunction, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
+import { wasmApi, type WasmMemory, type WasmModule } from '../wasm/runtime.js';
+
+type StateArray = Float32Array | Float64Array;
+
+/** One group as the engine runs it. */
+export interface EngineGroupSpec {
+  readonly name: string;
+  readonly size: number;
+  /** The update kernel's description, without memory placement (the engine places `arrays`). */
+  readonly kernel: Omit<UpdateKernelSpec, 'arrays' | 'lastSpikeOffset' | 'finiteFlagOffset' | 'memory' | 'size'>;
+  /** Every per-neuron array the kernel reads or writes, by symbol, with its current values. */
+  readonly arrays: ReadonlyMap<string, StateArray>;
+  readonly lastSpike: Int32Array;
+  /** Spike lists kept: 1 + the longest transmission delay (steps) of a projection from this group. */
+  readonly ring: number;
+  /** Record spikes for monitors. */
+  readonly record: boolean;
+}
+
+/** One event-driven projection: CSR rows of pre-synaptic neurons, increments of a post array. */
+export interface EngineProjectionSpec {
+  readonly name: string;
+  /** Index of the pre group in the engine's group list, and the slice of it that projects. */
+  readonly pre: number;
+  readonly preStart: number;
+  readonly preSize: number;
+  readonly post: number;
+  readonly postStart: number;
+  readonly indptr: Int32Array | Uint32Array;
+  /** Post indices relative to `postStart`. */
+  readonly indices: Int32Array | Uint32Array;
+  /** Per-synapse weights, or null for the single `weight`. */
+  readonly weights: StateArray | null;
+  readonly weight: number;
+  readonly delaySteps: number;
+  /** The post group's array that receives the weights. */
+  readonly target: string;
+}
+
+/** Options of a {@link StepEngine}. */
+export interface EngineOptions {
+  /** Threads (default 1). */
+  readonly threads?: number;
+  /** Float64 state (f64x2 kernels) instead of Float32 (f32x4). */
+  readonly double?: boolean;
+  /** Stop on a non-finite state value (default true). */
+  readonly checkDivergence?: boolean;
+}
+
+/** Where {@link StepEngine.run} stopped. */
+export interface EngineRunResult {
+  /** First step not simulated (n1 unless stopped early). */
+  readonly reached: number;
+  /** Set when a group produced a non-finite value: the group index and the step. */
+  readonly diverged?: { readonly group: number; readonly step: number };
+}
+
+/** Spins on a barrier this many times before sleeping on it. */
+const SPIN = 1 << 14;
+/** A stop request meaning "none". */
+const NO_STOP = 0x7fffffff;
+/** Bytes between words written by different threads (one cache line). */
+const LINE = 64;
+
+interface GroupLayout {
+  readonly spec: EngineGroupSpec;
+  readonly offsets: Record<string, number>;
+  readonly lastSpike: number;
+  readonly slots: number;
+  readonly spikes: number;
+  readonly counts: number;
+  readonly flags: number;
+  readonly bounds: number;
+  readonly part: Int32Array;
+  readonly recSteps: number;
+  readonly recIdx: number;
+  readonly recCount: number;
+  readonly recCap: number;
+  readonly elem: number;
+}
+
+interface ProjLayout {
+  readonly spec: EngineProjectionSpec;
+  /** T = 1: indptr; T > 1: per row the T+1 bounds of each thread's part of the row. */
+  readonly rows: number;
+  readonly indices: number;
+  readonly weights: number;
+  readonly nnz: number;
+}
+
+/**
+ * Runs a network's steps in WebAssembly, optionally on worker threads.
+ *
+ * @example
+ * const eng = new StepEngine(groups, projections, { threads: 2 });
+ * const { reached } = eng.run(0, 10000);
+ * eng.drainSpikes(0, (n, idx, count) => {});
+ * eng.close();
+ */
+export class StepEngine {
+  readonly threads: number;
+  private readonly arena: WasmArena;
+  private readonly memory: WasmMemory;
+  private readonly module: WasmModule;
+  private readonly runFn: (n0: number, n1: number, w: number) => number;
+  private readonly groups: GroupLayout[];
+  private readonly projs: ProjLayout[];
+  private readonly ctl: number;
+  private readonly I32: Int32Array;
+  private workers: { terminate(): unknown }[] | null = null;
+  private merge: Int32Array = new Int32Array(0);
+
+  constructor(groups: readonly EngineGroupSpec[], projections: readonly EngineProjectionSpec[], options: EngineOptions = {}) {
+    const T = options.threads ?? 1;
+    if (!Number.isInteger(T) || T < 1) throw new RangeError(`threads must be a positive integer, got ${T}`);
+    this.threads = T;
+    const double = options.double ?? false;
+    const elem = double ? 8 : 4;
+    const arena = new WasmArena({ shared: T > 1 });
+    this.arena = arena;
+
+    // Layout: groups, projections, control words.
+    this.groups = groups.map((spec) => {
+      const N = spec.size;
+      const offsets: Record<string, number> = {};
+      for (const [key, a] of spec.arrays) offsets[key] = arena.reserve(a.length * elem);
+      const slots = T > 1 ? spec.ring + 1 : spec.ring;
+      const part = partition(N, T);
+      let maxRange = 0;
+      for (let w = 0; w < T; w++) maxRange = Math.max(maxRange, part[w + 1] - part[w]);
+      const recCap = spec.record ? Math.max(16 * maxRange, 1 << 16) : 0;
+      return {
+        spec,
+        offsets,
+        lastSpike: arena.reserve(N * 4),
+        slots,
+        spikes: arena.reserve(slots * N * 4),
+        counts: arena.reserve(slots * T * 4),
+        flags: arena.reserve(T * LINE, LINE),
+        bounds: arena.reserve((T + 1) * 4),
+        part,
+        recSteps: arena.reserve(T * recCap * 4),
+        recIdx: arena.reserve(T * recCap * 4),
+        recCount: arena.reserve(T * LINE, LINE),
+        recCap,
+        elem,
+      };
+    });
+    this.projs = projections.map((spec) => {
+      const nnz = spec.indptr[spec.preSize];
+      return {
+        spec,
+        rows: arena.reserve((T === 1 ? spec.preSize + 1 : spec.preSize * (T + 1)) * 4),
+        indices: arena.reserve(nnz * 4),
+        weights: spec.weights ? arena.reserve(nnz * elem) : -1,
+        nnz,
+      };
+    });
+    // control block: gen, count, sleepers, abort, command words (each on its own line), per-thread stop and divergence
+    const ctl = arena.reserve((16 + 3 * T) * LINE, LINE);
+    this.ctl = ctl;
+
+    // Module.
+    const m = new ModuleBuilder();
+    // Sleeping on the barrier goes through JavaScript (Atomics.wait / notify): V8 11's baseline
+    // compiler was seen to corrupt a local across memory.atomic.wait32 (Node 20).
+    const sleepFn = m.importFunction('env', 'sleep', [ValType.i32, ValType.i32], []);
+    const wakeFn = m.importFunction('env', 'wake', [ValType.i32], []);
+    m.importMemory(arena.limits());
+    const updates = this.groups.map((g) =>
+      emitUpdateFunction(
+        m,
+        {
+          ...g.spec.kernel,
+          size: g.spec.size,
+          lanes: double ? 'f64x2' : 'f32x4',
+          arrays: g.offsets,
+          lastSpikeOffset: g.lastSpike,
+          finiteFlagOffset: options.checkDivergence === false ? undefined : 0,
+          flushSubnormals: false,
+        },
+        null,
+        true,
+      ),
+    );
+    const flushes = this.groups.map((g) => (double ? -1 : emitFlush(m, g)));
+    const delivers = this.projs.map((p) => emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double));
+    emitRun(m, this.groups, updates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn);
+    const api = wasmApi();
+    this.module = new api.Module(m.toBytes());
+    this.memory = arena.memory();
+    this.I32 = new Int32Array(this.memory.buffer);
+
+    // Data.
+    for (const g of this.groups) {
+      for (const [key, a] of g.spec.arrays) (double ? arena.f64(g.offsets[key], a.length) : arena.f32(g.offsets[key], a.length)).set(a);
+      arena.i32(g.lastSpike, g.spec.size).set(g.spec.lastSpike);
+      arena.i32(g.bounds, T + 1).set(g.part);
+    }
+    for (const p of this.projs) this.fillProjection(p, double);
+    const I = this.I32;
+    I[(ctl >> 2) + CTL_GEN] = 0;
+    for (let w = 0; w < T; w++) {
+      I[(ctl + (16 + w) * LINE) >> 2] = NO_STOP;
+      I[(ctl + (16 + T + w) * LINE) >> 2] = -1;
+    }
+    const inst = new api.Instance(this.module, { env: { memory: this.memory, ...engineImports(this.I32) } });
+    this.runFn = inst.exports.run as (n0: number, n1: number, w: number) => number;
+    if (T > 1) this.startWorkers();
+  }
+
+  /** Copies one projection's rows, reordering each row by owning thread (stably) when T > 1. */
+  private fillProjection(p: ProjLayout, double: boolean): void {
+    const T = this.threads;
+    const { indptr, indices, weights, preSize, postStart } = p.spec;
+    const dstIdx = this.arena.i32(p.indices, p.nnz);
+    const dstW = weights ? (double ? this.arena.f64(p.weights, p.nnz) : this.arena.f32(p.weights, p.nnz)) : null;
+    if (T === 1) {
+      this.arena.i32(p.rows, preSize + 1).set(indptr);
+      dstIdx.set(indices);
+      if (dstW) dstW.set(weights!);
+      return;
+    }
+    const part = this.groups[p.spec.post].part;
+    const rows = this.arena.i32(p.rows, preSize * (T + 1));
+    const owner = (j: number) => {
+      const i = postStart + j;
+      let w = 0;
+      while (i >= part[w + 1]) w++;
+      return w;
+    };
+    for (let r = 0; r < preSize; r++) {
+      const a = indptr[r];
+      const b = indptr[r + 1];
+      let out = a;
+      for (let w = 0; w < T; w++) {
+        rows[r * (T + 1) + w] = out;
+        for (let s = a; s < b; s++) {
+          if (owner(indices[s]) !== w) continue;
+          dstIdx[out] = indices[s];
+          if (dstW) dstW[out] = weights![s];
+          out++;
+        }
+      }
+      rows[r * (T + 1) + T] = out;
+    }
+  }
+
+  /**
+   * Views on the engine's memory for group `g`: its arrays (same keys as given) and lastspike.
+   * The network re-points its runtime at these so that reads and writes between runs see the
+   * engine's state.
+   */
+  views(g: number): { arrays: Map<string, StateArray>; lastSpike: Int32Array } {
+    const L = this.groups[g];
+    const arrays = new Map<string, StateArray>();
+    for (const [key, a] of L.spec.arrays) arrays.set(key, L.elem === 8 ? this.arena.f64(L.offsets[key], a.length) : this.arena.f32(L.offsets[key], a.length));
+    return { arrays, lastSpike: this.arena.i32(L.lastSpike, L.spec.size) };
+  }
+
+  /**
+   * Simulates steps [n0, n1) (or fewer: see {@link EngineRunResult}).
+   *
+   * @example
+   * let n = 0;
+   * while (n < 10000) n = eng.run(n, 10000).reached;
+   */
+  run(n0: number, n1: number): EngineRunResult {
+    const T = this.threads;
+    const I = this.I32;
+    const c = this.ctl >> 2;
+    const line = LINE >> 2;
+    for (let w = 0; w < T; w++) I[c + (16 + w) * line] = NO_STOP;
+    let reached: number;
+    if (T === 1) reached = this.runFn(n0, n1, 0);
+    else {
+      this.startWorkers();
+      Atomics.store(I, c + CTL_N0 * line, n0);
+      Atomics.store(I, c + CTL_N1 * line, n1);
+      Atomics.store(I, c + CTL_DONE * line, 0);
+      Atomics.add(I, c + CTL_SEQ * line, 1);
+      Atomics.notify(I, c + CTL_SEQ * line);
+      reached = this.runFn(n0, n1, 0);
+      for (;;) {
+        const d = Atomics.load(I, c + CTL_DONE * line);
+        if (d >= T - 1) break;
+        Atomics.wait(I, c + CTL_DONE * line, d, 1000);
+      }
+      if (Atomics.load(I, c + CTL_ABORT * line) !== 0 || reached < 0) throw new Error(`step engine: a worker thread failed (${this.workerError ?? 'unknown error'})`);
+      for (let w = 1; w < T; w++) {
+        const r = I[c + (16 + 2 * T + w) * line];
+        if (r !== reached) throw new Error(`step engine: threads stopped at different steps (${reached}, ${r})`);
+      }
+    }
+    let diverged: { group: number; step: number } | undefined;
+    for (let w = 0; w < T; w++) {
+      const at = c + (16 + T + w) * line;
+      const gi = I[at];
+      if (gi >= 0) {
+        const step = I[at + 1];
+        if (!diverged || step < diverged.step || (step === diverged.step && gi < diverged.group)) diverged = { group: gi, step };
+        I[at] = -1;
+      }
+    }
+    return diverged ? { reached, diverged } : { reached };
+  }
+
+  private workerError: string | undefined;
+
+  private startWorkers(): void {
+    if (this.workers) return;
+    const T = this.threads;
+    const wt = nodeWorkerThreads();
+    const url = new URL('../node/engine_worker.js', import.meta.url);
+    const I = this.I32;
+    const c = this.ctl >> 2;
+    const line = LINE >> 2;
+    this.workers = [];
+    for (let w = 1; w < T; w++) {
+      const worker = new wt.Worker(url, { workerData: { module: this.module, memory: this.memory, ctl: this.ctl, w, line: LINE, resultLine: 16 + 2 * T + w } });
+      worker.on('error', (e: Error) => (this.workerError = e.message));
+      worker.unref();
+      this.workers.push(worker);
+    }
+    // Wait until every worker has instantiated the module (a worker that cannot start would
+    // otherwise leave this thread waiting on the first barrier).
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      const ready = Atomics.load(I, c + CTL_READY * line);
+      if (ready >= T - 1) break;
+      if (Atomics.load(I, c + CTL_ABORT * line) !== 0 || Date.now() > deadline) {
+        this.close();
+        throw new Error('step engine: worker threads did not start');
+      }
+      Atomics.wait(I, c + CTL_READY * line, ready, 50);
+    }
+  }
+
+  /**
+   * Hands the spikes recorded for group `g` since the last drain to `cb`, step by step in
+   * ascending order (every step in [n0, n1), with zero spikes too); indices ascend within a step.
+   *
+   * @example
+   * eng.drainSpikes(0, 0, 100, (n, idx, count) => console.log(n, idx.subarray(0, count)));
+   */
+  drainSpikes(g: number, n0: number, n1: number, cb: (n: number, indices: Int32Array, count: number) => void): void {
+    const L = this.groups[g];
+    const T = this.threads;
+    const I = this.I32;
+    if (this.merge.length < L.spec.size) this.merge = new Int32Array(L.spec.size);
+    const buf = this.merge;
+    const pos = new Int32Array(T);
+    const len = new Int32Array(T);
+    for (let w = 0; w < T; w++) len[w] = I[(L.recCount + w * LINE) >> 2];
+    const steps = (w: number) => (L.recSteps >> 2) + w * L.recCap;
+    const idx = (w: number) => (L.recIdx >> 2) + w * L.recCap;
+    for (let n = n0; n < n1; n++) {
+      let k = 0;
+      for (let w = 0; w < T; w++) {
+        const s0 = steps(w);
+        const i0 = idx(w);
+        let p = pos[w];
+        while (p < len[w] && I[s0 + p] === n) buf[k++] = I[i0 + p++];
+        pos[w] = p;
+      }
+      cb(n, buf, k);
+    }
+    for (let w = 0; w < T; w++) I[(L.recCount + w * LINE) >> 2] = 0;
+  }
+
+  /** Stops the worker threads (a later run starts new ones). @example eng.close() */
+  close(): void {
+    if (!this.workers) return;
+    const I = this.I32;
+    const c = this.ctl >> 2;
+    const line = LINE >> 2;
+    Atomics.store(I, c + CTL_QUIT * line, 1);
+    Atomics.add(I, c + CTL_SEQ * line, 1);
+    Atomics.notify(I, c + CTL_SEQ * line);
+    for (const w of this.workers) void w.terminate();
+    this.workers = null;
+    Atomics.store(I, c + CTL_READY * line, 0);
+    Atomics.store(I, c + CTL_QUIT * line, 0);
+  }
+}
+
+// Control words, in lines from the control block's start.
+const CTL_GEN = 0;
+const CTL_COUNT = 1;
+const CTL_SLEEP = 2;
+const CTL_ABORT = 3;
+const CTL_SEQ = 4;
+const CTL_N0 = 5;
+const CTL_N1 = 6;
+const CTL_DONE = 7;
+const CTL_READY = 8;
+const CTL_QUIT = 9;
+// lines 16 + w: stop requests; 16 + T + w: divergence [group, step]; 16 + 2T + w: run results
+
+/** The control-word layout, for the worker script. */
+export const ENGINE_CONTROL = { GEN: CTL_GEN, ABORT: CTL_ABORT, SEQ: CTL_SEQ, N0: CTL_N0, N1: CTL_N1, DONE: CTL_DONE, READY: CTL_READY, QUIT: CTL_QUIT } as const;
+
+/**
+ * The functions the engine's module imports: sleep on a word while it holds a value (100 ms at
+ * most) and wake every thread sleeping on a word. Word indices into the shared memory.
+ *
+ * @example
+ * new WebAssembly.Instance(module, { env: { memory, ...engineImports(new Int32Array(memory.buffer)) } });
+ */
+export function engineImports(I: Int32Array): { sleep: (word: number, value: number) => void; wake: (word: number) => void } {
+  return {
+    sleep: (word, value) => void Atomics.wait(I, word, value, 100),
+    wake: (word) => void Atomics.notify(I, word),
+  };
+}
+
+/** Starts of each thread's range, multiples of 16 (the last is N). */
+function partition(N: number, T: number): Int32Array {
+  const b = new Int32Array(T + 1);
+  for (let w = 1; w < T; w++) b[w] = Math.min(N, Math.max(b[w - 1], Math.round((N * w) / T / 16) * 16));
+  b[T] = N;
+  return b;
+}
+
+interface NodeWorkerThreads {
+  Worker: new (url: URL, opts: { workerData: unknown }) => { on(ev: string, cb: (e: Error) => void): void; unref(): void; terminate(): unknown };
+}
+
+function nodeWorkerThreads(): NodeWorkerThreads {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const mod = proc?.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined;
+  if (!mod) throw new Error('threads > 1 need Node.js ≥ 20.16 (worker_threads); use threads: 1');
+  return mod;
+}
+
+/** `flush(lo, hi)`: float32 state values below the normal range become 0 (see the network's note). */
+function emitFlush(m: ModuleBuilder, g: GroupLayout): number {
+  const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
+  const idx = m.functionCount - 1;
+  const i = f.local(ValType.i32);
+  const a = f.local(ValType.i32);
+  for (const v of g.spec.kernel.vars) {
+    const off = g.offsets[v.name];
+    f.get(0).set(i);
+    f.block().get(i).get(1).op(Op.i32_ge_s).br_if(0).loop();
+    f.get(i).i32(2).op(Op.i32_shl).tee(a).mem(Op.f32_load, 2, off).op(Op.f32_abs).f32(1.1754943508222875e-38).op(Op.f32_lt);
+    f.if().get(a).f32(0).mem(Op.f32_store, 2, off).end();
+    f.get(i).i32(1).op(Op.i32_add).tee(i).get(1).op(Op.i32_lt_s).br_if(0);
+    f.end().end();
+  }
+  return idx;
+}
+
+/** `deliver(n, w)`: the spikes of step n − delay, to thread w's part of the post group. */
+function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: GroupLayout, T: number, double: boolean): number {
+  const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
+  const idx = m.functionCount - 1;
+  const { preStart, preSize, postStart, delaySteps, weights, weight, target } = p.spec;
+  const N = pre.spec.size;
+  const whole = preStart === 0 && preSize === N;
+  const d = f.local(ValType.i32);
+  const slot = f.local(ValType.i32);
+  const c = f.local(ValType.i32);
+  const base = f.local(ValType.i32);
+  const q = f.local(ValType.i32);
+  const r = f.local(ValType.i32);
+  const s = f.local(ValType.i32);
+  const e = f.local(ValType.i32);
+  const a = f.local(ValType.i32);
+  const elem = double ? 8 : 4;
+  const shift = double ? 3 : 2;
+  const tOff = post.offsets[target] + postStart * elem;
+  f.block();
+  f.get(0);
+  if (delaySteps > 0) f.i32(delaySteps).op(Op.i32_sub).tee(d).i32(0).op(Op.i32_lt_s).br_if(0);
+  else f.set(d);
+  if (pre.slots > 1) f.get(d).i32(pre.slots).op(Op.i32_rem_u).set(slot);
+  else f.i32(0).set(slot);
+  for (let src = 0; src < T; src++) {
+    // c = counts[slot·T + src]; base = spikes + (slot·N + part[src])·4
+    f.get(slot).i32(T * 4).op(Op.i32_mul).mem(Op.i32_load, 2, pre.counts + src * 4).set(c);
+    f.get(slot).i32(N * 4).op(Op.i32_mul).i32(pre.spikes + pre.part[src] * 4).op(Op.i32_add).set(base);
+    f.i32(0).set(q);
+    f.block().get(q).get(c).op(Op.i32_ge_s).br_if(0).loop();
+    f.block(); // continue target
+    f.get(base).get(q).i32(2).op(Op.i32_shl).op(Op.i32_add).mem(Op.i32_load, 2, 0);
+    if (!whole) {
+      f.i32(preStart).op(Op.i32_sub).tee(r).i32(preSize).op(Op.i32_ge_u).br_if(0);
+    } else f.set(r);
+    if (T === 1) {
+      f.get(r).i32(2).op(Op.i32_shl).tee(a).mem(Op.i32_load, 2, p.rows).set(s);
+      f.get(a).mem(Op.i32_load, 2, p.rows + 4).set(e);
+    } else {
+      f.get(r).i32(T + 1).op(Op.i32_mul).get(1).op(Op.i32_add).i32(2).op(Op.i32_shl).tee(a).mem(Op.i32_load, 2, p.rows).set(s);
+      f.get(a).mem(Op.i32_load, 2, p.rows + 4).set(e);
+    }
+    // for (; s < e; s++) target[postStart + indices[s]] += w
+    f.block().get(s).get(e).op(Op.i32_ge_s).br_if(0).loop();
+    f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices).i32(shift).op(Op.i32_shl).tee(a);
+    f.get(a).mem(double ? Op.f64_load : Op.f32_load, shift, tOff);
+    if (weights) {
+      f.get(s).i32(shift).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, shift, p.weights);
+    } else if (double) f.f64(weight);
+    else f.f32(weight);
+    f.op(double ? Op.f64_add : Op.f32_add).mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
+    f.get(s).i32(1).op(Op.i32_add).tee(s).get(e).op(Op.i32_lt_s).br_if(0);
+    f.end().end();
+    f.end(); // continue target
+    f.get(q).i32(1).op(Op.i32_add).tee(q).get(c).op(Op.i32_lt_s).br_if(0);
+    f.end().end();
+  }
+  f.end();
+  return idx;
+}
+
+/** `run(n0, n1, w) → first step not simulated` (−1 when another thread failed). */
+function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: number[], flushes: number[], delivers: number[], T: number, ctl: number, checkDiv: boolean, sleepFn: number, wakeFn: number): void {
+  const f = m.addFunction('run', [ValType.i32, ValType.i32, ValType.i32], [ValType.i32]);
+  const N_ = 0;
+  const N1 = 1;
+  const W = 2;
+  const stopReq = f.local(ValType.i32);
+  const cnt = f.local(ValType.i32);
+  const k = f.local(ValType.i32);
+  const rc = f.local(ValType.i32);
+  const src = f.local(ValType.i32);
+  const gen = f.local(ValType.i32);
+  const spin = f.local(ValType.i32);
+  const lo = groups.map(() => f.local(ValType.i32));
+  const hi = groups.map(() => f.local(ValType.i32));
+  const wLine = f.local(ValType.i32); // w · LINE
+  f.get(W).i32(LINE).op(Op.i32_mul).set(wLine);
+  groups.forEach((g, gi) => {
+    f.get(W).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, g.bounds).set(lo[gi]);
+    f.get(W).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, g.bounds + 4).set(hi[gi]);
+  });
+  const stopAddr = ctl + 16 * LINE; // + w·LINE
+  const divAddr = ctl + (16 + T) * LINE; // + w·LINE: [group, step]
+  f.block(); // exit
+  f.get(N_).get(N1).op(Op.i32_ge_s).br_if(0);
+  f.loop(); // step
+  f.i32(0).set(stopReq);
+  groups.forEach((g, gi) => {
+    const N = g.spec.size;
+    // slot base: spikes + (slot·N + lo)·4
+    f.get(N_);
+    if (g.slots > 1) f.i32(g.slots).op(Op.i32_rem_u).set(k);
+    else f.op(Op.drop).i32(0).set(k);
+    f.get(N_);
+    f.get(k).i32(N).op(Op.i32_mul).get(lo[gi]).op(Op.i32_add).i32(2).op(Op.i32_shl).i32(g.spikes).op(Op.i32_add);
+    f.get(lo[gi]).get(hi[gi]);
+    f.get(wLine).i32(g.flags).op(Op.i32_add);
+    f.call(updates[gi]).set(cnt);
+    f.get(k).i32(T).op(Op.i32_mul).get(W).op(Op.i32_add).i32(2).op(Op.i32_shl).get(cnt).mem(Op.i32_store, 2, g.counts);
+    if (checkDiv) {
+      f.get(wLine).mem(Op.i32_load, 2, g.flags).if();
+      f.get(wLine).mem(Op.i32_load, 2, divAddr).i32(0).op(Op.i32_lt_s).if();
+      f.get(wLine).i32(gi).mem(Op.i32_store, 2, divAddr);
+      f.get(wLine).get(N_).mem(Op.i32_store, 2, divAddr + 4);
+      f.end();
+      f.i32(1).set(stopReq);
+      f.end();
+    }
+    if (g.spec.record) {
+      // copy the step's spikes into this thread's record buffer
+      f.get(wLine).mem(Op.i32_load, 2, g.recCount).set(rc);
+      f.get(k).i32(N).op(Op.i32_mul).get(lo[gi]).op(Op.i32_add).i32(2).op(Op.i32_shl).i32(g.spikes).op(Op.i32_add).set(src);
+      f.get(W).i32(g.recCap * 4).op(Op.i32_mul).get(rc).i32(2).op(Op.i32_shl).op(Op.i32_add).set(k); // byte offset of entry rc of w's buffer
+      f.block().get(cnt).i32(0).op(Op.i32_le_s).br_if(0).loop();
+      f.get(k).get(src).mem(Op.i32_load, 2, 0).mem(Op.i32_store, 2, g.recIdx);
+      f.get(k).get(N_).mem(Op.i32_store, 2, g.recSteps);
+      f.get(k).i32(4).op(Op.i32_add).set(k);
+      f.get(src).i32(4).op(Op.i32_add).set(src);
+      f.get(rc).i32(1).op(Op.i32_add).set(rc);
+      f.get(cnt).i32(1).op(Op.i32_sub).tee(cnt).br_if(0);
+      f.end().end();
+      f.get(wLine).get(rc).mem(Op.i32_store, 2, g.recCount);
+      // room for one more step of every neuron of the range?
+      f.get(rc).get(hi[gi]).get(lo[gi]).op(Op.i32_sub).op(Op.i32_add).i32(g.recCap).op(Op.i32_gt_s).if().i32(1).set(stopReq).end();
+    }
+  });
+  if (flushes.some((x) => x >= 0)) {
+    f.get(N_).i32(255).op(Op.i32_and).i32(255).op(Op.i32_eq).if();
+    groups.forEach((_, gi) => {
+      if (flushes[gi] >= 0) f.get(lo[gi]).get(hi[gi]).call(flushes[gi]);
+    });
+    f.end();
+  }
+  f.get(stopReq).if();
+  f.get(wLine).get(N_).i32(1).op(Op.i32_add);
+  if (T > 1) f.atomic(AtomicOp.i32_atomic_store, 2, stopAddr);
+  else f.mem(Op.i32_store, 2, stopAddr);
+  f.end();
+  if (T > 1) emitBarrier(f, T, ctl, gen, spin, sleepFn, wakeFn);
+  for (const d of delivers) f.get(N_).get(W).call(d);
+  f.get(N_).i32(1).op(Op.i32_add).set(N_);
+  // stop when some thread asked to stop at this step
+  for (let w = 0; w < T; w++) {
+    f.i32(0);
+    if (T > 1) f.atomic(AtomicOp.i32_atomic_load, 2, stopAddr + w * LINE);
+    else f.mem(Op.i32_load, 2, stopAddr);
+    f.get(N_).op(Op.i32_le_s).br_if(1);
+  }
+  f.get(N_).get(N1).op(Op.i32_lt_s).br_if(0);
+  f.end(); // loop
+  f.end(); // exit block
+  f.get(N_);
+}
+
+/**
+ * A sense-counting barrier: the last thread to arrive bumps the generation; the others spin on
+ * it, then sleep (Atomics.wait with a timeout, through an import; checking the abort word).
+ */
+function emitBarrier(f: FunctionBuilder, T: number, ctl: number, gen: number, spin: number, sleepFn: number, wakeFn: number): void {
+  const GEN = ctl + CTL_GEN * LINE;
+  const COUNT = ctl + CTL_COUNT * LINE;
+  const SLEEP = ctl + CTL_SLEEP * LINE;
+  const ABORT = ctl + CTL_ABORT * LINE;
+  f.i32(0).atomic(AtomicOp.i32_atomic_load, 2, GEN).set(gen);
+  f.i32(0).i32(1).atomic(AtomicOp.i32_atomic_rmw_add, 2, COUNT).i32(T - 1).op(Op.i32_eq);
+  f.if();
+  f.i32(0).i32(0).atomic(AtomicOp.i32_atomic_store, 2, COUNT);
+  f.i32(0).get(gen).i32(1).op(Op.i32_add).atomic(AtomicOp.i32_atomic_store, 2, GEN);
+  f.i32(0).atomic(AtomicOp.i32_atomic_load, 2, SLEEP).if();
+  f.i32(GEN >> 2).call(wakeFn);
+  f.end();
+  f.else();
+  f.i32(0).set(spin);
+  f.block().loop();
+  f.i32(0).atomic(AtomicOp.i32_atomic_load, 2, GEN).get(gen).op(Op.i32_ne).br_if(1);
+  f.get(spin).i32(1).op(Op.i32_add).tee(spin).i32(SPIN).op(Op.i32_lt_s).br_if(0);
+  // sleep (100 ms at most, then look at the abort word)
+  f.i32(0).i32(1).atomic(AtomicOp.i32_atomic_rmw_add, 2, SLEEP).op(Op.drop);
+  f.i32(GEN >> 2).get(gen).call(sleepFn);
+  f.i32(0).i32(-1).atomic(AtomicOp.i32_atomic_rmw_add, 2, SLEEP).op(Op.drop);
+  f.i32(0).atomic(AtomicOp.i32_atomic_load, 2, ABORT).if().i32(-1).ret().end();
+  f.br(0);
+  f.end().end();
+  f.end();
+}
