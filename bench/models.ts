@@ -6,7 +6,7 @@ import { cobaNetwork, cubaNetwork, type BenchmarkNet } from '../examples/models.
 import { cobahhNetwork } from '../examples/cobahh_model.js';
 
 export interface BenchModel {
-  readonly build: (opts: { scale: number; seed: number }) => BenchmarkNet;
+  readonly build: (opts: { scale: number; seed: number; threads?: number }) => BenchmarkNet;
   /** Script in bench/peers/ that runs the same model in Brian2 (C++ standalone). */
   readonly peer: string;
 }

@@ -560,13 +560,13 @@ test('COBAHH (exponential Euler) kernel against the JavaScript kernel over 1000 
   }
 });
 
-test('kernels: vector and scalar lanes, every compaction, and repeated builds give identical bits', () => {
+test('kernels: vector and scalar lanes, every compaction, unrolling and repeated builds give identical bits', () => {
   for (const make of [lifModel, cobahhModel]) {
     const N = 1031;
-    const runs = (['f32x4:branch', 'f32x4:branchless', 'f32x4:unrolled', 'f32x4:auto', 'f32:auto', 'f32x4:auto'] as const).map((cfg) => {
-      const [lanes, compaction] = cfg.split(':') as [LaneKind, 'branch' | 'branchless' | 'unrolled' | 'auto'];
+    const runs = (['f32x4:branch:1', 'f32x4:branchless:1', 'f32x4:unrolled:1', 'f32x4:auto:1', 'f32:auto:1', 'f32x4:auto:1', 'f32x4:auto:3'] as const).map((cfg) => {
+      const [lanes, compaction, unroll] = cfg.split(':') as [LaneKind, 'branch' | 'branchless' | 'unrolled' | 'auto', string];
       const m = make(N, lanes, 5);
-      const spikes = runModel(m, buildUpdateKernel({ ...m.spec, compaction }).instantiate(m.arena.memory()), 300);
+      const spikes = runModel(m, buildUpdateKernel({ ...m.spec, compaction, unroll: Number(unroll) }).instantiate(m.arena.memory()), 300);
       return { spikes, v: Float32Array.from(m.views.v), ls: Int32Array.from(m.lastSpike) };
     });
     for (const r of runs.slice(1)) {

@@ -322,6 +322,8 @@ export class Network {
     const make = compileKernel(['S', 'H', 'M', 'D'], body);
     this.kernel = make(arrays, KERNEL_HELPERS, monitors, diverged) as Kernel;
     this.engine = this.buildEngine(plans, projPlans, poissons.length, F === Float64Array);
+    // The JavaScript step loop is not used then; dropping it frees the arrays it holds.
+    if (this.engine) this.kernel = undefined;
     this.built = true;
     return this;
   }
@@ -374,6 +376,14 @@ export class Network {
       const v = engine.views(gi);
       for (const [key, a] of v.arrays) rt.arrays.set(key, a);
       plan.group.runtime = { ...rt, lastSpike: v.lastSpike, backend: `${rt.backend} engine×${threads}` };
+    });
+    // With one thread the engine's connectivity is the stored one: keep a single copy.
+    projPlans.forEach((pp, k) => {
+      const v = engine.projectionViews(k);
+      if (!v) return;
+      pp.csr.indptr = v.indptr;
+      pp.csr.indices = v.indices;
+      if (v.weights && pp.proj.runtime) (pp.proj.runtime as { weights: StateArray | null }).weights = v.weights;
     });
     return engine;
   }

@@ -282,6 +282,21 @@ export class StepEngine {
   }
 
   /**
+   * With one thread, views on the engine's copy of projection `k`'s CSR (same order as given),
+   * so that the caller can drop its own; null with more threads (rows are reordered by thread).
+   */
+  projectionViews(k: number): { indptr: Int32Array; indices: Int32Array; weights: StateArray | null } | null {
+    if (this.threads !== 1) return null;
+    const p = this.projs[k];
+    const elem = this.groups[p.spec.post].elem;
+    return {
+      indptr: this.arena.i32(p.rows, p.spec.preSize + 1),
+      indices: this.arena.i32(p.indices, p.nnz),
+      weights: p.weights < 0 ? null : elem === 8 ? this.arena.f64(p.weights, p.nnz) : this.arena.f32(p.weights, p.nnz),
+    };
+  }
+
+  /**
    * Simulates steps [n0, n1) (or fewer: see {@link EngineRunResult}).
    *
    * @example

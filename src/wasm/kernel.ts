@@ -75,6 +75,8 @@ export interface UpdateKernelSpec {
    * flush-to-zero. Values below 1.2e-38 never matter to a neuron model.
    */
   readonly flushSubnormals?: boolean;
+  /** Vectors per SIMD loop iteration (default 1: unrolling measured no gain in bench/wasm_kernels.ts); results do not change. */
+  readonly unroll?: number;
   /** Keep vector constants in locals set before the loop (default true). */
   readonly hoistConstants?: boolean;
   /**
@@ -552,13 +554,26 @@ function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l:
   for (const p of prologue) p();
   L.emitHoisted(f);
   pushBound(f, from).set(l.i);
+  const once = () => {
+    f.get(l.i).i32(shiftFor(info.bytes)).op(Op.i32_shl).set(l.addr);
+    if (info.bytes === 8) f.get(l.i).i32(2).op(Op.i32_shl).set(l.addr4);
+    for (const b of body.code) f.code.push(b);
+    f.get(l.i).i32(W).op(Op.i32_add).set(l.i);
+  };
+  const unroll = info.simd ? spec.unroll ?? 1 : 1;
   f.block();
+  if (unroll > 1) {
+    // groups of `unroll` vectors (fewer loop branches and stack checks), then one at a time
+    f.block().loop();
+    pushBound(f.get(l.i).i32(unroll * W).op(Op.i32_add), to).op(Op.i32_gt_s).br_if(1);
+    for (let u = 0; u < unroll; u++) once();
+    f.br(0);
+    f.end().end();
+  }
   pushBound(f.get(l.i), to).op(Op.i32_ge_s).br_if(0);
   f.loop();
-  f.get(l.i).i32(shiftFor(info.bytes)).op(Op.i32_shl).set(l.addr);
-  if (info.bytes === 8) f.get(l.i).i32(2).op(Op.i32_shl).set(l.addr4);
-  for (const b of body.code) f.code.push(b);
-  pushBound(f.get(l.i).i32(W).op(Op.i32_add).tee(l.i), to).op(Op.i32_lt_s).br_if(0);
+  once();
+  pushBound(f.get(l.i), to).op(Op.i32_lt_s).br_if(0);
   f.end();
   f.end();
 
