@@ -26,6 +26,8 @@ import {
   inDegrees,
   outDegrees,
 } from '../src/connect/index.js';
+import { buildSkipTable, exactSkip, fixedProbCsr, skipTable, tableSkip } from '../src/connect/geometric.js';
+import { StreamRng, streamRngState, threefry2x32, threefryOut } from '../src/math/rng.js';
 
 const WHERE = "projection 'E→I'";
 
@@ -278,6 +280,202 @@ test('FixedProb: allowSelf=false, determinism, p = 0 and p = 1', () => {
   assert.equal(csrNumSynapses(new FixedProb(1, { allowSelf: false }).build(ctx(200, 200, { selfOffset: 0 }))), 200 * 199);
   // Tiny probability: still exact, no infinite loop.
   assert.equal(csrNumSynapses(new FixedProb(1e-300).build(ctx(100, 100))), 0);
+});
+
+// The exact geometric sampler (src/connect/geometric.ts).
+
+const SKIP_PROBS = [0.02, 0.3, 0.5, 0.9, 0.999999, 0.1, 0.001, 1e-5, 1e-300];
+
+test('skip table: equals floor(ln u / ln(1 - p)) at every bucket edge, every step and 200 000 random words', () => {
+  const rng = new StreamRng();
+  rng.seed(2024, 1);
+  for (const p of SKIP_PROBS) {
+    const t = buildSkipTable(p);
+    const check = (x: number) => {
+      if (x < 0 || x > 0xffffffff) return;
+      assert.equal(tableSkip(t, x), exactSkip(x, t.logq), `p = ${p}, x = ${x}`);
+      assert.equal(tableSkip(t, x | 0), exactSkip(x, t.logq), `p = ${p}, x = ${x} as a signed word`);
+    };
+    const width = t.mask + 1;
+    for (let b = 0; b < t.base.length; b++) {
+      for (const x of [b * width - 1, b * width, b * width + 1, b * width + t.step[b] - 1, b * width + t.step[b], (b + 1) * width - 1]) check(x);
+    }
+    for (let r = 0; r < 200_000; r++) check(rng.uint32());
+    // Words at which the skip changes (the steps), found from the definition: the table agrees on both sides.
+    for (let k = 1; k < 400; k++) {
+      const c = Math.floor(Math.exp(k * t.logq) * 4294967296);
+      for (let x = c - 2; x <= c + 2; x++) check(x);
+    }
+    check(0);
+    check(0xffffffff);
+  }
+  // Exhaustively, inside the buckets with a step for p = 0.02 near u = 1/2 (the step's position is the hard part).
+  const t = skipTable(0.02);
+  const width = t.mask + 1;
+  let buckets = 0;
+  for (let b = t.base.length >> 1; b < t.base.length && buckets < 3; b++) {
+    if (t.step[b] === 0) continue;
+    buckets++;
+    for (let x = b * width; x < (b + 1) * width; x++) {
+      if (tableSkip(t, x) !== exactSkip(x, t.logq)) assert.fail(`x = ${x}`);
+    }
+  }
+  assert.equal(buckets, 3);
+  // Only a small fraction of the draws needs the logarithm.
+  let slow = 0;
+  for (let b = 0; b < t.base.length; b++) if (t.base[b] < 0) slow++;
+  assert.ok(slow / t.base.length < 0.02, `fallback fraction ${slow / t.base.length}`);
+});
+
+test('skip table: the skips of 10^6 draws are geometric (chi-square) and equal the slow path draw by draw', () => {
+  for (const p of [0.02, 0.2]) {
+    const t = skipTable(p);
+    const rng = new StreamRng();
+    rng.seed(77, p === 0.02 ? 1 : 2);
+    const n = 1_000_000;
+    const q = 1 - p;
+    // Bins 0..K-1 with an expected count of at least 20, and a tail bin k ≥ K.
+    const K = Math.floor(Math.log(20 / (n * p)) / Math.log(q));
+    const counts = new Float64Array(K + 1);
+    let sum = 0;
+    for (let r = 0; r < n; r++) {
+      const x = rng.uint32();
+      const k = tableSkip(t, x);
+      if (k !== exactSkip(x, t.logq)) assert.fail(`p = ${p}, draw ${r}: x = ${x}`);
+      counts[Math.min(k, K)]++;
+      sum += k;
+    }
+    let chi2 = 0;
+    for (let k = 0; k <= K; k++) {
+      const e = n * (k < K ? p * q ** k : q ** K);
+      chi2 += (counts[k] - e) ** 2 / e;
+    }
+    // Wilson–Hilferty: the chi-square quantile at z = 4 standard deviations (p-value ≈ 3e-5).
+    const df = K;
+    const crit = df * (1 - 2 / (9 * df) + 4 * Math.sqrt(2 / (9 * df))) ** 3;
+    assert.ok(chi2 < crit, `p = ${p}: chi2 = ${chi2.toFixed(1)} with ${df} degrees of freedom, critical ${crit.toFixed(1)}`);
+    const mean = sum / n;
+    const sdMean = Math.sqrt(q) / p / Math.sqrt(n);
+    assert.ok(Math.abs(mean - q / p) < 4 * sdMean, `p = ${p}: mean skip ${mean} vs ${q / p}`);
+  }
+});
+
+test('streamRngState gives the state of StreamRng.seed (unrolled Threefry)', () => {
+  const st = new Int32Array(4);
+  const rng = new StreamRng();
+  for (const [key, stream] of [[0, 0], [42, 7], [0xffffffff, 123456], [-5, 2 ** 31 + 9], [987654321, 0x7fffffff]]) {
+    streamRngState(key, stream, st);
+    rng.seed(key, stream);
+    let [a, b, c, d] = st;
+    for (let r = 0; r < 50; r++) {
+      const y = Math.imul(b, 5);
+      const x = Math.imul((y << 7) | (y >>> 25), 9) >>> 0;
+      const s = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= s;
+      d = (d << 11) | (d >>> 21);
+      assert.equal(x, rng.uint32(), `key ${key}, stream ${stream}, draw ${r}`);
+    }
+  }
+});
+
+/** FixedProb's connector key, as connectors.ts derives it (TAG_FIXED_PROB = 1). */
+function fixedProbKey(seed: number): number {
+  threefry2x32(seed >>> 0, Math.floor(seed / 4294967296) >>> 0, 0x636f6e6e, 1);
+  return threefryOut[0];
+}
+
+const FIXED_PROB_CASES: Array<[number, boolean, ConnectContext]> = [
+  [0.02, true, ctx(300, 2000, { seed: 5 })],
+  [0.02, false, ctx(400, 400, { seed: 6, selfOffset: 0 })],
+  [0.3, false, ctx(200, 500, { seed: 7, selfOffset: 100 })],
+  [0.5, false, ctx(300, 200, { seed: 8, selfOffset: -150 })],
+  [0.9, true, ctx(50, 300, { seed: 9 })],
+  [0.999999, false, ctx(40, 40, { seed: 10, selfOffset: 0 })],
+  [0.001, true, ctx(500, 30_000, { seed: 11 })],
+  [2e-5, false, ctx(2000, 50_000, { seed: 12, selfOffset: 0 })],
+  [1, false, ctx(30, 40, { seed: 13, selfOffset: 5 })],
+  [0, true, ctx(30, 40, { seed: 14 })],
+];
+
+test('FixedProb: stored rows = just-in-time rows = the slow-path reference (StreamRng + floor(ln u / ln(1 - p)))', () => {
+  const rng = new StreamRng();
+  for (const [p, allowSelf, c] of FIXED_PROB_CASES) {
+    const conn = new FixedProb(p, { allowSelf });
+    const csr = conn.build(c);
+    assertStrictCsr(csr);
+    const self = (i: number) => (allowSelf || c.selfOffset === undefined ? -1 : i + c.selfOffset);
+    const rowOf = conn.rowFunction(c);
+    const fill = conn.rowFiller(c);
+    const key = fixedProbKey(c.seed);
+    const logq = Math.log1p(-p);
+    for (let i = 0; i < c.nPre; i++) {
+      const stored = Array.from(csr.indices.subarray(csr.indptr[i], csr.indptr[i + 1]));
+      const jit: number[] = [];
+      rowOf(i, jit);
+      assert.deepEqual(jit, stored, `p = ${p}, row ${i}: rowFunction`);
+      const buf = new Int32Array(c.nPost + 3);
+      const end = fill(i, buf, 3);
+      assert.deepEqual(Array.from(buf.subarray(3, end)), stored, `p = ${p}, row ${i}: rowFiller`);
+      // The slow path, written independently: one logarithm per synapse.
+      const ref: number[] = [];
+      if (p === 1) {
+        for (let j = 0; j < c.nPost; j++) if (j !== self(i)) ref.push(j);
+      } else if (p > 0) {
+        rng.seed(key, i);
+        for (let j = -1; ; ) {
+          j += Math.floor(Math.log(rng.uniformOpen()) / logq) + 1;
+          if (j >= c.nPost) break;
+          if (j !== self(i)) ref.push(j);
+        }
+      }
+      assert.deepEqual(stored, ref, `p = ${p}, row ${i}: reference`);
+    }
+  }
+});
+
+test('FixedProb: rows that overflow the preallocated array are regenerated identically', () => {
+  for (const [p, off] of [[0.05, undefined], [0.4, 0]] as const) {
+    const key = fixedProbKey(3);
+    const big = fixedProbCsr(key, p, 300, 700, off, WHERE);
+    for (const capacity of [1, 17, 1000]) {
+      const small = fixedProbCsr(key, p, 300, 700, off, WHERE, capacity);
+      assert.ok(sameCsr(big, small), `p = ${p}, capacity ${capacity}`);
+      assert.equal(small.indices.length, csrNumSynapses(small));
+    }
+    // The row generator agrees, with the self-connection left out.
+    const rowOf = new FixedProb(p, { allowSelf: false }).rowFunction(ctx(300, 700, { seed: 3, selfOffset: off }));
+    const row: number[] = [];
+    rowOf(7, row);
+    assert.deepEqual(row, Array.from(big.indices.subarray(big.indptr[7], big.indptr[8])));
+  }
+  // rowFiller signals a row that does not fit by returning an end past the array.
+  const fill = new FixedProb(0.5).rowFiller(ctx(10, 1000, { seed: 1 }));
+  const tiny = new Int32Array(4);
+  const end = fill(0, tiny, 0);
+  assert.ok(end > tiny.length);
+  const full = new Int32Array(1000);
+  assert.equal(fill(0, full, 0), end);
+  assert.deepEqual(Array.from(tiny), Array.from(full.subarray(0, 4)));
+});
+
+test('FixedProb: connection probability and independence hold across the table and the exact fallback', () => {
+  // p = 2e-4 with 500 000 posts: most draws use the table, some the fallback (u small); the
+  // counts per column block and the row lengths are binomial.
+  const p = 2e-4;
+  const nPre = 400;
+  const nPost = 500_000;
+  const c = new FixedProb(p).build(ctx(nPre, nPost, { seed: 21 }));
+  assertStrictCsr(c);
+  const mean = p * nPre * nPost;
+  const count = csrNumSynapses(c);
+  assert.ok(Math.abs(count - mean) < 4 * Math.sqrt(mean), `count ${count} vs ${mean}`);
+  const blocks = new Float64Array(10);
+  for (let s = 0; s < count; s++) blocks[Math.floor((c.indices[s] * 10) / nPost)]++;
+  for (const b of blocks) assert.ok(Math.abs(b - mean / 10) < 4 * Math.sqrt(mean / 10), `block count ${b} vs ${mean / 10}`);
 });
 
 test('refusals name the field, where, and the offending value', () => {

@@ -11,6 +11,7 @@ import {
   All2All,
   Expon,
   COBA,
+  GABAa,
   CUBA,
   SpikeMonitor,
   StateMonitor,
@@ -298,4 +299,15 @@ test('float32 SIMD groups flush subnormal values to zero (periodically), leaving
   const H = net2.add(new NeuronGroup(8, Decay, { method: 'exp_euler' }));
   net2.run('30 ms');
   assert.ok(Math.abs(H.get('x')[0] / Math.exp(-30) - 1) < 1e-5, 'normal values are not touched');
+});
+
+test('continuous coupling refuses just-in-time rows, and a gap junction refuses a synapse model', () => {
+  const make = (extra: Record<string, unknown>) => {
+    const net = new Network();
+    const A = net.add(new NeuronGroup(5, LIF, { name: 'A' }));
+    net.connect(A, A, { name: 'gj', comm: new FixedProb(0.5), gap: 'v', target: 'I', weight: '1 nS', ...extra });
+    return net;
+  };
+  refuses(() => make({ jit: true }).build(), /gj/, /jit/, /jit: false/);
+  refuses(() => make({ syn: GABAa(), out: COBA({ E: '-80 mV' }) }).build(), /gj/, /gap/);
 });

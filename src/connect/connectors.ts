@@ -13,10 +13,11 @@
  */
 
 import { BuildError } from '../core/errors.js';
-import { Rng, threefry2x32, threefryOut, uniformAt, StreamRng } from '../math/rng.js';
+import { Rng, threefry2x32, threefryOut, uniformAt } from '../math/rng.js';
 import { MAX_SYNAPSES } from './buffer.js';
 import { CsrBuilder, csrCheck, csrFromPairs, type CSR } from './csr.js';
 import { KeySet } from './edgeset.js';
+import { fixedProbCsr, fixedProbRow, skipTable } from './geometric.js';
 
 /** What a connector is built against. */
 export interface ConnectContext {
@@ -146,15 +147,14 @@ export interface FixedProbOptions {
   seed?: number;
 }
 
-/** One row generator reused by every FixedProb row (rows are generated one at a time). */
-const ROW_RNG = new StreamRng();
-
 /**
  * Every (pre, post) pair is connected independently with probability `prob` (Erdős–Rényi).
  *
  * Cost is O(nPre + synapses), not O(nPre · nPost): within a row the gaps between successive
- * synapses are drawn as geometric numbers, `floor(log(u) / log(1 - prob))`. Row i uses only the
- * random stream (seed, i), so {@link FixedProb.appendRow} regenerates any single row identically.
+ * synapses are drawn as geometric numbers, `floor(log(u) / log(1 - prob))`, read from a table
+ * that reproduces that formula exactly without a logarithm per synapse (`geometric.ts`). Row i
+ * uses only the random stream (seed, i), so {@link FixedProb.appendRow} and
+ * {@link FixedProb.rowFunction} regenerate any single row identically.
  *
  * @example
  * const csr = new FixedProb(0.02, { allowSelf: false }).build({ nPre: 4000, nPost: 4000, seed: 1, where: "projection 'E→E'", selfOffset: 0 });
@@ -177,13 +177,15 @@ export class FixedProb implements Connector {
     checkBool(ctx.where, 'allowSelf', this.allowSelf);
     const { nPre, nPost } = ctx;
     const off = selfOff(ctx, this.allowSelf);
-    if (p === 1) checkTotal(ctx.where, nPre * nPost - countSelfPairs(nPre, nPost, off));
-    const mean = p * nPre * nPost;
-    const hint = Math.min(MAX_SYNAPSES, Math.ceil(mean + 4 * Math.sqrt(mean) + 16));
-    const b = new CsrBuilder(nPre, nPost, hint, ctx.where);
     const key = keyOf(seedOf(ctx, this.seed), TAG_FIXED_PROB);
+    if (p > 0 && p < 1) return fixedProbCsr(key, p, nPre, nPost, off, ctx.where);
+    if (p === 1) checkTotal(ctx.where, nPre * nPost - countSelfPairs(nPre, nPost, off));
+    const b = new CsrBuilder(nPre, nPost, p === 1 ? nPre * nPost : 16, ctx.where);
     for (let i = 0; i < nPre; i++) {
-      this.row(key, i, nPost, off, b);
+      if (p === 1) {
+        const self = off === undefined ? -1 : i + off;
+        for (let j = 0; j < nPost; j++) if (j !== self) b.push(j);
+      }
       b.endRow();
     }
     return b.finish();
@@ -199,38 +201,53 @@ export class FixedProb implements Connector {
 
   /**
    * Checks the context once and returns a generator of single rows, for just-in-time
-   * connectivity that regenerates the row of every spiking neuron.
+   * connectivity that regenerates the row of every spiking neuron. Row i is exactly row i of
+   * {@link FixedProb.build} for the same context.
    *
    * @example
    * const row = new FixedProb(0.1).rowFunction(ctx); row(7, out);
    */
   rowFunction(ctx: ConnectContext): (i: number, out: { push(j: number): void }) => void {
-    checkContext(ctx);
-    checkProb(ctx.where, 'prob', this.prob);
-    checkBool(ctx.where, 'allowSelf', this.allowSelf);
-    const key = keyOf(seedOf(ctx, this.seed), TAG_FIXED_PROB);
-    const off = selfOff(ctx, this.allowSelf);
+    const fill = this.rowFiller(ctx);
     const nPost = ctx.nPost;
-    return (i, out) => this.row(key, i, nPost, off, out);
+    let scratch = new Int32Array(Math.max(1, Math.min(nPost, Math.ceil(this.prob * nPost + 4 * Math.sqrt(this.prob * nPost) + 16))));
+    return (i, out) => {
+      let n = fill(i, scratch, 0);
+      if (n > scratch.length) {
+        scratch = new Int32Array(Math.max(n, Math.min(nPost, 2 * scratch.length)));
+        n = fill(i, scratch, 0);
+      }
+      for (let k = 0; k < n; k++) out.push(scratch[k]);
+    };
   }
 
-  private row(key: number, i: number, nPost: number, off: number | undefined, out: { push(j: number): void }): void {
-    const p = this.prob;
-    const self = off === undefined ? -1 : i + off;
-    if (p === 0) return;
+  /**
+   * Checks the context once and returns a generator that writes row i into a typed array:
+   * `fill(i, out, n)` writes the row's post indices (ascending) to out[n], out[n + 1], ... and
+   * returns the new end. When that end is past `out.length` the row did not fit (the writes
+   * beyond the end were dropped): grow `out` and call again with the same `n`.
+   *
+   * @example
+   * const fill = new FixedProb(0.1).rowFiller(ctx); const buf = new Int32Array(ctx.nPost);
+   * const len = fill(7, buf, 0); // row 7 is buf[0..len)
+   */
+  rowFiller(ctx: ConnectContext): (i: number, out: Int32Array, n: number) => number {
+    checkContext(ctx);
+    const p = checkProb(ctx.where, 'prob', this.prob);
+    checkBool(ctx.where, 'allowSelf', this.allowSelf);
+    const key = keyOf(seedOf(ctx, this.seed), TAG_FIXED_PROB) | 0;
+    const off = selfOff(ctx, this.allowSelf);
+    const nPost = ctx.nPost;
+    if (p === 0) return (_i, _out, n) => n;
     if (p === 1) {
-      for (let j = 0; j < nPost; j++) if (j !== self) out.push(j);
-      return;
+      return (i, out, n) => {
+        const self = off === undefined ? -1 : i + off;
+        for (let j = 0; j < nPost; j++) if (j !== self) out[n++] = j;
+        return n;
+      };
     }
-    const logq = Math.log1p(-p);
-    const rng = ROW_RNG;
-    rng.seed(key, i);
-    let j = -1;
-    for (;;) {
-      j += Math.floor(rng.logUniformOpen() / logq) + 1;
-      if (j >= nPost) return;
-      if (j !== self) out.push(j);
-    }
+    const t = skipTable(p);
+    return (i, out, n) => fixedProbRow(t, key, i, nPost, off === undefined ? -1 : i + off, out, n);
   }
 }
 

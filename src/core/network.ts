@@ -534,6 +534,8 @@ export class Network {
     if (o.source !== undefined || o.gap !== undefined || preAligned) {
       if (delays || delaySteps) throw new BuildError(where, 'delay', 'continuous coupling (source, gap, pre-aligned synapses) has no transmission delay', 'remove the delay');
       if (o.stp) throw new BuildError(where, 'stp', 'short-term plasticity applies to spike transmission only', 'remove stp, or use an align-post synapse such as Expon');
+      if (jitRow) throw new BuildError(where, 'jit', 'continuous coupling (source, gap, pre-aligned synapses) reads every stored synapse each step', 'use jit: false');
+      if (preAligned && o.gap !== undefined) throw new BuildError(where, 'gap', 'a gap junction couples membrane variables directly and takes no synapse model', 'remove syn, or remove gap');
       const acc = `acc$${k}`;
       post.extraValues.push({ name: acc, dim: weightDim, init: 0 });
       const inputs = postModel.inputNames();
