@@ -1,6 +1,6 @@
 /**
- * Shared by the benchmark-network demos (coba, cuba, cobahh): reads --scale, --duration and
- * --seed, builds, runs with a progress bar, prints rates and times, writes a raster plot.
+ * Shared by the benchmark-network demos (coba, cuba, cobahh): reads --scale, --duration, --seed
+ * and --threads, builds, runs with a progress bar, prints rates and times, writes a raster plot.
  */
 import { meanRate, rasterSvg } from '../src/index.js';
 import { terminalProgress, writeText } from '../src/node/index.js';
@@ -18,21 +18,23 @@ export function numberArg(name: string, dflt: number): number {
  * @example
  * await runDemo('COBA', 'LIF neurons', cobaNetwork, 'out/coba_raster.svg');
  */
-export async function runDemo(title: string, what: string, build: (o: { scale: number; seed: number }) => BenchmarkNet, svgPath: string): Promise<void> {
+export async function runDemo(title: string, what: string, build: (o: { scale: number; seed: number; threads?: number }) => BenchmarkNet, svgPath: string): Promise<void> {
   const scale = numberArg('scale', 1);
   const durationMs = numberArg('duration', 1000);
   const seed = numberArg('seed', 1);
+  const threads = numberArg('threads', 1);
   const t0 = performance.now();
-  const { net, P, spikes, ne, ni } = build({ scale, seed });
+  const { net, P, spikes, ne, ni } = build({ scale, seed, threads });
   net.build();
   const buildS = (performance.now() - t0) / 1000;
   const res = net.run(`${durationMs} ms`, { progress: terminalProgress() });
+  net.close();
   const { times, indices } = spikes.spikes();
   const dur = durationMs / 1000;
   let nE = 0;
   for (let k = 0; k < indices.length; k++) if (indices[k] < ne) nE++;
   console.log(`${title} network: ${P.size} ${what} (${ne} E, ${ni} I), ${net.numSynapses} synapses, dt ${net.dt * 1000} ms, seed ${seed}`);
-  console.log(`simulated ${durationMs} ms in ${res.seconds.toFixed(3)} s (build + compile ${buildS.toFixed(3)} s)`);
+  console.log(`simulated ${durationMs} ms in ${res.seconds.toFixed(3)} s on ${threads} thread(s), ${P.runtime!.backend} (build + compile ${buildS.toFixed(3)} s)`);
   console.log(
     `mean rate ${meanRate({ times, indices }, P.size, dur).toFixed(2)} Hz: excitatory ${(nE / ne / dur).toFixed(2)} Hz, inhibitory ${((indices.length - nE) / ni / dur).toFixed(2)} Hz (${indices.length} spikes)`,
   );
