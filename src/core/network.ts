@@ -76,7 +76,7 @@ export interface NetworkOptions {
 export interface RunOptions {
   /** Receives progress (e.g. `terminalProgress()` from 'braints/node'). */
   readonly progress?: ProgressReporter;
-  /** Steps per kernel call between progress updates (default: about 1 % of the run). */
+  /** Steps per kernel call between progress updates (default: about 1 % of the run with a progress reporter, else the whole run). */
   readonly chunk?: number;
 }
 
@@ -1255,7 +1255,8 @@ export class Network {
     if (!(dur >= 0)) throw new BuildError(`network '${this.name}'`, 'duration', `must be ≥ 0, got ${JSON.stringify(duration)}`);
     const steps = Math.round(dur / this.dtValue);
     for (const m of this.monitors) m.reserve(this.step, steps, this.dtValue);
-    const chunk = Math.max(1, options.chunk ?? Math.ceil(steps / 100));
+    // without a progress reporter one chunk (the step engine still stops early to empty its spike buffers)
+    const chunk = Math.max(1, options.chunk ?? (options.progress ? Math.ceil(steps / 100) : steps));
     const progress = options.progress;
     progress?.start(steps, this.name);
     const first = this.step;
