@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { BENCH_MODELS, type BenchModelName } from './models.js';
-import { runLarge } from './large.js';
+import { runLargeIsolated } from './large.js';
 import { connectSeconds, streamTriadGBs } from './extra.js';
 import { benchFmnist } from './fmnist.js';
 
@@ -169,7 +169,7 @@ const program = new Command()
     }
     if (model === 'large' || model === 'all') {
       for (const jit of [false, true]) {
-        const row = runLarge({ jit, durationMs: duration });
+        const row = runLargeIsolated({ jit, durationMs: duration });
         out(row, `${row.model}: ${row.neurons} neurons, ${row.synapses} synapses (${row.bytes_per_synapse} B/synapse stored), build ${row.build_s} s, ${row.duration_ms} ms simulated in ${row.braints_s} s, ${row.rate_hz} Hz, peak memory ${row.peak_rss_mb} MB`);
       }
     }

@@ -2,8 +2,11 @@
  * Scale beyond Brian2: a COBA-style network of 1 000 000 LIF neurons with 100 synapses per neuron,
  * once with stored connectivity (FixedPreNum, CSR: 4 bytes per synapse) and once with
  * just-in-time connectivity (FixedProb regenerated from the seed on every spike: no synapse stored).
- * Reports build and simulation time, synapses and the process's peak memory.
+ * Reports build and simulation time, synapses and the process's peak memory (each row in its own
+ * process: {@link runLargeIsolated}).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Network, NeuronGroup, LIF, FixedPreNum, FixedProb, Expon, COBA, RateMonitor, normal } from '../src/index.js';
 
 export interface LargeRow {
@@ -64,4 +67,21 @@ export function runLarge(opts: { neurons?: number; inDegree?: number; durationMs
     bytes_per_synapse: +(stored / synapses).toFixed(3),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
+}
+
+/**
+ * Runs {@link runLarge} in a child process, so that its peak memory is its own.
+ *
+ * @example
+ * const row = runLargeIsolated({ jit: true, durationMs: 1000 });
+ */
+export function runLargeIsolated(opts: { jit: boolean; durationMs: number }): LargeRow {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--row', opts.jit ? 'jit' : 'csr', String(opts.durationMs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`large network run failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as LargeRow;
+}
+
+// child-process entry: node large.js --row csr|jit DURATION_MS
+if (process.argv[2] === '--row') {
+  console.log(JSON.stringify(runLarge({ jit: process.argv[3] === 'jit', durationMs: Number(process.argv[4]) })));
 }

@@ -465,6 +465,7 @@ export class Network {
     const same = proj.pre.group === proj.post.group;
     const connCtx = { nPre: proj.pre.size, nPost: proj.post.size, seed: connSeed, where, selfOffset: same ? proj.pre.start - proj.post.start : undefined };
     let jitRow: ((i: number, out: { push(j: number): void }) => void) | undefined;
+    let jitFill: ((i: number, out: Int32Array, n: number) => number) | undefined;
     let csr: CSR;
     if (o.jit) {
       const comm = o.comm as { rowFunction?: (ctx: typeof connCtx) => (i: number, out: { push(j: number): void }) => void };
@@ -473,6 +474,9 @@ export class Network {
       if (o.plasticity || o.stp || o.delay !== undefined && !isScalarInit(o.delay as Init)) throw new BuildError(where, 'jit', 'plasticity, short-term plasticity and per-synapse delays need stored synapses', 'use jit: false');
       // Validated once here; the kernel then calls the bare row generator on every spike.
       jitRow = comm.rowFunction(connCtx);
+      // a connector that can write a row straight into an array skips the per-synapse push
+      const filler = (o.comm as { rowFiller?: (ctx: typeof connCtx) => (i: number, out: Int32Array, n: number) => number }).rowFiller;
+      if (typeof filler === 'function') jitFill = filler.call(o.comm, connCtx);
       // Count the synapses once (nothing is kept) so that reports stay exact.
       let total = 0;
       const counter = { push: () => void total++ };
@@ -527,7 +531,7 @@ export class Network {
       if (!weights) weights = new F(nSyn).fill(weight);
       plastic = planPlasticity(o.plasticity, k, { where, preModel, postModel, weightDim, nSyn, dt, pre, post });
     }
-    const base = { proj, csr, weights, weight, delaySteps, delays, where, plastic, jitRow };
+    const base = { proj, csr, weights, weight, delaySteps, delays, where, plastic, jitRow, jitFill };
 
     // Continuous transmission: rate coupling, gap junctions, pre-aligned synapse kinetics.
     const preAligned = o.syn?.align === 'pre';
@@ -950,7 +954,10 @@ export class Network {
     if (pp.jitRow) {
       // The row is regenerated into a scratch buffer from the seed, used, and forgotten.
       const buf = { data: new Int32Array(Math.max(16, proj.post.size)), length: 0, push(j: number) { this.data[this.length++] = j; } };
-      const ROW = name(((i: number) => ((buf.length = 0), pp.jitRow!(i, buf), buf.length)) as unknown as Int32Array, `P${k}_row`);
+      const fill = pp.jitFill;
+      // the buffer holds a whole post population, so a row always fits
+      const row = fill ? (i: number) => fill(i, buf.data, 0) : (i: number) => ((buf.length = 0), pp.jitRow!(i, buf), buf.length);
+      const ROW = name(row as unknown as Int32Array, `P${k}_row`);
       const BUF = name(buf.data, `P${k}_rowbuf`);
       return [
         '{',
@@ -1392,6 +1399,8 @@ interface ProjPlan {
   readonly plastic: PlasticityPlan | undefined;
   /** Just-in-time connectivity: regenerates one row (nothing stored). */
   readonly jitRow: ((i: number, out: { push(j: number): void }) => void) | undefined;
+  /** The same row written into an array (row i → out[n..returned length)), when the connector offers it. */
+  readonly jitFill?: ((i: number, out: Int32Array, n: number) => number) | undefined;
 }
 
 /** Resolves a parameter table to SI values, checking positivity. */
