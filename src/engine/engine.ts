@@ -158,7 +158,7 @@ export class StepEngine {
         lastSpike: arena.reserve(N * 4),
         slots,
         spikes: arena.reserve(slots * N * 4),
-        counts: arena.reserve(slots * T * 4),
+        counts: arena.reserve(slots * T * LINE, LINE), // one cache line per (slot, thread)
         flags: arena.reserve(T * LINE, LINE),
         bounds: arena.reserve((T + 1) * 4),
         part,
@@ -515,8 +515,8 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
   if (pre.slots > 1) f.get(d).i32(pre.slots).op(Op.i32_rem_u).set(slot);
   else f.i32(0).set(slot);
   for (let src = 0; src < T; src++) {
-    // c = counts[slot·T + src]; base = spikes + (slot·N + part[src])·4
-    f.get(slot).i32(T * 4).op(Op.i32_mul).mem(Op.i32_load, 2, pre.counts + src * 4).set(c);
+    // c = counts line (slot·T + src); base = spikes + (slot·N + part[src])·4
+    f.get(slot).i32(T * LINE).op(Op.i32_mul).mem(Op.i32_load, 2, pre.counts + src * LINE).set(c);
     f.get(slot).i32(N * 4).op(Op.i32_mul).i32(pre.spikes + pre.part[src] * 4).op(Op.i32_add).set(base);
     f.i32(0).set(q);
     f.block().get(q).get(c).op(Op.i32_ge_s).br_if(0).loop();
@@ -589,7 +589,7 @@ function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: numb
     f.get(lo[gi]).get(hi[gi]);
     f.get(wLine).i32(g.flags).op(Op.i32_add);
     f.call(updates[gi]).set(cnt);
-    f.get(k).i32(T).op(Op.i32_mul).get(W).op(Op.i32_add).i32(2).op(Op.i32_shl).get(cnt).mem(Op.i32_store, 2, g.counts);
+    f.get(k).i32(T).op(Op.i32_mul).get(W).op(Op.i32_add).i32(LINE).op(Op.i32_mul).get(cnt).mem(Op.i32_store, 2, g.counts);
     if (checkDiv) {
       f.get(wLine).mem(Op.i32_load, 2, g.flags).if();
       f.get(wLine).mem(Op.i32_load, 2, divAddr).i32(0).op(Op.i32_lt_s).if();
