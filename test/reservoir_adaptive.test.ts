@@ -88,3 +88,40 @@ test('setSpectralRadius, heterogeneousTargets and gridSearch', () => {
   assert.throws(() => new EIReservoir({ size: 1, inputSize: 1 }), /size/);
   assert.throws(() => build().adapt(drive(1, 100), { targets: 1.2 }), /targets/);
 });
+
+test('one-step design: with no input the targets are an exact fixed point, and the network settles on them', () => {
+  // Zero input weights: with every unit at its target, each unit's drive is logit(target) by
+  // construction, so x = r is a fixed point; the excitatory scale is small enough for it to attract.
+  const targets = heterogeneousTargets(N, { mean: 0.2, spread: 0.1, seed: 11 });
+  const res = new EIReservoir({ size: N, inputSize: 1, spectralRadius: 0.5, inputScaling: 0, density: 0.1, biasMean: Math.log(0.3 / 0.7), seed: 12 });
+  const worst = () => {
+    const X = res.run(matrix(400, 1), { washout: 399 });
+    let w = 0;
+    for (let i = 0; i < N; i++) w = Math.max(w, Math.abs(X.data[i] - targets[i]));
+    return w;
+  };
+  const before = worst();
+  assert.ok(before > 0.05, `rates already at their targets before the design (${before})`);
+  res.oneStepGains(targets);
+  assert.ok(res.gain.every((c) => c > 0), 'a gain was clipped at 0');
+  const after = worst();
+  assert.ok(after < 1e-6, `worst |rate − target| = ${after}`);
+});
+
+test('setInhibitoryGain sets the global or per-unit E/I balance', () => {
+  const res = build(13, 2);
+  res.setInhibitoryGain(3 * res.balancedGain);
+  assert.ok(res.gain.every((c) => c === 3 * res.balancedGain));
+  // Over-inhibition adds a negative mean (an outlier eigenvalue) and widens the bulk: the radius
+  // grows past the balanced value 2, and the random-matrix prediction from the gains follows it.
+  const p = predictedSpectralRadius(res);
+  const measured = spectralRadius(res.effectiveWeights(), { seed: 2 }).radius;
+  assert.ok(measured > 2.5, `measured ${measured}`);
+  assert.ok(p.outlier > 0.5 * p.bulk, `outlier ${p.outlier}, bulk ${p.bulk}`);
+  assert.ok(Math.abs(measured - p.radius) / measured < 0.2, `measured ${measured}, predicted ${p.radius}`);
+  const per = Float64Array.from({ length: N }, (_, i) => i / N);
+  res.setInhibitoryGain(per);
+  assert.deepEqual(Array.from(res.gain), Array.from(per));
+  assert.throws(() => res.setInhibitoryGain(-1), /finite number ≥ 0/);
+  assert.throws(() => res.setInhibitoryGain([1, 2]), /values for/);
+});
