@@ -137,3 +137,15 @@ test('threads > 1 are refused with the part that prevents them', () => {
   assert.throws(() => net.build(), (e: Error) => e instanceof BuildError && /threads/.test(e.message) && /monitor/.test(e.message));
   assert.throws(() => new Network({ threads: 0 }).build(), (e: Error) => e instanceof BuildError && /threads/.test(e.message));
 });
+
+test('closing the threads between runs and running on gives the same trains as one run', () => {
+  const whole = trains(cobaNetwork, { threads: 2 }, 100).s;
+  const { net, spikes } = cobaNetwork({ scale: 0.25, seed: 11, threads: 2 });
+  net.run('40 ms');
+  net.close();
+  net.run('60 ms');
+  net.close();
+  const parts = spikes.spikes();
+  assert.deepEqual(parts.indices, whole.indices);
+  assert.deepEqual(parts.times, whole.times);
+});

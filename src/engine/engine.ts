@@ -355,7 +355,7 @@ export class StepEngine {
     const line = LINE >> 2;
     this.workers = [];
     for (let w = 1; w < T; w++) {
-      const worker = new wt.Worker(url, { workerData: { module: this.module, memory: this.memory, ctl: this.ctl, w, line: LINE, resultLine: 16 + 2 * T + w } });
+      const worker = new wt.Worker(url, { workerData: { module: this.module, memory: this.memory, ctl: this.ctl, w, line: LINE, resultLine: 16 + 2 * T + w, seq: Atomics.load(I, c + CTL_SEQ * line) } });
       worker.on('error', (e: Error) => (this.workerError = e.message));
       worker.unref();
       this.workers.push(worker);
@@ -412,9 +412,17 @@ export class StepEngine {
     const I = this.I32;
     const c = this.ctl >> 2;
     const line = LINE >> 2;
+    Atomics.store(I, c + CTL_DONE * line, 0);
     Atomics.store(I, c + CTL_QUIT * line, 1);
     Atomics.add(I, c + CTL_SEQ * line, 1);
     Atomics.notify(I, c + CTL_SEQ * line);
+    // wait (briefly) until every worker has seen the quit word, so none can take a later command
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const d = Atomics.load(I, c + CTL_DONE * line);
+      if (d >= this.threads - 1 || Date.now() > deadline) break;
+      Atomics.wait(I, c + CTL_DONE * line, d, 50);
+    }
     for (const w of this.workers) void w.terminate();
     this.workers = null;
     Atomics.store(I, c + CTL_READY * line, 0);

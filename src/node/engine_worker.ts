@@ -14,9 +14,11 @@ interface Data {
   readonly line: number;
   /** Line of the control block where this thread's run result goes. */
   readonly resultLine: number;
+  /** The command sequence number when this worker was started (commands after it are new). */
+  readonly seq: number;
 }
 
-const { module, memory, ctl, w, line, resultLine } = workerData as Data;
+const { module, memory, ctl, w, line, resultLine, seq } = workerData as Data;
 const I = new Int32Array(memory.buffer);
 const at = (word: number) => (ctl + word * line) >> 2;
 const W = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
@@ -33,11 +35,15 @@ try {
 Atomics.add(I, at(C.READY), 1);
 Atomics.notify(I, at(C.READY));
 
-let seen = 0;
+let seen = seq;
 for (;;) {
   Atomics.wait(I, at(C.SEQ), seen);
   seen = Atomics.load(I, at(C.SEQ));
-  if (Atomics.load(I, at(C.QUIT)) !== 0) break;
+  if (Atomics.load(I, at(C.QUIT)) !== 0) {
+    Atomics.add(I, at(C.DONE), 1);
+    Atomics.notify(I, at(C.DONE));
+    break;
+  }
   let r: number;
   try {
     r = run(Atomics.load(I, at(C.N0)), Atomics.load(I, at(C.N1)), w);
