@@ -149,3 +149,25 @@ test('closing the threads between runs and running on gives the same trains as o
   assert.deepEqual(parts.indices, whole.indices);
   assert.deepEqual(parts.times, whole.times);
 });
+
+test('an input that is uniform, then per-neuron, then uniform again: the engine follows (same as the JS loop)', () => {
+  const run = (engine: boolean) => {
+    const net = new Network({ dt: '0.1 ms', seed: 5, dtype: 'float64', engine });
+    const P = net.add(new NeuronGroup(37, LIF, { params: { El: '-60 mV', Vth: '-50 mV', Vreset: '-60 mV', tau: '20 ms', tref: '2 ms' }, init: { v: uniform('-60 mV', '-50 mV') } }));
+    net.connect(P, P, { comm: new FixedProb(0.2), weight: '0.5 mV', target: 'v' });
+    const sm = net.add(new SpikeMonitor(P));
+    P.setInput('I', '150 pA');
+    net.run('50 ms');
+    P.setInput('I', values(Array.from({ length: 37 }, (_, i) => 100 + 10 * i), 'pA'));
+    net.run('50 ms');
+    P.setInput('I', '300 pA');
+    net.run('50 ms');
+    return { s: sm.spikes(), backend: P.runtime!.backend };
+  };
+  const eng = run(true);
+  const js = run(false);
+  assert.match(eng.backend ?? '', /engine/);
+  assert.ok(eng.s.indices.length > 100);
+  assert.deepEqual(eng.s.indices, js.s.indices);
+  assert.deepEqual(eng.s.times, js.s.times);
+});

@@ -88,6 +88,10 @@ const LINE = 64;
 interface GroupLayout {
   readonly spec: EngineGroupSpec;
   readonly offsets: Record<string, number>;
+  /** Inputs that may be read as one value (symbol → byte offset of that value). */
+  readonly uniforms: Record<string, number>;
+  /** i32 word: 1 when the uniform variant runs. */
+  readonly mode: number;
   readonly lastSpike: number;
   readonly slots: number;
   readonly spikes: number;
@@ -152,9 +156,16 @@ export class StepEngine {
       let maxRange = 0;
       for (let w = 0; w < T; w++) maxRange = Math.max(maxRange, part[w + 1] - part[w]);
       const recCap = spec.record ? Math.max(16 * maxRange, 1 << 16) : 0;
+      // External inputs that are uniform now get a second update that reads one value instead of
+      // streaming the array (less memory traffic); run() picks the variant while they stay uniform.
+      const uniformKeys = [...spec.arrays].filter(([key, a]) => key.startsWith('ext$') && a.length > 0 && a.every((x) => x === a[0])).map(([key]) => key);
+      const uniforms: Record<string, number> = {};
+      for (const key of uniformKeys) uniforms[key] = arena.reserve(8, 8);
       return {
         spec,
         offsets,
+        uniforms,
+        mode: arena.reserve(4),
         lastSpike: arena.reserve(N * 4),
         slots,
         spikes: arena.reserve(slots * N * 4),
@@ -190,7 +201,7 @@ export class StepEngine {
     const sleepFn = m.importFunction('env', 'sleep', [ValType.i32, ValType.i32], []);
     const wakeFn = m.importFunction('env', 'wake', [ValType.i32], []);
     m.importMemory(arena.limits());
-    const updates = this.groups.map((g) =>
+    const updateOf = (g: GroupLayout, uniforms: Record<string, number> | undefined) =>
       emitUpdateFunction(
         m,
         {
@@ -198,17 +209,19 @@ export class StepEngine {
           size: g.spec.size,
           lanes: double ? 'f64x2' : 'f32x4',
           arrays: g.offsets,
+          uniforms,
           lastSpikeOffset: g.lastSpike,
           finiteFlagOffset: options.checkDivergence === false ? undefined : 0,
           flushSubnormals: false,
         },
         null,
         true,
-      ),
-    );
+      );
+    const updates = this.groups.map((g) => updateOf(g, undefined));
+    const uniformUpdates = this.groups.map((g) => (Object.keys(g.uniforms).length > 0 ? updateOf(g, g.uniforms) : -1));
     const flushes = this.groups.map((g) => (double ? -1 : emitFlush(m, g)));
     const delivers = this.projs.map((p) => emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double));
-    emitRun(m, this.groups, updates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn);
+    emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn);
     const api = wasmApi();
     this.module = new api.Module(m.toBytes());
     this.memory = arena.memory();
@@ -309,6 +322,7 @@ export class StepEngine {
     const c = this.ctl >> 2;
     const line = LINE >> 2;
     for (let w = 0; w < T; w++) I[c + (16 + w) * line] = NO_STOP;
+    this.chooseVariants();
     let reached: number;
     if (T === 1) reached = this.runFn(n0, n1, 0);
     else {
@@ -344,6 +358,23 @@ export class StepEngine {
   }
 
   private workerError: string | undefined;
+
+  /** Per group: the uniform-input update while every candidate input is still uniform. */
+  private chooseVariants(): void {
+    for (const g of this.groups) {
+      const keys = Object.keys(g.uniforms);
+      if (keys.length === 0) continue;
+      const N = g.spec.size;
+      const views = keys.map((key) => (g.elem === 8 ? this.arena.f64(g.offsets[key], N) : this.arena.f32(g.offsets[key], N)));
+      let uniform = true;
+      for (const a of views) {
+        const x = a[0];
+        for (let i = 1; i < N && uniform; i++) if (a[i] !== x && !(a[i] !== a[i] && x !== x)) uniform = false;
+      }
+      this.I32[g.mode >> 2] = uniform ? 1 : 0;
+      if (uniform) keys.forEach((key, k) => (g.elem === 8 ? this.arena.f64(g.uniforms[key], 1) : this.arena.f32(g.uniforms[key], 1))[0] = views[k][0]);
+    }
+  }
 
   private startWorkers(): void {
     if (this.workers) return;
@@ -560,7 +591,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
 }
 
 /** `run(n0, n1, w) → first step not simulated` (−1 when another thread failed). */
-function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: number[], flushes: number[], delivers: number[], T: number, ctl: number, checkDiv: boolean, sleepFn: number, wakeFn: number): void {
+function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: number[], uniformUpdates: number[], flushes: number[], delivers: number[], T: number, ctl: number, checkDiv: boolean, sleepFn: number, wakeFn: number): void {
   const f = m.addFunction('run', [ValType.i32, ValType.i32, ValType.i32], [ValType.i32]);
   const N_ = 0;
   const N1 = 1;
@@ -592,11 +623,21 @@ function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: numb
     f.get(N_);
     if (g.slots > 1) f.i32(g.slots).op(Op.i32_rem_u).set(k);
     else f.op(Op.drop).i32(0).set(k);
-    f.get(N_);
-    f.get(k).i32(N).op(Op.i32_mul).get(lo[gi]).op(Op.i32_add).i32(2).op(Op.i32_shl).i32(g.spikes).op(Op.i32_add);
-    f.get(lo[gi]).get(hi[gi]);
-    f.get(wLine).i32(g.flags).op(Op.i32_add);
-    f.call(updates[gi]).set(cnt);
+    const callUpdate = (fn: number) => {
+      f.get(N_);
+      f.get(k).i32(N).op(Op.i32_mul).get(lo[gi]).op(Op.i32_add).i32(2).op(Op.i32_shl).i32(g.spikes).op(Op.i32_add);
+      f.get(lo[gi]).get(hi[gi]);
+      f.get(wLine).i32(g.flags).op(Op.i32_add);
+      f.call(fn);
+    };
+    if (uniformUpdates[gi] >= 0) {
+      f.i32(0).mem(Op.i32_load, 2, g.mode).if(ValType.i32);
+      callUpdate(uniformUpdates[gi]);
+      f.else();
+      callUpdate(updates[gi]);
+      f.end();
+    } else callUpdate(updates[gi]);
+    f.set(cnt);
     f.get(k).i32(T).op(Op.i32_mul).get(W).op(Op.i32_add).i32(LINE).op(Op.i32_mul).get(cnt).mem(Op.i32_store, 2, g.counts);
     if (checkDiv) {
       f.get(wLine).mem(Op.i32_load, 2, g.flags).if();

@@ -46,6 +46,11 @@ export interface UpdateKernelSpec {
   readonly arrays: Readonly<Record<string, number>>;
   /** Named scalars (normally already folded into the trees). */
   readonly constants?: Readonly<Record<string, number>>;
+  /**
+   * Symbols read from one memory element (byte offset) shared by all neurons, loaded once per
+   * call: e.g. an input array found uniform, so that the loop does not stream it.
+   */
+  readonly uniforms?: Readonly<Record<string, number>>;
   /** Spike condition on the new values, or null for a group without threshold. */
   readonly threshold?: Expr | null;
   /** Statements run on a spike, on the new values, in order. */
@@ -279,10 +284,30 @@ function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l:
   const L = c.lanes;
   if (spec.hoistConstants ?? true) L.hoistConstants();
   const flush = spec.flushSubnormals ?? !dbl;
+  // uniforms: one local each, loaded and broadcast before the loop
+  const uniformLocals = new Map<string, number>();
+  const uniformLocal = (name: string): number | undefined => {
+    const off = spec.uniforms?.[name];
+    if (off === undefined) return undefined;
+    let loc = uniformLocals.get(name);
+    if (loc === undefined) {
+      const l = f.local(vt);
+      loc = l;
+      uniformLocals.set(name, l);
+      prologue.push(() => {
+        f.i32(0).mem(dbl ? Op.f64_load : Op.f32_load, dbl ? 3 : 2, off);
+        if (info.simd) f.simd(dbl ? SimdOp.f64x2_splat : SimdOp.f32x4_splat);
+        f.set(l);
+      });
+    }
+    return loc;
+  };
   const resolver = (stage: ReadonlyMap<string, number>, tLoc: number) => (name: string): Operand => {
     const s = stage.get(name);
     if (s !== undefined) return { kind: 'local', index: s };
     if (name === 't') return { kind: 'local', index: tLoc };
+    const u = uniformLocal(name);
+    if (u !== undefined) return { kind: 'local', index: u };
     const off = spec.arrays[name];
     if (off !== undefined) return { kind: 'array', offset: off };
     const k = consts[name];
