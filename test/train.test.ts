@@ -28,27 +28,12 @@ import {
   type Surrogate,
 } from '../src/train/index.js';
 import { type Check, gradCheck, assertChecks } from './support/gradcheck.js';
+import { analogEvents } from './support/events.js';
 import { syntheticDataset, latencySteps, latencyEvents, permutation, batches } from '../src/data/index.js';
 
 // ------------------------------------------------------------------------------------------------
 // Helpers
 
-/** Random analog events: every input unit, every step, a value in [lo, hi). */
-function analogEvents(rng: Rng, steps: number, B: number, n: number, lo: number, hi: number, density = 1): Events {
-  const ptr = new Int32Array(steps + 1);
-  const idx: number[] = [];
-  const val: number[] = [];
-  for (let t = 0; t < steps; t++) {
-    for (let k = 0; k < B * n; k++) {
-      if (rng.uniform() < density) {
-        idx.push(k);
-        val.push(lo + (hi - lo) * rng.uniform());
-      }
-    }
-    ptr[t + 1] = idx.length;
-  }
-  return { ptr, idx: Int32Array.from(idx), val: Float64Array.from(val) };
-}
 
 /** Deterministic targets for an MSE loss. */
 function targets(n: number, seed: number, lo: number, hi: number): Float64Array {

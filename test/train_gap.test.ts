@@ -7,23 +7,8 @@ import assert from 'node:assert/strict';
 import { defineNeuron, Network, NeuronGroup, LIF, StateMonitor, SpikeMonitor, All2All, FromCSR, FixedProb, Rng, values, AMPA } from '../src/index.js';
 import { SNN, type Events, type Layer, mse, crossEntropy, rateRegularizer, atan, sigmoid, type Surrogate, SGD, trainTBPTT, windowMSE } from '../src/train/index.js';
 import { gradCheck, assertChecks } from './support/gradcheck.js';
+import { analogEvents } from './support/events.js';
 
-/** Random analog events: every input unit, every step, with probability `density`, a value in [lo, hi). */
-function analogEvents(rng: Rng, steps: number, B: number, n: number, lo: number, hi: number, density = 1): Events {
-  const ptr = new Int32Array(steps + 1);
-  const idx: number[] = [];
-  const val: number[] = [];
-  for (let t = 0; t < steps; t++) {
-    for (let k = 0; k < B * n; k++) {
-      if (rng.uniform() < density) {
-        idx.push(k);
-        val.push(lo + (hi - lo) * rng.uniform());
-      }
-    }
-    ptr[t + 1] = idx.length;
-  }
-  return { ptr, idx: Int32Array.from(idx), val: Float64Array.from(val) };
-}
 
 /** The same values for every step (one batch row): a constant current through an identity projection. */
 function constantEvents(steps: number, v: readonly number[]): Events {
