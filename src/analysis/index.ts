@@ -41,3 +41,17 @@ export {
   stability,
   bifurcationScan,
 } from './dynamics.js';
+export {
+  type StepSpikes,
+  type CSRLike,
+  type BranchingFactorOptions,
+  type BranchingFactorResult,
+  type BranchingRatioOptions,
+  type BranchingRatioResult,
+  type BranchingProcessOptions,
+  type NetworkBranchingOptions,
+  branchingFactor,
+  branchingRatio,
+  branchingProcess,
+  networkBranchingProcess,
+} from './branching.js';

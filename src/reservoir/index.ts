@@ -31,3 +31,27 @@ export {
 } from './tasks.js';
 export { EIReservoir, predictedSpectralRadius, heterogeneousTargets, gridSearch, type EIReservoirOptions, type AdaptOptions, type AdaptResult, type SpectralPrediction, type TargetOptions } from './adaptive.js';
 export { ThreeFactorReadout, type ThreeFactorOptions } from './three_factor.js';
+export {
+  Astrocyte,
+  astrocyteSTDP,
+  NalsmLIF,
+  SpikeGate,
+  liquid3D,
+  exactDensity,
+  NalsmLiquid,
+  SpikeRaster,
+  pixelProbabilities,
+  pixelScale,
+  normalizeCounts,
+  type AstrocyteOptions,
+  type AstrocyteSTDPOptions,
+  type NalsmSynapseKind,
+  type LiquidConnectivity,
+  type Liquid3DOptions,
+  type Liquid3D,
+  type NalsmPlasticity,
+  type NalsmOptions,
+  type PresentOptions,
+  type NalsmWeights,
+} from './nalsm.js';
+export { SoftmaxReadout, type SoftmaxOptions, type SoftmaxFitOptions, type SoftmaxFitResult } from './softmax.js';
