@@ -17,6 +17,7 @@ import { BENCH_MODELS, type BenchModelName } from './models.js';
 import { runLargeIsolated } from './large.js';
 import { connectSeconds, streamTriadGBs } from './extra.js';
 import { benchFmnist } from './fmnist.js';
+import { benchGradcheck } from './gradcheck.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/; the peer scripts stay in the source tree.
@@ -128,7 +129,7 @@ function printRow(row: BenchRow, json: boolean): void {
 const program = new Command()
   .name('npm run bench --')
   .description('Benchmark BrainTS against Brian2 (C++ standalone) on the same models; prints ratios.')
-  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, connect (connectivity generation), stream (memory bandwidth), large (1 M neurons, stored and just-in-time connectivity), or all`)
+  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, connect (connectivity generation), gradcheck (gradients of the one-network model against finite differences), stream (memory bandwidth), large (1 M neurons, stored and just-in-time connectivity), or all`)
   .addOption(new Option('--scale <S>', 'network scale (neurons × S, weights ÷ S)').default('1'))
   .addOption(new Option('--duration <MS>', 'biological time in ms').default('1000'))
   .addOption(new Option('--threads <T>', 'threads on both sides (all: 1 and 2)').default('1'))
@@ -137,6 +138,10 @@ const program = new Command()
   .addOption(new Option('--epochs <E>', 'fmnist: training epochs per side').default('1'))
   .addOption(new Option('--train-limit <N>', 'fmnist: training samples per epoch (default: all 60 000)'))
   .action(async (model: string, opts: { scale: string; duration: string; threads: string; runs: string; json?: boolean; epochs: string; trainLimit?: string }) => {
+    if (model === 'gradcheck') {
+      for (const row of benchGradcheck()) console.log(opts.json ? JSON.stringify(row) : Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', '));
+      return;
+    }
     if (model === 'fmnist') {
       // Training: BrainTS on one thread; PyTorch on --threads threads (the same count when 1).
       const row = await benchFmnist({ epochs: Number(opts.epochs), threads: Number(opts.threads), trainLimit: opts.trainLimit ? Number(opts.trainLimit) : undefined, runs: Number(opts.runs) });

@@ -36,6 +36,7 @@ export * from './runner/monitors.js';
 export * from './runner/progress.js';
 export * from './neurons/index.js';
 export * from './inputs/index.js';
+export * from './inputs/input_group.js';
 export * from './plasticity/index.js';
 export * from './analysis/index.js';
 export { rasterSvg, lineSvg, phasePlaneSvg, type RasterOptions, type RasterGroup, type LineSeries, type LineOptions, type PhasePlaneData, type PhasePlaneOptions } from './plot/index.js';

@@ -8,6 +8,8 @@ import { type IntegratorName } from '../integrators/index.js';
 import { BuildError } from './errors.js';
 import { type Dim } from '../math/units.js';
 import { type TimedArray } from '../inputs/index.js';
+import { type Surrogate } from '../autodiff/surrogate.js';
+import { type QuantityLike } from '../equations/quantity.js';
 
 export type StateArray = Float32Array | Float64Array;
 
@@ -21,6 +23,19 @@ export interface NeuronGroupOptions {
   readonly init?: Readonly<Record<string, Init>>;
   /** Integration method (overrides the model's). */
   readonly method?: IntegratorName;
+  /** Parameters trained by gradient descent, one value per neuron (e.g. ['tau']). */
+  readonly train?: readonly string[];
+  /** State variables whose initial values are trained, one value per neuron (e.g. ['v']). */
+  readonly trainInit?: readonly string[];
+  /** Surrogate gradient of the threshold in training (default atan(2)). */
+  readonly surrogate?: Surrogate;
+  /**
+   * The unit in which the threshold difference (e.g. v − Vth) enters the surrogate (default: 1 mV
+   * for a voltage threshold, else 1 in SI), so that a surrogate's sharpness means the same in any unit.
+   */
+  readonly surrogateScale?: QuantityLike;
+  /** Training only: 'hard' 0/1 spikes with the surrogate in the backward pass (default), or 'soft' σ(h) spikes (smooth; for gradient checks). */
+  readonly spikeMode?: 'hard' | 'soft';
 }
 
 /** What the compiler attaches to a group when the network is built. */
@@ -75,6 +90,12 @@ export class NeuronGroup {
       if (!model.params.has(k)) {
         throw new BuildError(`${model.name} group '${options.name ?? '?'}'`, `params.${k}`, `'${k}' is not a parameter of ${model.name}`, `known parameters: ${[...model.params.keys()].join(', ')}`);
       }
+    }
+    for (const k of options.train ?? []) {
+      if (!model.params.has(k)) throw new BuildError(`${model.name} group '${options.name ?? '?'}'`, 'train', `'${k}' is not a parameter of ${model.name}`, `train some of: ${[...model.params.keys()].join(', ')}`);
+    }
+    for (const k of options.trainInit ?? []) {
+      if (!model.stateNames().includes(k)) throw new BuildError(`${model.name} group '${options.name ?? '?'}'`, 'trainInit', `'${k}' is not a state variable of ${model.name}`, `train the initial value of: ${model.stateNames().join(', ')}`);
     }
     for (const k of Object.keys(options.init ?? {})) {
       const line = model.lines.find((l) => l.name === k);

@@ -24,7 +24,7 @@ import { type Dim, DIMENSIONLESS, UNITS, dimEq, dimDiv, dimMul, formatDim } from
 import { Rng, threefry2x32, threefryOut } from '../math/rng.js';
 import { chooseMethod, generateStep, IntegratorError, noiseSymbols, type OdeVar } from '../integrators/index.js';
 import { BuildError, DivergenceError } from './errors.js';
-import { type GroupRuntime, NeuronGroup, type Population, type StateArray } from './group.js';
+import { type GroupRuntime, NeuronGroup, type Population, type StateArray, asView } from './group.js';
 import { type Init, fillInit, isScalarInit, exampleUnit } from './init.js';
 import { compileKernel } from './kernel.js';
 import { checkModelDimensions, makeExpander, modelDimOf } from './expand.js';
@@ -40,6 +40,12 @@ import { PoissonInput, SpikeGeneratorGroup } from '../inputs/index.js';
 import { buildUpdateKernel, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
 import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec } from '../engine/engine.js';
 import { type Assignment } from '../equations/parser.js';
+import { IRBuilder } from '../ir/lower.js';
+import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
+import { type Param } from '../autodiff/param.js';
+import { atan } from '../autodiff/surrogate.js';
+import { paramScale } from '../autodiff/scale.js';
+import { type NetworkIR } from '../ir/step.js';
 
 /** Options of a {@link Network}. */
 export interface NetworkOptions {
@@ -69,6 +75,8 @@ export interface NetworkOptions {
   readonly threads?: number;
   /** Set false to keep the JavaScript step loop even where the step engine could run (for comparisons). */
   readonly engine?: boolean;
+  /** Training: the largest batch `forward` accepts (default 1). */
+  readonly batch?: number;
   readonly name?: string;
 }
 
@@ -143,6 +151,9 @@ export class Network {
   private monitors: Monitor[] = [];
   /** The generated kernel source, for inspection and tests. */
   source = '';
+  /** The step IR of the built network (src/ir/step.ts): what training and later backends lower. */
+  ir: NetworkIR | undefined;
+  private irBuilder = new IRBuilder();
 
   constructor(options: NetworkOptions = {}) {
     this.options = options;
@@ -324,7 +335,12 @@ export class Network {
     this.engine = this.buildEngine(plans, projPlans, poissons.length, F === Float64Array);
     // The JavaScript step loop is not used then; dropping it frees the arrays it holds.
     if (this.engine) this.kernel = undefined;
+    // The IR refers to the arrays the simulation uses (the engine's, when it runs).
+    for (const pp of projPlans) this.lowerProjection(pp, planOf(pp.proj.pre.group).index, planOf(pp.proj.post.group).index);
+    for (const q of poissons) this.irBuilder.addUnsupported(`PoissonInput '${q.name}'`);
+    this.ir = this.irBuilder.finish(dt);
     this.built = true;
+    if (groups.some((g) => (g.options.train?.length ?? 0) + (g.options.trainInit?.length ?? 0) > 0) || projections.some((p) => (p.options.train?.length ?? 0) > 0)) this.snapshotInit();
     return this;
   }
 
@@ -388,6 +404,34 @@ export class Network {
     return engine;
   }
 
+  /** Adds a projection's transmission to the step IR. */
+  private lowerProjection(pp: ProjPlan, pre: number, post: number): void {
+    const { proj } = pp;
+    if (pp.kind !== 'event' || pp.targetArray === '') {
+      this.irBuilder.addUnsupported(`${pp.where} (${pp.kind !== 'event' ? 'continuous coupling' : 'a plastic projection that transmits nothing'})`);
+      return;
+    }
+    this.irBuilder.addDelivery({
+      where: pp.where,
+      label: proj.name,
+      pre,
+      preStart: proj.pre.start,
+      preSize: proj.pre.size,
+      post,
+      postStart: proj.post.start,
+      postSize: proj.post.size,
+      indptr: pp.csr.indptr,
+      indices: pp.csr.indices,
+      weights: proj.runtime?.weights ?? pp.weights,
+      weight: pp.weight,
+      delaySteps: pp.delaySteps,
+      delays: pp.delays,
+      targetKey: pp.targetArray,
+      releaseKey: pp.stpRelease,
+      notDifferentiable: pp.plastic ? 'it has long-term plasticity' : pp.jitRow ? 'its connectivity is just-in-time' : undefined,
+    });
+  }
+
   /** Resolves a group's parameters: overrides, dimension checks, positivity. Returns the scalars. */
   private resolveParams(plan: GroupPlan, dt: number): Map<string, number> {
     const { group, where } = plan;
@@ -404,7 +448,7 @@ export class Network {
         }
         if (name === refParam && v < 0) throw new BuildError(where, `params.${name}`, `the refractory period must be ≥ 0, got ${label}`, "give e.g. '2 ms'");
       };
-      if (isScalarInit(given)) {
+      if (isScalarInit(given) && !(group.options.train ?? []).includes(name)) {
         let v: number;
         try {
           v = parseQuantity(given).value;
@@ -424,6 +468,7 @@ export class Network {
     }
     // Refractory period.
     const r = model.spec.refractory;
+    if (typeof r === 'string' && (group.options.train ?? []).includes(r)) throw new BuildError(where, 'train', `the refractory period '${r}' cannot be trained`, `leave '${r}' out of train`);
     if (r !== undefined) {
       let tref: number;
       if (typeof r === 'string' && model.params.has(r)) {
@@ -496,6 +541,16 @@ export class Network {
     } else {
       weights = new F(nSyn);
       fillInit(weights, o.weight, weightDim, new Rng(seed, 0x77000000 + k), where, 'weight');
+    }
+    const trainNames = o.train ?? [];
+    if (trainNames.includes('weight')) {
+      if (o.jit) throw new BuildError(where, 'train', 'just-in-time connectivity stores no weights to train', "use jit: false, or leave 'weight' out of train");
+      if (!weights) weights = new F(nSyn).fill(weight);
+    }
+    for (const n of trainNames) {
+      if (n !== 'weight' && !(o.syn && o.syn.align !== 'pre' && n in o.syn.params)) {
+        throw new BuildError(where, 'train', `'${n}' is neither 'weight' nor a parameter of the projection's align-post synapse`, `train 'weight'${o.syn ? ` or one of ${Object.keys(o.syn.params).join(', ')}` : ''}`);
+      }
     }
     // Delays: one for all synapses, or one per synapse.
     let delaySteps = 0;
@@ -630,7 +685,7 @@ export class Network {
    */
   private resolveSpikeTarget(
     where: string,
-    o: { weight: Init; syn?: SynapseDynamics; out?: SynapseOutput; target?: string },
+    o: { weight: Init; syn?: SynapseDynamics; out?: SynapseOutput; target?: string; train?: readonly string[] },
     weightDim: Dim,
     post: GroupPlan,
     postModel: NeuronModel,
@@ -647,12 +702,15 @@ export class Network {
       const stateNames = new Set(syn.equations.map(([n]) => n));
       checkSynapseDimensions(syn, synVals, weightDim, where);
       const outVals = resolveQuantities(o.out.params, [], where, 'out');
-      const key = JSON.stringify([syn.kind, [...synVals].map(([a, b]) => [a, b.value]), o.out.kind, [...outVals].map(([a, b]) => [a, b.value]), o.out.postVars, target, formatDim(weightDim)]);
+      // Trained synapse parameters become one value per post neuron (a constant array of the post group).
+      const trained = new Set((o.train ?? []).filter((n) => n !== 'weight'));
+      const key = JSON.stringify([syn.kind, [...synVals].map(([a, b]) => [a, b.value]), o.out.kind, [...outVals].map(([a, b]) => [a, b.value]), o.out.postVars, target, formatDim(weightDim), [...trained]]);
       let inc = post.synByKey.get(key);
       if (inc === undefined) {
         const id = post.synByKey.size;
         const rename = (n: string) => `syn${id}$${n}`;
-        const toNum = (n: string) => (stateNames.has(n) ? sym(rename(n)) : synVals.has(n) ? num(synVals.get(n)!.value) : undefined);
+        for (const n of trained) post.extraValues.push({ name: `p$syn${id}$${n}`, dim: synVals.get(n)!.dim, init: synVals.get(n)!.value });
+        const toNum = (n: string) => (stateNames.has(n) ? sym(rename(n)) : trained.has(n) ? sym(`p$syn${id}$${n}`) : synVals.has(n) ? num(synVals.get(n)!.value) : undefined);
         for (const [sn, rhs] of syn.equations) post.synStates.push({ name: rename(sn), rhs: simplify(substitute(rhs, toNum)), dim: weightDim });
         this.addOutput(where, o.out, weightDim, post, target, substitute(syn.output, toNum), postModel);
         inc = rename(syn.onSpike);
@@ -723,7 +781,7 @@ export class Network {
     for (const [pn, def] of model.params) {
       if (scalars.has(pn)) continue;
       const a = new F(N);
-      fillInit(a, group.options.params![pn], def.dim, rng, where, `params.${pn}`);
+      fillInit(a, group.options.params?.[pn] ?? def.source, def.dim, rng, where, `params.${pn}`);
       const timeLike = dimEq(def.dim, SECOND) || (model.spec.positive ?? []).includes(pn);
       if (timeLike) for (let i = 0; i < N; i++) if (!(a[i] > 0)) throw new BuildError(where, `params.${pn}`, `must be positive, but neuron ${i} has ${a[i]}`, 'draw from a distribution that stays positive');
       arrays.set(`p$${pn}`, a);
@@ -789,6 +847,21 @@ export class Network {
     } catch (err) {
       throw new BuildError(where, 'method', (err as Error).message);
     }
+    const notDifferentiable =
+      draws.length > 0 ? 'it draws random numbers' : noiseSymbols(vars).length > 0 ? 'its equations contain white noise' : timedInputs.length > 0 ? 'it has a timed input' : plan.refCondition ? 'its refractoriness is a condition' : undefined;
+    this.irBuilder.addGroup({
+      index: gi,
+      where,
+      size: N,
+      kind: group instanceof SpikeGeneratorGroup ? 'input' : 'neurons',
+      keys: [...arrays.keys()],
+      vars,
+      method,
+      threshold,
+      resets,
+      refSteps: plan.refSteps,
+      notDifferentiable,
+    });
 
     let lastSpike: Int32Array = new Int32Array(N).fill(-0x40000000);
     let spikes: Int32Array = new Int32Array(plan.ring * N);
@@ -1328,6 +1401,189 @@ export class Network {
     });
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Training: the same network, lowered from its step IR with a batch dimension and a tape.
+
+  private tape: TapeRuntime | undefined;
+  private initValues: Map<number, Float32Array | Float64Array> | undefined;
+  private params: Param[] | undefined;
+  private grads: { slots: Map<number, Float32Array | Float64Array>; init: Map<number, Float32Array | Float64Array>; weights: Map<number, Float32Array | Float64Array> } | undefined;
+
+  /** Keeps the initial state (every training sample starts from it). */
+  private snapshotInit(): void {
+    const ir = this.ir!;
+    this.initValues = new Map();
+    for (const s of ir.slots) if (s.kind === 'state') this.initValues.set(s.id, Float64Array.from(this.slotArray(s.id)));
+  }
+
+  private slotArray(id: number): Float32Array | Float64Array {
+    const s = this.ir!.slots[id];
+    return this.groups[s.group].runtime!.arrays.get(s.label)!;
+  }
+
+  private slotOf(group: NeuronGroup, key: string): number | undefined {
+    const gi = this.groups.indexOf(group);
+    return this.ir!.slots.find((s) => s.group === gi && s.label === key)?.id;
+  }
+
+  /**
+   * Everything marked trainable, as optimizers take it: group parameters (`train`), initial values
+   * (`trainInit`), projection weights and synapse parameters (`train` of `connect`). The values are
+   * the arrays the simulation reads, so a trained network runs as trained.
+   *
+   * @example
+   * const opt = new Adam(net.parameters());
+   */
+  parameters(): Param[] {
+    this.build();
+    if (this.params) return this.params;
+    if (!this.initValues) this.snapshotInit();
+    const F = this.options.dtype === 'float64' ? Float64Array : Float32Array;
+    const params: Param[] = [];
+    const grads = { slots: new Map(), init: new Map(), weights: new Map() } as NonNullable<Network['grads']>;
+    const add = (name: string, value: Float32Array | Float64Array, grad: Float32Array | Float64Array, fallback: number) => {
+      params.push({ name, value, grad, scale: paramScale(value, fallback) });
+    };
+    for (const g of this.groups) {
+      for (const pn of g.options.train ?? []) {
+        const id = this.slotOf(g, `p$${pn}`)!;
+        const grad = new F(g.size);
+        grads.slots.set(id, grad);
+        add(`${g.name}.${pn}`, this.slotArray(id), grad, 1);
+      }
+      for (const x of g.options.trainInit ?? []) {
+        const id = this.slotOf(g, x)!;
+        const grad = new F(g.size);
+        grads.init.set(id, grad);
+        add(`${g.name}.init.${x}`, this.initValues!.get(id)!, grad, 1);
+      }
+    }
+    for (const d of this.ir!.deliveries) {
+      const proj = this.projections.find((p) => p.name === d.label)!;
+      for (const n of proj.options.train ?? []) {
+        if (n === 'weight') {
+          const grad = new F(d.indices.length);
+          grads.weights.set(d.index, grad);
+          add(`${proj.name}.weight`, d.weights!, grad, Math.abs(d.weight) || 1);
+        } else {
+          // the synapse's trained parameter lives on the post group, next to the state the spikes increment
+          const post = this.groups[d.post];
+          const prefix = this.ir!.slots[d.target].label.split('$')[0];
+          const id = this.slotOf(post, `p$${prefix}$${n}`)!;
+          if (grads.slots.has(id)) continue;
+          const grad = new F(post.size);
+          grads.slots.set(id, grad);
+          add(`${proj.name}.syn.${n}`, this.slotArray(id), grad, 1);
+        }
+      }
+    }
+    this.params = params;
+    this.grads = grads;
+    return params;
+  }
+
+  private trainingOf(gi: number): GroupTraining {
+    const g = this.groups[gi];
+    const o = g.options;
+    const where = `${g.model.name} group '${g.name}'`;
+    let scale = 1;
+    if (o.surrogateScale !== undefined) {
+      try {
+        scale = parseQuantity(o.surrogateScale).value;
+      } catch (err) {
+        throw new BuildError(where, 'surrogateScale', (err as Error).message, "give a quantity such as '1 mV'");
+      }
+      if (!(scale > 0 && Number.isFinite(scale))) throw new BuildError(where, 'surrogateScale', `must be positive, got ${JSON.stringify(o.surrogateScale)}`, "give e.g. '1 mV'");
+    } else {
+      // A voltage threshold is measured in mV, so that a surrogate's sharpness is per millivolt.
+      const thr = g.model.threshold;
+      if (thr && thr.k === 'cmp') {
+        try {
+          if (dimEq(inferDim(thr.a, modelDimOf(g.model)), UNITS.get('mV')!.dim)) scale = 1e-3;
+        } catch {
+          // a threshold whose dimension cannot be inferred keeps SI
+        }
+      }
+    }
+    return { surrogate: o.surrogate ?? atan(2), invScale: 1 / scale, soft: o.spikeMode === 'soft', detachReset: true };
+  }
+
+  /**
+   * Runs `steps` steps on a batch of `batch` rows from the initial state, keeping what the backward
+   * pass needs. Input groups ({@link InputGroup}) take their spikes from `inputs`: events whose
+   * indices are b·N + i. Losses then read {@link Network.trace} and {@link Network.spikeCounts}.
+   *
+   * @example
+   * net.forward({ steps: 100, batch: 32, inputs: [[x, events]] });
+   * const { loss } = crossEntropy(net.trace(out, 'v'), labels); net.backward(); opt.step();
+   */
+  forward(o: { steps: number; batch?: number; inputs?: Iterable<readonly [Population, TapeEvents]> }): void {
+    this.build();
+    const where = `network '${this.name}'`;
+    if (!(Number.isInteger(o.steps) && o.steps > 0)) throw new BuildError(where, 'steps', `must be a positive integer, got ${JSON.stringify(o.steps)}`, 'give e.g. steps: 100');
+    if ((this.options.threads ?? 1) > 1) throw new BuildError(where, 'threads', 'training runs on the JavaScript lowering of the step IR, which uses one thread', 'build the network to train with threads: 1');
+    const batch = o.batch ?? 1;
+    const maxBatch = Math.max(this.options.batch ?? 1, batch);
+    this.parameters();
+    if (!this.tape || this.tape.T !== o.steps || this.tape.maxBatch < batch) {
+      const init = this.initValues!;
+      this.tape = new TapeRuntime(this.ir!, {
+        steps: o.steps,
+        batch: maxBatch,
+        F: this.options.dtype === 'float64' ? Float64Array : Float32Array,
+        arrayOf: (id) => this.slotArray(id),
+        initOf: (id) => init.get(id)!,
+        gradOf: this.grads!.slots,
+        gradInitOf: this.grads!.init,
+        gradWeightOf: this.grads!.weights,
+        training: (gi) => this.trainingOf(gi),
+      });
+    }
+    const inputs = new Map<number, TapeEvents>();
+    for (const [pop, ev] of o.inputs ?? []) {
+      const g = asView(pop).group;
+      const gi = this.groups.indexOf(g);
+      if (gi < 0) throw new BuildError(where, 'inputs', `group '${g.name}' is not part of this network`, 'add it with net.add');
+      inputs.set(gi, ev);
+    }
+    this.tape.forward(inputs, batch);
+  }
+
+  /** Adds dL/d(parameter) of the losses computed since the last forward pass to every `grad`. */
+  backward(): void {
+    if (!this.tape) throw new Error(`network '${this.name}': backward() needs a forward pass (net.forward(...))`);
+    this.tape.backward();
+  }
+
+  /** Sets every parameter's gradient to zero. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad.fill(0);
+  }
+
+  /**
+   * The time course of a state variable in the last forward pass, for losses: `data[offset + n·stride + b·N + i]`
+   * is the value after step n; losses add dL/d(value) at the same place of `grad`.
+   *
+   * @example
+   * const tr = net.trace(out, 'v'); // { data, grad, steps, batch, size, offset, stride }
+   */
+  trace(group: NeuronGroup, variable: string): Recorded {
+    if (!this.tape) throw new Error(`network '${this.name}': trace() needs a forward pass (net.forward(...))`);
+    const id = this.slotOf(group, variable);
+    if (id === undefined || this.ir!.slots[id].kind !== 'state') {
+      throw new BuildError(`${group.model.name} group '${group.name}'`, 'trace', `'${variable}' is not a state variable`, `trace one of: ${group.model.stateNames().join(', ')}`);
+    }
+    const t = this.tape.trace(id);
+    const dim = group.model.dimOf(variable);
+    return { ...t, steps: this.tape.T, batch: this.tape.batch, size: group.size, unit: dim && dimEq(dim, UNITS.get('mV')!.dim) ? 1e-3 : 1 };
+  }
+
+  /** Spike counts of a group in the last forward pass, [batch × size]. */
+  spikeCounts(group: NeuronGroup): Float64Array {
+    if (!this.tape) throw new Error(`network '${this.name}': spikeCounts() needs a forward pass (net.forward(...))`);
+    return this.tape.spikeCounts(this.groups.indexOf(group));
+  }
+
   /** Stops the worker threads of a multi-threaded network (they are also stopped at exit). */
   close(): void {
     this.engine?.close();
@@ -1345,6 +1601,21 @@ export class Network {
   get numSynapses(): number {
     return this.projections.reduce((s, p) => s + p.numSynapses, 0);
   }
+}
+
+/** A state variable's time course over a batched forward pass, as losses read and write it. */
+export interface Recorded {
+  readonly data: Float32Array | Float64Array;
+  readonly grad: Float32Array | Float64Array;
+  readonly steps: number;
+  readonly batch: number;
+  readonly size: number;
+  /** Index of (step 0, row 0, neuron 0) in data and grad. */
+  readonly offset: number;
+  /** Distance between two steps. */
+  readonly stride: number;
+  /** The variable's natural unit in SI (1e-3 for a voltage, read in mV): losses read values in it by default. */
+  readonly unit?: number;
 }
 
 /** The dimension of an initializer. */

@@ -21,7 +21,10 @@ export interface SyntheticOptions {
   readonly classes?: number;
   /** Standard deviation of the noise (default 0.15). */
   readonly noise?: number;
+  /** Seed of the prototypes (the task). */
   readonly seed?: number;
+  /** Seed of the noise (the samples; default: `seed`): a test set takes the task's seed and another noise seed. */
+  readonly noiseSeed?: number;
 }
 
 /**
@@ -37,7 +40,7 @@ export function syntheticDataset(o: SyntheticOptions): Dataset {
   const proto = new Rng(o.seed ?? 0, 1);
   const P = new Float64Array(classes * d);
   for (let k = 0; k < P.length; k++) P[k] = proto.uniform() < 0.5 ? 0.1 * proto.uniform() : 0.4 + 0.6 * proto.uniform();
-  const rng = new Rng(o.seed ?? 0, 2);
+  const rng = new Rng(o.noiseSeed ?? o.seed ?? 0, 2);
   const x = new Float32Array(o.n * d);
   const y = new Uint8Array(o.n);
   for (let s = 0; s < o.n; s++) {

@@ -60,6 +60,11 @@ export interface ProjectionOptions {
    * `appendRow` (FixedProb) and one weight for all synapses.
    */
   readonly jit?: boolean;
+  /**
+   * What gradient descent trains: 'weight' (one value per synapse) and parameters of the synapse
+   * model by name (e.g. 'tau' of Expon, one value per post-synaptic neuron).
+   */
+  readonly train?: readonly string[];
 }
 
 /** What the compiler attaches to a projection when the network is built. */

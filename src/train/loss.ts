@@ -6,6 +6,7 @@
  */
 import { type Layer } from './layer.js';
 import { type SNN } from './network.js';
+import { type Recorded } from '../core/network.js';
 
 /** How a recorded trace [steps × batch × n] becomes one value per batch row and unit. */
 export type Reduce = 'max' | 'mean' | 'last';
@@ -23,25 +24,39 @@ function trace(layer: Layer, variable: string) {
   return tr;
 }
 
+/** A layer's recorded variable in the shape every loss reads (a Network's `trace` already has it). */
+function recordedOf(net: SNN, layer: Layer, variable: string): Recorded {
+  const { data, grad } = trace(layer, variable);
+  return { data, grad, steps: net.steps, batch: net.batchSize, size: layer.n, offset: 0, stride: layer.S };
+}
+
+/** The arguments of a loss: (recorded, ...rest) from `net.trace(...)`, or (snn, layer, variable, ...rest). */
+function unpack<R extends unknown[]>(args: [Recorded, ...R] | [SNN, Layer, string, ...R]): [Recorded, R] {
+  if ('stride' in args[0]) return [args[0] as Recorded, args.slice(1) as R];
+  const [net, layer, variable, ...rest] = args as [SNN, Layer, string, ...R];
+  return [recordedOf(net, layer, variable), rest as R];
+}
+
 /**
  * Reduces a recorded variable over time (see {@link Reduce}).
  *
  * @example
  * const { values } = readout(net, out, 'v', 'mean'); // values[b * out.n + i]: mean of v over the steps
  */
-export function readout(net: SNN, layer: Layer, variable: string, reduce: Reduce = 'max'): ReadoutResult {
-  const { data } = trace(layer, variable);
-  const B = net.batchSize;
-  const T = net.steps;
-  const n = layer.n;
-  const S = layer.S;
+export function readout(...args: [Recorded, Reduce?] | [SNN, Layer, string, Reduce?]): ReadoutResult {
+  const [rec, [reduceArg]] = unpack<[Reduce?]>(args as [Recorded, Reduce?]);
+  return readoutOf(rec, reduceArg ?? 'max');
+}
+
+function readoutOf(rec: Recorded, reduce: Reduce): ReadoutResult {
+  const { data, steps: T, batch: B, size: n, offset, stride: S } = rec;
   const values = new Float64Array(B * n);
   let at: Int32Array | undefined;
   if (reduce === 'max') {
     at = new Int32Array(B * n);
     values.fill(-Infinity);
     for (let t = 0; t < T; t++) {
-      const o = t * S;
+      const o = offset + t * S;
       for (let k = 0; k < B * n; k++) {
         const v = data[o + k];
         if (v > values[k]) {
@@ -51,23 +66,27 @@ export function readout(net: SNN, layer: Layer, variable: string, reduce: Reduce
       }
     }
   } else if (reduce === 'mean') {
-    for (let t = 0; t < T; t++) for (let k = 0; k < B * n; k++) values[k] += data[t * S + k] / T;
+    for (let t = 0; t < T; t++) for (let k = 0; k < B * n; k++) values[k] += data[offset + t * S + k] / T;
   } else if (reduce === 'last') {
-    for (let k = 0; k < B * n; k++) values[k] = data[(T - 1) * S + k];
+    for (let k = 0; k < B * n; k++) values[k] = data[offset + (T - 1) * S + k];
   } else throw new Error(`loss: unknown reduce '${String(reduce)}' (use 'max', 'mean' or 'last')`);
   return { values, at };
 }
 
 /** Adds dL/d(readout) [B × n] to the trace gradient, following the reduction. */
-function backReadout(net: SNN, layer: Layer, variable: string, r: ReadoutResult, reduce: Reduce, g: Float64Array): void {
-  const { grad } = trace(layer, variable);
-  const B = net.batchSize;
-  const T = net.steps;
-  const S = layer.S;
-  const N = B * layer.n;
-  if (reduce === 'max') for (let k = 0; k < N; k++) grad[r.at![k] * S + k] += g[k];
-  else if (reduce === 'mean') for (let t = 0; t < T; t++) for (let k = 0; k < N; k++) grad[t * S + k] += g[k] / T;
-  else for (let k = 0; k < N; k++) grad[(T - 1) * S + k] += g[k];
+function backReadout(rec: Recorded, r: ReadoutResult, reduce: Reduce, g: Float64Array): void {
+  const { grad, steps: T, batch: B, size: n, offset, stride: S } = rec;
+  const N = B * n;
+  if (reduce === 'max') for (let k = 0; k < N; k++) grad[offset + r.at![k] * S + k] += g[k];
+  else if (reduce === 'mean') for (let t = 0; t < T; t++) for (let k = 0; k < N; k++) grad[offset + t * S + k] += g[k] / T;
+  else for (let k = 0; k < N; k++) grad[offset + (T - 1) * S + k] += g[k];
+}
+
+/** Options of {@link crossEntropy}. */
+export interface CrossEntropyOptions {
+  readonly reduce?: Reduce;
+  /** Factor on the readout before the softmax (default: 1 / the trace's unit, so a voltage is read in mV). */
+  readonly scale?: number;
 }
 
 /** What a classification loss returns. */
@@ -99,12 +118,14 @@ export function argmax(values: ArrayLike<number>, o: number, n: number): number 
  * @example
  * const { loss, correct } = crossEntropy(net, out, 'v', labels, { reduce: 'max' });
  */
-export function crossEntropy(net: SNN, layer: Layer, variable: string, labels: ArrayLike<number>, options: { reduce?: Reduce; scale?: number } = {}): ClassLoss {
+export function crossEntropy(...args: [Recorded, ArrayLike<number>, CrossEntropyOptions?] | [SNN, Layer, string, ArrayLike<number>, CrossEntropyOptions?]): ClassLoss {
+  const [rec, [labels, opts]] = unpack<[ArrayLike<number>, CrossEntropyOptions?]>(args as [Recorded, ArrayLike<number>, CrossEntropyOptions?]);
+  const options = opts ?? {};
   const reduce = options.reduce ?? 'max';
-  const scale = options.scale ?? 1;
-  const r = readout(net, layer, variable, reduce);
-  const B = net.batchSize;
-  const n = layer.n;
+  const scale = options.scale ?? 1 / (rec.unit ?? 1);
+  const r = readoutOf(rec, reduce);
+  const B = rec.batch;
+  const n = rec.size;
   const g = new Float64Array(B * n);
   let loss = 0;
   let correct = 0;
@@ -120,7 +141,7 @@ export function crossEntropy(net: SNN, layer: Layer, variable: string, labels: A
     for (let c = 0; c < n; c++) g[o + c] = (scale * (Math.exp(scale * r.values[o + c] - m) / z - (c === y ? 1 : 0))) / B;
     if (argmax(r.values, o, n) === y) correct++;
   }
-  backReadout(net, layer, variable, r, reduce, g);
+  backReadout(rec, r, reduce, g);
   return { loss: loss / B, correct, logits: r.values };
 }
 
@@ -130,10 +151,11 @@ export function crossEntropy(net: SNN, layer: Layer, variable: string, labels: A
  * @example
  * const loss = mse(net, out, 'v', targets, { reduce: 'last' }); // targets: B × out.n values
  */
-export function mse(net: SNN, layer: Layer, variable: string, targets: ArrayLike<number>, options: { reduce?: Reduce } = {}): number {
-  const reduce = options.reduce ?? 'mean';
-  const r = readout(net, layer, variable, reduce);
-  const N = net.batchSize * layer.n;
+export function mse(...args: [Recorded, ArrayLike<number>, { reduce?: Reduce }?] | [SNN, Layer, string, ArrayLike<number>, { reduce?: Reduce }?]): number {
+  const [rec, [targets, opts]] = unpack<[ArrayLike<number>, { reduce?: Reduce }?]>(args as [Recorded, ArrayLike<number>]);
+  const reduce = opts?.reduce ?? 'mean';
+  const r = readoutOf(rec, reduce);
+  const N = rec.batch * rec.size;
   if (targets.length < N) throw new RangeError(`mse: ${targets.length} targets for ${N} readout values`);
   const g = new Float64Array(N);
   let loss = 0;
@@ -142,7 +164,7 @@ export function mse(net: SNN, layer: Layer, variable: string, targets: ArrayLike
     loss += d * d;
     g[k] = (2 * d) / N;
   }
-  backReadout(net, layer, variable, r, reduce, g);
+  backReadout(rec, r, reduce, g);
   return loss / N;
 }
 
@@ -207,9 +229,10 @@ export function rateRegularizer(net: SNN, layer: Layer, options: { target?: numb
  * @example
  * const correct = countCorrect(net, out, 'v', labels, 'max'); // after net.forward(events, labels.length)
  */
-export function countCorrect(net: SNN, layer: Layer, variable: string, labels: ArrayLike<number>, reduce: Reduce = 'max'): number {
-  const r = readout(net, layer, variable, reduce);
+export function countCorrect(...args: [Recorded, ArrayLike<number>, Reduce?] | [SNN, Layer, string, ArrayLike<number>, Reduce?]): number {
+  const [rec, [labels, reduce]] = unpack<[ArrayLike<number>, Reduce?]>(args as [Recorded, ArrayLike<number>]);
+  const r = readoutOf(rec, reduce ?? 'max');
   let correct = 0;
-  for (let b = 0; b < net.batchSize; b++) if (argmax(r.values, b * layer.n, layer.n) === labels[b]) correct++;
+  for (let b = 0; b < rec.batch; b++) if (argmax(r.values, b * rec.size, rec.size) === labels[b]) correct++;
   return correct;
 }

@@ -25,20 +25,16 @@
  * resolves with the simulator's own `chooseMethod` (exponential Euler when every equation is
  * linear in its variable), so a layer integrates a model exactly as a NeuronGroup does.
  */
-import { type Expr, num, sym, bin, call, substitute, symbolsOf } from '../equations/ast.js';
+import { type Expr, num, sym, substitute } from '../equations/ast.js';
 import { emitJS, jsNumber } from '../equations/codegen.js';
-import { diff, simplify, applyFunction } from '../equations/symbolic.js';
+import { simplify } from '../equations/symbolic.js';
+import { buildStepProgram, ProgramError, type StepProgram as GenericProgram } from '../ir/program.js';
 import { UNITS } from '../math/units.js';
 import { type NeuronModel } from '../core/model.js';
 import { BuildError } from '../core/errors.js';
 import { chooseMethod, type IntegratorName, type OdeVar } from '../integrators/index.js';
 import { type Surrogate } from './surrogate.js';
 
-/** One assignment of a straight-line program. */
-export interface Assign {
-  readonly name: string;
-  readonly expr: Expr;
-}
 
 /** What {@link buildProgram} needs to know about a layer. */
 export interface ProgramSpec {
@@ -57,26 +53,11 @@ export interface ProgramSpec {
   readonly refSteps: number;
 }
 
-/** The straight-line program of one step. */
-export interface StepProgram {
-  /** Stored variables: the differential ones, then declared per-neuron values (constant in time). */
-  readonly states: readonly string[];
+/** The straight-line program of one step (see src/ir/program.ts), with the method it resolved to. */
+export interface StepProgram extends GenericProgram {
   readonly method: Exclude<IntegratorName, 'auto'>;
-  /** The integration step: defines `n_<x>` for every state. */
-  readonly step: readonly Assign[];
-  /** The threshold difference h (in `n_` symbols), or undefined for a model that never spikes. */
-  readonly h: Expr | undefined;
-  /** True for '>=' / '<=' thresholds (spike when h ≥ 0). */
-  readonly inclusive: boolean;
-  /** For 'A and B and ...' thresholds: the conditions after the first, a 0/1 gate without gradient. */
-  readonly gate: Expr | undefined;
-  /** Reset statements as assignments (reading `n_` symbols and earlier reset results). */
-  readonly reset: readonly Assign[];
-  /** State → the local holding its value after the reset. */
-  readonly resetOut: ReadonlyMap<string, string>;
 }
 
-const isZero = (e: Expr) => e.k === 'num' && e.v === 0;
 
 /**
  * Builds the step program of a model (see the module comment).
@@ -130,174 +111,23 @@ export function buildProgram(spec: ProgramSpec): StepProgram {
   } catch (err) {
     throw new BuildError(where, 'method', (err as Error).message);
   }
-  const rename = (e: Expr, prefix: string, tShift = 0): Expr =>
-    simplify(
-      substitute(e, (n) => {
-        if (stateSet.has(n)) return sym(`${prefix}${n}`);
-        if (n === 't' && tShift !== 0) return bin('+', sym('t'), num(tShift));
-        return undefined;
-      }),
-    );
-  const step: Assign[] = [];
-  const gate = (v: OdeVar, incr: Expr): Expr =>
-    simplify(bin('+', sym(`c_${v.name}`), v.gated && spec.refSteps > 0 ? bin('*', sym('nr'), incr) : incr));
-  const stage = (k: number, prefix: string, tShift: number) => {
-    for (const v of vars) step.push({ name: `f${k}_${v.name}`, expr: rename(v.rhs, prefix, tShift) });
-  };
-  const f = (k: number, v: OdeVar) => sym(`f${k}_${v.name}`);
-  switch (method) {
-    case 'euler':
-      stage(1, 'c_', 0);
-      for (const v of vars) step.push({ name: `n_${v.name}`, expr: gate(v, bin('*', num(dt), f(1, v))) });
-      break;
-    case 'rk2':
-      stage(1, 'c_', 0);
-      for (const v of vars) step.push({ name: `m_${v.name}`, expr: simplify(bin('+', sym(`c_${v.name}`), bin('*', num(dt / 2), f(1, v)))) });
-      stage(2, 'm_', dt / 2);
-      for (const v of vars) step.push({ name: `n_${v.name}`, expr: gate(v, bin('*', num(dt), f(2, v))) });
-      break;
-    case 'rk4': {
-      stage(1, 'c_', 0);
-      for (const v of vars) step.push({ name: `sa_${v.name}`, expr: simplify(bin('+', sym(`c_${v.name}`), bin('*', num(dt / 2), f(1, v)))) });
-      stage(2, 'sa_', dt / 2);
-      for (const v of vars) step.push({ name: `sb_${v.name}`, expr: simplify(bin('+', sym(`c_${v.name}`), bin('*', num(dt / 2), f(2, v)))) });
-      stage(3, 'sb_', dt / 2);
-      for (const v of vars) step.push({ name: `se_${v.name}`, expr: simplify(bin('+', sym(`c_${v.name}`), bin('*', num(dt), f(3, v)))) });
-      stage(4, 'se_', dt);
-      for (const v of vars) {
-        const sum = bin('+', bin('+', f(1, v), bin('*', num(2), f(2, v))), bin('+', bin('*', num(2), f(3, v)), f(4, v)));
-        step.push({ name: `n_${v.name}`, expr: gate(v, bin('*', num(dt / 6), sum)) });
-      }
-      break;
-    }
-    case 'exp_euler':
-      stage(1, 'c_', 0);
-      for (const v of vars) {
-        const B = simplify(diff(v.rhs, v.name));
-        if (symbolsOf(B).has(v.name)) {
-          throw new BuildError(where, 'method', `exponential Euler needs d${v.name}/dt to be linear in ${v.name}; use method 'rk2' or 'rk4'`);
-        }
-        let factor: Expr;
-        if (B.k === 'num') factor = num(B.v === 0 ? dt : dt * applyFunction('exprel', [B.v * dt]));
-        else {
-          step.push({ name: `B_${v.name}`, expr: rename(B, 'c_') });
-          factor = bin('*', num(dt), call('exprel', bin('*', sym(`B_${v.name}`), num(dt))));
-        }
-        step.push({ name: `n_${v.name}`, expr: gate(v, bin('*', factor, f(1, v))) });
-      }
-      break;
+  if (method === 'euler_maruyama' || method === 'milstein') throw new BuildError(where, 'method', 'training does not integrate white noise', "remove xi from the equations, or choose method 'euler'");
+  try {
+    const prog = buildStepProgram({
+      vars,
+      values: valueNames,
+      method,
+      dt,
+      threshold: model.threshold ? simplify(expand(model.threshold)) : undefined,
+      resets: model.reset.map((r) => ({ target: r.target, op: r.op, value: simplify(expand(r.value)) })),
+      refractory: spec.refSteps > 0,
+    });
+    return { ...prog, method };
+  } catch (err) {
+    if (err instanceof ProgramError) throw new BuildError(where, err.field, err.message, err.field === 'method' ? "use method 'rk2' or 'rk4'" : undefined);
+    throw err;
   }
-  for (const x of valueNames) step.push({ name: `n_${x}`, expr: sym(`c_${x}`) });
-
-  // Threshold as a difference h (spike when h > 0, or h ≥ 0 for an inclusive comparison).
-  // 'A and B and ...': A is the differentiable threshold, the other conditions gate it.
-  let h: Expr | undefined;
-  let inclusive = false;
-  let thrGate: Expr | undefined;
-  if (model.threshold) {
-    const conj: Expr[] = [];
-    const flatten = (e: Expr) => {
-      if (e.k === 'logic' && e.op === 'and') {
-        flatten(e.a);
-        flatten(e.b);
-      } else conj.push(e);
-    };
-    flatten(model.threshold);
-    const t = conj[0];
-    if (t.k !== 'cmp' || t.op === '==' || t.op === '!=') {
-      throw new BuildError(where, 'threshold', "training needs a threshold that starts with one comparison such as 'v > Vth' (optionally 'and' further conditions)", 'write the threshold as a <, <=, > or >= comparison');
-    }
-    if (conj.length > 1) {
-      const rest = conj.slice(1).reduce((a, b) => ({ k: 'logic', op: 'and', a, b }));
-      thrGate = rename(simplify(expand(rest)), 'n_');
-    }
-    const diffExpr = t.op === '>' || t.op === '>=' ? bin('-', t.a, t.b) : bin('-', t.b, t.a);
-    inclusive = t.op === '>=' || t.op === '<=';
-    h = rename(simplify(expand(diffExpr)), 'n_');
-  }
-
-  // Reset statements, applied in order.
-  const reset: Assign[] = [];
-  const cur = new Map(states.map((x) => [x, `n_${x}`]));
-  model.reset.forEach((r, j) => {
-    const value = simplify(substitute(expand(r.value), (n) => (cur.has(n) ? sym(cur.get(n)!) : undefined)));
-    const old = sym(cur.get(r.target)!);
-    const op = r.op === '=' ? undefined : (r.op[0] as '+' | '-' | '*' | '/');
-    const expr = op ? simplify(bin(op, old, value)) : value;
-    const name = `r${j}_${r.target}`;
-    reset.push({ name, expr });
-    cur.set(r.target, name);
-  });
-  const resetOut = new Map([...cur].filter(([x, n]) => n !== `n_${x}`));
-  return { states, method, step, h, inclusive, gate: thrGate, reset, resetOut };
 }
 
-/** Symbols a kernel may read: the differentiable ones get an adjoint. */
-function differentiable(name: string): boolean {
-  return name !== 'nr' && name !== 't';
-}
-
-/**
- * Emits `const name = expr;` for each assignment.
- *
- * @example
- * const known = new Set(['t', 'nr', 'c_v', 'c_I', 'p_Vth']); // what the kernel's prologue declared
- * const code = emitForward(prog.step, known); // ['const f1_v = ...;', ..., 'const n_I = ...;']; known now has f1_v, n_v, ...
- */
-export function emitForward(assigns: readonly Assign[], known: Set<string>): string[] {
-  const out: string[] = [];
-  for (const a of assigns) {
-    out.push(`const ${a.name} = ${emitJS(a.expr, (n) => resolve(n, known))};`);
-    known.add(a.name);
-  }
-  return out;
-}
-
-function resolve(n: string, known: Set<string>): string {
-  if (!known.has(n)) throw new Error(`internal error: unresolved symbol '${n}' in a training kernel`);
-  return n;
-}
-
-/**
- * Reverse-mode statements for a straight-line program: every adjoint `a_<name>` must be declared
- * (let, initialised) by the caller. Symbolic partial derivatives that simplify to 0 emit nothing.
- *
- * @example
- * const adj = new Set<string>();
- * const code = emitReverse(prog.step, known, adj); // ['a_c_I += a_n_I;', 'a_f1_I += a_n_I * 0.000949...;', ...]
- * // adj now names every adjoint the code uses (c_I, n_I, f1_I, c_v, ...): declare `let a_<name> = 0` for each
- */
-export function emitReverse(assigns: readonly Assign[], known: Set<string>, adjoints: Set<string>): string[] {
-  const out: string[] = [];
-  for (let j = assigns.length - 1; j >= 0; j--) {
-    const a = assigns[j];
-    for (const s of symbolsOf(a.expr)) {
-      if (!differentiable(s)) continue;
-      const d = diff(a.expr, s);
-      if (isZero(d)) continue;
-      adjoints.add(s);
-      adjoints.add(a.name);
-      const code = d.k === 'num' && d.v === 1 ? `a_${a.name}` : `a_${a.name} * ${emitJS(d, (n) => resolve(n, known))}`;
-      out.push(`a_${s} += ${code};`);
-    }
-  }
-  return out;
-}
-
-/**
- * Derivative of h with respect to each symbol it reads (for the surrogate path).
- *
- * @example
- * thresholdPartials(parseExpr('n_v - p_Vth')) // [['n_v', 1], ['p_Vth', -1]] as expression trees
- */
-export function thresholdPartials(h: Expr): [string, Expr][] {
-  const out: [string, Expr][] = [];
-  for (const s of symbolsOf(h)) {
-    if (!differentiable(s)) continue;
-    const d = diff(h, s);
-    if (!isZero(d)) out.push([s, d]);
-  }
-  return out;
-}
-
+export { emitForward, emitReverse, thresholdPartials, type Assign } from '../autodiff/reverse.js';
 export { jsNumber, emitJS };

@@ -3,7 +3,14 @@
  * pass (not a test file itself).
  */
 import assert from 'node:assert/strict';
-import { type SNN, type Param } from '../../src/train/index.js';
+import { type Param } from '../../src/train/index.js';
+
+/** What a gradient check needs of a network: an SNN or a Network. */
+export interface Trainable {
+  parameters(): Param[];
+  zeroGrad(): void;
+  backward(): void;
+}
 
 export interface Check {
   param: string;
@@ -19,7 +26,7 @@ export interface Check {
  * Central finite differences against the backward pass, for the entries of each parameter with the
  * largest analytic gradients (up to `per` of them).
  */
-export function gradCheck(net: SNN, lossFn: () => number, run: () => void, options: { per?: number; rel?: number; only?: (p: Param) => boolean } = {}): Check[] {
+export function gradCheck(net: Trainable, lossFn: () => number, run: () => void, options: { per?: number; rel?: number; only?: (p: Param) => boolean } = {}): Check[] {
   const per = options.per ?? 4;
   const rel = options.rel ?? 3e-4;
   const params = net.parameters().filter(options.only ?? (() => true));

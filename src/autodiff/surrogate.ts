@@ -1,0 +1,187 @@
+/**
+ * Surrogate gradients for spike thresholds.
+ *
+ * A spike is s = H(h), where h is the threshold condition written as a difference (`v > Vth` gives
+ * h = v - Vth). H has no useful derivative, so the backward pass uses a smooth pseudo-derivative
+ * σ'(h) instead. Every surrogate here is a probability density in h (it integrates to 1), with a
+ * sharpness α: the larger α, the closer its primitive σ(h) is to the step function.
+ *
+ * | name | σ'(h) | σ(h) (used by `spikeMode: 'soft'`) |
+ * | --- | --- | --- |
+ * | sigmoid(α) | α S(αh)(1 - S(αh)), S the logistic function | S(αh) |
+ * | fastSigmoid(α) | (α/2) / (1 + α\|h\|)² | 1/2 + αh / (2(1 + α\|h\|)) |
+ * | atan(α) | (α/2) / (1 + (π α h / 2)²) | 1/2 + arctan(π α h / 2) / π |
+ * | triangle(α) | α max(0, 1 - α\|h\|) | piecewise quadratic from 0 to 1 on \|h\| < 1/α |
+ * | gaussian(α) | α/√(2π) exp(-(αh)²/2) (standard deviation 1/α) | (1 + erf(αh/√2)) / 2 |
+ *
+ * `atan(2)` is σ'(h) = 1 / (1 + (π h)²), the arctan surrogate of the PyTorch reference benchmark.
+ *
+ * Code for the kernels is produced from fixed templates and numbers only (never from user text).
+ */
+import { jsNumber } from '../equations/codegen.js';
+
+/** A surrogate gradient: its name, sharpness and the code of σ'(h) and σ(h). */
+export interface Surrogate {
+  readonly name: 'sigmoid' | 'fastSigmoid' | 'atan' | 'triangle' | 'gaussian';
+  /** Sharpness α (per unit of h after `scale`). */
+  readonly alpha: number;
+  /** σ'(h) as a number (for tests and documentation). */
+  grad(h: number): number;
+  /** σ(h), the smooth step whose derivative is `grad`. */
+  soft(h: number): number;
+  /** JavaScript expression for σ'(h) given the code of h (a local name). */
+  gradCode(h: string): string;
+  /** JavaScript expression for σ(h); may call `SG.erf`. */
+  softCode(h: string): string;
+}
+
+function checkAlpha(name: string, alpha: number): number {
+  if (!(typeof alpha === 'number' && Number.isFinite(alpha) && alpha > 0)) {
+    throw new RangeError(`surrogate ${name}: sharpness must be a positive finite number, got ${String(alpha)}. Fix: give e.g. ${name}(2)`);
+  }
+  return alpha;
+}
+
+const logistic = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * Error function, |error| < 1e-15 (series for |x| < 2.5, continued fraction beyond).
+ *
+ * @example
+ * erf(1) // 0.8427007929497148
+ */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    // erf x = 2/√π Σ (-1)^n x^(2n+1) / (n! (2n+1))
+    let term = ax;
+    let sum = ax;
+    const x2 = ax * ax;
+    for (let n = 1; n < 80; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    const r = (2 / Math.sqrt(Math.PI)) * sum;
+    return x < 0 ? -r : r;
+  }
+  if (ax > 6) return x < 0 ? -1 : 1;
+  // erfc x = exp(-x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))) (Lentz-free backward evaluation)
+  let f = ax;
+  for (let k = 60; k >= 1; k--) f = ax + k / 2 / f;
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+  return x < 0 ? erfc - 1 : 1 - erfc;
+}
+
+/** Runtime helpers of surrogate code (passed to kernels as `SG`). */
+export const SURROGATE_HELPERS = { erf };
+
+/**
+ * Logistic sigmoid surrogate: σ'(h) = α S(αh)(1 - S(αh)).
+ *
+ * @example
+ * net.layer(100, LIF, { surrogate: sigmoid(4) })
+ */
+export function sigmoid(alpha = 4): Surrogate {
+  const a = checkAlpha('sigmoid', alpha);
+  const A = jsNumber(a);
+  return {
+    name: 'sigmoid',
+    alpha: a,
+    grad: (h) => {
+      const s = logistic(a * h);
+      return a * s * (1 - s);
+    },
+    soft: (h) => logistic(a * h),
+    gradCode: (h) => `(${A} / (1 + Math.exp(-${A} * ${h})) * (1 - 1 / (1 + Math.exp(-${A} * ${h}))))`,
+    softCode: (h) => `(1 / (1 + Math.exp(-${A} * ${h})))`,
+  };
+}
+
+/**
+ * Fast sigmoid (SuperSpike) surrogate: σ'(h) = (α/2) / (1 + α|h|)².
+ *
+ * @example
+ * net.layer(100, LIF, { surrogate: fastSigmoid(10) })
+ */
+export function fastSigmoid(alpha = 10): Surrogate {
+  const a = checkAlpha('fastSigmoid', alpha);
+  const A = jsNumber(a);
+  return {
+    name: 'fastSigmoid',
+    alpha: a,
+    grad: (h) => a / 2 / (1 + a * Math.abs(h)) ** 2,
+    soft: (h) => 0.5 + (a * h) / (2 * (1 + a * Math.abs(h))),
+    gradCode: (h) => `(${jsNumber(a / 2)} / ((1 + ${A} * Math.abs(${h})) * (1 + ${A} * Math.abs(${h}))))`,
+    softCode: (h) => `(0.5 + ${A} * ${h} / (2 * (1 + ${A} * Math.abs(${h}))))`,
+  };
+}
+
+/**
+ * Arctangent surrogate: σ'(h) = (α/2) / (1 + (παh/2)²). `atan(2)` is 1/(1 + (πh)²).
+ *
+ * @example
+ * atan(2).grad(0) // 1, the peak of σ'(h) = 1 / (1 + (πh)²)
+ */
+export function atan(alpha = 2): Surrogate {
+  const a = checkAlpha('atan', alpha);
+  const c = (Math.PI * a) / 2;
+  const C = jsNumber(c);
+  return {
+    name: 'atan',
+    alpha: a,
+    grad: (h) => a / 2 / (1 + (c * h) ** 2),
+    soft: (h) => 0.5 + Math.atan(c * h) / Math.PI,
+    gradCode: (h) => `(${jsNumber(a / 2)} / (1 + (${C} * ${h}) * (${C} * ${h})))`,
+    softCode: (h) => `(0.5 + Math.atan(${C} * ${h}) / ${jsNumber(Math.PI)})`,
+  };
+}
+
+/**
+ * Triangle surrogate: σ'(h) = α max(0, 1 - α|h|).
+ *
+ * @example
+ * triangle(1).grad(0.5) // 0.5
+ */
+export function triangle(alpha = 1): Surrogate {
+  const a = checkAlpha('triangle', alpha);
+  const A = jsNumber(a);
+  const softN = (h: number) => {
+    const x = Math.min(1, a * Math.abs(h));
+    const half = x - (x * x) / 2; // ∫0^|h| α(1 - αy) dy
+    return h < 0 ? 0.5 - half : 0.5 + half;
+  };
+  return {
+    name: 'triangle',
+    alpha: a,
+    grad: (h) => a * Math.max(0, 1 - a * Math.abs(h)),
+    soft: softN,
+    gradCode: (h) => `(${A} * Math.max(0, 1 - ${A} * Math.abs(${h})))`,
+    softCode: (h) =>
+      `(0.5 + Math.sign(${h}) * (Math.min(1, ${A} * Math.abs(${h})) - Math.min(1, ${A} * Math.abs(${h})) * Math.min(1, ${A} * Math.abs(${h})) / 2))`,
+  };
+}
+
+/**
+ * Gaussian surrogate: σ'(h) = α/√(2π) exp(-(αh)²/2), a normal density of standard deviation 1/α.
+ *
+ * @example
+ * net.layer(100, LIF, { surrogate: gaussian(2) }) // σ' is a normal density with std 1/2
+ */
+export function gaussian(alpha = 2): Surrogate {
+  const a = checkAlpha('gaussian', alpha);
+  const A = jsNumber(a);
+  const K = a / Math.sqrt(2 * Math.PI);
+  return {
+    name: 'gaussian',
+    alpha: a,
+    grad: (h) => K * Math.exp(-0.5 * (a * h) ** 2),
+    soft: (h) => 0.5 * (1 + erf((a * h) / Math.SQRT2)),
+    gradCode: (h) => `(${jsNumber(K)} * Math.exp(-0.5 * (${A} * ${h}) * (${A} * ${h})))`,
+    softCode: (h) => `(0.5 * (1 + SG.erf(${jsNumber(a / Math.SQRT2)} * ${h})))`,
+  };
+}
+
+/** The surrogates by name. */
+export const SURROGATES = { sigmoid, fastSigmoid, atan, triangle, gaussian } as const;

@@ -1,0 +1,488 @@
+/**
+ * The JavaScript lowering of the step IR for training: a batched forward pass that keeps every
+ * step's state on a tape, and the reverse pass derived from the same IR.
+ *
+ * Layout: each state slot has a tape X[(T+1) × B × N] (X[n] is the state before step n, so X[n+1]
+ * holds step n's update, resets and deliveries) and an adjoint tape A of the same shape. Constant
+ * slots (parameters, external inputs) are the simulator's own arrays, shared by all batch rows, so
+ * what training changes is what `net.run` simulates next.
+ *
+ * Backward, for n = T−1 … 0:
+ *   1. deliveries processed at step n read dL/d(target) at X[n+1] and add to the weight gradients,
+ *      to dL/d(release) at X[n+1] and to dL/d(spike) of the step the spike was emitted (GS);
+ *   2. each group's step program is recomputed from X[n] and run backwards (src/autodiff/reverse.ts):
+ *      it reads A[n+1] and GS[n], adds to A[n] and to the parameter gradients.
+ * Losses write dL/dX into A before the backward pass (see {@link TapeRuntime.trace}).
+ *
+ * Generated code names only compiler-minted symbols (slot symbols `s<k>`, stage prefixes) and numbers.
+ */
+import { KERNEL_HELPERS, emitJS, jsNumber } from '../../equations/codegen.js';
+import { compileKernel } from '../../core/kernel.js';
+import { type NetworkIR, type GroupIR, type DeliveryIR } from '../../ir/step.js';
+import { buildStepProgram, ProgramError } from '../../ir/program.js';
+import { emitForward, emitReverse, thresholdPartials } from '../../autodiff/reverse.js';
+import { type Surrogate, SURROGATE_HELPERS } from '../../autodiff/surrogate.js';
+import { BuildError } from '../../core/errors.js';
+
+type FloatArray = Float32Array | Float64Array;
+type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
+
+/** A batch of events over time: step t's events are idx[ptr[t] .. ptr[t+1]), each b·n + i. */
+export interface TapeEvents {
+  readonly ptr: Int32Array;
+  readonly idx: Int32Array;
+  readonly val?: FloatArray;
+}
+
+/** How one group is differentiated. */
+export interface GroupTraining {
+  readonly surrogate: Surrogate;
+  /** 1 / (the unit of the threshold difference). */
+  readonly invScale: number;
+  readonly soft: boolean;
+  readonly detachReset: boolean;
+}
+
+/** What the runtime needs besides the IR. */
+export interface TapeOptions {
+  readonly steps: number;
+  readonly batch: number;
+  readonly F: FloatCtor;
+  /** The simulator's array of a slot (constants are read from it every step). */
+  readonly arrayOf: (slot: number) => FloatArray;
+  /** Initial values of a state slot, one per neuron. */
+  readonly initOf: (slot: number) => FloatArray;
+  /** Gradient arrays (owned by the caller, so they outlive a rebuilt runtime): trained constant slots, */
+  readonly gradOf: ReadonlyMap<number, FloatArray>;
+  /** trained initial values of state slots, */
+  readonly gradInitOf: ReadonlyMap<number, FloatArray>;
+  /** trained weights, per delivery index. */
+  readonly gradWeightOf: ReadonlyMap<number, FloatArray>;
+  readonly training: (group: number) => GroupTraining;
+}
+
+type Fwd = (n: number, B: number, EV: Int32Array, EVV: FloatArray, ne: number) => number;
+type Bwd = (n: number, B: number) => void;
+
+interface GroupRt {
+  readonly ir: GroupIR;
+  readonly N: number;
+  readonly spiking: boolean;
+  readonly soft: boolean;
+  ev: Int32Array;
+  evv: FloatArray;
+  readonly ep: Int32Array;
+  /** dL/d(spike) [T × B × N], when the group spikes and a delivery reads it. */
+  readonly gs: FloatArray | null;
+  /** Step of the last spike, per step [(T+1) × B × N], for refractory groups. */
+  readonly ls: Int32Array | null;
+  fwd?: Fwd;
+  bwd?: Bwd;
+  forwardSource: string;
+  backwardSource: string;
+}
+
+/**
+ * The training runtime of one network (see the module comment).
+ *
+ * @example
+ * const rt = new TapeRuntime(net.ir!, options); // Network builds it on the first net.forward(...)
+ * rt.forward(new Map([[0, events]]), 16); rt.trace(slotOfV).grad[...] = dL/dv; rt.backward();
+ */
+export class TapeRuntime {
+  readonly ir: NetworkIR;
+  readonly T: number;
+  readonly maxBatch: number;
+  /** The batch of the last forward pass. */
+  batch = 0;
+  /** Tape and adjoint tape of every state slot (undefined for constants). */
+  readonly X: (FloatArray | undefined)[];
+  readonly A: (FloatArray | undefined)[];
+  /** Gradients of trained constant slots (length N) and trained initial values. */
+  readonly G = new Map<number, FloatArray>();
+  readonly GInit = new Map<number, FloatArray>();
+  /** Gradients of trained weights, per delivery. */
+  readonly GW = new Map<number, FloatArray>();
+  private readonly groups: GroupRt[];
+  private readonly pending: (FloatArray | null)[];
+  private readonly opts: TapeOptions;
+  private forwarded = false;
+
+  constructor(ir: NetworkIR, opts: TapeOptions) {
+    this.ir = ir;
+    this.opts = opts;
+    this.T = opts.steps;
+    this.maxBatch = opts.batch;
+    const { F, steps: T, batch: B } = opts;
+    if (ir.unsupported.length > 0) throw new BuildError('network', 'train', `no differentiable lowering yet for ${ir.unsupported.join(', ')}`, 'remove these parts from the trained network');
+    for (const g of ir.groups) if (g.notDifferentiable && g.kind === 'neurons') throw new BuildError(g.where, 'train', `cannot be differentiated: ${g.notDifferentiable}`, 'remove it from the trained network');
+    for (const d of ir.deliveries) if (d.notDifferentiable) throw new BuildError(d.where, 'train', `cannot be differentiated: ${d.notDifferentiable}`, 'remove it from the trained network');
+    const preNeedsGrad = new Set(ir.deliveries.map((d) => d.pre));
+    this.X = ir.slots.map((s) => (s.kind === 'state' ? new F((T + 1) * B * ir.groups[s.group].size) : undefined));
+    this.A = ir.slots.map((s) => (s.kind === 'state' ? new F((T + 1) * B * ir.groups[s.group].size) : undefined));
+    for (const [id, g] of opts.gradOf) this.G.set(id, g);
+    for (const [id, g] of opts.gradInitOf) this.GInit.set(id, g);
+    for (const [id, g] of opts.gradWeightOf) this.GW.set(id, g);
+    this.pending = ir.deliveries.map((d) => (d.delays ? new F((T + 1) * B * ir.groups[d.post].size) : null));
+    this.groups = ir.groups.map((g) => {
+      const N = g.size;
+      const spiking = g.kind === 'input' || g.threshold !== undefined;
+      const soft = g.kind === 'neurons' && opts.training(g.index).soft;
+      const rt: GroupRt = {
+        ir: g,
+        N,
+        spiking,
+        soft,
+        ev: new Int32Array(spiking ? Math.max(1024, B * N * 4) : 0),
+        evv: new F(soft ? Math.max(1024, B * N * 4) : 0),
+        ep: new Int32Array(T + 1),
+        gs: spiking && g.kind === 'neurons' && preNeedsGrad.has(g.index) ? new F(T * B * N) : null,
+        ls: g.kind === 'neurons' && g.refSteps > 0 && !soft && spiking ? new Int32Array((T + 1) * B * N) : null,
+        forwardSource: '',
+        backwardSource: '',
+      };
+      if (g.kind === 'neurons') this.compile(rt);
+      return rt;
+    });
+  }
+
+  /** The generated sources of a group's kernels (for inspection and tests). */
+  sources(group: number): { forward: string; backward: string } {
+    const g = this.groups[group];
+    return { forward: g.forwardSource, backward: g.backwardSource };
+  }
+
+  /** Spike events of a group in the last forward pass. */
+  spikes(group: number): TapeEvents {
+    const g = this.groups[group];
+    return { ptr: g.ep, idx: g.ev, val: g.soft ? g.evv : undefined };
+  }
+
+  private compile(rt: GroupRt): void {
+    const g = rt.ir;
+    const { ir, opts } = this;
+    const tr = opts.training(g.index);
+    const where = g.where;
+    let prog;
+    try {
+      if (g.method === 'euler_maruyama' || g.method === 'milstein') throw new ProgramError('method', 'training does not integrate white noise');
+      prog = buildStepProgram({ vars: g.vars, values: g.values, method: g.method, dt: ir.dt, threshold: g.threshold, resets: g.resets, refractory: rt.ls !== null });
+    } catch (err) {
+      if (err instanceof ProgramError) throw new BuildError(where, err.field, err.message);
+      throw err;
+    }
+    const N = rt.N;
+    const states = g.slots.filter((id) => ir.slots[id].kind === 'state');
+    const consts = g.slots.filter((id) => ir.slots[id].kind === 'const');
+    const sym = (id: number) => ir.slots[id].symbol;
+    // Arrays are handed to the kernel factory as positional arguments Z[k]: their names are minted here.
+    const Z: unknown[] = [];
+    const hoist: string[] = ['"use strict";'];
+    const bind = (a: unknown) => {
+      hoist.push(`const Z${Z.length} = Z[${Z.length}];`);
+      Z.push(a);
+      return `Z${Z.length - 1}`;
+    };
+    const XS = new Map(states.map((id) => [id, bind(this.X[id])]));
+    const AS = new Map(states.map((id) => [id, bind(this.A[id])]));
+    const KS = new Map(consts.map((id) => [id, bind(opts.arrayOf(id))]));
+    const GP = new Map(consts.filter((id) => this.G.has(id)).map((id) => [id, bind(this.G.get(id))]));
+    const LS = rt.ls ? bind(rt.ls) : '';
+    const GS = rt.gs ? bind(rt.gs) : '';
+    const known = new Set<string>(['t', 'nr']);
+    const pro: string[] = [];
+    for (const id of states) {
+      pro.push(`const c_${sym(id)} = ${XS.get(id)}[$o0 + $k];`);
+      known.add(`c_${sym(id)}`);
+    }
+    for (const id of consts) {
+      pro.push(`const ${sym(id)} = ${KS.get(id)}[$i];`);
+      known.add(sym(id));
+    }
+    pro.push(rt.ls ? `const $ls = ${LS}[$o0 + $k]; const nr = ($n - $ls) >= ${g.refSteps} ? 1 : 0;` : 'const nr = 1;');
+    pro.push(...emitForward(prog.step, known));
+    const fail = (x: string): never => {
+      throw new Error(`internal error: unresolved symbol '${x}' in a training kernel`);
+    };
+    const inv = tr.invScale;
+    const hs = inv === 1 ? '$h' : `($h * ${jsNumber(inv)})`;
+    if (prog.h) {
+      pro.push(`const $h = ${emitJS(prog.h, (x) => (known.has(x) ? x : fail(x)))};`);
+      pro.push(`const $gate = ${prog.gate ? `(${emitJS(prog.gate, (x) => (known.has(x) ? x : fail(x)))}) ? nr : 0` : 'nr'};`);
+      pro.push(rt.soft ? `const $s = $gate * ${tr.surrogate.softCode(hs)};` : `const $s = $gate * ($h ${prog.inclusive ? '>=' : '>'} 0 ? 1 : 0);`);
+    } else pro.push('const $s = 0;');
+    const resetKnown = new Set(known);
+    const resetCode = emitForward(prog.reset, resetKnown);
+    const after = (x: string) => prog.resetOut.get(x) ?? `n_${x}`;
+    const head = [`const $BN = $B * ${N}; const $o0 = $n * $BN; const $o1 = $o0 + $BN; const t = $n * ${jsNumber(ir.dt)};`, 'let $k = 0;', `for (let $b = 0; $b < $B; $b++) { for (let $i = 0; $i < ${N}; $i++, $k++) {`];
+
+    // Forward.
+    const fw = [...hoist, 'return function fwd($n, $B, EV, EVV, $ne) {', ...head, ...pro];
+    fw.push('if ($s !== 0) {', ...resetCode);
+    for (const id of states) {
+      const x = sym(id);
+      const v = prog.resetOut.has(x) ? (rt.soft ? `n_${x} + $s * (${after(x)} - n_${x})` : after(x)) : `n_${x}`;
+      fw.push(`${XS.get(id)}[$o1 + $k] = ${v};`);
+    }
+    if (rt.ls) fw.push(`${LS}[$o1 + $k] = $n;`);
+    fw.push(rt.soft ? 'EV[$ne] = $k; EVV[$ne] = $s; $ne++;' : 'EV[$ne++] = $k;');
+    fw.push('} else {');
+    for (const id of states) fw.push(`${XS.get(id)}[$o1 + $k] = n_${sym(id)};`);
+    if (rt.ls) fw.push(`${LS}[$o1 + $k] = $ls;`);
+    fw.push('}', '} }', 'return $ne;', '};');
+    rt.forwardSource = fw.join('\n');
+    rt.fwd = compileKernel(['Z', 'H', 'SG'], rt.forwardSource)(Z, KERNEL_HELPERS, SURROGATE_HELPERS) as Fwd;
+
+    // Backward: the same prologue, then the program in reverse.
+    const adj = new Set<string>();
+    for (const id of states) (adj.add(`c_${sym(id)}`), adj.add(`n_${sym(id)}`));
+    for (const id of consts) adj.add(sym(id));
+    const rv: string[] = [`let $g = ${rt.gs ? `${GS}[$o0 + $k]` : '0'};`];
+    for (const id of states) rv.push(`const $l_${sym(id)} = ${AS.get(id)}[$o1 + $k];`);
+    rv.push('if ($s !== 0) {', ...resetCode);
+    for (const id of states) {
+      const x = sym(id);
+      if (prog.resetOut.has(x)) {
+        adj.add(after(x));
+        rv.push(`a_${after(x)} += ${rt.soft ? '$s * ' : ''}$l_${x};`);
+        if (rt.soft) rv.push(`a_n_${x} += (1 - $s) * $l_${x};`);
+        if (rt.soft || !tr.detachReset) rv.push(`$g += $l_${x} * (${after(x)} - n_${x});`);
+      } else rv.push(`a_n_${x} += $l_${x};`);
+    }
+    rv.push(...emitReverse(prog.reset, resetKnown, adj));
+    rv.push('} else {');
+    for (const id of states) rv.push(`a_n_${sym(id)} += $l_${sym(id)};`);
+    rv.push('}');
+    if (prog.h) {
+      rv.push(`const $sg = $g * $gate * ${tr.surrogate.gradCode(hs)}${inv === 1 ? '' : ` * ${jsNumber(inv)}`};`);
+      for (const [s, d] of thresholdPartials(prog.h)) {
+        adj.add(s);
+        rv.push(`a_${s} += $sg * ${emitJS(d, (x) => (known.has(x) ? x : fail(x)))};`);
+      }
+    }
+    rv.push(...emitReverse(prog.step, known, adj));
+    for (const id of states) rv.push(`${AS.get(id)}[$o0 + $k] += a_c_${sym(id)};`);
+    for (const [id, gp] of GP) rv.push(`${gp}[$i] += a_${sym(id)};`);
+    const bw = [...hoist, 'return function bwd($n, $B) {', ...head, ...pro, `let ${[...adj].map((x) => `a_${x} = 0`).join(', ')};`, ...rv, '} }', '};'];
+    rt.backwardSource = bw.join('\n');
+    rt.bwd = compileKernel(['Z', 'H', 'SG'], rt.backwardSource)(Z, KERNEL_HELPERS, SURROGATE_HELPERS) as Bwd;
+  }
+
+  /**
+   * Runs T steps on B batch rows from the initial state. `inputs` gives the spikes of input groups
+   * (group index → events with flat indices b·N + i).
+   */
+  forward(inputs: ReadonlyMap<number, TapeEvents>, B: number): void {
+    const { T, ir, opts } = this;
+    if (!(Number.isInteger(B) && B >= 1 && B <= this.maxBatch)) throw new BuildError('network', 'batch', `must be an integer in [1, ${this.maxBatch}], got ${B}`, `give at most ${this.maxBatch} rows, or build with a larger batch`);
+    this.batch = B;
+    for (const g of this.groups) {
+      if (g.ir.kind !== 'input') continue;
+      const e = inputs.get(g.ir.index);
+      if (!e) throw new BuildError(g.ir.where, 'inputs', 'no events given for this input group', 'pass its events to net.forward');
+      if (e.ptr.length < T + 1) throw new BuildError(g.ir.where, 'inputs', `events cover ${e.ptr.length - 1} steps, the network runs ${T}`, `give events for ${T} steps`);
+      for (let k = e.ptr[0]; k < e.ptr[T]; k++) if (!(e.idx[k] >= 0 && e.idx[k] < B * g.N)) throw new BuildError(g.ir.where, 'inputs', `event index ${e.idx[k]} is outside [0, ${B * g.N}) for a batch of ${B}`, 'give flat indices b·N + i');
+    }
+    // Initial state, the same for every batch row; adjoints cleared.
+    for (const s of ir.slots) {
+      const x = this.X[s.id];
+      if (!x) continue;
+      const N = ir.groups[s.group].size;
+      const init = opts.initOf(s.id);
+      for (let b = 0; b < B; b++) x.set(init.subarray(0, N), b * N);
+    }
+    for (const g of this.groups) if (g.ls) g.ls.fill(-0x40000000, 0, B * g.N);
+    for (const p of this.pending) p?.fill(0);
+    for (let n = 0; n < T; n++) {
+      for (const g of this.groups) {
+        if (g.ir.kind === 'input') {
+          this.copyInput(g, inputs.get(g.ir.index)!, n, B);
+          continue;
+        }
+        for (const id of g.ir.slots) {
+          // groups without dynamics still carry their state forward
+          if (!g.fwd) this.X[id]?.copyWithin((n + 1) * B * g.N, n * B * g.N, (n + 1) * B * g.N);
+        }
+        if (!g.fwd) continue;
+        this.reserve(g, n, B);
+        g.ep[n + 1] = g.fwd(n, B, g.ev, g.evv, g.ep[n]);
+      }
+      for (const d of ir.deliveries) this.deliver(d, n, B);
+    }
+    this.forwarded = true;
+    for (const a of this.A) a?.fill(0);
+    for (const g of this.groups) g.gs?.fill(0);
+  }
+
+  /** Makes room for one more step of events (at most one per neuron and row). */
+  private reserve(g: GroupRt, n: number, B: number): void {
+    const used = g.ep[n];
+    const need = used + B * g.N;
+    if (need <= g.ev.length) return;
+    const len = Math.max(need, g.ev.length * 2);
+    const ev = new Int32Array(len);
+    ev.set(g.ev.subarray(0, used));
+    g.ev = ev;
+    if (g.soft) {
+      const v = new this.opts.F(len);
+      v.set(g.evv.subarray(0, used));
+      g.evv = v;
+    }
+  }
+
+  private copyInput(g: GroupRt, e: TapeEvents, n: number, B: number): void {
+    const a = e.ptr[n];
+    const b = e.ptr[n + 1];
+    const at = g.ep[n];
+    if (g.ev.length < at + (b - a)) {
+      const ev = new Int32Array(Math.max(at + (b - a), g.ev.length * 2));
+      ev.set(g.ev.subarray(0, at));
+      g.ev = ev;
+    }
+    g.ev.set(e.idx.subarray(a, b), at);
+    g.ep[n + 1] = at + (b - a);
+    void B;
+  }
+
+  /** Adds the increments delivered at step n into X[n+1] (per-synapse delays: through the pending buffer). */
+  private deliver(d: DeliveryIR, n: number, B: number): void {
+    const pre = this.groups[d.pre];
+    const Npre = pre.N;
+    const Npost = this.groups[d.post].N;
+    const target = this.X[d.target]!;
+    const rel = d.release === undefined ? null : this.X[d.release]!;
+    const { indptr, indices, weights, weight } = d;
+    const o1post = (n + 1) * B * Npost;
+    const o1pre = (n + 1) * B * Npre;
+    const m = d.delays ? n : n - d.delaySteps;
+    const pend = this.pending[d.index];
+    if (m >= 0) {
+      for (let q = pre.ep[m]; q < pre.ep[m + 1]; q++) {
+        const k = pre.ev[q];
+        const b = (k / Npre) | 0;
+        const r = k - b * Npre - d.preStart;
+        if (r < 0 || r >= d.preSize) continue;
+        let val = pre.soft ? pre.evv[q] : 1;
+        if (rel) val *= rel[o1pre + k];
+        const rowBase = b * Npost + d.postStart;
+        if (pend) {
+          const delays = d.delays!;
+          for (let s = indptr[r]; s < indptr[r + 1]; s++) pend[(n + delays[s] + 1) * B * Npost + rowBase + indices[s]] += (weights ? weights[s] : weight) * val;
+        } else {
+          for (let s = indptr[r]; s < indptr[r + 1]; s++) target[o1post + rowBase + indices[s]] += (weights ? weights[s] : weight) * val;
+        }
+      }
+    }
+    if (pend) {
+      const BN = B * Npost;
+      for (let k = 0; k < BN; k++) {
+        const x = pend[o1post + k];
+        if (x !== 0) target[o1post + k] += x;
+      }
+    }
+  }
+
+  /** Reverse pass over the last forward pass; gradients add to G, GInit and GW. */
+  backward(): void {
+    if (!this.forwarded) throw new Error('backward(): run net.forward(...) first');
+    const { T, ir, batch: B } = this;
+    for (let n = T - 1; n >= 0; n--) {
+      for (let di = ir.deliveries.length - 1; di >= 0; di--) this.deliverBack(ir.deliveries[di], n, B);
+      for (let gi = this.groups.length - 1; gi >= 0; gi--) {
+        const g = this.groups[gi];
+        if (g.bwd) g.bwd(n, B);
+        else if (g.ir.kind === 'neurons') for (const id of g.ir.slots) this.passThrough(id, n, B, g.N);
+      }
+    }
+    for (const [id, grad] of this.GInit) {
+      const a = this.A[id]!;
+      const N = grad.length;
+      for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) grad[i] += a[b * N + i];
+    }
+    this.forwarded = false;
+  }
+
+  private passThrough(id: number, n: number, B: number, N: number): void {
+    const a = this.A[id];
+    if (!a) return;
+    const BN = B * N;
+    for (let k = 0; k < BN; k++) a[n * BN + k] += a[(n + 1) * BN + k];
+  }
+
+  /** The adjoint of {@link deliver} at step n. */
+  private deliverBack(d: DeliveryIR, n: number, B: number): void {
+    const pre = this.groups[d.pre];
+    const Npre = pre.N;
+    const Npost = this.groups[d.post].N;
+    const At = this.A[d.target]!;
+    const rel = d.release === undefined ? null : this.X[d.release]!;
+    const Arel = d.release === undefined ? null : this.A[d.release]!;
+    const { indptr, indices, weights, weight } = d;
+    const gw = this.GW.get(d.index);
+    const m = d.delays ? n : n - d.delaySteps;
+    if (m < 0) return;
+    const o1pre = (n + 1) * B * Npre;
+    // where synapse s's increment landed: X[n + 1] (homogeneous) or X[m + delay + 1]; -1 past the last step
+    const T = this.T;
+    const landing = (s: number) => {
+      const at = d.delays ? m + d.delays[s] + 1 : n + 1;
+      return at > T ? -1 : at * B * Npost;
+    };
+    const gs = pre.gs;
+    if (gs) {
+      // Surrogate path: every pre neuron (spiking or not) gets dL/ds = Σ_s w·rel·dL/d(target).
+      const gsBase = m * B * Npre;
+      for (let b = 0; b < B; b++) {
+        for (let r = 0; r < d.preSize; r++) {
+          const k = b * Npre + d.preStart + r;
+          const rowBase = b * Npost + d.postStart;
+          let acc = 0;
+          for (let s = indptr[r]; s < indptr[r + 1]; s++) {
+            const L = landing(s);
+            if (L >= 0) acc += (weights ? weights[s] : weight) * At[L + rowBase + indices[s]];
+          }
+          gs[gsBase + k] += rel ? acc * rel[o1pre + k] : acc;
+        }
+      }
+    }
+    if (!gw && !Arel) return;
+    // Weight and release gradients: only the rows of neurons that spiked (or all rows, soft).
+    for (let q = pre.ep[m]; q < pre.ep[m + 1]; q++) {
+      const k = pre.ev[q];
+      const b = (k / Npre) | 0;
+      const r = k - b * Npre - d.preStart;
+      if (r < 0 || r >= d.preSize) continue;
+      const val = pre.soft ? pre.evv[q] : 1;
+      const rv = rel ? rel[o1pre + k] : 1;
+      const rowBase = b * Npost + d.postStart;
+      let acc = 0;
+      for (let s = indptr[r]; s < indptr[r + 1]; s++) {
+        const L = landing(s);
+        if (L < 0) continue;
+        const a = At[L + rowBase + indices[s]];
+        if (gw) gw[s] += a * val * rv;
+        acc += (weights ? weights[s] : weight) * a;
+      }
+      if (Arel) Arel[o1pre + k] += acc * val;
+    }
+  }
+
+  /**
+   * A state slot's time course as the losses read it: data[(n + 1)·B·N + b·N + i] is the value
+   * after step n; write dL/d(value) at the same place of `grad`.
+   */
+  trace(slot: number): { data: FloatArray; grad: FloatArray; offset: number; stride: number } {
+    const x = this.X[slot];
+    if (!x) throw new Error('internal error: trace of a constant slot');
+    const N = this.ir.groups[this.ir.slots[slot].group].size;
+    return { data: x, grad: this.A[slot]!, offset: this.batch * N, stride: this.batch * N };
+  }
+
+  /** Spike counts per batch row and neuron over the last forward pass [B × N]. */
+  spikeCounts(group: number): Float64Array {
+    const g = this.groups[group];
+    const out = new Float64Array(this.batch * g.N);
+    for (let q = 0; q < g.ep[this.T]; q++) out[g.ev[q]] += g.soft ? g.evv[q] : 1;
+    return out;
+  }
+}

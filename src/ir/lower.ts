@@ -1,0 +1,121 @@
+/**
+ * Lowering a built network's groups and projections into the step IR (src/ir/step.ts).
+ *
+ * The build resolves parameters, expands equations and chooses integrators with the user's names
+ * (that is where messages need them); this file then gives every array a slot and renames every
+ * symbol of every expression to the slot's minted symbol, so nothing downstream sees a user name.
+ */
+import { type Expr, sym, substitute, symbolsOf } from '../equations/ast.js';
+import { type OdeVar, type IntegratorName } from '../integrators/index.js';
+import { type DeliveryIR, type GroupIR, type NetworkIR, type SlotIR } from './step.js';
+
+/** Symbols an expression may keep: time and the refractory gate (everything else is a slot). */
+const RESERVED = new Set(['t']);
+
+/** What the build knows about one group after expanding its equations. */
+export interface GroupLowering {
+  readonly index: number;
+  readonly where: string;
+  readonly size: number;
+  readonly kind: 'neurons' | 'input';
+  /** Array keys of the group's runtime; 'p$…' and 'ext$…' are constant during a run. */
+  readonly keys: readonly string[];
+  readonly vars: readonly OdeVar[];
+  readonly method: Exclude<IntegratorName, 'auto'>;
+  readonly threshold: Expr | undefined;
+  readonly resets: readonly { readonly target: string; readonly op: '=' | '+=' | '-=' | '*=' | '/='; readonly value: Expr }[];
+  readonly refSteps: number;
+  readonly notDifferentiable?: string;
+}
+
+/** What the build knows about one event-driven projection. */
+export type DeliveryLowering = Omit<DeliveryIR, 'target' | 'release' | 'index'> & { readonly targetKey: string; readonly releaseKey: string | undefined };
+
+const isConstKey = (key: string) => key.startsWith('p$') || key.startsWith('ext$');
+
+/**
+ * Collects groups and deliveries and mints their slots.
+ *
+ * @example
+ * const ir = new IRBuilder();
+ * ir.addGroup({ index: 0, where: "LIF group 'E'", size: 10, kind: 'neurons', keys: ['v', 'p$tau'], vars, method: 'exp_euler', threshold, resets, refSteps: 20 });
+ * ir.finish(1e-4).groups[0].vars[0].name // 's0'
+ */
+export class IRBuilder {
+  private readonly slots: SlotIR[] = [];
+  private readonly groups: GroupIR[] = [];
+  private readonly deliveries: DeliveryIR[] = [];
+  private readonly unsupported: string[] = [];
+  /** group index → array key → slot id */
+  private readonly byKey = new Map<number, Map<string, number>>();
+
+  private slotOf(group: number, key: string): number {
+    const id = this.byKey.get(group)?.get(key);
+    if (id === undefined) throw new Error(`internal error: group ${group} has no array for a symbol the IR needs`);
+    return id;
+  }
+
+  addGroup(g: GroupLowering): void {
+    const keys = new Map<string, number>();
+    this.byKey.set(g.index, keys);
+    const ids: number[] = [];
+    for (const key of g.keys) {
+      const id = this.slots.length;
+      this.slots.push({ id, symbol: `s${id}`, group: g.index, kind: isConstKey(key) ? 'const' : 'state', label: key });
+      keys.set(key, id);
+      ids.push(id);
+    }
+    let why = g.notDifferentiable;
+    // Symbols without a slot (rand(), timed tables, lastspike) keep the group out of the IR's lowerings.
+    const rename = (e: Expr): Expr =>
+      substitute(e, (n) => {
+        if (RESERVED.has(n)) return undefined;
+        const id = keys.get(n);
+        if (id === undefined) {
+          why ??= `its equations read '${n}', which the differentiable lowering does not provide`;
+          return undefined;
+        }
+        return sym(`s${id}`);
+      });
+    const vars = g.vars.map((v) => ({ name: `s${keys.get(v.name)!}`, rhs: rename(v.rhs), gated: v.gated }));
+    const integrated = new Set(g.vars.map((v) => v.name));
+    const values = g.keys.filter((k) => !isConstKey(k) && !integrated.has(k)).map((k) => `s${keys.get(k)!}`);
+    this.groups.push({
+      index: g.index,
+      where: g.where,
+      size: g.size,
+      kind: g.kind,
+      slots: ids,
+      vars,
+      values,
+      method: g.method,
+      threshold: g.threshold ? rename(g.threshold) : undefined,
+      resets: g.resets.map((r) => ({ target: `s${this.slotOf(g.index, r.target)}`, op: r.op, value: rename(r.value) })),
+      refSteps: g.refSteps,
+      notDifferentiable: why,
+    });
+  }
+
+  addDelivery(d: DeliveryLowering): void {
+    const { targetKey, releaseKey, ...rest } = d;
+    this.deliveries.push({
+      ...rest,
+      index: this.deliveries.length,
+      target: this.slotOf(d.post, targetKey),
+      release: releaseKey === undefined ? undefined : this.slotOf(d.pre, releaseKey),
+    });
+  }
+
+  /** Records a part of the network that has no lowering in the IR yet (named in messages). */
+  addUnsupported(what: string): void {
+    this.unsupported.push(what);
+  }
+
+  finish(dt: number): NetworkIR {
+    for (const g of this.groups) {
+      if (g.notDifferentiable) continue;
+      for (const v of g.vars) for (const s of symbolsOf(v.rhs)) if (!/^s\d+$/.test(s) && !RESERVED.has(s)) throw new Error('internal error: an unminted symbol reached the step IR');
+    }
+    return { dt, slots: this.slots, groups: this.groups, deliveries: this.deliveries, unsupported: this.unsupported };
+  }
+}
