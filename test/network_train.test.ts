@@ -16,3 +16,30 @@ test('gradient check: 400-neuron COBA network (Expon, FixedProb CSR, per-synapse
   const worst = assertChecks(checks, 'COBA network', 1e-3, { requireNonZero: true });
   console.log(`COBA network (JS lowering): ${checks.length} checks over ${names.length} parameters, worst relative error ${worst.toExponential(2)}`);
 });
+
+test('gradient check: continuous coupling through the step IR (gap junction, NMDA kinetics kept per pre neuron with a Mg²⁺ block)', async () => {
+  const { Network, NeuronGroup, LIF, FixedProb, Expon, COBA, InputGroup, normal, mse, sigmoid, NMDA, MgBlock } = await import('../src/index.js');
+  const { poissonEvents } = await import('./support/conductance_net.js');
+  for (const kind of ['gap', 'nmda'] as const) {
+    const steps = 120;
+    const batch = 2;
+    const net = new Network({ dt: '0.1 ms', seed: 3, dtype: 'float64', engine: false, batch });
+    const x = net.add(new InputGroup(20, 'x'));
+    const P = net.add(new NeuronGroup(10, LIF, { name: 'P', params: { El: '-60 mV', Vth: '-50 mV', Vreset: '-60 mV', tau: '20 ms' }, init: { v: normal('-57 mV', '3 mV') }, train: ['tau'], trainInit: ['v'], spikeMode: 'soft', surrogate: sigmoid(1) }));
+    P.setInput('I', '80 pA');
+    const readout = net.add(new NeuronGroup(3, LIF, { name: 'readout', params: { El: '-60 mV', Vth: '1 V', Vreset: '-60 mV', tau: '10 ms' } }));
+    net.connect(x, P, { name: 'in', comm: new FixedProb(0.3), weight: '3 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }), train: ['weight'] });
+    if (kind === 'gap') net.connect(P, readout, { name: 'gap', comm: new FixedProb(0.5), weight: '2 nS', gap: 'v', train: ['weight'] });
+    else net.connect(P, readout, { name: 'nmda', comm: new FixedProb(0.5), weight: '2 nS', syn: NMDA(), out: MgBlock({ E: '0 mV' }), train: ['weight'] });
+    const events = poissonEvents(20, batch, steps, 0.05, 11);
+    let rec: ReturnType<typeof net.trace> | undefined;
+    const run = () => {
+      net.forward({ steps, batch, inputs: [[x, events]] });
+      rec = net.trace(readout, 'v');
+    };
+    const loss = () => mse(rec!, new Float64Array(batch * 3).fill(-0.059), { reduce: 'mean' });
+    const checks = gradCheck(net, loss, run, { per: 2 });
+    const worst = assertChecks(checks, kind, 1e-3, { requireNonZero: true });
+    console.log(`${kind}: ${checks.length} checks, worst relative error ${worst.toExponential(2)}`);
+  }
+});

@@ -20,9 +20,9 @@ export interface Assign {
 
 const isZero = (e: Expr) => e.k === 'num' && e.v === 0;
 
-/** Symbols without an adjoint: the refractory gate and time. */
+/** Symbols without an adjoint: the refractory gate, time and the time of the last spike. */
 function differentiable(name: string): boolean {
-  return name !== 'nr' && name !== 't';
+  return name !== 'nr' && name !== 't' && name !== 'lastspike';
 }
 
 function resolve(n: string, known: Set<string>): string {

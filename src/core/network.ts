@@ -407,11 +407,14 @@ export class Network {
   /** Adds a projection's transmission to the step IR. */
   private lowerProjection(pp: ProjPlan, pre: number, post: number): void {
     const { proj } = pp;
-    if (pp.kind !== 'event' || pp.targetArray === '') {
-      this.irBuilder.addUnsupported(`${pp.where} (${pp.kind !== 'event' ? 'continuous coupling' : 'a plastic projection that transmits nothing'})`);
+    if (pp.targetArray === '') {
+      this.irBuilder.addUnsupported(`${pp.where} (a plastic projection that transmits nothing)`);
       return;
     }
     this.irBuilder.addDelivery({
+      kind: pp.kind,
+      sourceKey: pp.sourceArray,
+      gapPostKey: pp.gapPost,
       where: pp.where,
       label: proj.name,
       pre,

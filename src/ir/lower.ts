@@ -9,8 +9,8 @@ import { type Expr, sym, substitute, symbolsOf } from '../equations/ast.js';
 import { type OdeVar, type IntegratorName } from '../integrators/index.js';
 import { type DeliveryIR, type GroupIR, type NetworkIR, type SlotIR } from './step.js';
 
-/** Symbols an expression may keep: time and the refractory gate (everything else is a slot). */
-const RESERVED = new Set(['t']);
+/** Symbols an expression may keep: time and the time of the neuron's last spike (everything else is a slot). */
+const RESERVED = new Set(['t', 'lastspike']);
 
 /** What the build knows about one group after expanding its equations. */
 export interface GroupLowering {
@@ -29,7 +29,12 @@ export interface GroupLowering {
 }
 
 /** What the build knows about one event-driven projection. */
-export type DeliveryLowering = Omit<DeliveryIR, 'target' | 'release' | 'index'> & { readonly targetKey: string; readonly releaseKey: string | undefined };
+export type DeliveryLowering = Omit<DeliveryIR, 'target' | 'release' | 'index' | 'source' | 'gapPost'> & {
+  readonly targetKey: string;
+  readonly releaseKey: string | undefined;
+  readonly sourceKey?: string;
+  readonly gapPostKey?: string;
+};
 
 const isConstKey = (key: string) => key.startsWith('p$') || key.startsWith('ext$');
 
@@ -97,12 +102,14 @@ export class IRBuilder {
   }
 
   addDelivery(d: DeliveryLowering): void {
-    const { targetKey, releaseKey, ...rest } = d;
+    const { targetKey, releaseKey, sourceKey, gapPostKey, ...rest } = d;
     this.deliveries.push({
       ...rest,
       index: this.deliveries.length,
       target: this.slotOf(d.post, targetKey),
       release: releaseKey === undefined ? undefined : this.slotOf(d.pre, releaseKey),
+      source: sourceKey === undefined ? undefined : this.slotOf(d.pre, sourceKey),
+      gapPost: gapPostKey === undefined ? undefined : this.slotOf(d.post, gapPostKey),
     });
   }
 

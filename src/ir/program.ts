@@ -74,10 +74,12 @@ export function buildStepProgram(spec: StepSpec): StepProgram {
   const { vars, values, method, dt } = spec;
   const states = [...vars.map((v) => v.name), ...values];
   const stateSet = new Set(states);
+  const integrated = new Set(vars.map((v) => v.name));
+  // Stage values exist for integrated variables; the others keep their value through the step.
   const rename = (e: Expr, prefix: string, tShift = 0): Expr =>
     simplify(
       substitute(e, (n) => {
-        if (stateSet.has(n)) return sym(`${prefix}${n}`);
+        if (stateSet.has(n)) return sym(`${integrated.has(n) || prefix === 'n_' ? prefix : 'c_'}${n}`);
         if (n === 't' && tShift !== 0) return bin('+', sym('t'), num(tShift));
         return undefined;
       }),

@@ -58,8 +58,16 @@ export interface GroupIR {
   readonly notDifferentiable?: string;
 }
 
-/** Event-driven transmission of one projection. */
+/**
+ * Transmission of one projection.
+ *
+ * - 'event': spikes of step n − delay add w·(release) to the target slot of the post neurons.
+ * - 'continuous': every step, the target slot (an accumulator the post equations read) is set to
+ *   Σ_s w_s·source[pre] (rate coupling, align-pre synapse kinetics), or to Σ_s w_s·(V_pre − V_post)
+ *   for a gap junction, from the values after the step's updates.
+ */
 export interface DeliveryIR {
+  readonly kind: 'event' | 'continuous';
   readonly index: number;
   readonly where: string;
   readonly label: string;
@@ -81,6 +89,10 @@ export interface DeliveryIR {
   readonly target: number;
   /** A pre slot multiplying the weight (the release of short-term plasticity), if any. */
   readonly release: number | undefined;
+  /** Continuous: the pre slot transmitted. */
+  readonly source?: number;
+  /** Gap junction: the post slot subtracted (the same variable as the source). */
+  readonly gapPost?: number;
   /** Why the projection cannot be differentiated (plasticity, just-in-time rows, ...), if it cannot. */
   readonly notDifferentiable?: string;
 }

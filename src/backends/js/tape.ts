@@ -17,6 +17,7 @@
  * Generated code names only compiler-minted symbols (slot symbols `s<k>`, stage prefixes) and numbers.
  */
 import { KERNEL_HELPERS, emitJS, jsNumber } from '../../equations/codegen.js';
+import { symbolsOf } from '../../equations/ast.js';
 import { compileKernel } from '../../core/kernel.js';
 import { type NetworkIR, type GroupIR, type DeliveryIR } from '../../ir/step.js';
 import { buildStepProgram, ProgramError } from '../../ir/program.js';
@@ -26,6 +27,12 @@ import { BuildError } from '../../core/errors.js';
 
 type FloatArray = Float32Array | Float64Array;
 type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
+
+/** Whether a group's equations or resets read the time of the last spike. */
+function readsLastSpike(g: GroupIR): boolean {
+  const exprs = [...g.vars.map((v) => v.rhs), ...g.resets.map((r) => r.value), ...(g.threshold ? [g.threshold] : [])];
+  return exprs.some((e) => symbolsOf(e).has('lastspike'));
+}
 
 /** A batch of events over time: step t's events are idx[ptr[t] .. ptr[t+1]), each b·n + i. */
 export interface TapeEvents {
@@ -117,13 +124,13 @@ export class TapeRuntime {
     if (ir.unsupported.length > 0) throw new BuildError('network', 'train', `no differentiable lowering yet for ${ir.unsupported.join(', ')}`, 'remove these parts from the trained network');
     for (const g of ir.groups) if (g.notDifferentiable && g.kind === 'neurons') throw new BuildError(g.where, 'train', `cannot be differentiated: ${g.notDifferentiable}`, 'remove it from the trained network');
     for (const d of ir.deliveries) if (d.notDifferentiable) throw new BuildError(d.where, 'train', `cannot be differentiated: ${d.notDifferentiable}`, 'remove it from the trained network');
-    const preNeedsGrad = new Set(ir.deliveries.map((d) => d.pre));
+    const preNeedsGrad = new Set(ir.deliveries.filter((d) => d.kind === 'event').map((d) => d.pre));
     this.X = ir.slots.map((s) => (s.kind === 'state' ? new F((T + 1) * B * ir.groups[s.group].size) : undefined));
     this.A = ir.slots.map((s) => (s.kind === 'state' ? new F((T + 1) * B * ir.groups[s.group].size) : undefined));
     for (const [id, g] of opts.gradOf) this.G.set(id, g);
     for (const [id, g] of opts.gradInitOf) this.GInit.set(id, g);
     for (const [id, g] of opts.gradWeightOf) this.GW.set(id, g);
-    this.pending = ir.deliveries.map((d) => (d.delays ? new F((T + 1) * B * ir.groups[d.post].size) : null));
+    this.pending = ir.deliveries.map((d) => (d.kind === 'event' && d.delays ? new F((T + 1) * B * ir.groups[d.post].size) : null));
     this.groups = ir.groups.map((g) => {
       const N = g.size;
       const spiking = g.kind === 'input' || g.threshold !== undefined;
@@ -137,7 +144,7 @@ export class TapeRuntime {
         evv: new F(soft ? Math.max(1024, B * N * 4) : 0),
         ep: new Int32Array(T + 1),
         gs: spiking && g.kind === 'neurons' && preNeedsGrad.has(g.index) ? new F(T * B * N) : null,
-        ls: g.kind === 'neurons' && g.refSteps > 0 && !soft && spiking ? new Int32Array((T + 1) * B * N) : null,
+        ls: g.kind === 'neurons' && spiking && ((g.refSteps > 0 && !soft) || readsLastSpike(g)) ? new Int32Array((T + 1) * B * N) : null,
         forwardSource: '',
         backwardSource: '',
       };
@@ -163,10 +170,12 @@ export class TapeRuntime {
     const { ir, opts } = this;
     const tr = opts.training(g.index);
     const where = g.where;
+    // Soft spikes have no refractory period (as in the literature); `lastspike` still follows the hard spikes.
+    const refractory = rt.ls !== null && g.refSteps > 0 && !rt.soft;
     let prog;
     try {
       if (g.method === 'euler_maruyama' || g.method === 'milstein') throw new ProgramError('method', 'training does not integrate white noise');
-      prog = buildStepProgram({ vars: g.vars, values: g.values, method: g.method, dt: ir.dt, threshold: g.threshold, resets: g.resets, refractory: rt.ls !== null });
+      prog = buildStepProgram({ vars: g.vars, values: g.values, method: g.method, dt: ir.dt, threshold: g.threshold, resets: g.resets, refractory: refractory });
     } catch (err) {
       if (err instanceof ProgramError) throw new BuildError(where, err.field, err.message);
       throw err;
@@ -189,7 +198,7 @@ export class TapeRuntime {
     const GP = new Map(consts.filter((id) => this.G.has(id)).map((id) => [id, bind(this.G.get(id))]));
     const LS = rt.ls ? bind(rt.ls) : '';
     const GS = rt.gs ? bind(rt.gs) : '';
-    const known = new Set<string>(['t', 'nr']);
+    const known = new Set<string>(['t', 'nr', 'lastspike']);
     const pro: string[] = [];
     for (const id of states) {
       pro.push(`const c_${sym(id)} = ${XS.get(id)}[$o0 + $k];`);
@@ -199,7 +208,8 @@ export class TapeRuntime {
       pro.push(`const ${sym(id)} = ${KS.get(id)}[$i];`);
       known.add(sym(id));
     }
-    pro.push(rt.ls ? `const $ls = ${LS}[$o0 + $k]; const nr = ($n - $ls) >= ${g.refSteps} ? 1 : 0;` : 'const nr = 1;');
+    if (rt.ls) pro.push(`const $ls = ${LS}[$o0 + $k]; const lastspike = $ls * ${jsNumber(ir.dt)};`);
+    pro.push(refractory ? `const nr = ($n - $ls) >= ${g.refSteps} ? 1 : 0;` : 'const nr = 1;');
     pro.push(...emitForward(prog.step, known));
     const fail = (x: string): never => {
       throw new Error(`internal error: unresolved symbol '${x}' in a training kernel`);
@@ -224,7 +234,7 @@ export class TapeRuntime {
       const v = prog.resetOut.has(x) ? (rt.soft ? `n_${x} + $s * (${after(x)} - n_${x})` : after(x)) : `n_${x}`;
       fw.push(`${XS.get(id)}[$o1 + $k] = ${v};`);
     }
-    if (rt.ls) fw.push(`${LS}[$o1 + $k] = $n;`);
+    if (rt.ls) fw.push(rt.soft ? `${LS}[$o1 + $k] = $h ${prog.inclusive ? '>=' : '>'} 0 ? $n : $ls;` : `${LS}[$o1 + $k] = $n;`);
     fw.push(rt.soft ? 'EV[$ne] = $k; EVV[$ne] = $s; $ne++;' : 'EV[$ne++] = $k;');
     fw.push('} else {');
     for (const id of states) fw.push(`${XS.get(id)}[$o1 + $k] = n_${sym(id)};`);
@@ -344,8 +354,66 @@ export class TapeRuntime {
     void B;
   }
 
+  /** Continuous coupling at step n: the accumulator at X[n+1] becomes Σ w·source (or Σ w·(V_pre − V_post)). */
+  private couple(d: DeliveryIR, n: number, B: number): void {
+    const Npre = this.groups[d.pre].N;
+    const Npost = this.groups[d.post].N;
+    const acc = this.X[d.target]!;
+    const src = this.X[d.source!]!;
+    const vpost = d.gapPost === undefined ? null : this.X[d.gapPost]!;
+    const { indptr, indices, weights, weight } = d;
+    const o1pre = (n + 1) * B * Npre;
+    const o1post = (n + 1) * B * Npost;
+    acc.fill(0, o1post, o1post + B * Npost);
+    for (let b = 0; b < B; b++) {
+      const rowPost = o1post + b * Npost + d.postStart;
+      for (let r = 0; r < d.preSize; r++) {
+        const val = src[o1pre + b * Npre + d.preStart + r];
+        for (let s = indptr[r]; s < indptr[r + 1]; s++) {
+          const j = rowPost + indices[s];
+          acc[j] += (weights ? weights[s] : weight) * (vpost ? val - vpost[j] : val);
+        }
+      }
+    }
+  }
+
+  /** The adjoint of {@link couple}: the accumulator's adjoint goes to the weights, the source and V_post, then is cleared (it was overwritten). */
+  private coupleBack(d: DeliveryIR, n: number, B: number): void {
+    const Npre = this.groups[d.pre].N;
+    const Npost = this.groups[d.post].N;
+    const Aacc = this.A[d.target]!;
+    const src = this.X[d.source!]!;
+    const Asrc = this.A[d.source!];
+    const vpost = d.gapPost === undefined ? null : this.X[d.gapPost]!;
+    const Avpost = d.gapPost === undefined ? null : this.A[d.gapPost]!;
+    const { indptr, indices, weights, weight } = d;
+    const gw = this.GW.get(d.index);
+    const o1pre = (n + 1) * B * Npre;
+    const o1post = (n + 1) * B * Npost;
+    for (let b = 0; b < B; b++) {
+      const rowPost = o1post + b * Npost + d.postStart;
+      for (let r = 0; r < d.preSize; r++) {
+        const k = o1pre + b * Npre + d.preStart + r;
+        const val = src[k];
+        let back = 0;
+        for (let s = indptr[r]; s < indptr[r + 1]; s++) {
+          const j = rowPost + indices[s];
+          const a = Aacc[j];
+          if (a === 0) continue;
+          const w = weights ? weights[s] : weight;
+          if (gw) gw[s] += a * (vpost ? val - vpost[j] : val);
+          back += w * a;
+          if (Avpost) Avpost[j] -= w * a;
+        }
+        if (Asrc) Asrc[k] += back;
+      }
+    }
+    Aacc.fill(0, o1post, o1post + B * Npost);
+  }
+
   /** Adds the increments delivered at step n into X[n+1] (per-synapse delays: through the pending buffer). */
   private deliver(d: DeliveryIR, n: number, B: number): void {
+    if (d.kind === 'continuous') return this.couple(d, n, B);
     const pre = this.groups[d.pre];
     const Npre = pre.N;
     const Npost = this.groups[d.post].N;
@@ -411,6 +479,7 @@ export class TapeRuntime {
 
   /** The adjoint of {@link deliver} at step n. */
   private deliverBack(d: DeliveryIR, n: number, B: number): void {
+    if (d.kind === 'continuous') return this.coupleBack(d, n, B);
     const pre = this.groups[d.pre];
     const Npre = pre.N;
     const Npost = this.groups[d.post].N;
