@@ -878,34 +878,44 @@ export class Network {
       spikes = wasm.spikes;
     }
 
-    // Code. Locals: c_x (value at the start of the step), n_x (new value).
-    const A = (key: string) => name(arrays.get(key)!, `G${gi}_${key.replace('$', '_$')}`);
+    // Generated JavaScript names only what the compiler mints: array k of the group is x<k>, its
+    // kernel constant G<group>_a<k>, white-noise symbols xi_<k>, timed tables tab<k>; user names stay out.
+    const mintedOf = new Map<string, string>();
+    [...arrays.keys()].forEach((key, k) => mintedOf.set(key, `x${k}`));
+    noiseSymbols(vars).forEach((z, k) => mintedOf.set(z, `xi_${String(k).padStart(4, '0')}`));
+    timedInputs.forEach((x, k) => mintedOf.set(`tab$${x.input}`, `tab${k}`));
+    const mint = (e: Expr): Expr => substitute(e, (n) => (mintedOf.has(n) ? sym(mintedOf.get(n)!) : undefined));
+    const jsVars: OdeVar[] = vars.map((v) => ({ name: mintedOf.get(v.name)!, rhs: mint(v.rhs), gated: v.gated }));
+    const jsThreshold = threshold ? mint(threshold) : undefined;
+    const jsResets = resets.map((r) => ({ target: mintedOf.get(r.target)!, op: r.op, value: mint(r.value) }));
+    const jsStates = new Set(jsVars.map((v) => v.name));
     const arrayRef = new Map<string, string>();
-    for (const key of arrays.keys()) arrayRef.set(key, A(key));
+    [...arrays.keys()].forEach((key, k) => arrayRef.set(`x${k}`, name(arrays.get(key)!, `G${gi}_a${k}`)));
     const LS = name(lastSpike, `G${gi}_lastspike`);
-    const timedRef = new Map(timedInputs.map((x) => [`tab$${x.input}`, name(x.table as StateArray, `G${gi}_tab_${x.input}`)]));
-    const noise = noiseSymbols(vars);
+    const timedRef = new Map(timedInputs.map((x, k) => [`tab${k}`, name(x.table as StateArray, `G${gi}_tab${k}`)]));
+    const noise = noiseSymbols(jsVars);
     const other = (n: string): string => {
       if (n === 't') return 't';
       if (n === 'lastspike') return `(${LS}[i] * ${jsNumber(dt)})`;
       if (n.startsWith('rnd$') || isNoiseSymbol(n)) return n.replace(/^xi/, 'z$xi');
-      if (n.startsWith('tab$')) {
-        const ti = timedInputs.find((x) => `tab$${x.input}` === n)!;
-        return `${timedRef.get(n)}[${ti.columns === 1 ? `ti$${ti.input}` : `ti$${ti.input} * ${N} + i`}]`;
+      const tk = /^tab(\d+)$/.exec(n);
+      if (tk) {
+        const ti = timedInputs[Number(tk[1])];
+        return `${timedRef.get(n)}[${ti.columns === 1 ? `ti${tk[1]}` : `ti${tk[1]} * ${N} + i`}]`;
       }
       const a = arrayRef.get(n);
       if (a) return `${a}[i]`;
-      throw new BuildError(where, 'equations', `internal: unresolved symbol '${n}'`);
+      throw new BuildError(where, 'equations', 'internal: a symbol without an array reached the code generator');
     };
     let stepCode: string;
     try {
-      stepCode = generateStep(vars, method, dt, other, plan.refSteps > 0 || plan.refCondition ? 'nr' : null);
+      stepCode = generateStep(jsVars, method, dt, other, plan.refSteps > 0 || plan.refCondition ? 'nr' : null);
     } catch (err) {
       if (err instanceof IntegratorError) throw new BuildError(where, 'method', err.message);
       throw err;
     }
     stepCode = stepCode.replace(/const n_/g, 'let n_');
-    const afterStep = (n: string) => (stateNames.has(n) ? `n_${n}` : other(n));
+    const afterStep = (n: string) => (jsStates.has(n) ? `n_${n}` : other(n));
     const SP = name(spikes, `G${gi}_spikes`);
     const CN = name(counts, `G${gi}_counts`);
     const out: string[] = [];
@@ -921,7 +931,7 @@ export class Network {
     }
     out.push('{');
     out.push(`const slot = n % ${plan.ring}; const sb = slot * ${N}; let ns = 0; let chk = 0;`);
-    for (const x of timedInputs) out.push(`const ti$${x.input} = Math.min(Math.floor(n * ${jsNumber(x.stepRatio)} + 1e-9), ${x.rows - 1});`);
+    timedInputs.forEach((x, k) => out.push(`const ti${k} = Math.min(Math.floor(n * ${jsNumber(x.stepRatio)} + 1e-9), ${x.rows - 1});`));
     let due: string | undefined;
     if (group instanceof SpikeGeneratorGroup) {
       // Scheduled spikes mark their neurons; the neuron loop below treats the mark as the threshold.
@@ -929,19 +939,19 @@ export class Network {
       out.push(this.generatorCode(group, plan, dt, name, due));
     }
     out.push(`for (let i = 0; i < ${N}; i++) {`);
-    for (const v of vars) out.push(`const c_${v.name} = ${other(v.name)};`);
+    for (const v of jsVars) out.push(`const c_${v.name} = ${other(v.name)};`);
     if (plan.refSteps > 0) out.push(`const nr = (n - ${LS}[i]) >= ${plan.refSteps};`);
-    else if (plan.refCondition) out.push(`const nr = !${emitJS(withDraws(simplify(expand(plan.refCondition))), (x) => (stateNames.has(x) ? `c_${x}` : other(x)))};`);
+    else if (plan.refCondition) out.push(`const nr = !${emitJS(mint(withDraws(simplify(expand(plan.refCondition)))), (x) => (jsStates.has(x) ? `c_${x}` : other(x)))};`);
     // Each draw has its own stream (group, place); the counter is (neuron, step): any order, any thread, same numbers.
     const streamBase = (0x52000000 + gi * 4096) >>> 0;
     draws.forEach((d, k) => out.push(`const ${d.name} = H.${d.fn === 'rand' ? 'uniform' : 'normal'}(${seed}, ${streamBase + k}, i, n);`));
     noise.forEach((z, k) => out.push(`const ${other(z)} = H.normal(${seed}, ${streamBase + 2048 + k}, i, n);`));
     out.push(stepCode);
-    if (threshold || due) {
-      const cond = due ? `${due}[i] === 1` : emitJS(threshold!, afterStep);
+    if (jsThreshold || due) {
+      const cond = due ? `${due}[i] === 1` : emitJS(jsThreshold!, afterStep);
       out.push(`if (${plan.refSteps > 0 || plan.refCondition ? 'nr && ' : ''}${cond}) {`);
       if (due) out.push(`${due}[i] = 0;`);
-      for (const r of resets) {
+      for (const r of jsResets) {
         const value = emitJS(r.value, afterStep);
         const lhs = afterStep(r.target);
         out.push(r.op === '=' ? `${lhs} = ${value};` : `${lhs} ${r.op} ${value};`);
@@ -949,8 +959,8 @@ export class Network {
       out.push(`${LS}[i] = n; ${SP}[sb + ns] = i; ns++;`);
       out.push('}');
     }
-    for (const v of vars) out.push(`${other(v.name)} = n_${v.name};`);
-    if (this.options.checkDivergence !== false && vars.length > 0) out.push(`chk += ${vars.map((v) => `n_${v.name}`).join(' + ')};`);
+    for (const v of jsVars) out.push(`${other(v.name)} = n_${v.name};`);
+    if (this.options.checkDivergence !== false && vars.length > 0) out.push(`chk += ${jsVars.map((v) => `n_${v.name}`).join(' + ')};`);
     out.push('}');
     out.push(`${CN}[slot] = ns;`);
     if (this.options.checkDivergence !== false && vars.length > 0) out.push(`if (!(chk - chk === 0)) D(${gi}, n);`);
@@ -1087,15 +1097,15 @@ export class Network {
     const IP = `P${k}_indptr`;
     const IX = `P${k}_indices`;
     const postOff = pp.proj.post.start;
-    const { load, store } = synapseLocals(plan, W, (v) => name(plan.synVars.find((x) => x.name === v)!.array as unknown as StateArray, `L${k}_syn_${v}`));
-    const body = plan.onPre.length ? `${load}\n${emitSynapseStatements(plan.onPre, arr, preIndex, 'j')}\n${store}` : '';
+    const { load, store } = synapseLocals(plan, W, (v) => name(plan.synVars[v].array as unknown as StateArray, `L${k}_syn${v}`));
+    const body = plan.onPre.length ? `${load}\n${emitSynapseStatements(plan.onPre, arr, preIndex, 'j', plan)}\n${store}` : '';
     return [
       `for (let s = ${IP}[r]; s < e; s++) {`,
       `const j = ${postOff} + ${IX}[s];`,
       transmit,
       body,
       '}',
-      emitSynapseStatements(plan.preSpike, arr, preIndex, 'j'),
+      emitSynapseStatements(plan.preSpike, arr, preIndex, 'j', plan),
     ].join('\n');
   }
 
@@ -1104,7 +1114,7 @@ export class Network {
     const arr = this.plasticArrays(pp, k, name);
     const { proj, csr } = pp;
     const W = name(pp.weights!, `P${k}_w`);
-    const synArr = (v: string) => name(plan.synVars.find((x) => x.name === v)!.array as unknown as StateArray, `L${k}_syn_${v}`);
+    const synArr = (v: number) => name(plan.synVars[v].array as unknown as StateArray, `L${k}_syn${v}`);
     const { load, store } = synapseLocals(plan, W, synArr);
     const out: string[] = [];
     if (plan.onPost.length || plan.postSpike.length) {
@@ -1122,9 +1132,9 @@ export class Network {
         'for (let q = 0; q < c; q++) {',
         `const j = ${SP}[b + q]; const col = j - ${proj.post.start}; if (col < 0 || col >= ${proj.post.size}) continue;`,
         plan.onPost.length
-          ? `for (let x = ${TP}[col], xe = ${TP}[col + 1]; x < xe; x++) { const s = ${PM}[x]; const i = ${proj.pre.start} + ${TI}[x]; ${load}\n${emitSynapseStatements(plan.onPost, arr, 'i', 'j')}\n${store} }`
+          ? `for (let x = ${TP}[col], xe = ${TP}[col + 1]; x < xe; x++) { const s = ${PM}[x]; const i = ${proj.pre.start} + ${TI}[x]; ${load}\n${emitSynapseStatements(plan.onPost, arr, 'i', 'j', plan)}\n${store} }`
           : '',
-        emitSynapseStatements(plan.postSpike, arr, 'i', 'j'),
+        emitSynapseStatements(plan.postSpike, arr, 'i', 'j', plan),
         '}',
         '}',
       );
@@ -1135,7 +1145,7 @@ export class Network {
       out.push(
         `if (n % ${plan.everySteps} === 0) {`,
         `for (let r = 0; r < ${proj.pre.size}; r++) { const i = ${proj.pre.start} + r;`,
-        `for (let s = ${IP}[r], e = ${IP}[r + 1]; s < e; s++) { const j = ${proj.post.start} + ${IX}[s]; ${load}\n${emitSynapseStatements(plan.every, arr, 'i', 'j')}\n${store} }`,
+        `for (let s = ${IP}[r], e = ${IP}[r + 1]; s < e; s++) { const j = ${proj.post.start} + ${IX}[s]; ${load}\n${emitSynapseStatements(plan.every, arr, 'i', 'j', plan)}\n${store} }`,
         '}',
         '}',
       );
@@ -1159,22 +1169,22 @@ export class Network {
     const W = name(pp.weights!, 'W');
     const IP = name(pp.csr.indptr, 'IP');
     const IX = name(pp.csr.indices, 'IX');
-    const { load, store } = synapseLocals(plan, W, (v) => name(plan.synVars.find((x) => x.name === v)!.array as unknown as StateArray, `S_${v}`));
+    const { load, store } = synapseLocals(plan, W, (v) => name(plan.synVars[v].array as unknown as StateArray, `S${v}`));
     const body = [
       '"use strict";',
       ...hoist,
       'return function modulate(sig, t) {',
       `for (let r = 0; r < ${pp.proj.pre.size}; r++) { const i = ${pp.proj.pre.start} + r;`,
-      `for (let s = ${IP}[r], e = ${IP}[r + 1]; s < e; s++) { const j = ${pp.proj.post.start} + ${IX}[s]; ${load}\n${emitSynapseStatements(plan.modulation, arr, 'i', 'j')}\n${store} }`,
+      `for (let s = ${IP}[r], e = ${IP}[r + 1]; s < e; s++) { const j = ${pp.proj.post.start} + ${IX}[s]; ${load}\n${emitSynapseStatements(plan.modulation, arr, 'i', 'j', plan)}\n${store} }`,
       '}',
       '};',
     ].join('\n');
-    const fn = compileKernel(['A', 'H'], body)(arrays, KERNEL_HELPERS) as (sig: Record<string, number>, t: number) => void;
+    const fn = compileKernel(['A', 'H'], body)(arrays, KERNEL_HELPERS) as (sig: Float64Array, t: number) => void;
     return (signals) => {
       for (const s of plan.signals) {
         if (typeof signals[s] !== 'number' || !Number.isFinite(signals[s])) throw new BuildError(pp.where, 'modulate', `signal '${s}' must be a finite number, got ${signals[s]}`);
       }
-      fn(signals, this.t);
+      fn(Float64Array.from(plan.signals, (s) => signals[s]), this.t);
     };
   }
 

@@ -197,31 +197,38 @@ export function planPlasticity(
  * `i` and `j` are the code of the pre and post indices; per-synapse values live in locals.
  *
  * @example
- * emitSynapseStatements(plan.onPre, (side, n) => `${side}_${n}`, 'i', 'j')
+ * emitSynapseStatements(plan.onPre, (side, n) => `${side}_${n}`, 'i', 'j', plan)
  * // 'w = H.clip((w - (1.0500000000000001e-11 * post_pl0$apost[j])), 0, 1e-9);' for the STDP plan of {@link planPlasticity}
  */
-export function emitSynapseStatements(list: readonly Assignment[], arr: (side: 'pre' | 'post', name: string) => string, i: string, j: string): string {
+export function emitSynapseStatements(list: readonly Assignment[], arr: (side: 'pre' | 'post', name: string) => string, i: string, j: string, plan: Pick<PlasticityPlan, 'synVars' | 'signals'>): string {
+  // Per-synapse values and signals are named by their position: no rule name reaches the code.
   const resolve = (n: string): string => {
     if (n === W) return 'w';
-    if (n.startsWith(SYN)) return `sv_${n.slice(SYN.length)}`;
+    if (n.startsWith(SYN)) return `sv${indexOf(plan.synVars.map((v) => v.name), n.slice(SYN.length))}`;
     if (n.startsWith(PRE)) return `${arr('pre', n.slice(PRE.length))}[${i}]`;
     if (n.startsWith(POST)) return `${arr('post', n.slice(POST.length))}[${j}]`;
     if (n === 't') return 't';
-    if (n.startsWith(SIG)) return `sig.${n.slice(SIG.length)}`;
-    throw new Error(`internal: unresolved '${n}'`);
+    if (n.startsWith(SIG)) return `sig[${indexOf(plan.signals, n.slice(SIG.length))}]`;
+    throw new Error('internal: an unresolved name in a plasticity statement');
   };
   return list.map((a) => `${resolve(a.target)} ${a.op} ${emitJS(a.value, resolve)};`).join('\n');
+}
+
+function indexOf(names: readonly string[], n: string): number {
+  const k = names.indexOf(n);
+  if (k < 0) throw new Error('internal: an unresolved name in a plasticity statement');
+  return k;
 }
 
 /**
  * Loads and stores of the per-synapse locals around statements on synapse `s`.
  *
  * @example
- * const { load, store } = synapseLocals(plan, 'W', (v) => `S_${v}`); // load: 'let w = W[s];', store: 'W[s] = w;'
+ * const { load, store } = synapseLocals(plan, 'W', (k) => `S${k}`); // load: 'let w = W[s];', store: 'W[s] = w;'
  */
-export function synapseLocals(plan: PlasticityPlan, weightArray: string, synArray: (name: string) => string): { load: string; store: string } {
-  const load = [`let w = ${weightArray}[s];`, ...plan.synVars.map((v) => `let sv_${v.name} = ${synArray(v.name)}[s];`)].join(' ');
-  const store = [`${weightArray}[s] = w;`, ...plan.synVars.map((v) => `${synArray(v.name)}[s] = sv_${v.name};`)].join(' ');
+export function synapseLocals(plan: PlasticityPlan, weightArray: string, synArray: (index: number) => string): { load: string; store: string } {
+  const load = [`let w = ${weightArray}[s];`, ...plan.synVars.map((_, k) => `let sv${k} = ${synArray(k)}[s];`)].join(' ');
+  const store = [`${weightArray}[s] = w;`, ...plan.synVars.map((_, k) => `${synArray(k)}[s] = sv${k};`)].join(' ');
   return { load, store };
 }
 
