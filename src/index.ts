@@ -21,6 +21,7 @@ export * from './equations/dims.js';
 export * from './equations/quantity.js';
 export * from './equations/equations.js';
 export * from './equations/codegen.js';
+export { checkIdentifier, checkExpr, checkRecordKeys, checkFinite, nameProblem, IDENTIFIER } from './equations/validate.js';
 export * from './integrators/index.js';
 export * from './integrators/adaptive.js';
 export * from './core/errors.js';

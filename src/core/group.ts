@@ -2,13 +2,16 @@
  * Populations of neurons (or rate units) sharing one model. State lives in one typed array per
  * variable (structure of arrays); there is no per-neuron object.
  */
-import { type NeuronModel } from './model.js';
-import { type Init, fillInit, isScalarInit } from './init.js';
+import { type NeuronModel, checkModel, checkMethod } from './model.js';
+import { type Init, fillInit, isScalarInit, checkInit } from './init.js';
 import { type IntegratorName } from '../integrators/index.js';
 import { BuildError } from './errors.js';
 import { type Dim } from '../math/units.js';
-import { type TimedArray } from '../inputs/index.js';
-import { type Surrogate } from '../autodiff/surrogate.js';
+import { type TimedArray, checkTimed } from '../inputs/timed.js';
+import { checkRecordKeys, checkLabel, checkIdentifier, knownNames } from '../equations/validate.js';
+import { type Surrogate, SURROGATES as SURROGATES_BY_NAME } from '../autodiff/surrogate.js';
+
+const SURROGATE_NAMES: readonly string[] = Object.keys(SURROGATES_BY_NAME);
 import { type QuantityLike } from '../equations/quantity.js';
 
 export type StateArray = Float32Array | Float64Array;
@@ -80,29 +83,53 @@ export class NeuronGroup {
   readonly pendingInputs = new Map<string, Init | TimedArray>();
 
   constructor(size: number, model: NeuronModel, options: NeuronGroupOptions = {}) {
-    const where = `group '${options.name ?? model.name}'`;
+    checkModel(model, 'neuron group', 'model');
+    const o = checkRecordKeys(options, `${model.name} group`, 'options', ['name', 'params', 'init', 'method', 'train', 'trainInit', 'surrogate', 'surrogateScale', 'spikeMode']);
+    const name = o.name === undefined ? undefined : checkLabel(o.name, `${model.name} group`, 'name');
+    const where = `${model.name} group '${name ?? '?'}'`;
     if (!Number.isInteger(size) || size < 0) throw new BuildError(where, 'size', `must be a non-negative integer, got ${size}`);
     this.size = size;
     this.model = model;
-    this.options = options;
-    this.name = options.name ?? '';
-    for (const k of Object.keys(options.params ?? {})) {
-      if (!model.params.has(k)) {
-        throw new BuildError(`${model.name} group '${options.name ?? '?'}'`, `params.${k}`, `'${k}' is not a parameter of ${model.name}`, `known parameters: ${[...model.params.keys()].join(', ')}`);
+    this.name = name ?? '';
+    // Overrides must name parameters and variables of the model; the network reads only this copy.
+    const clean: { -readonly [K in keyof NeuronGroupOptions]: NeuronGroupOptions[K] } = {};
+    if (name !== undefined) clean.name = name;
+    if (o.params !== undefined) {
+      const params = checkRecordKeys(o.params, where, 'params', [...model.params.keys()], 'known parameters');
+      for (const [k, v] of Object.entries(params)) params[k] = checkInit(v, where, `params.${k}`);
+      clean.params = Object.freeze(params as Record<string, Init>);
+    }
+    if (o.init !== undefined) {
+      const settable = model.lines.filter((l) => l.kind !== 'sub' && !l.flags.includes('input')).map((l) => l.name);
+      const init = checkRecordKeys(o.init, where, 'init', settable, 'initialize one of');
+      for (const [k, v] of Object.entries(init)) init[k] = checkInit(v, where, `init.${k}`);
+      clean.init = Object.freeze(init as Record<string, Init>);
+    }
+    // Training marks: names are checked against the model here, so the build reads only known names.
+    const names = (x: unknown, field: string, allowed: readonly string[], list: string): string[] => {
+      if (!Array.isArray(x)) throw new BuildError(where, field, 'must be an array of names', `e.g. ${field}: ['${allowed[0] ?? 'tau'}']`);
+      return x.map((k, i) => {
+        const n = checkIdentifier(k, where, `${field}[${i}]`);
+        if (!allowed.includes(n)) throw new BuildError(where, field, `'${n}' is not ${list} of ${model.name}`, knownNames(n, allowed, `choose among`));
+        return n;
+      });
+    };
+    if (o.train !== undefined) clean.train = Object.freeze(names(o.train, 'train', [...model.params.keys()], 'a parameter'));
+    if (o.trainInit !== undefined) clean.trainInit = Object.freeze(names(o.trainInit, 'trainInit', model.stateNames(), 'a state variable'));
+    if (o.surrogate !== undefined) {
+      const sg = o.surrogate as Surrogate;
+      if (typeof sg !== 'object' || sg === null || !SURROGATE_NAMES.includes(sg.name) || typeof sg.gradCode !== 'function' || typeof sg.softCode !== 'function') {
+        throw new BuildError(where, 'surrogate', 'is not a surrogate gradient', 'use one of sigmoid(), fastSigmoid(), atan(), triangle(), gaussian()');
       }
+      clean.surrogate = SURROGATES_BY_NAME[sg.name](sg.alpha);
     }
-    for (const k of options.train ?? []) {
-      if (!model.params.has(k)) throw new BuildError(`${model.name} group '${options.name ?? '?'}'`, 'train', `'${k}' is not a parameter of ${model.name}`, `train some of: ${[...model.params.keys()].join(', ')}`);
+    if (o.surrogateScale !== undefined) clean.surrogateScale = o.surrogateScale as QuantityLike;
+    if (o.spikeMode !== undefined) {
+      if (o.spikeMode !== 'hard' && o.spikeMode !== 'soft') throw new BuildError(where, 'spikeMode', `must be 'hard' or 'soft', got ${JSON.stringify(o.spikeMode)}`, "use 'hard' (default) or 'soft'");
+      clean.spikeMode = o.spikeMode;
     }
-    for (const k of options.trainInit ?? []) {
-      if (!model.stateNames().includes(k)) throw new BuildError(`${model.name} group '${options.name ?? '?'}'`, 'trainInit', `'${k}' is not a state variable of ${model.name}`, `train the initial value of: ${model.stateNames().join(', ')}`);
-    }
-    for (const k of Object.keys(options.init ?? {})) {
-      const line = model.lines.find((l) => l.name === k);
-      if (!line || line.kind === 'sub' || line.flags.includes('input')) {
-        throw new BuildError(`${model.name} group '${options.name ?? '?'}'`, `init.${k}`, `'${k}' is not a state variable of ${model.name}`, `initialize one of: ${model.lines.filter((l) => l.kind !== 'sub' && !l.flags.includes('input')).map((l) => l.name).join(', ')}`);
-      }
-    }
+    if (o.method !== undefined) clean.method = checkMethod(o.method, where);
+    this.options = Object.freeze(clean);
   }
 
   /** A contiguous sub-population [start, stop), usable as a projection source or target. */
@@ -118,11 +145,15 @@ export class NeuronGroup {
    * P.setInput('I', '200 pA');
    * P.setInput('I', values(currents, 'pA'));
    */
-  setInput(name: string, value: Init | TimedArray): void {
+  setInput(name: string, given: Init | TimedArray): void {
+    const where = `${this.model.name} group '${this.name}'`;
+    checkIdentifier(name, where, 'input');
     const line = this.model.lines.find((l) => l.name === name);
     if (!line || !line.flags.includes('input')) {
-      throw new BuildError(`${this.model.name} group '${this.name}'`, `input '${name}'`, `not an input of ${this.model.name}`, `inputs are: ${this.model.inputNames().join(', ') || '(none)'}`);
+      throw new BuildError(where, `input '${name}'`, `not an input of ${this.model.name}`, knownNames(name, this.model.inputNames(), 'inputs are'));
     }
+    const timedGiven = typeof given === 'object' && given !== null && Object.hasOwn(given, 'kind');
+    const value = timedGiven ? checkTimed(given, where, `input ${name}`) : checkInit(given, where, `input ${name}`);
     if (this.runtime) {
       if (!isScalarInit(value) && 'kind' in value) {
         throw new BuildError(`${this.model.name} group '${this.name}'`, `input ${name}`, 'a time-varying input must be set before the network is built', 'call setInput(timed(...)) before build/run');

@@ -2,10 +2,11 @@
  * Initial values and heterogeneous parameters: a constant, a distribution, or explicit values.
  * Everything is drawn from the network's seeded generator, so the same seed gives the same network.
  */
-import { type QuantityLike, parseQuantity } from '../equations/quantity.js';
+import { type QuantityLike, parseQuantity, checkQuantityLike } from '../equations/quantity.js';
 import { type Dim, dimEq, formatDim, DIMENSIONLESS } from '../math/units.js';
 import { type Rng } from '../math/rng.js';
 import { BuildError } from './errors.js';
+import { checkText, plainEntries, describe } from '../equations/validate.js';
 
 /** Normal distribution N(mean, std²), e.g. `normal('-55 mV', '5 mV')`. */
 export interface NormalInit {
@@ -59,6 +60,41 @@ export function values(v: ArrayLike<number>, unit = '1'): ValuesInit {
  */
 export function isScalarInit(x: Init | { readonly kind: string }): x is QuantityLike {
   return typeof x === 'number' || typeof x === 'string' || (typeof x === 'object' && !('dist' in x) && !('kind' in x));
+}
+
+/**
+ * An initializer as a user may give it (a quantity, normal, uniform or values), checked field by
+ * field and copied; per-neuron value arrays are kept as given (each value is checked when used).
+ *
+ * @example
+ * checkInit(normal('-55 mV', '5 mV'), "group 'P'", 'init.v') // a checked copy
+ * checkInit({ dist: 'gamma' }, "group 'P'", 'init.v') // throws BuildError
+ */
+export function checkInit(x: unknown, where: string, field: string): Init {
+  if (typeof x !== 'object' || x === null || !Object.hasOwn(x, 'dist')) return checkQuantityLike(x, where, field);
+  const f = new Map(plainEntries(x, where, field));
+  const dist = f.get('dist');
+  const need: Record<string, readonly string[]> = { normal: ['dist', 'mean', 'std'], uniform: ['dist', 'low', 'high'], values: ['dist', 'values', 'unit'] };
+  if (typeof dist !== 'string' || !Object.hasOwn(need, dist)) throw new BuildError(where, `${field}.dist`, `unknown distribution ${describe(dist)}`, 'use normal(...), uniform(...) or values(...)');
+  for (const key of f.keys()) if (!need[dist].includes(key)) throw new BuildError(where, `${field}.${key}`, `${dist}(...) has no field '${key}'`, `give ${need[dist].join(', ')}`);
+  switch (dist) {
+    case 'normal':
+      return Object.freeze({ dist, mean: checkQuantityLike(f.get('mean'), where, `${field}.mean`), std: checkQuantityLike(f.get('std'), where, `${field}.std`) });
+    case 'uniform':
+      return Object.freeze({ dist, low: checkQuantityLike(f.get('low'), where, `${field}.low`), high: checkQuantityLike(f.get('high'), where, `${field}.high`) });
+    default: {
+      const v = f.get('values');
+      const isArray = Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+      if (!isArray) throw new BuildError(where, `${field}.values`, `must be an array or a typed array of numbers, got ${describe(v)}`, "give values([...], 'mV')");
+      const unit = f.has('unit') ? checkText(f.get('unit'), where, `${field}.unit`) : '1';
+      try {
+        parseQuantity(`1 ${unit}`.replace(/^1 1$/, '1'));
+      } catch (err) {
+        throw new BuildError(where, `${field}.unit`, `cannot read the unit ${describe(unit)}: ${(err as Error).message}`, "give a unit such as 'mV' or '1'");
+      }
+      return Object.freeze({ dist: 'values' as const, values: v as ArrayLike<number>, unit });
+    }
+  }
 }
 
 function q(x: QuantityLike, dim: Dim, where: string, field: string): number {

@@ -4,14 +4,15 @@
  * documentation all read. Built-in models are declared exactly as a user's own would be.
  */
 import { type Expr, symbolsOf } from '../equations/ast.js';
-import { type EquationLine, parseEquations, EquationError } from '../equations/equations.js';
+import { type EquationLine, parseEquations, EquationError, isReservedName } from '../equations/equations.js';
 import { type Assignment, parseExpr, parseStatements } from '../equations/parser.js';
-import { type QuantityLike, parseQuantity } from '../equations/quantity.js';
+import { type QuantityLike, parseQuantity, checkQuantityLike } from '../equations/quantity.js';
 import { type Dim, DIMENSIONLESS, UNITS } from '../math/units.js';
 import { BuildError } from './errors.js';
 import { isNoiseSymbol } from '../equations/ast.js';
 import { type IntegratorName, INTEGRATORS } from '../integrators/index.js';
-import { type Init } from './init.js';
+import { type Init, checkInit } from './init.js';
+import { checkRecordKeys, checkLabel, checkText, checkNames, describe } from '../equations/validate.js';
 
 /** What a user writes to declare a neuron model. */
 export interface NeuronModelSpec {
@@ -51,11 +52,15 @@ export class NeuronModel {
   /** Parameter name → default value and dimension. */
   readonly params: ReadonlyMap<string, { value: number; dim: Dim; source: QuantityLike }>;
 
-  constructor(spec: NeuronModelSpec) {
-    const where = `model '${spec.name}'`;
-    this.name = spec.name;
+  constructor(given: NeuronModelSpec) {
+    // Everything below reads the checked copy, never the object the user handed in.
+    const fields = checkRecordKeys(given, 'neuron model', 'spec', SPEC_KEYS, 'a model declares');
+    const name = checkLabel(fields.name, 'neuron model', 'name');
+    const where = `model '${name}'`;
+    this.name = name;
+    this.lines = parseEquations(checkText(fields.equations, where, 'equations'), where);
+    const spec = checkSpec(fields, name, this.lines, where);
     this.spec = spec;
-    this.lines = parseEquations(spec.equations, where);
     const params = new Map<string, { value: number; dim: Dim; source: QuantityLike }>();
     for (const [k, v] of Object.entries(spec.params ?? {})) {
       if (this.lines.some((l) => l.name === k)) throw new BuildError(where, `params.${k}`, `'${k}' is both a parameter and a variable of the equations`, 'rename one of them');
@@ -77,9 +82,6 @@ export class NeuronModel {
       this.reset = spec.reset ? parseStatements(spec.reset) : [];
     } catch (err) {
       throw new BuildError(where, 'reset', (err as Error).message, "write statements such as 'v = Vreset; w += b'");
-    }
-    if (spec.method !== undefined && !(spec.method in INTEGRATORS)) {
-      throw new BuildError(where, 'method', `unknown integrator '${spec.method}'`, `choose one of ${Object.keys(INTEGRATORS).join(', ')}`);
     }
     for (const r of this.reset) {
       const line = this.lines.find((l) => l.name === r.target);
@@ -139,8 +141,67 @@ export function defineNeuron(spec: NeuronModelSpec): NeuronModel {
     return new NeuronModel(spec);
   } catch (err) {
     if (err instanceof EquationError || err instanceof BuildError) throw err;
-    throw new BuildError(`model '${spec.name}'`, 'equations', (err as Error).message);
+    throw new BuildError(`model '${labelOf(spec)}'`, 'equations', (err as Error).message);
   }
+}
+
+/**
+ * Refuses anything that is not a model made by {@link defineNeuron} (an object shaped like one
+ * would bypass every check of the declaration).
+ *
+ * @example
+ * checkModel(LIF, "group 'P'", 'model') // LIF
+ */
+export function checkModel(model: unknown, where: string, field: string): NeuronModel {
+  if (!(model instanceof NeuronModel)) throw new BuildError(where, field, `must be a neuron model, got ${describe(model)}`, 'declare it with defineNeuron({ ... })');
+  return model;
+}
+
+const SPEC_KEYS = ['name', 'equations', 'params', 'threshold', 'reset', 'refractory', 'init', 'method', 'positive'];
+
+/** The spec's fields checked and copied (the equations are already parsed into `lines`). */
+function checkSpec(fields: Record<string, unknown>, name: string, lines: readonly EquationLine[], where: string): NeuronModelSpec {
+  const out: { -readonly [K in keyof NeuronModelSpec]: NeuronModelSpec[K] } = { name, equations: fields.equations as string };
+  if (fields.params !== undefined) {
+    const params = checkRecordKeys(fields.params, where, 'params');
+    for (const [k, v] of Object.entries(params)) {
+      if (isReservedName(k)) throw new BuildError(where, `params.${k}`, `'${k}' is reserved by the equation language`, `rename it, e.g. '${k}_'`);
+      params[k] = checkQuantityLike(v, where, `params.${k}`);
+    }
+    out.params = Object.freeze(params as Record<string, QuantityLike>);
+  }
+  if (fields.threshold !== undefined) out.threshold = checkText(fields.threshold, where, 'threshold');
+  if (fields.reset !== undefined) out.reset = checkText(fields.reset, where, 'reset');
+  // a refractory text may be a time, a parameter's name or a condition: it is parsed at build
+  if (fields.refractory !== undefined) out.refractory = typeof fields.refractory === 'string' ? fields.refractory : checkQuantityLike(fields.refractory, where, 'refractory');
+  if (fields.init !== undefined) {
+    const settable = lines.filter((l) => l.kind !== 'sub' && !l.flags.includes('input')).map((l) => l.name);
+    const init = checkRecordKeys(fields.init, where, 'init', settable, 'initialize one of');
+    for (const [k, v] of Object.entries(init)) init[k] = checkInit(v, where, `init.${k}`);
+    out.init = Object.freeze(init as Record<string, Init>);
+  }
+  if (fields.method !== undefined) out.method = checkMethod(fields.method, where);
+  if (fields.positive !== undefined) out.positive = Object.freeze(checkNames(fields.positive, where, 'positive', Object.keys(out.params ?? {})));
+  return Object.freeze(out);
+}
+
+/**
+ * An integrator name from the table (an own key: 'constructor' is not an integrator).
+ *
+ * @example
+ * checkMethod('rk4', "model 'HH'") // 'rk4'
+ */
+export function checkMethod(method: unknown, where: string): IntegratorName {
+  if (typeof method !== 'string' || !Object.hasOwn(INTEGRATORS, method)) {
+    throw new BuildError(where, 'method', `unknown integrator ${describe(method)}`, `choose one of ${Object.keys(INTEGRATORS).join(', ')}`);
+  }
+  return method as IntegratorName;
+}
+
+/** A model's name for a message, read without trusting the spec. */
+function labelOf(spec: unknown): string {
+  const d = typeof spec === 'object' && spec !== null ? Object.getOwnPropertyDescriptor(spec, 'name') : undefined;
+  return d && typeof d.value === 'string' ? d.value.slice(0, 200) : '?';
 }
 
 export { DIMENSIONLESS };

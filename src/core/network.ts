@@ -551,7 +551,7 @@ export class Network {
       if (!weights) weights = new F(nSyn).fill(weight);
     }
     for (const n of trainNames) {
-      if (n !== 'weight' && !(o.syn && o.syn.align !== 'pre' && n in o.syn.params)) {
+      if (n !== 'weight' && !(o.syn && o.syn.align !== 'pre' && Object.prototype.hasOwnProperty.call(o.syn.params, n))) {
         throw new BuildError(where, 'train', `'${n}' is neither 'weight' nor a parameter of the projection's align-post synapse`, `train 'weight'${o.syn ? ` or one of ${Object.keys(o.syn.params).join(', ')}` : ''}`);
       }
     }

@@ -14,6 +14,8 @@ import { type Expr } from './ast.js';
 import { parseExpr, ParseError } from './parser.js';
 import { type Dim } from '../math/units.js';
 import { unitDim } from './quantity.js';
+import { nameProblem } from './validate.js';
+import { BuildError } from '../core/errors.js';
 
 export type Flag = 'unless refractory' | 'constant' | 'input';
 const FLAGS: readonly Flag[] = ['unless refractory', 'constant', 'input'];
@@ -39,15 +41,26 @@ export interface EquationLine {
  * try { parseEquations('dv/dt = -v/tau', "model 'decay'"); }
  * catch (e) { if (e instanceof EquationError) console.log(e.message); } // missing ': unit' in line 'dv/dt = -v/tau'
  */
-export class EquationError extends Error {
+export class EquationError extends BuildError {
+  // a BuildError, so that every refusal of a declaration can be caught as one
   constructor(where: string, line: string, problem: string) {
-    super(`${where}: equations: ${problem} in line '${line.trim()}'`);
+    super(where, 'equations', `${problem} in line '${line.trim()}'`);
     this.name = 'EquationError';
   }
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED = new Set(['t', 'dt', 'i', 'xi', 'and', 'or', 'not', 'pi', 'inf', 'not_refractory', 'lastspike']);
+
+/**
+ * Whether a name is taken by the equation language itself (t, dt, pi, noise symbols...).
+ *
+ * @example
+ * isReservedName('dt') // true; isReservedName('tau') // false
+ */
+export function isReservedName(name: string): boolean {
+  return RESERVED.has(name) || /^xi_/.test(name);
+}
 
 /**
  * Parses an equation block. `where` names the model in error messages.
@@ -106,7 +119,9 @@ export function parseEquations(text: string, where: string): EquationLine[] {
       }
     }
     if (!NAME.test(name)) throw new EquationError(where, line, `'${name}' is not a valid name (letters, digits and _; not starting with a digit)`);
-    if (RESERVED.has(name) || /^xi_/.test(name)) throw new EquationError(where, line, `'${name}' is reserved; choose another name`);
+    // names become keys of records and maps: one every object already has would reach its prototype
+    if (nameProblem(name)) throw new EquationError(where, line, `${nameProblem(name)}; choose another name`);
+    if (isReservedName(name)) throw new EquationError(where, line, `'${name}' is reserved; choose another name`);
     if (seen.has(name)) throw new EquationError(where, line, `'${name}' is defined twice`);
     if (flags.includes('unless refractory') && kind !== 'diff') {
       throw new EquationError(where, line, "the flag 'unless refractory' applies only to differential equations");

@@ -6,6 +6,8 @@ import { parseExpr } from './parser.js';
 import { inferDim } from './dims.js';
 import { evaluate } from './symbolic.js';
 import { type Dim, type Quantity, DIMENSIONLESS, UNITS, dimEq, formatDim } from '../math/units.js';
+import { plainEntries, checkArray, checkFinite, describe } from './validate.js';
+import { BuildError } from '../core/errors.js';
 
 /** What a user may write for a quantity: '20 ms', '20*ms', a {@link Quantity}, or a number (dimensionless). */
 export type QuantityLike = string | number | Quantity;
@@ -21,7 +23,8 @@ const LEADING_NUMBER = /^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za
  */
 export function parseQuantity(q: QuantityLike): Quantity {
   if (typeof q === 'number') return { value: q, dim: DIMENSIONLESS };
-  if (typeof q === 'object') return q;
+  // an object is read once into a checked copy: its value may end up printed into a kernel
+  if (typeof q === 'object') return checkQuantityLike(q, 'quantity', 'value') as Quantity;
   const m = LEADING_NUMBER.exec(q);
   const text = m ? `${m[1]}*(${m[2]})` : q;
   const e = parseExpr(text);
@@ -57,3 +60,33 @@ export function unitDim(unit: string): Dim {
 
 export const SECOND: Dim = [0, 0, 1, 0, 0, 0, 0];
 export const VOLT: Dim = [2, 1, -3, -1, 0, 0, 0];
+
+/**
+ * A quantity as a user may give it: text that parses as a quantity (it is parsed, never copied
+ * into code), a number, or a `{ value, dim }` object whose value is a number and whose dimension
+ * is seven finite exponents. Returns the text, the number or a checked copy of the object.
+ *
+ * @example
+ * checkQuantityLike('10 ms', "model 'LIF'", 'params.tau') // '10 ms'
+ * checkQuantityLike('10 ms);x', "model 'LIF'", 'params.tau') // throws BuildError
+ * checkQuantityLike({ value: '1);x', dim: [0, 0, 1, 0, 0, 0, 0] }, "model 'LIF'", 'params.tau') // throws BuildError
+ */
+export function checkQuantityLike(value: unknown, where: string, field: string): QuantityLike {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') {
+    try {
+      parseQuantity(value);
+    } catch (err) {
+      throw new BuildError(where, field, `cannot read ${describe(value)}: ${(err as Error).message}`, "write a number with a unit, e.g. '10 ms'");
+    }
+    return value;
+  }
+  const q = new Map(plainEntries(value, where, field));
+  for (const key of q.keys()) if (key !== 'value' && key !== 'dim') throw new BuildError(where, `${field}.${key}`, `a quantity has no field ${describe(key)}`, "give '10 ms', a number, or { value, dim }");
+  const v = q.get('value');
+  if (typeof v !== 'number') throw new BuildError(where, `${field}.value`, `must be a number, got ${describe(v)}`, "give '10 ms', a number, or { value, dim }");
+  const dim = checkArray(q.get('dim'), where, `${field}.dim`);
+  if (dim.length !== 7) throw new BuildError(where, `${field}.dim`, `must have 7 exponents (m, kg, s, A, K, mol, cd), got ${dim.length}`);
+  dim.forEach((x, i) => checkFinite(x, where, `${field}.dim[${i}]`));
+  return Object.freeze({ value: v, dim: Object.freeze(dim) as unknown as Dim });
+}

@@ -6,73 +6,13 @@
 import { defineNeuron } from '../core/model.js';
 import { NeuronGroup, type Population, asView, type GroupView } from '../core/group.js';
 import { BuildError } from '../core/errors.js';
-import { type QuantityLike, quantityIn, SECOND } from '../equations/quantity.js';
+import { type QuantityLike, quantityIn, SECOND, checkQuantityLike } from '../equations/quantity.js';
 import { type SynapseDynamics, type SynapseOutput } from '../synapses/index.js';
+import { checkSynapseDynamics, checkSynapseOutput } from '../synapses/check.js';
+import { checkRecordKeys, checkLabel, checkIdentifier, describe } from '../equations/validate.js';
 
-/**
- * A piecewise-constant signal sampled every `dt`: the value at time t is `values[floor(t/dt)]`,
- * and the last value holds after the end. With `perNeuron` = N, `values` is [steps × N] row-major.
- */
-export interface TimedArray {
-  readonly kind: 'timed';
-  readonly values: Float64Array;
-  readonly dt: number;
-  readonly unit: string;
-  readonly perNeuron: number;
-}
-
-/**
- * A time-varying input for {@link NeuronGroup.setInput}.
- *
- * @example
- * P.setInput('I', timed(sectionInput([0, 200, 0], [100, 300, 100], 0.1), { dt: '0.1 ms', unit: 'pA' }));
- */
-export function timed(values: ArrayLike<number>, opts: { dt: QuantityLike; unit?: string; perNeuron?: number }): TimedArray {
-  const dt = quantityIn(opts.dt, SECOND);
-  if (!(dt > 0)) throw new BuildError('timed input', 'dt', `must be positive, got ${JSON.stringify(opts.dt)}`);
-  const perNeuron = opts.perNeuron ?? 1;
-  if (values.length === 0 || values.length % perNeuron !== 0) {
-    throw new BuildError('timed input', 'values', `has ${values.length} values, not a non-empty multiple of ${perNeuron} neurons`);
-  }
-  return { kind: 'timed', values: Float64Array.from(values), dt, unit: opts.unit ?? '1', perNeuron };
-}
-
-/**
- * Piecewise-constant values: `values[k]` for `durations[k]` (same time unit as `dt`), one sample per dt.
- *
- * @example
- * sectionInput([0, 1, 0], [100, 300, 100], 0.1) // 5000 samples: 0 for 100 ms, 1 for 300 ms, 0 for 100 ms
- */
-export function sectionInput(values: readonly number[], durations: readonly number[], dt: number): Float64Array {
-  if (values.length !== durations.length) throw new BuildError('sectionInput', 'durations', `has ${durations.length} entries for ${values.length} values`);
-  const counts = durations.map((d, k) => {
-    if (!(d >= 0)) throw new BuildError('sectionInput', `durations[${k}]`, `must be ≥ 0, got ${d}`);
-    return Math.round(d / dt);
-  });
-  const out = new Float64Array(counts.reduce((a, b) => a + b, 0));
-  let at = 0;
-  counts.forEach((c, k) => {
-    out.fill(values[k], at, at + c);
-    at += c;
-  });
-  return out;
-}
-
-/**
- * A linear ramp from `start` to `end` between `tStart` and `tEnd`, zero outside, over `duration`
- * (all times in the unit of `dt`).
- *
- * @example
- * rampInput(0, 500, 1000, 0.1, 100, 900) // 0 until 100 ms, then up to 500 at 900 ms, then 0
- */
-export function rampInput(start: number, end: number, duration: number, dt: number, tStart = 0, tEnd = duration): Float64Array {
-  const n = Math.round(duration / dt);
-  const out = new Float64Array(n);
-  const a = Math.round(tStart / dt);
-  const b = Math.round(tEnd / dt);
-  for (let k = a; k < Math.min(b, n); k++) out[k] = start + ((end - start) * (k - a)) / Math.max(1, b - a);
-  return out;
-}
+import { checkUnit } from './timed.js';
+export { type TimedArray, timed, sectionInput, rampInput, checkUnit } from './timed.js';
 
 /** The model of {@link SpikeGeneratorGroup}: no dynamics. */
 const GeneratorModel = defineNeuron({ name: 'SpikeGenerator', equations: '' });
@@ -86,11 +26,22 @@ const GeneratorModel = defineNeuron({ name: 'SpikeGenerator', equations: '' });
 export class SpikeGeneratorGroup extends NeuronGroup {
   readonly schedule: { readonly indices: Int32Array; readonly times: Float64Array };
 
-  constructor(size: number, opts: { indices: ArrayLike<number>; times: ArrayLike<number>; unit?: string; name?: string }) {
+  constructor(size: number, given: { indices: ArrayLike<number>; times: ArrayLike<number>; unit?: string; name?: string }) {
+    const opts = checkRecordKeys(given, 'SpikeGeneratorGroup', 'options', ['indices', 'times', 'unit', 'name'], 'options are') as typeof given;
     super(size, GeneratorModel, { name: opts.name ?? 'generator' });
     const where = `SpikeGeneratorGroup '${this.name}'`;
+    for (const key of ['indices', 'times'] as const) {
+      const v = opts[key];
+      if (!Array.isArray(v) && !(ArrayBuffer.isView(v) && !(v instanceof DataView))) throw new BuildError(where, key, `must be an array or a typed array of numbers, got ${describe(v)}`);
+    }
     if (opts.indices.length !== opts.times.length) throw new BuildError(where, 'times', `has ${opts.times.length} entries for ${opts.indices.length} indices`, 'give one time per index');
-    const scale = quantityIn(`1 ${opts.unit ?? 'second'}`, SECOND);
+    let scale: number;
+    try {
+      scale = quantityIn(`1 ${checkUnit(opts.unit ?? 'second', where, 'unit')}`, SECOND);
+    } catch (err) {
+      if (err instanceof BuildError) throw err;
+      throw new BuildError(where, 'unit', (err as Error).message, "give a time unit such as 'ms'");
+    }
     const order = Array.from({ length: opts.indices.length }, (_, k) => k).sort((a, b) => opts.times[a] - opts.times[b] || opts.indices[a] - opts.indices[b]);
     const indices = new Int32Array(order.length);
     const times = new Float64Array(order.length);
@@ -134,12 +85,30 @@ export class PoissonInput {
   readonly options: PoissonInputOptions;
   name: string;
 
-  constructor(target: Population, options: PoissonInputOptions) {
+  constructor(target: Population, given: PoissonInputOptions) {
     this.post = asView(target);
+    const options = checkPoissonOptions(given);
     this.options = options;
     this.name = options.name ?? '';
     if (!Number.isInteger(options.num) || options.num < 0) {
       throw new BuildError(`PoissonInput '${this.name || '?'}'`, 'num', `must be a non-negative integer, got ${options.num}`);
     }
   }
+}
+
+/** PoissonInput options, checked and copied: the network compiles only this copy. */
+function checkPoissonOptions(given: unknown): PoissonInputOptions {
+  const o = checkRecordKeys(given, 'PoissonInput', 'options', ['num', 'rate', 'weight', 'syn', 'out', 'target', 'name'], 'options are');
+  const name = o.name === undefined ? undefined : checkLabel(o.name, 'PoissonInput', 'name');
+  const where = `PoissonInput '${name ?? '?'}'`;
+  const out: { -readonly [K in keyof PoissonInputOptions]: PoissonInputOptions[K] } = {
+    num: o.num as number,
+    rate: checkQuantityLike(o.rate, where, 'rate'),
+    weight: checkQuantityLike(o.weight, where, 'weight'),
+  };
+  if (name !== undefined) out.name = name;
+  if (o.syn !== undefined) out.syn = checkSynapseDynamics(o.syn, where, 'syn');
+  if (o.out !== undefined) out.out = checkSynapseOutput(o.out, where, 'out');
+  if (o.target !== undefined) out.target = checkIdentifier(o.target, where, 'target');
+  return Object.freeze(out);
 }

@@ -21,7 +21,7 @@ import { simplify } from '../equations/symbolic.js';
 import { type QuantityLike, parseQuantity, SECOND } from '../equations/quantity.js';
 import { type Dim, DIMENSIONLESS, UNITS, dimEq, formatDim } from '../math/units.js';
 import { compileKernel } from '../core/kernel.js';
-import { type NeuronModel } from '../core/model.js';
+import { type NeuronModel, checkModel } from '../core/model.js';
 import { BuildError } from '../core/errors.js';
 import { checkModelDimensions, makeExpander } from '../core/expand.js';
 import { isScalarInit, exampleUnit } from '../core/init.js';
@@ -439,6 +439,7 @@ function quantityAs(q: QuantityLike, dim: Dim, where: string, field: string): nu
  * r.init[0];      // -0.065
  */
 export function resolveModel(model: NeuronModel, opts: ModelValuesOptions = {}): ResolvedModel {
+  checkModel(model, 'resolveModel', 'model');
   const where = `model '${model.name}'`;
   checkModelDimensions(model, where);
   const symbolic = new Set(opts.symbolic ?? []);

@@ -16,21 +16,12 @@
  * traces as they were just before the spike (as the triplet rule needs).
  */
 import { type QuantityLike } from '../equations/quantity.js';
+import { checkOptions } from '../equations/options.js';
+import { BuildError } from '../core/errors.js';
+import { checkRule } from './check.js';
+import type { PlasticityRule } from './rule.js';
 
-/** A plasticity rule. Create with {@link defineRule} or use a built-in one. */
-export interface PlasticityRule {
-  readonly name: string;
-  readonly params: Readonly<Record<string, QuantityLike>>;
-  readonly pre?: { readonly equations: string; readonly onSpike?: string };
-  readonly post?: { readonly equations: string; readonly onSpike?: string };
-  /** Per-synapse variables, e.g. 'e : 1' (value lines: they change only through statements). */
-  readonly synapse?: string;
-  readonly onPre?: string;
-  readonly onPost?: string;
-  readonly every?: { readonly period?: QuantityLike; readonly statements: string };
-  /** Statements run over all synapses by `Projection.modulate({ signal: value })`, e.g. a reward. */
-  readonly modulation?: { readonly statements: string; readonly signals: readonly string[] };
-}
+export type { PlasticityRule } from './rule.js';
 
 /**
  * Declares a plasticity rule.
@@ -40,7 +31,7 @@ export interface PlasticityRule {
  *   every: { statements: 'w += dt*eta*r_pre*r_post' } });
  */
 export function defineRule(rule: PlasticityRule): PlasticityRule {
-  return rule;
+  return checkRule(rule, 'defineRule', 'rule');
 }
 
 /**
@@ -53,7 +44,7 @@ export function defineRule(rule: PlasticityRule): PlasticityRule {
  * net.connect(In, P, { comm, weight: uniform('0 nS', '1 nS'), syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }),
  *   plasticity: STDP({ A_plus: '0.01 nS', A_minus: '0.0105 nS', wmax: '1 nS' }) });
  */
-export function STDP(opts: {
+export function STDP(given: {
   A_plus: QuantityLike;
   A_minus: QuantityLike;
   tau_plus?: QuantityLike;
@@ -61,6 +52,7 @@ export function STDP(opts: {
   wmax: QuantityLike;
   multiplicative?: boolean;
 }): PlasticityRule {
+  const opts = checkOptions('STDP', given, { quantities: ['A_plus', 'A_minus', 'tau_plus', 'tau_minus', 'wmax'], flags: ['multiplicative'], required: ['A_plus', 'A_minus', 'wmax'] }) as typeof given;
   const mult = opts.multiplicative ?? false;
   return {
     name: mult ? 'STDP (multiplicative)' : 'STDP (additive)',
@@ -82,7 +74,7 @@ export function STDP(opts: {
  * @example
  * plasticity: TripletSTDP({ wmax: '1 nS' })
  */
-export function TripletSTDP(opts: {
+export function TripletSTDP(given: {
   wmax: QuantityLike;
   tau_plus?: QuantityLike;
   tau_minus?: QuantityLike;
@@ -93,6 +85,7 @@ export function TripletSTDP(opts: {
   A2_minus?: number;
   A3_minus?: number;
 }): PlasticityRule {
+  const opts = checkOptions('TripletSTDP', given, { quantities: ['wmax', 'tau_plus', 'tau_minus', 'tau_x', 'tau_y'], numbers: ['A2_plus', 'A3_plus', 'A2_minus', 'A3_minus'], required: ['wmax'] }) as typeof given;
   return {
     name: 'Triplet STDP',
     params: {
@@ -123,7 +116,7 @@ export function TripletSTDP(opts: {
  * const proj = net.connect(In, P, { ..., plasticity: RewardSTDP({ A_plus: 1, A_minus: 1.05, eta: '0.01 nS', wmax: '1 nS' }) });
  * net.run('500 ms'); proj.modulate({ R: reward });
  */
-export function RewardSTDP(opts: {
+export function RewardSTDP(given: {
   A_plus: number;
   A_minus: number;
   eta: QuantityLike;
@@ -132,6 +125,7 @@ export function RewardSTDP(opts: {
   tau_minus?: QuantityLike;
   tau_e?: QuantityLike;
 }): PlasticityRule {
+  const opts = checkOptions('RewardSTDP', given, { quantities: ['eta', 'wmax', 'tau_plus', 'tau_minus', 'tau_e'], numbers: ['A_plus', 'A_minus'], required: ['A_plus', 'A_minus', 'eta', 'wmax'] }) as typeof given;
   return {
     name: 'Reward-modulated STDP',
     params: { A_plus: opts.A_plus, A_minus: opts.A_minus, eta: opts.eta, wmax: opts.wmax, tau_plus: opts.tau_plus ?? '20 ms', tau_minus: opts.tau_minus ?? '20 ms', tau_e: opts.tau_e ?? '1 s' },
@@ -153,7 +147,8 @@ export function RewardSTDP(opts: {
  * @example
  * plasticity: SynapticScaling({ target: '5 Hz', eta: 0.05, wmax: '2 nS' })
  */
-export function SynapticScaling(opts: { target: QuantityLike; eta: number; wmax: QuantityLike; tau_rate?: QuantityLike; period?: QuantityLike }): PlasticityRule {
+export function SynapticScaling(given: { target: QuantityLike; eta: number; wmax: QuantityLike; tau_rate?: QuantityLike; period?: QuantityLike }): PlasticityRule {
+  const opts = checkOptions('SynapticScaling', given, { quantities: ['target', 'wmax', 'tau_rate', 'period'], numbers: ['eta'], required: ['target', 'eta', 'wmax'] }) as typeof given;
   return {
     name: 'Synaptic scaling',
     params: { target: opts.target, eta: opts.eta, wmax: opts.wmax, tau_rate: opts.tau_rate ?? '1 s' },
@@ -170,7 +165,9 @@ export function SynapticScaling(opts: { target: QuantityLike; eta: number; wmax:
  * @example
  * net.connect(X, Y, { comm: new All2All(), weight: uniform(-0.1, 0.1), source: 'r', plasticity: Oja({ eta: '1 Hz' }) })
  */
-export function Oja(opts: { eta: QuantityLike; rate?: string }): PlasticityRule {
+export function Oja(given: { eta: QuantityLike; rate?: string }): PlasticityRule {
+  // `rate` is written into the statements: it must be a name
+  const opts = checkOptions('Oja', given, { quantities: ['eta'], names: ['rate'], required: ['eta'] }) as typeof given;
   const r = opts.rate ?? 'r';
   return { name: 'Oja', params: { eta: opts.eta }, every: { statements: `w += dt*eta*${r}_post*(${r}_pre - ${r}_post*w)` } };
 }
@@ -182,7 +179,8 @@ export function Oja(opts: { eta: QuantityLike; rate?: string }): PlasticityRule 
  * @example
  * plasticity: BCM({ eta: '1 Hz', tau_theta: '100 ms' })
  */
-export function BCM(opts: { eta: QuantityLike; tau_theta?: QuantityLike; rate?: string; wmax?: QuantityLike }): PlasticityRule {
+export function BCM(given: { eta: QuantityLike; tau_theta?: QuantityLike; rate?: string; wmax?: QuantityLike }): PlasticityRule {
+  const opts = checkOptions('BCM', given, { quantities: ['eta', 'tau_theta', 'wmax'], names: ['rate'], required: ['eta'] }) as typeof given;
   const r = opts.rate ?? 'r';
   return {
     name: 'BCM',
@@ -199,8 +197,10 @@ export function BCM(opts: { eta: QuantityLike; tau_theta?: QuantityLike; rate?: 
  * @example
  * net.connect(Y, Y, { comm: new All2All({ allowSelf: false }), weight: 0, source: 'r', plasticity: Hebbian({ eta: '1 Hz', sign: -1 }) })
  */
-export function Hebbian(opts: { eta: QuantityLike; sign?: 1 | -1; lambda?: number; rate?: string }): PlasticityRule {
+export function Hebbian(given: { eta: QuantityLike; sign?: 1 | -1; lambda?: number; rate?: string }): PlasticityRule {
+  const opts = checkOptions('Hebbian', given, { quantities: ['eta'], names: ['rate'], numbers: ['sign', 'lambda'], required: ['eta'] }) as typeof given;
   const r = opts.rate ?? 'r';
   const s = opts.sign ?? 1;
+  if (s !== 1 && s !== -1) throw new BuildError('Hebbian', 'sign', `must be 1 or -1, got ${s}`, 'give sign: 1 (Hebbian) or -1 (anti-Hebbian)');
   return { name: s > 0 ? 'Hebbian' : 'anti-Hebbian', params: { eta: opts.eta, lambda: opts.lambda ?? 0 }, every: { statements: `w += dt*eta*(${s}*${r}_pre*${r}_post - lambda*w)` } };
 }

@@ -14,7 +14,11 @@
  * `on_pre='v += w'`).
  */
 import { type Population, asView, type GroupView } from '../core/group.js';
-import { type Init } from '../core/init.js';
+import { type Init, checkInit } from '../core/init.js';
+import { BuildError } from '../core/errors.js';
+import { checkRecordKeys, checkLabel, checkIdentifier, checkFinite, describe } from '../equations/validate.js';
+import { checkSynapseDynamics, checkSynapseOutput, checkShortTerm } from '../synapses/check.js';
+import { checkRule } from '../plasticity/check.js';
 import { type QuantityLike } from '../equations/quantity.js';
 import { type SynapseDynamics, type SynapseOutput, type ShortTermPlasticity } from '../synapses/index.js';
 import { type Connector, type CSR } from '../connect/index.js';
@@ -103,8 +107,9 @@ export class Projection {
   constructor(pre: Population, post: Population, options: ProjectionOptions) {
     this.pre = asView(pre);
     this.post = asView(post);
-    this.options = options;
-    this.name = options.name ?? '';
+    const label = (v: GroupView) => v.group.name || v.group.model.name;
+    this.options = checkProjectionOptions(options, `${label(this.pre)}→${label(this.post)}`);
+    this.name = this.options.name ?? '';
   }
 
   /** The connectivity after build (CSR by pre-synaptic neuron). */
@@ -123,7 +128,12 @@ export class Projection {
   modulate(signals: Record<string, number>): void {
     const m = this.runtime?.modulate;
     if (!m) throw new Error(`projection '${this.name}': modulate() needs a built network and a plasticity rule with a modulation`);
-    m(signals);
+    // the kernel reads the signals by name: hand it a checked copy of numbers only
+    const where = `projection '${this.name}'`;
+    const known = this.options.plasticity?.modulation?.signals ?? [];
+    const given = checkRecordKeys(signals, where, 'modulate', known, 'signals are');
+    for (const [s, v] of Object.entries(given)) given[s] = checkFinite(v, where, `modulate.${s}`);
+    m(given as Record<string, number>);
   }
 
   /** The weights after build (per synapse, CSR order), e.g. to read what plasticity learned. */
@@ -137,4 +147,39 @@ export class Projection {
   get numSynapses(): number {
     return this.csr.indptr[this.csr.indptr.length - 1];
   }
+}
+
+const OPTION_KEYS = ['name', 'comm', 'weight', 'delay', 'syn', 'out', 'target', 'source', 'gap', 'stp', 'plasticity', 'jit', 'train'];
+
+/**
+ * A projection's options, checked and copied (`label` names it in messages until it has a name): names are identifiers, synapse, output, short-term
+ * and long-term plasticity are checked declarations. The network compiles only this copy.
+ *
+ * @example
+ * checkProjectionOptions({ comm: new FixedProb(0.1), weight: '1 mV', target: 'v' }, 'E→P') // a checked copy
+ */
+export function checkProjectionOptions(options: unknown, label = '?'): ProjectionOptions {
+  const o = checkRecordKeys(options, `projection '${label}'`, 'options', OPTION_KEYS, 'a projection takes');
+  const name = o.name === undefined ? undefined : checkLabel(o.name, `projection '${label}'`, 'name');
+  const where = `projection '${name ?? label}'`;
+  const comm = o.comm as { build?: unknown } | undefined;
+  if (typeof comm !== 'object' || comm === null || typeof comm.build !== 'function') throw new BuildError(where, 'comm', `must be a connector, got ${describe(comm)}`, 'give a connector, e.g. new FixedProb(0.02)');
+  const out: { -readonly [K in keyof ProjectionOptions]: ProjectionOptions[K] } = { comm: comm as ProjectionOptions['comm'], weight: checkInit(o.weight, where, 'weight') };
+  if (name !== undefined) out.name = name;
+  if (o.delay !== undefined) out.delay = typeof o.delay === 'function' ? (o.delay as ProjectionOptions['delay']) : checkInit(o.delay, where, 'delay');
+  for (const key of ['target', 'source', 'gap'] as const) if (o[key] !== undefined) out[key] = checkIdentifier(o[key], where, key);
+  if (o.syn !== undefined) out.syn = checkSynapseDynamics(o.syn, where, 'syn');
+  if (o.out !== undefined) out.out = checkSynapseOutput(o.out, where, 'out');
+  if (o.stp !== undefined) out.stp = checkShortTerm(o.stp, where, 'stp');
+  if (o.plasticity !== undefined) out.plasticity = checkRule(o.plasticity, where, 'plasticity');
+  if (o.jit !== undefined) {
+    if (typeof o.jit !== 'boolean') throw new BuildError(where, 'jit', `must be true or false, got ${describe(o.jit)}`);
+    out.jit = o.jit;
+  }
+  if (o.train !== undefined) {
+    if (!Array.isArray(o.train)) throw new BuildError(where, 'train', `must be an array of names, got ${describe(o.train)}`, "e.g. train: ['weight']");
+    // each name must be 'weight' or a parameter of the synapse model; the build checks which
+    out.train = Object.freeze(o.train.map((n: unknown, i: number) => checkIdentifier(n, where, `train[${i}]`)));
+  }
+  return Object.freeze(out);
 }

@@ -5,10 +5,12 @@
  * so every built-in synapse model can be trained and gradient-checked as a neuron parameter set.
  */
 import { type Expr, show, substitute, sym, bin } from '../equations/ast.js';
-import { defineNeuron, type NeuronModel } from '../core/model.js';
-import { type QuantityLike } from '../equations/quantity.js';
+import { defineNeuron, checkModel, type NeuronModel } from '../core/model.js';
+import { type QuantityLike, unitDim, checkQuantityLike } from '../equations/quantity.js';
 import { type SynapseDynamics, type SynapseOutput } from './index.js';
+import { checkSynapseDynamics, checkSynapseOutput } from './check.js';
 import { BuildError } from '../core/errors.js';
+import { checkArray, checkRecordKeys, checkIdentifier, checkLabel, checkText } from '../equations/validate.js';
 
 /** One synapse to fold in: its dynamics, its output, and the unit of its state. */
 export interface FoldedSynapse {
@@ -34,7 +36,10 @@ export interface FoldedSynapse {
  * const M = withSynapses(LIF, [{ name: 'e', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }), unit: 'nS' }]);
  * net.connect(E, P, { comm: new FixedProb(0.02), weight: '6 nS', target: 'e_g' }); // spikes increment e_g
  */
-export function withSynapses(base: NeuronModel, synapses: readonly FoldedSynapse[], name = `${base.name}+${synapses.map((s) => s.syn.kind).join('+')}`): NeuronModel {
+export function withSynapses(base: NeuronModel, given: readonly FoldedSynapse[], name?: string): NeuronModel {
+  checkModel(base, 'withSynapses', 'base');
+  const synapses = checkArray(given, `withSynapses(${base.name})`, 'synapses').map((s, i) => checkFolded(s, `withSynapses(${base.name})`, `synapses[${i}]`));
+  name = name === undefined ? `${base.name}+${synapses.map((s) => s.syn.kind).join('+')}` : checkLabel(name, `withSynapses(${base.name})`, 'name');
   const where = `model '${name}'`;
   const inputs = base.inputNames();
   const extra = new Map<string, Expr[]>();
@@ -75,4 +80,28 @@ export function withSynapses(base: NeuronModel, synapses: readonly FoldedSynapse
     params,
     init: { ...(base.spec.init ?? {}) },
   });
+}
+
+/**
+ * One synapse to fold, checked and copied: its prefix and target are names, its unit is one unit
+ * expression (it is written into the combined equation text), its syn and out are well-formed.
+ */
+function checkFolded(value: unknown, where: string, field: string): FoldedSynapse {
+  const f = checkRecordKeys(value, where, field, ['name', 'syn', 'out', 'unit', 'target', 'gmax'], 'a folded synapse declares');
+  const unit = checkText(f.unit, where, `${field}.unit`);
+  try {
+    // the unit is written into the combined equations: it must not open a line, a comment or flags
+    if (/[\n\r#:;]|\)\s*$/.test(unit)) throw new Error('a unit is one expression such as nS or 1, not ending in a parenthesis');
+    unitDim(unit);
+  } catch (err) {
+    throw new BuildError(where, `${field}.unit`, `cannot read the unit ${JSON.stringify(unit.slice(0, 60))}: ${(err as Error).message}`, "give a unit such as 'nS', 'pA' or '1'");
+  }
+  return {
+    name: checkIdentifier(f.name, where, `${field}.name`),
+    syn: checkSynapseDynamics(f.syn, where, `${field}.syn`),
+    out: checkSynapseOutput(f.out, where, `${field}.out`),
+    unit,
+    ...(f.target !== undefined ? { target: checkIdentifier(f.target, where, `${field}.target`) } : {}),
+    ...(f.gmax !== undefined ? { gmax: checkQuantityLike(f.gmax, where, `${field}.gmax`) } : {}),
+  };
 }

@@ -9,6 +9,7 @@
 import { type Expr } from '../equations/ast.js';
 import { parseExpr } from '../equations/parser.js';
 import { type QuantityLike } from '../equations/quantity.js';
+import { checkOptions } from '../equations/options.js';
 
 /**
  * Synaptic dynamics.
@@ -56,7 +57,8 @@ export interface SynapseOutput {
  * @example
  * net.connect(E, P, { comm: new FixedProb(0.02), weight: '6 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }) })
  */
-export function Expon(opts: { tau: QuantityLike }): SynapseDynamics {
+export function Expon(given: { tau: QuantityLike }): SynapseDynamics {
+  const opts = checkOptions('Expon', given, { quantities: ['tau'], required: ['tau'] }) as typeof given;
   return { kind: 'Expon', params: { tau: opts.tau }, equations: [['g', parseExpr('-g/tau')]], onSpike: 'g', output: parseExpr('g'), positive: ['tau'] };
 }
 
@@ -68,7 +70,8 @@ export function Expon(opts: { tau: QuantityLike }): SynapseDynamics {
  * @example
  * syn: DualExpon({ tauRise: '1 ms', tauDecay: '5 ms' })
  */
-export function DualExpon(opts: { tauRise: QuantityLike; tauDecay: QuantityLike }): SynapseDynamics {
+export function DualExpon(given: { tauRise: QuantityLike; tauDecay: QuantityLike }): SynapseDynamics {
+  const opts = checkOptions('DualExpon', given, { quantities: ['tauRise', 'tauDecay'], required: ['tauRise', 'tauDecay'] }) as typeof given;
   return {
     kind: 'DualExpon',
     params: { tau_rise: opts.tauRise, tau_decay: opts.tauDecay },
@@ -99,7 +102,8 @@ export function CUBA(): SynapseOutput {
  * out: COBA({ E: '-80 mV' })            // inhibitory
  * out: COBA({ E: '0 mV', V: 'v' })     // naming the membrane variable explicitly
  */
-export function COBA(opts: { E: QuantityLike; V?: string }): SynapseOutput {
+export function COBA(given: { E: QuantityLike; V?: string }): SynapseOutput {
+  const opts = checkOptions('COBA', given, { quantities: ['E'], names: ['V'], required: ['E'] }) as typeof given;
   const V = opts.V ?? 'v';
   return { kind: 'COBA', params: { E: opts.E }, expr: { k: 'bin', op: '*', a: { k: 'sym', name: 'g' }, b: { k: 'bin', op: '-', a: { k: 'sym', name: 'E' }, b: { k: 'sym', name: V } } }, postVars: [V] };
 }
@@ -111,7 +115,8 @@ export function COBA(opts: { E: QuantityLike; V?: string }): SynapseOutput {
  * @example
  * syn: Alpha({ tau: '2 ms' })
  */
-export function Alpha(opts: { tau: QuantityLike }): SynapseDynamics {
+export function Alpha(given: { tau: QuantityLike }): SynapseDynamics {
+  const opts = checkOptions('Alpha', given, { quantities: ['tau'], required: ['tau'] }) as typeof given;
   return {
     kind: 'Alpha',
     params: { tau: opts.tau },
@@ -135,7 +140,8 @@ export function Alpha(opts: { tau: QuantityLike }): SynapseDynamics {
  * @example
  * net.connect(E, P, { comm: new FixedProb(0.02), weight: '1 nS', syn: AMPA(), out: COBA({ E: '0 mV' }) })
  */
-export function AMPA(opts: { alpha?: QuantityLike; beta?: QuantityLike; T?: QuantityLike; T_dur?: QuantityLike } = {}): SynapseDynamics {
+export function AMPA(given: { alpha?: QuantityLike; beta?: QuantityLike; T?: QuantityLike; T_dur?: QuantityLike } = {}): SynapseDynamics {
+  const opts = checkOptions('AMPA', given, { quantities: ['alpha', 'beta', 'T', 'T_dur'] }) as typeof given;
   return kinetic('AMPA', opts.alpha ?? '0.98 /ms/mM', opts.beta ?? '0.18 /ms', opts.T ?? '0.5 mM', opts.T_dur ?? '0.5 ms');
 }
 
@@ -146,7 +152,8 @@ export function AMPA(opts: { alpha?: QuantityLike; beta?: QuantityLike; T?: Quan
  * @example
  * syn: GABAa(), out: COBA({ E: '-80 mV' })
  */
-export function GABAa(opts: { alpha?: QuantityLike; beta?: QuantityLike; T?: QuantityLike; T_dur?: QuantityLike } = {}): SynapseDynamics {
+export function GABAa(given: { alpha?: QuantityLike; beta?: QuantityLike; T?: QuantityLike; T_dur?: QuantityLike } = {}): SynapseDynamics {
+  const opts = checkOptions('GABAa', given, { quantities: ['alpha', 'beta', 'T', 'T_dur'] }) as typeof given;
   return kinetic('GABAa', opts.alpha ?? '0.53 /ms/mM', opts.beta ?? '0.18 /ms', opts.T ?? '1 mM', opts.T_dur ?? '1 ms');
 }
 
@@ -170,7 +177,8 @@ function kinetic(kind: string, alpha: QuantityLike, beta: QuantityLike, T: Quant
  * @example
  * syn: NMDA(), out: MgBlock({ E: '0 mV' })
  */
-export function NMDA(opts: { a?: QuantityLike; tau_decay?: QuantityLike; tau_rise?: QuantityLike } = {}): SynapseDynamics {
+export function NMDA(given: { a?: QuantityLike; tau_decay?: QuantityLike; tau_rise?: QuantityLike } = {}): SynapseDynamics {
+  const opts = checkOptions('NMDA', given, { quantities: ['a', 'tau_decay', 'tau_rise'] }) as typeof given;
   return {
     kind: 'NMDA',
     params: { a: opts.a ?? '0.5 /ms', tau_decay: opts.tau_decay ?? '100 ms', tau_rise: opts.tau_rise ?? '2 ms' },
@@ -194,7 +202,9 @@ export function NMDA(opts: { a?: QuantityLike; tau_decay?: QuantityLike; tau_ris
  * @example
  * out: MgBlock({ E: '0 mV' })
  */
-export function MgBlock(opts: { E: QuantityLike; Mg?: QuantityLike; alpha?: QuantityLike; beta?: QuantityLike; V?: string }): SynapseOutput {
+export function MgBlock(given: { E: QuantityLike; Mg?: QuantityLike; alpha?: QuantityLike; beta?: QuantityLike; V?: string }): SynapseOutput {
+  // V is checked to be a name before it is written into the expression text
+  const opts = checkOptions('MgBlock', given, { quantities: ['E', 'Mg', 'alpha', 'beta'], names: ['V'], required: ['E'] }) as typeof given;
   const V = opts.V ?? 'v';
   const expr = parseExpr(`g*(E - ${V})/(1 + Mg/beta*exp(-alpha*${V}))`);
   return { kind: 'MgBlock', params: { E: opts.E, Mg: opts.Mg ?? '1.2 mM', alpha: opts.alpha ?? '0.062 /mV', beta: opts.beta ?? '3.57 mM' }, expr, postVars: [V] };
@@ -226,6 +236,7 @@ export interface ShortTermPlasticity {
  * net.connect(E, P, { comm, weight: '2 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }),
  *                     stp: STP({ U: 0.5, tau_f: '20 ms', tau_d: '500 ms' }) })
  */
-export function STP(opts: { U: QuantityLike; tau_f: QuantityLike; tau_d: QuantityLike }): ShortTermPlasticity {
+export function STP(given: { U: QuantityLike; tau_f: QuantityLike; tau_d: QuantityLike }): ShortTermPlasticity {
+  const opts = checkOptions('STP', given, { quantities: ['U', 'tau_f', 'tau_d'], required: ['U', 'tau_f', 'tau_d'] }) as typeof given;
   return { kind: 'STP', params: { U: opts.U, tau_f: opts.tau_f, tau_d: opts.tau_d } };
 }
