@@ -9,6 +9,7 @@ export { sigmoid, fastSigmoid, atan, triangle, gaussian, erf, SURROGATES, type S
 export { crossEntropy, mse, spikeCountLoss, rateRegularizer, readout, countCorrect, argmax, type Reduce, type ClassLoss } from './loss.js';
 export { SGD, Adam, AdamW, stepLR, exponentialLR, cosineLR, warmup, clipGradNorm, clipGradValue, type Optimizer, type Schedule } from './optim.js';
 export { buildProgram, type StepProgram } from './program.js';
+export { paramScale, unitScale, initialScale } from './scale.js';
 export { synapticLIF, leakyReadout, type SynapticOptions } from './models.js';
 export { trainTBPTT, windowMSE, type TBPTTOptions } from './tbptt.js';
 export { PreSynapse, type PreSynOptions } from './presyn.js';

@@ -13,6 +13,7 @@ import { compileKernel } from '../core/kernel.js';
 import { type Init, fillInit, isScalarInit, scalarValue } from '../core/init.js';
 import { type IntegratorName } from '../integrators/index.js';
 import { atan, type Surrogate, SURROGATE_HELPERS } from './surrogate.js';
+import { initialScale } from './scale.js';
 import { buildProgram, emitForward, emitReverse, thresholdPartials, emitJS, jsNumber, type StepProgram } from './program.js';
 
 export type FloatArray = Float32Array | Float64Array;
@@ -23,6 +24,14 @@ export interface Param {
   readonly name: string;
   readonly value: FloatArray;
   readonly grad: FloatArray;
+  /**
+   * The parameter's typical magnitude, one for all values or one per value (positive, in SI like
+   * `value`). The optimizers work on value/scale: they see grad·scale and apply scale·step, so that
+   * lr means the same for a 50 pA weight (5e-11) as for a 20 ms time constant. The network sets it
+   * from the initial values of every parameter with a physical dimension (see initialScale) and
+   * leaves dimensionless ones unscaled; undefined means 1. Set it to undefined to train raw values.
+   */
+  scale?: number | FloatArray;
 }
 
 /** Options of a spiking (or non-spiking) layer. */
@@ -193,7 +202,7 @@ export class Layer {
         const value = new F(this.n);
         fillInit(value, given, def.dim, rng, where, `params.${pn}`);
         if (mustBePositive) for (let i = 0; i < this.n; i++) if (!(value[i] > 0)) throw new BuildError(where, `params.${pn}`, `must be positive, but neuron ${i} has ${value[i]}`, 'give positive values');
-        this.trained.set(pn, { name: `${this.name}.${pn}`, value, grad: new F(this.n) });
+        this.trained.set(pn, { name: `${this.name}.${pn}`, value, grad: new F(this.n), scale: initialScale(value, given, def.dim) });
         continue;
       }
       if (!isScalarInit(given)) throw new BuildError(where, `params.${pn}`, 'a parameter that is not trained must be one value for the layer', `give a single quantity, or add '${pn}' to train`);
@@ -230,7 +239,7 @@ export class Layer {
       const v = new F(this.n);
       if (inits[x] !== undefined) fillInit(v, inits[x], m.dimOf(x)!, rng, where, `init.${x}`);
       this.X0.set(x, v);
-      if (trainInit.includes(x)) this.initParams.set(x, { name: `${this.name}.init.${x}`, value: v, grad: new F(this.n) });
+      if (trainInit.includes(x)) this.initParams.set(x, { name: `${this.name}.init.${x}`, value: v, grad: new F(this.n), scale: initialScale(v, inits[x], m.dimOf(x)!) });
     }
 
     // Arrays.

@@ -4,6 +4,11 @@
  *
  * Adam follows Kingma & Ba (2015) with bias correction; AdamW decouples the weight decay
  * (Loshchilov & Hutter, 2019): θ ← θ - lr·λ·θ before the Adam step.
+ *
+ * Scaled parameters: where a Param has a `scale` s, every optimizer and clipping function works on
+ * θ̃ = θ/s, so that lr, weight decay and clipping thresholds are unit-free: the gradient it sees is
+ * g̃ = g·s, an L2 penalty adds λ·θ̃, and a step Δθ̃ changes θ by s·Δθ̃. Without a scale (or with 1)
+ * every formula reduces exactly, bit for bit, to the unscaled one.
  */
 import { type Param } from './layer.js';
 
@@ -16,6 +21,25 @@ export interface Optimizer {
   step(): void;
   /** Sets every gradient to 0. */
   zeroGrad(): void;
+}
+
+/** Refuses a scale that is not positive and finite, or whose length is not the parameter's. */
+function checkScale(where: string, p: Param): void {
+  const sc = p.scale;
+  if (sc === undefined) return;
+  if (typeof sc === 'number') {
+    if (!(Number.isFinite(sc) && sc > 0)) throw new RangeError(`${where}: parameter '${p.name}' has scale ${sc}; a scale must be a finite number > 0`);
+    return;
+  }
+  if (sc.length !== p.value.length) throw new RangeError(`${where}: parameter '${p.name}' has ${sc.length} scales for ${p.value.length} values`);
+  for (let i = 0; i < sc.length; i++) {
+    if (!(Number.isFinite(sc[i]) && sc[i] > 0)) throw new RangeError(`${where}: parameter '${p.name}' has scale ${sc[i]} at ${i}; a scale must be a finite number > 0`);
+  }
+}
+
+/** Checks every scale before anything is changed, so a bad one leaves all values as they were. */
+function checkScales(where: string, params: readonly Param[]): void {
+  for (const p of params) checkScale(where, p);
 }
 
 function checkLr(name: string, lr: number): number {
@@ -66,17 +90,22 @@ export class SGD extends Base {
   }
   step(): void {
     const { lr, momentum: mu, weightDecay: wd } = this;
+    checkScales('SGD', this.params);
     this.params.forEach((p, k) => {
       const x = p.value;
       const g = p.grad;
       const v = this.vel[k];
+      const sa = typeof p.scale === 'object' ? p.scale : undefined;
+      const s0 = typeof p.scale === 'number' ? p.scale : 1;
       for (let i = 0; i < x.length; i++) {
-        let d = g[i] + wd * x[i];
+        // In θ̃ = θ/s: gradient g·s, L2 term λ·θ/s, and the step on θ is s times the step on θ̃.
+        const s = sa ? sa[i] : s0;
+        let d = g[i] * s + wd * (x[i] / s);
         if (mu) {
           v[i] = mu * v[i] + d;
           d = this.nesterov ? d + mu * v[i] : v[i];
         }
-        x[i] -= lr * d;
+        x[i] -= s * (lr * d);
       }
     });
   }
@@ -104,11 +133,14 @@ export class Adam extends Base {
   readonly eps: number;
   readonly weightDecay: number;
   protected readonly decoupled: boolean = false;
+  /** 'Adam' or 'AdamW', for messages. */
+  private readonly name: string;
   private t = 0;
   private readonly m: Float64Array[];
   private readonly v: Float64Array[];
   constructor(params: readonly Param[], o: AdamOptions = {}, name = 'Adam', defaultDecay = 0) {
     super(name, params, o.lr ?? 1e-3);
+    this.name = name;
     [this.beta1, this.beta2] = o.betas ?? [0.9, 0.999];
     this.eps = o.eps ?? 1e-8;
     this.weightDecay = o.weightDecay ?? defaultDecay;
@@ -121,20 +153,25 @@ export class Adam extends Base {
     const c1 = 1 - b1 ** this.t;
     const c2 = 1 - b2 ** this.t;
     const decoupled = this.decoupled;
+    checkScales(this.name, this.params);
     this.params.forEach((p, k) => {
       const x = p.value;
       const g = p.grad;
       const m = this.m[k];
       const v = this.v[k];
+      const sa = typeof p.scale === 'object' ? p.scale : undefined;
+      const s0 = typeof p.scale === 'number' ? p.scale : 1;
       for (let i = 0; i < x.length; i++) {
-        let gi = g[i];
+        // In θ̃ = θ/s: gradient g·s, L2 term λ·θ/s; decoupled decay θ̃ -= lr·λ·θ̃ is the same on θ.
+        const s = sa ? sa[i] : s0;
+        let gi = g[i] * s;
         if (wd) {
           if (decoupled) x[i] -= lr * wd * x[i];
-          else gi += wd * x[i];
+          else gi += wd * (x[i] / s);
         }
         m[i] = b1 * m[i] + (1 - b1) * gi;
         v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-        x[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+        x[i] -= s * ((lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps));
       }
     });
   }
@@ -196,14 +233,23 @@ export function warmup(warmupEpochs: number, after: Schedule): Schedule {
 
 /**
  * Scales all gradients so that their global L2 norm is at most `maxNorm`. Returns the norm
- * before clipping.
+ * before clipping. The norm is that of the scaled gradients g·scale (see the module comment), so
+ * that maxNorm does not depend on the units of the parameters.
  *
  * @example
  * net.backward(); const norm = clipGradNorm(opt.params, 1); opt.step(); // norm: before clipping
  */
 export function clipGradNorm(params: readonly Param[], maxNorm: number): number {
+  checkScales('clipGradNorm', params);
   let s = 0;
-  for (const p of params) for (let i = 0; i < p.grad.length; i++) s += p.grad[i] * p.grad[i];
+  for (const p of params) {
+    const sa = typeof p.scale === 'object' ? p.scale : undefined;
+    const s0 = typeof p.scale === 'number' ? p.scale : 1;
+    for (let i = 0; i < p.grad.length; i++) {
+      const g = p.grad[i] * (sa ? sa[i] : s0);
+      s += g * g;
+    }
+  }
   const norm = Math.sqrt(s);
   if (norm > maxNorm && norm > 0) {
     const f = maxNorm / norm;
@@ -213,11 +259,23 @@ export function clipGradNorm(params: readonly Param[], maxNorm: number): number 
 }
 
 /**
- * Clamps every gradient component to [-limit, limit].
+ * Clamps every scaled gradient component g·scale to [-limit, limit] (g itself when there is no
+ * scale; see the module comment).
  *
  * @example
  * net.backward(); clipGradValue(opt.params, 0.5); opt.step();
  */
 export function clipGradValue(params: readonly Param[], limit: number): void {
-  for (const p of params) for (let i = 0; i < p.grad.length; i++) p.grad[i] = Math.max(-limit, Math.min(limit, p.grad[i]));
+  checkScales('clipGradValue', params);
+  for (const p of params) {
+    const sa = typeof p.scale === 'object' ? p.scale : undefined;
+    const s0 = typeof p.scale === 'number' ? p.scale : 1;
+    for (let i = 0; i < p.grad.length; i++) {
+      const s = sa ? sa[i] : s0;
+      const gs = p.grad[i] * s;
+      const c = Math.max(-limit, Math.min(limit, gs));
+      // Written back only when clamped, so unclamped values keep every bit.
+      if (c !== gs) p.grad[i] = c / s;
+    }
+  }
 }

@@ -32,6 +32,7 @@ import { chooseMethod, type IntegratorName } from '../integrators/index.js';
 import { type SynapseDynamics, type ShortTermPlasticity } from '../synapses/index.js';
 import { emitForward, emitReverse, emitJS, jsNumber, type Assign } from './program.js';
 import { type FloatArray, type FloatCtor, type Param } from './layer.js';
+import { initialScale } from './scale.js';
 
 /** Options of the kinetic synapse of a training projection. */
 export interface PreSynOptions {
@@ -103,7 +104,8 @@ export class PreSynapse {
     }
     for (const pn of trainedNames) {
       if (!values.has(pn)) throw new BuildError(where, 'trainSyn', `'${pn}' is not a parameter of ${syn.kind}`, `choose among: ${[...values.keys()].join(', ')}`);
-      this.trained.set(pn, { name: `${a.name}.${pn}`, value: F.of(values.get(pn)!), grad: new F(1) });
+      const q = syn.params[pn];
+      this.trained.set(pn, { name: `${a.name}.${pn}`, value: F.of(values.get(pn)!), grad: new F(1), scale: initialScale([values.get(pn)!], q, parseQuantity(q).dim) });
     }
     const expand = (e: Expr, prefix: string, tShift = 0): Expr =>
       simplify(
@@ -378,7 +380,8 @@ export class PreSTP {
     }
     for (const pn of this.options.trainStp ?? []) {
       if (!this.values.has(pn)) throw new BuildError(where, 'trainStp', `'${pn}' is not a parameter of STP`, 'choose among: U, tau_f, tau_d');
-      this.trained.set(pn, { name: `${a.name}.${pn}`, value: F.of(this.values.get(pn)!), grad: new F(1) });
+      const q = this.stp.params[pn as 'U' | 'tau_f' | 'tau_d'];
+      this.trained.set(pn, { name: `${a.name}.${pn}`, value: F.of(this.values.get(pn)!), grad: new F(1), scale: initialScale([this.values.get(pn)!], q, parseQuantity(q).dim) });
     }
     this.XU = new F((a.steps + 1) * S);
     this.XX = new F((a.steps + 1) * S);

@@ -36,6 +36,7 @@ import { type NeuronModel } from '../core/model.js';
 import { type FloatArray, type FloatCtor, type Layer, type Param } from './layer.js';
 import { type SynapseDynamics, type ShortTermPlasticity } from '../synapses/index.js';
 import { PreSynapse, PreSTP, type PreSynOptions, type PreSTPOptions } from './presyn.js';
+import { initialScale } from './scale.js';
 
 /**
  * First step at which a gap junction transmits. The simulator computes the coupling after each
@@ -347,7 +348,7 @@ export class Dense extends TrainProjection {
     const value = new F(nPre * nPost);
     const init = (this.options as DenseOptions).weight ?? { dist: 'normal' as const, mean: 0, std: 1 / Math.sqrt(nPre) };
     fillInit(value, init, this.weightDim(), new Rng(seed, 0x77720000 + index), this.where, 'weight');
-    this.w = { name: `${this.name}.w`, value, grad: new F(value.length) };
+    this.w = { name: `${this.name}.w`, value, grad: new F(value.length), scale: initialScale(value, init, this.weightDim()) };
     if (this.gap !== undefined) this.bindGap();
   }
 
@@ -512,7 +513,7 @@ export class Sparse extends TrainProjection {
     const fanIn = Math.max(1, nSyn / this.post.n);
     const init = (this.options as SparseOptions).weight ?? { dist: 'normal' as const, mean: 0, std: 1 / Math.sqrt(fanIn) };
     fillInit(value, init, this.weightDim(), new Rng(seed, 0x73700000 + index), this.where, 'weight');
-    this.w = { name: `${this.name}.w`, value, grad: new F(nSyn) };
+    this.w = { name: `${this.name}.w`, value, grad: new F(nSyn), scale: initialScale(value, init, this.weightDim()) };
     if (this.gap !== undefined) this.bindGap();
   }
 
@@ -705,6 +706,11 @@ export class Jit extends TrainProjection {
     if (!Number.isFinite(this.mean.value[0]) || (this.std && !Number.isFinite(this.std.value[0]))) {
       throw new BuildError(this.where, 'weight', `must be finite, got ${JSON.stringify(w)}`);
     }
+    // Mean and spread are both in weight units: one scale, the weights' magnitude √(mean² + std²).
+    // (The weights are plain SI numbers here, so there is no written unit to fall back on.)
+    const scale = initialScale([Math.hypot(this.mean.value[0], this.std ? this.std.value[0] : 0)], undefined, this.weightDim());
+    this.mean.scale = scale;
+    if (this.std) this.std.scale = scale;
     this.row = new RowBuffer(Math.ceil(this.connector.prob * this.post.n * 2) + 16);
     this.rowOf = this.connector.rowFunction({ nPre: this.pre.n, nPost: this.post.n, seed: this.seed, where: this.where, selfOffset: (this.pre as unknown) === this.post ? 0 : undefined });
     this.z = new Float64Array(this.post.n);
