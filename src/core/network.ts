@@ -44,7 +44,7 @@ import { IRBuilder } from '../ir/lower.js';
 import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
 import { type Param } from '../autodiff/param.js';
 import { atan } from '../autodiff/surrogate.js';
-import { paramScale } from '../autodiff/scale.js';
+import { initialScale } from '../autodiff/scale.js';
 import { type NetworkIR } from '../ir/step.js';
 
 /** Options of a {@link Network}. */
@@ -1420,6 +1420,8 @@ export class Network {
   private tape: TapeRuntime | undefined;
   private initValues: Map<number, Float32Array | Float64Array> | undefined;
   private params: Param[] | undefined;
+  /** Names of parameters that must stay positive (time constants). */
+  private positiveParams = new Set<string>();
   private grads: { slots: Map<number, Float32Array | Float64Array>; init: Map<number, Float32Array | Float64Array>; weights: Map<number, Float32Array | Float64Array> } | undefined;
 
   /** Keeps the initial state (every training sample starts from it). */
@@ -1454,21 +1456,23 @@ export class Network {
     const F = this.options.dtype === 'float64' ? Float64Array : Float32Array;
     const params: Param[] = [];
     const grads = { slots: new Map(), init: new Map(), weights: new Map() } as NonNullable<Network['grads']>;
-    const add = (name: string, value: Float32Array | Float64Array, grad: Float32Array | Float64Array, fallback: number) => {
-      params.push({ name, value, grad, scale: paramScale(value, fallback) });
+    // Parameters with a physical dimension are stepped in units of their initial magnitude (see Param.scale).
+    const add = (name: string, value: Float32Array | Float64Array, grad: Float32Array | Float64Array, init: Init | undefined, dim: Dim) => {
+      params.push({ name, value, grad, scale: initialScale(value, init, dim) });
     };
     for (const g of this.groups) {
       for (const pn of g.options.train ?? []) {
         const id = this.slotOf(g, `p$${pn}`)!;
         const grad = new F(g.size);
         grads.slots.set(id, grad);
-        add(`${g.name}.${pn}`, this.slotArray(id), grad, 1);
+        add(`${g.name}.${pn}`, this.slotArray(id), grad, g.options.params?.[pn] ?? g.model.params.get(pn)!.source, g.model.params.get(pn)!.dim);
+        if (dimEq(g.model.params.get(pn)!.dim, SECOND) || (g.model.spec.positive ?? []).includes(pn)) this.positiveParams.add(`${g.name}.${pn}`);
       }
       for (const x of g.options.trainInit ?? []) {
         const id = this.slotOf(g, x)!;
         const grad = new F(g.size);
         grads.init.set(id, grad);
-        add(`${g.name}.init.${x}`, this.initValues!.get(id)!, grad, 1);
+        add(`${g.name}.init.${x}`, this.initValues!.get(id)!, grad, g.options.init?.[x] ?? g.model.spec.init?.[x], g.model.dimOf(x)!);
       }
     }
     for (const d of this.ir!.deliveries) {
@@ -1477,7 +1481,7 @@ export class Network {
         if (n === 'weight') {
           const grad = new F(d.indices.length);
           grads.weights.set(d.index, grad);
-          add(`${proj.name}.weight`, d.weights!, grad, Math.abs(d.weight) || 1);
+          add(`${proj.name}.weight`, d.weights!, grad, proj.options.weight, initDim(proj.options.weight, d.where, 'weight'));
         } else {
           // the synapse's trained parameter lives on the post group, next to the state the spikes increment
           const post = this.groups[d.post];
@@ -1486,7 +1490,9 @@ export class Network {
           if (grads.slots.has(id)) continue;
           const grad = new F(post.size);
           grads.slots.set(id, grad);
-          add(`${proj.name}.syn.${n}`, this.slotArray(id), grad, 1);
+          const q = proj.options.syn!.params[n];
+          add(`${proj.name}.syn.${n}`, this.slotArray(id), grad, q, parseQuantity(q).dim);
+          if (proj.options.syn?.positive.includes(n)) this.positiveParams.add(`${proj.name}.syn.${n}`);
         }
       }
     }
@@ -1597,6 +1603,50 @@ export class Network {
     return this.tape.spikeCounts(this.groups.indexOf(group));
   }
 
+  /**
+   * The trained parameters as plain JSON (name → values), e.g. to write to a file.
+   *
+   * @example
+   * writeFileSync('params.json', JSON.stringify(net.saveParams()));
+   */
+  saveParams(): SavedNetworkParams {
+    const params: Record<string, number[]> = {};
+    for (const p of this.parameters()) params[p.name] = Array.from(p.value);
+    return { format: 'braints-network-params', version: 1, params };
+  }
+
+  /**
+   * Loads parameters written by {@link Network.saveParams}. Everything is checked first (format,
+   * names, lengths, finite numbers, positive time constants); on any refusal nothing changes.
+   *
+   * @example
+   * net.loadParams(JSON.parse(readFileSync('params.json', 'utf8')));
+   */
+  loadParams(saved: unknown): void {
+    const where = `network '${this.name}'`;
+    const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+    if (!isRecord(saved) || saved.format !== 'braints-network-params' || saved.version !== 1 || !isRecord(saved.params)) {
+      throw new BuildError(where, 'loadParams', "not a BrainTS parameter file (format 'braints-network-params', version 1)", 'pass the object net.saveParams() returned');
+    }
+    const given = saved.params;
+    const params = this.parameters();
+    const known = new Set(params.map((p) => p.name));
+    for (const k of Object.keys(given)) if (!known.has(k)) throw new BuildError(where, `loadParams.${k}`, 'is not a parameter of this network', `known parameters: ${[...known].join(', ')}`);
+    const checked = params.map((p) => {
+      const v = Object.prototype.hasOwnProperty.call(given, p.name) ? given[p.name] : undefined;
+      if (!Array.isArray(v)) throw new BuildError(where, `loadParams.${p.name}`, 'is missing or not an array of numbers', 'save and load the same network');
+      if (v.length !== p.value.length) throw new BuildError(where, `loadParams.${p.name}`, `has ${v.length} values, the network has ${p.value.length}`, 'save and load the same network');
+      const timeLike = this.positiveParams.has(p.name);
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (typeof x !== 'number' || !Number.isFinite(x)) throw new BuildError(where, `loadParams.${p.name}[${i}]`, `must be a finite number, got ${JSON.stringify(x)}`);
+        if (timeLike && !(x > 0)) throw new BuildError(where, `loadParams.${p.name}[${i}]`, `a time constant must be positive, got ${x}`);
+      }
+      return v as number[];
+    });
+    params.forEach((p, k) => p.value.set(checked[k]));
+  }
+
   /** Stops the worker threads of a multi-threaded network (they are also stopped at exit). */
   close(): void {
     this.engine?.close();
@@ -1614,6 +1664,13 @@ export class Network {
   get numSynapses(): number {
     return this.projections.reduce((s, p) => s + p.numSynapses, 0);
   }
+}
+
+/** The JSON form of a network's trained parameters. */
+export interface SavedNetworkParams {
+  readonly format: 'braints-network-params';
+  readonly version: 1;
+  readonly params: Record<string, number[]>;
 }
 
 /** A state variable's time course over a batched forward pass, as losses read and write it. */

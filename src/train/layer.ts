@@ -19,20 +19,8 @@ import { buildProgram, emitForward, emitReverse, thresholdPartials, emitJS, jsNu
 export type FloatArray = Float32Array | Float64Array;
 export type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
 
-/** A trainable array and its gradient (same length). */
-export interface Param {
-  readonly name: string;
-  readonly value: FloatArray;
-  readonly grad: FloatArray;
-  /**
-   * The parameter's typical magnitude, one for all values or one per value (positive, in SI like
-   * `value`). The optimizers work on value/scale: they see grad·scale and apply scale·step, so that
-   * lr means the same for a 50 pA weight (5e-11) as for a 20 ms time constant. The network sets it
-   * from the initial values of every parameter with a physical dimension (see initialScale) and
-   * leaves dimensionless ones unscaled; undefined means 1. Set it to undefined to train raw values.
-   */
-  scale?: number | FloatArray;
-}
+export type { Param } from '../autodiff/param.js';
+import { type Param } from '../autodiff/param.js';
 
 /** Options of a spiking (or non-spiking) layer. */
 export interface LayerOptions {
