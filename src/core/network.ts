@@ -1058,14 +1058,18 @@ export class Network {
         '}',
       ].join('\n');
     }
+    // With a delay, a spike transmits the release computed when it was emitted (as Brian2 delays
+    // the whole on-pre update): releases are kept per step in a ring beside the spike lists.
+    const releaseRing = release && delaySteps > 0 ? name(new Float64Array(pre.ring * N) as unknown as StateArray, `P${k}_relring`) : undefined;
     return [
       '{',
+      releaseRing ? `{ const s0 = n % ${pre.ring}; const c0 = ${CN}[s0]; const b0 = s0 * ${N}; for (let q = 0; q < c0; q++) { const i = ${SP}[b0 + q]; ${releaseRing}[b0 + i] = ${release}[i]; } }` : '',
       delaySteps > 0 ? `const d = n - ${delaySteps}; if (d >= 0) {` : 'const d = n; {',
       `const slot = d % ${pre.ring}; const c = ${CN}[slot]; const b = slot * ${N};`,
       'for (let q = 0; q < c; q++) {',
       rowOf,
       `const e = ${IP}[r + 1];`,
-      release ? `const rel = ${release}[${preIndex}];` : '',
+      release ? `const rel = ${releaseRing ? `${releaseRing}[b + ${preIndex}]` : `${release}[${preIndex}]`};` : '',
       pp.plastic ? this.onPreCode(pp, pp.plastic, k, name, T === '' ? '' : `${T}[${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`, preIndex) : `for (let s = ${IP}[r]; s < e; s++) ${T}[${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
       '}',
       '}',
@@ -1452,7 +1456,11 @@ export class Network {
   parameters(): Param[] {
     this.build();
     if (this.params) return this.params;
-    if (!this.initValues) this.snapshotInit();
+    if (!this.initValues) {
+      // Without trainable marks the initial state is kept lazily: only while nothing has run.
+      if (this.step > 0) throw new BuildError(`network '${this.name}'`, 'forward', 'the initial state was not kept: the network has run and nothing in it is marked trainable', 'mark a parameter trainable (train: [...]) before the first run, or call net.forward before net.run');
+      this.snapshotInit();
+    }
     const F = this.options.dtype === 'float64' ? Float64Array : Float32Array;
     const params: Param[] = [];
     const grads = { slots: new Map(), init: new Map(), weights: new Map() } as NonNullable<Network['grads']>;
