@@ -7,7 +7,7 @@
  * Run: npm run build && node dist/examples/phase_plane_fhn.js [I]
  */
 import { FitzHughNagumo } from '../src/neurons/fitzhugh_nagumo.js';
-import { solveModel } from '../src/integrators/adaptive.js';
+import { solveModel } from '../src/analysis/adaptive.js';
 import { nullclines, vectorField, fixedPoints, bifurcationScan, joinPolylines } from '../src/analysis/dynamics.js';
 import { phasePlaneSvg } from '../src/plot/phase.js';
 import { writeText } from '../src/node/files.js';

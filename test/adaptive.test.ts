@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dopri5, solveModel, resolveModel } from '../src/integrators/adaptive.js';
+import { dopri5, solveModel, resolveModel } from '../src/analysis/adaptive.js';
 import { LIF } from '../src/neurons/lif.js';
-import { defineNeuron } from '../src/core/model.js';
-import { BuildError } from '../src/core/errors.js';
+import { defineNeuron } from '../src/model/model.js';
+import { BuildError } from '../src/lang/errors.js';
 
 const decay = (_t: number, y: Float64Array, dy: Float64Array) => {
   dy[0] = -y[0];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BuildError } from '../src/core/errors.js';
+import { BuildError } from '../src/lang/errors.js';
 import {
   type CSR,
   type ConnectContext,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineNeuron } from '../src/core/model.js';
+import { defineNeuron } from '../src/model/model.js';
 import { nullclines, vectorField, fixedPoints, stability, bifurcationScan, marchingSquares, joinPolylines } from '../src/analysis/dynamics.js';
 
 // FitzHugh–Nagumo, dimensionless with a time constant: the classic a = 0.7, b = 0.8, phi = 0.08.

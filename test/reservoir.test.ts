@@ -28,10 +28,10 @@ import {
 } from '../src/reservoir/index.js';
 import { Rng } from '../src/math/rng.js';
 import { FixedProb } from '../src/connect/connectors.js';
-import { BuildError } from '../src/core/errors.js';
+import { BuildError } from '../src/lang/errors.js';
 import { Network } from '../src/core/network.js';
-import { NeuronGroup } from '../src/core/group.js';
-import { uniform } from '../src/core/init.js';
+import { NeuronGroup } from '../src/model/group.js';
+import { uniform } from '../src/model/init.js';
 import { SpikeMonitor } from '../src/runner/monitors.js';
 import { LIF } from '../src/neurons/lif.js';
 

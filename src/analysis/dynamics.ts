@@ -11,10 +11,10 @@ import { emitJS, KERNEL_HELPERS } from '../equations/codegen.js';
 import { diff, simplify } from '../equations/symbolic.js';
 import { type QuantityLike, parseQuantity, SECOND } from '../equations/quantity.js';
 import { type Dim, dimEq, formatDim, DIMENSIONLESS } from '../math/units.js';
-import { compileKernel } from '../core/kernel.js';
-import { type NeuronModel } from '../core/model.js';
-import { BuildError } from '../core/errors.js';
-import { resolveModel, solveModel } from '../integrators/adaptive.js';
+import { compileKernel } from '../lang/kernel.js';
+import { type NeuronModel } from '../model/model.js';
+import { BuildError } from '../lang/errors.js';
+import { resolveModel, solveModel } from './adaptive.js';
 
 /** A range of one variable: SI numbers, or quantities such as `['-80 mV', '0 mV']`. */
 export type AxisRange = readonly [QuantityLike, QuantityLike];

@@ -4,7 +4,7 @@
  * whose capacity doubles, then trimmed once.
  */
 
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 
 /** The most synapses one CSR can hold: `indptr` is an Int32Array. */
 export const MAX_SYNAPSES = 2147483647;

@@ -12,7 +12,7 @@
  * every refusal is a {@link BuildError} naming the projection, the field and what would be valid.
  */
 
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { Rng, threefry2x32, threefryOut, uniformAt } from '../math/rng.js';
 import { MAX_SYNAPSES } from './buffer.js';
 import { CsrBuilder, csrCheck, csrFromPairs, type CSR } from './csr.js';

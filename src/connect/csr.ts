@@ -6,7 +6,7 @@
  * post) is the order of any per-synapse arrays (weights, delays) that accompany the CSR.
  */
 
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { IntBuffer, MAX_SYNAPSES } from './buffer.js';
 
 /** Connectivity from `nPre` neurons to `nPost` neurons, stored by pre neuron. */

@@ -23,7 +23,7 @@
  * increasing in x, and a correctly rounded division by a negative constant and floor keep the order.)
  */
 
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { streamRngState } from '../math/rng.js';
 import { MAX_SYNAPSES } from './buffer.js';
 import type { CSR } from './csr.js';

@@ -23,15 +23,15 @@ import { parseQuantity, quantityIn, SECOND, type QuantityLike } from '../equatio
 import { type Dim, DIMENSIONLESS, UNITS, dimEq, dimDiv, dimMul, formatDim } from '../math/units.js';
 import { Rng, threefry2x32, threefryOut } from '../math/rng.js';
 import { chooseMethod, generateStep, IntegratorError, noiseSymbols, type OdeVar } from '../integrators/index.js';
-import { BuildError, DivergenceError } from './errors.js';
-import { type GroupRuntime, NeuronGroup, type Population, type StateArray, asView } from './group.js';
-import { type Init, fillInit, isScalarInit, exampleUnit } from './init.js';
-import { compileKernel } from './kernel.js';
-import { checkModelDimensions, makeExpander, modelDimOf } from './expand.js';
+import { BuildError, DivergenceError } from '../lang/errors.js';
+import { type GroupRuntime, NeuronGroup, type Population, type StateArray, asView } from '../model/group.js';
+import { type Init, fillInit, isScalarInit, exampleUnit } from '../model/init.js';
+import { compileKernel } from '../lang/kernel.js';
+import { checkModelDimensions, makeExpander, modelDimOf } from '../model/expand.js';
 import { Projection, type ProjectionOptions } from '../projections/projection.js';
 import { type SynapseDynamics, type SynapseOutput } from '../synapses/index.js';
 import { type CSR } from '../connect/index.js';
-import { type NeuronModel } from './model.js';
+import { type NeuronModel } from '../model/model.js';
 import { type PlasticityPlan, planPlasticity, emitSynapseStatements, synapseLocals } from '../plasticity/compile.js';
 import { csrTranspose } from '../connect/index.js';
 import { type Monitor, SpikeMonitor, RateMonitor } from '../runner/monitors.js';
@@ -44,7 +44,7 @@ import { IRBuilder } from '../ir/lower.js';
 import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
 import { type Param } from '../autodiff/param.js';
 import { atan } from '../autodiff/surrogate.js';
-import { initialScale } from '../autodiff/scale.js';
+import { initialScale } from '../model/scale.js';
 import { type NetworkIR } from '../ir/step.js';
 
 /** Options of a {@link Network}. */

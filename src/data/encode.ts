@@ -9,7 +9,7 @@
  *   counter-based RNG, so a sample's spikes do not depend on the batch it is in).
  */
 import { uniformAt } from '../math/rng.js';
-import { type Events } from '../train/projection.js';
+import { type Events } from './events.js';
 
 /** Feature values: bytes (scaled by `scale`, default 1/255) or floats. */
 export type Features = Uint8Array | Float32Array | Float64Array;

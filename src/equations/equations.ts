@@ -15,7 +15,7 @@ import { parseExpr, ParseError } from './parser.js';
 import { type Dim } from '../math/units.js';
 import { unitDim } from './quantity.js';
 import { nameProblem } from './validate.js';
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 
 export type Flag = 'unless refractory' | 'constant' | 'input';
 const FLAGS: readonly Flag[] = ['unless refractory', 'constant', 'input'];

@@ -2,7 +2,7 @@
  * Options objects of the factories (Expon({ tau }), STDP({ ... }), timed(...)): each key known,
  * each value checked by its kind before the factory writes it into a declaration.
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { checkRecordKeys, checkIdentifier, checkFinite, checkText, describe } from './validate.js';
 import { checkQuantityLike } from './quantity.js';
 

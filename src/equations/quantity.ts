@@ -7,7 +7,7 @@ import { inferDim } from './dims.js';
 import { evaluate } from './symbolic.js';
 import { type Dim, type Quantity, DIMENSIONLESS, UNITS, dimEq, formatDim } from '../math/units.js';
 import { plainEntries, checkArray, checkFinite, describe } from './validate.js';
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 
 /** What a user may write for a quantity: '20 ms', '20*ms', a {@link Quantity}, or a number (dimensionless). */
 export type QuantityLike = string | number | Quantity;

@@ -7,7 +7,7 @@
  * another to the compiler.
  */
 import { type Expr, type BinOp, type CmpOp, FUNCTIONS } from './ast.js';
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 
 /** The identifier grammar of the equation parser (see parser.ts `tokenize`). */
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

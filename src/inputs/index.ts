@@ -3,16 +3,16 @@
  * blocks. Everything here compiles into the network kernel; nothing calls back into JavaScript
  * per step.
  */
-import { defineNeuron } from '../core/model.js';
-import { NeuronGroup, type Population, asView, type GroupView } from '../core/group.js';
-import { BuildError } from '../core/errors.js';
+import { defineNeuron } from '../model/model.js';
+import { NeuronGroup, type Population, asView, type GroupView } from '../model/group.js';
+import { BuildError } from '../lang/errors.js';
 import { type QuantityLike, quantityIn, SECOND, checkQuantityLike } from '../equations/quantity.js';
 import { type SynapseDynamics, type SynapseOutput } from '../synapses/index.js';
 import { checkSynapseDynamics, checkSynapseOutput } from '../synapses/check.js';
 import { checkRecordKeys, checkLabel, checkIdentifier, describe } from '../equations/validate.js';
 
-import { checkUnit } from './timed.js';
-export { type TimedArray, timed, sectionInput, rampInput, checkUnit } from './timed.js';
+import { checkUnit } from '../model/timed.js';
+export { type TimedArray, timed, sectionInput, rampInput, checkUnit } from '../model/timed.js';
 
 /** The model of {@link SpikeGeneratorGroup}: no dynamics. */
 const GeneratorModel = defineNeuron({ name: 'SpikeGenerator', equations: '' });

@@ -54,7 +54,7 @@
  * const G = net.add(new NeuronGroup(1, AdEx, { params: p.params, init: { v: p.params.EL } }));
  * G.setInput('I', p.I);
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const AdEx = defineNeuron({
   name: 'AdEx',

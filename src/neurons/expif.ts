@@ -33,7 +33,7 @@
  * const P = new NeuronGroup(10, ExpIF);
  * P.setInput('I', values([...Array(10).keys()].map((k) => 50 + 20 * k), 'pA')); // an f–I curve
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const ExpIF = defineNeuron({
   name: 'ExpIF',

@@ -28,7 +28,7 @@
  * const G = new NeuronGroup(1, FitzHughNagumo);
  * G.setInput('I', 0.5);
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const FitzHughNagumo = defineNeuron({
   name: 'FitzHughNagumo',

@@ -42,7 +42,7 @@
  * const G = new NeuronGroup(1, GIF, { params: GIF_PRESETS.tonicBursting.params });
  * G.setInput('I', GIF_PRESETS.tonicBursting.I);
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const GIF = defineNeuron({
   name: 'GIF',

@@ -81,7 +81,7 @@
  * const G = new NeuronGroup(1, HH, { init: hhSteadyState(-65) });
  * G.setInput('I', '10 pA'); // 10 µA/cm² with the default area
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const HH = defineNeuron({
   name: 'HH',

@@ -31,7 +31,7 @@
  * const G = new NeuronGroup(1, HindmarshRose);
  * G.setInput('I', 2.5);
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const HindmarshRose = defineNeuron({
   name: 'HindmarshRose',

@@ -44,7 +44,7 @@
  * const G = new NeuronGroup(1, Izhikevich, { params: izhikevichPreset('CH'), init: izhikevichInit('CH') });
  * G.setInput('I', '10 nA');
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const Izhikevich = defineNeuron({
   name: 'Izhikevich',

@@ -24,7 +24,7 @@
  * const P = new NeuronGroup(100, LIF, { params: { tau: '20 ms' } });
  * P.setInput('I', '200 pA');
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const LIF = defineNeuron({
   name: 'LIF',

@@ -44,7 +44,7 @@
  * const G = new NeuronGroup(1, MorrisLecar);
  * G.setInput('I', '100 pA');
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const MorrisLecar = defineNeuron({
   name: 'MorrisLecar',

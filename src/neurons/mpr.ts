@@ -26,7 +26,7 @@
  * @example
  * const G = new NeuronGroup(1, MPR, { params: { eta: -10 } });
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const MPR = defineNeuron({
   name: 'MPR',

@@ -29,7 +29,7 @@
  * const G = new NeuronGroup(1, QIF);
  * G.setInput('I', '100 pA');
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const QIF = defineNeuron({
   name: 'QIF',

@@ -22,7 +22,7 @@
  * @example
  * const G = new NeuronGroup(1, StuartLandau, { params: { a: 0.25, f: '40 Hz' }, init: { x: 0.1, y: 0 } });
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const StuartLandau = defineNeuron({
   name: 'StuartLandau',

@@ -21,7 +21,7 @@
  * const G = new NeuronGroup(3, ThresholdLinear);
  * G.setInput('I', values([-1, 0.5, 2]));
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const ThresholdLinear = defineNeuron({
   name: 'ThresholdLinear',

@@ -31,7 +31,7 @@
  * const G = new NeuronGroup(1, WilsonCowan);
  * G.setInput('P', 1.25);
  */
-import { defineNeuron } from '../core/model.js';
+import { defineNeuron } from '../model/model.js';
 
 export const WilsonCowan = defineNeuron({
   name: 'WilsonCowan',

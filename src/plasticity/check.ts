@@ -4,7 +4,7 @@
  * compiled), the modulation's signals are names. Returns a checked copy.
  */
 import { type QuantityLike, checkQuantityLike } from '../equations/quantity.js';
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { checkRecordKeys, checkLabel, checkText, checkNames } from '../equations/validate.js';
 import type { PlasticityRule } from './rule.js';
 

@@ -11,8 +11,8 @@ import { simplify } from '../equations/symbolic.js';
 import { emitJS } from '../equations/codegen.js';
 import { parseQuantity, quantityIn, SECOND } from '../equations/quantity.js';
 import { type Dim, DIMENSIONLESS, UNITS, dimEq, dimDiv, formatDim } from '../math/units.js';
-import { BuildError } from '../core/errors.js';
-import { type NeuronModel } from '../core/model.js';
+import { BuildError } from '../lang/errors.js';
+import { type NeuronModel } from '../model/model.js';
 import { type PlasticityRule } from './index.js';
 
 /** What a population gets from a rule: extra states (traces). */

@@ -17,7 +17,7 @@
  */
 import { type QuantityLike } from '../equations/quantity.js';
 import { checkOptions } from '../equations/options.js';
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { checkRule } from './check.js';
 import type { PlasticityRule } from './rule.js';
 

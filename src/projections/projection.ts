@@ -13,9 +13,9 @@
  * Without `syn`, each spike adds the weight directly to a post-synaptic variable (Brian2's
  * `on_pre='v += w'`).
  */
-import { type Population, asView, type GroupView } from '../core/group.js';
-import { type Init, checkInit } from '../core/init.js';
-import { BuildError } from '../core/errors.js';
+import { type Population, asView, type GroupView } from '../model/group.js';
+import { type Init, checkInit } from '../model/init.js';
+import { BuildError } from '../lang/errors.js';
 import { checkRecordKeys, checkLabel, checkIdentifier, checkFinite, describe } from '../equations/validate.js';
 import { checkSynapseDynamics, checkSynapseOutput, checkShortTerm } from '../synapses/check.js';
 import { checkRule } from '../plasticity/check.js';

@@ -25,7 +25,7 @@
  * (sparse uniform weights with a fixed in-degree, a per-unit gain on all incoming inhibitory
  * weights, this rule, the mean-field one-step formula) are ours and are documented on each option.
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { FixedPreNum } from '../connect/connectors.js';
 import { Rng } from '../math/rng.js';
 import { type Matrix, matrix } from './linalg.js';

@@ -4,7 +4,7 @@
  *
  *   x(t) = (1 − a) x(t−1) + a f(W x(t−1) + W_in u(t) + W_fb y(t−1) + b)
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { FixedProb } from '../connect/connectors.js';
 import { Rng } from '../math/rng.js';
 import { type Matrix, matrix } from './linalg.js';

@@ -2,7 +2,7 @@
  * Small dense linear algebra for reservoir readouts: row-major matrices in `Float64Array`s, a
  * Cholesky factorisation and triangular solves. Everything works in place on caller-owned arrays.
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 
 /**
  * A dense row-major matrix: element (i, j) is `data[i * cols + j]`. Sequences of states or

@@ -4,9 +4,9 @@
  * held constant over each readout time bin; the features are exponentially filtered spike counts
  * of a readout population, sampled at the end of each bin.
  */
-import { BuildError } from '../core/errors.js';
-import { type NeuronGroup } from '../core/group.js';
-import { values } from '../core/init.js';
+import { BuildError } from '../lang/errors.js';
+import { type NeuronGroup } from '../model/group.js';
+import { values } from '../model/init.js';
 import { type Network } from '../core/network.js';
 import { SECOND, quantityIn, type QuantityLike } from '../equations/quantity.js';
 import { type SpikeMonitor } from '../runner/monitors.js';

@@ -1,7 +1,7 @@
 /**
  * Error measures for reservoir tasks: NRMSE, squared correlation, valid prediction time.
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { type Matrix } from './linalg.js';
 
 type Series = Matrix | ArrayLike<number>;

@@ -29,17 +29,17 @@
  * w_A = 0.015 (1 000 neurons) or 0.0075 (8 000); weights clipped to [0, 3] (E), [−3, 0] (I),
  * [−3, 3] (input).
  */
-import { defineNeuron, type NeuronModel } from '../core/model.js';
-import { NeuronGroup } from '../core/group.js';
+import { defineNeuron, type NeuronModel } from '../model/model.js';
+import { NeuronGroup } from '../model/group.js';
 import { Network } from '../core/network.js';
 import { type Projection } from '../projections/projection.js';
 import { FromCSR } from '../connect/index.js';
-import { values } from '../core/init.js';
+import { values } from '../model/init.js';
 import { defineRule, type PlasticityRule } from '../plasticity/index.js';
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { SECOND } from '../equations/quantity.js';
 import { SpikeMonitor } from '../runner/monitors.js';
-import { type Population } from '../core/group.js';
+import { type Population } from '../model/group.js';
 import { type Matrix } from './linalg.js';
 
 /** A small, fast pseudo-random generator (xoshiro128**) for connectivity and input spikes. */

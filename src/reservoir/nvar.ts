@@ -4,7 +4,7 @@
  * a constant, the linear part (the input at k delays spaced s steps apart) and the unique
  * quadratic monomials of the linear part.
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { type Matrix, matrix } from './linalg.js';
 import { Ridge } from './readout.js';
 

@@ -5,7 +5,7 @@
  * All readouts map a feature row x (length `inputSize`) to an output row y (length `outputSize`)
  * as y = Wᵀ x + b, with W stored row-major as [inputSize × outputSize] (`weights[i * outputSize + c]`).
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { type Matrix, cholesky, choleskySolve, matrix } from './linalg.js';
 
 function checkDims(where: string, X: Matrix, d: number, field = 'X'): void {

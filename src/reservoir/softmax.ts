@@ -3,7 +3,7 @@
  * features, trained by minibatch Adam on the cross-entropy, with optional L2 decay and selection
  * of the epoch with the best validation accuracy (as LSM papers report their readouts).
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { Rng } from '../math/rng.js';
 import { type Matrix } from './linalg.js';
 

@@ -1,7 +1,7 @@
 /**
  * Weighted sparse matrices for reservoirs and an estimate of their spectral radius.
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { type CSR } from '../connect/csr.js';
 import { Rng } from '../math/rng.js';
 

@@ -2,7 +2,7 @@
  * Benchmark tasks of reservoir computing: memory capacity, NARMA-10, and the Mackey–Glass and
  * Lorenz-63 chaotic series.
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { Rng } from '../math/rng.js';
 import { type Matrix, matrix } from './linalg.js';
 import { Ridge } from './readout.js';

@@ -22,7 +22,7 @@
  * The rule is deterministic: the only random draw is the optional initial weights (`initScale`,
  * `seed`).
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { Rng } from '../math/rng.js';
 import { type Matrix, matrix } from './linalg.js';
 

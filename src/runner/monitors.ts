@@ -3,8 +3,8 @@
  * neurons, population rates. Their results are plain typed arrays in SI units (seconds, volts...).
  * Buffers are sized before a run starts, so recording allocates nothing per step.
  */
-import { type NeuronGroup, type Population, asView, type GroupView } from '../core/group.js';
-import { BuildError } from '../core/errors.js';
+import { type NeuronGroup, type Population, asView, type GroupView } from '../model/group.js';
+import { BuildError } from '../lang/errors.js';
 
 /** Something the runner calls once per step, after every population and projection has updated. */
 export interface Monitor {

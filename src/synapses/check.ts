@@ -7,7 +7,7 @@
 import { type Expr } from '../equations/ast.js';
 import { parseStatements } from '../equations/parser.js';
 import { type QuantityLike, checkQuantityLike } from '../equations/quantity.js';
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { checkRecordKeys, checkLabel, checkIdentifier, checkExpr, checkArray, checkNames, checkText, knownNames, describe } from '../equations/validate.js';
 import type { SynapseDynamics, SynapseOutput, ShortTermPlasticity } from './index.js';
 

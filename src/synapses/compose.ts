@@ -5,11 +5,11 @@
  * so every built-in synapse model can be trained and gradient-checked as a neuron parameter set.
  */
 import { type Expr, show, substitute, sym, bin } from '../equations/ast.js';
-import { defineNeuron, checkModel, type NeuronModel } from '../core/model.js';
+import { defineNeuron, checkModel, type NeuronModel } from '../model/model.js';
 import { type QuantityLike, unitDim, checkQuantityLike } from '../equations/quantity.js';
 import { type SynapseDynamics, type SynapseOutput } from './index.js';
 import { checkSynapseDynamics, checkSynapseOutput } from './check.js';
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { checkArray, checkRecordKeys, checkIdentifier, checkLabel, checkText } from '../equations/validate.js';
 
 /** One synapse to fold in: its dynamics, its output, and the unit of its state. */

@@ -13,7 +13,7 @@
  * i.e. exactly the recurrences I_t = α I_{t-1} + x_t W, V_t = β V_{t-1} + I_t of the discrete
  * models, with I_t = c (the stored I is α I_t, the current already decayed for the next step).
  */
-import { defineNeuron, type NeuronModel } from '../core/model.js';
+import { defineNeuron, type NeuronModel } from '../model/model.js';
 
 /** Options of {@link synapticLIF} and {@link leakyReadout}. */
 export interface SynapticOptions {

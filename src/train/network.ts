@@ -21,8 +21,8 @@
  * net.backward();
  */
 import { quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
-import { BuildError } from '../core/errors.js';
-import { type NeuronModel } from '../core/model.js';
+import { BuildError } from '../lang/errors.js';
+import { type NeuronModel } from '../model/model.js';
 import { type Connector, type FixedProb } from '../connect/connectors.js';
 import { type CSR } from '../connect/csr.js';
 import { Layer, type LayerOptions, type Param, type FloatCtor } from './layer.js';

@@ -30,8 +30,8 @@ import { emitJS, jsNumber } from '../equations/codegen.js';
 import { simplify } from '../equations/symbolic.js';
 import { buildStepProgram, ProgramError, type StepProgram as GenericProgram } from '../ir/program.js';
 import { UNITS } from '../math/units.js';
-import { type NeuronModel } from '../core/model.js';
-import { BuildError } from '../core/errors.js';
+import { type NeuronModel } from '../model/model.js';
+import { BuildError } from '../lang/errors.js';
 import { chooseMethod, type IntegratorName, type OdeVar } from '../integrators/index.js';
 import { type Surrogate } from './surrogate.js';
 

@@ -26,13 +26,13 @@
  * dL/dw_ij = Σ_t dL/dI_j · (V_pre,i − V_post,j), per synapse (CSR order for sparse connectivity).
  * No surrogate gradient is involved: the coupling is a differentiable function of the state.
  */
-import { BuildError } from '../core/errors.js';
-import { type Init, fillInit } from '../core/init.js';
+import { BuildError } from '../lang/errors.js';
+import { type Init, fillInit } from '../model/init.js';
 import { type Connector, FixedProb } from '../connect/connectors.js';
 import { type CSR } from '../connect/csr.js';
 import { Rng, uniformAt } from '../math/rng.js';
 import { DIMENSIONLESS, type Dim, dimDiv, dimEq } from '../math/units.js';
-import { type NeuronModel } from '../core/model.js';
+import { type NeuronModel } from '../model/model.js';
 import { type FloatArray, type FloatCtor, type Layer, type Param } from './layer.js';
 import { type SynapseDynamics, type ShortTermPlasticity } from '../synapses/index.js';
 import { PreSynapse, PreSTP, type PreSynOptions, type PreSTPOptions } from './presyn.js';
@@ -44,15 +44,8 @@ import { initialScale } from './scale.js';
  */
 const GAP_FIRST_STEP = 1;
 
-/**
- * A batch of events over time: step t's events are idx[ptr[t] .. ptr[t+1]), each a flat index
- * b·n + i (batch row b, unit i), with an optional value (1 when absent).
- */
-export interface Events {
-  readonly ptr: Int32Array;
-  readonly idx: Int32Array;
-  readonly val?: FloatArray;
-}
+export type { Events } from '../data/events.js';
+import { type Events } from '../data/events.js';
 
 /**
  * The source of a projection: a layer, or an input of the network.

@@ -1,2 +1,2 @@
 /** Parameter scales live with the reverse mode (src/autodiff/scale.ts); re-exported for the training API. */
-export * from '../autodiff/scale.js';
+export * from '../model/scale.js';

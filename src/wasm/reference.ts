@@ -6,7 +6,7 @@
  */
 import { emitJS, jsNumber, KERNEL_HELPERS } from '../equations/codegen.js';
 import { generateStep } from '../integrators/index.js';
-import { compileKernel } from '../core/kernel.js';
+import { compileKernel } from '../lang/kernel.js';
 import { type UpdateKernelSpec } from './kernel.js';
 import { type WasmMemory } from './runtime.js';
 

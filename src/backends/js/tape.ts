@@ -18,12 +18,13 @@
  */
 import { KERNEL_HELPERS, emitJS, jsNumber } from '../../equations/codegen.js';
 import { symbolsOf } from '../../equations/ast.js';
-import { compileKernel } from '../../core/kernel.js';
+import { type Events } from '../../data/events.js';
+import { compileKernel } from '../../lang/kernel.js';
 import { type NetworkIR, type GroupIR, type DeliveryIR } from '../../ir/step.js';
 import { buildStepProgram, ProgramError } from '../../ir/program.js';
 import { emitForward, emitReverse, thresholdPartials } from '../../autodiff/reverse.js';
 import { type Surrogate, SURROGATE_HELPERS } from '../../autodiff/surrogate.js';
-import { BuildError } from '../../core/errors.js';
+import { BuildError } from '../../lang/errors.js';
 
 type FloatArray = Float32Array | Float64Array;
 type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -34,12 +35,8 @@ function readsLastSpike(g: GroupIR): boolean {
   return exprs.some((e) => symbolsOf(e).has('lastspike'));
 }
 
-/** A batch of events over time: step t's events are idx[ptr[t] .. ptr[t+1]), each b·n + i. */
-export interface TapeEvents {
-  readonly ptr: Int32Array;
-  readonly idx: Int32Array;
-  readonly val?: FloatArray;
-}
+/** Events of input groups: step t's events are idx[ptr[t] .. ptr[t+1]), each b·n + i (src/data/events.ts). */
+export type TapeEvents = Events;
 
 /** How one group is differentiated. */
 export interface GroupTraining {

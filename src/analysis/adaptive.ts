@@ -20,12 +20,12 @@ import { emitJS, jsNumber, KERNEL_HELPERS } from '../equations/codegen.js';
 import { simplify } from '../equations/symbolic.js';
 import { type QuantityLike, parseQuantity, SECOND } from '../equations/quantity.js';
 import { type Dim, DIMENSIONLESS, UNITS, dimEq, formatDim } from '../math/units.js';
-import { compileKernel } from '../core/kernel.js';
-import { type NeuronModel, checkModel } from '../core/model.js';
-import { BuildError } from '../core/errors.js';
-import { checkModelDimensions, makeExpander } from '../core/expand.js';
-import { isScalarInit, exampleUnit } from '../core/init.js';
-import { type OdeVar } from './index.js';
+import { compileKernel } from '../lang/kernel.js';
+import { type NeuronModel, checkModel } from '../model/model.js';
+import { BuildError } from '../lang/errors.js';
+import { checkModelDimensions, makeExpander } from '../model/expand.js';
+import { isScalarInit, exampleUnit } from '../model/init.js';
+import { type OdeVar } from '../integrators/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Dormand–Prince 5(4) tableau

@@ -5,7 +5,7 @@
 import { type QuantityLike, parseQuantity, checkQuantityLike } from '../equations/quantity.js';
 import { type Dim, dimEq, formatDim, DIMENSIONLESS } from '../math/units.js';
 import { type Rng } from '../math/rng.js';
-import { BuildError } from './errors.js';
+import { BuildError } from '../lang/errors.js';
 import { checkText, plainEntries, describe } from '../equations/validate.js';
 
 /** Normal distribution N(mean, std²), e.g. `normal('-55 mV', '5 mV')`. */

@@ -8,7 +8,7 @@ import { type EquationLine, parseEquations, EquationError, isReservedName } from
 import { type Assignment, parseExpr, parseStatements } from '../equations/parser.js';
 import { type QuantityLike, parseQuantity, checkQuantityLike } from '../equations/quantity.js';
 import { type Dim, DIMENSIONLESS, UNITS } from '../math/units.js';
-import { BuildError } from './errors.js';
+import { BuildError } from '../lang/errors.js';
 import { isNoiseSymbol } from '../equations/ast.js';
 import { type IntegratorName, INTEGRATORS } from '../integrators/index.js';
 import { type Init, checkInit } from './init.js';

@@ -10,7 +10,7 @@ import { simplify } from '../equations/symbolic.js';
 import { SECOND } from '../equations/quantity.js';
 import { type Dim, DIMENSIONLESS, UNITS, dimDiv, dimEq, formatDim } from '../math/units.js';
 import { type NeuronModel } from './model.js';
-import { BuildError } from './errors.js';
+import { BuildError } from '../lang/errors.js';
 import { type OdeVar } from '../integrators/index.js';
 
 /**

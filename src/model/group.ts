@@ -5,9 +5,9 @@
 import { type NeuronModel, checkModel, checkMethod } from './model.js';
 import { type Init, fillInit, isScalarInit, checkInit } from './init.js';
 import { type IntegratorName } from '../integrators/index.js';
-import { BuildError } from './errors.js';
+import { BuildError } from '../lang/errors.js';
 import { type Dim } from '../math/units.js';
-import { type TimedArray, checkTimed } from '../inputs/timed.js';
+import { type TimedArray, checkTimed } from './timed.js';
 import { checkRecordKeys, checkLabel, checkIdentifier, knownNames } from '../equations/validate.js';
 import { type Surrogate, SURROGATES as SURROGATES_BY_NAME } from '../autodiff/surrogate.js';
 

@@ -3,7 +3,7 @@
  * Kept apart from the other inputs so that groups can take them without importing the inputs
  * module, which itself builds on groups.
  */
-import { BuildError } from '../core/errors.js';
+import { BuildError } from '../lang/errors.js';
 import { type QuantityLike, quantityIn, unitDim, SECOND } from '../equations/quantity.js';
 import { plainEntries, checkText, describe } from '../equations/validate.js';
 import { checkOptions } from '../equations/options.js';

@@ -12,7 +12,7 @@
  * meaning (the Fashion-MNIST reference trains raw weights of std 1.05/√784 with Adam 1e-3, as
  * PyTorch does; scaled, the same lr would step 27 times less and learn far more slowly).
  */
-import { type Init, isScalarInit, exampleUnit } from '../core/init.js';
+import { type Init, isScalarInit, exampleUnit } from './init.js';
 import { parseQuantity, type QuantityLike } from '../equations/quantity.js';
 import { type Dim, isDimensionless, formatDim } from '../math/units.js';
 
