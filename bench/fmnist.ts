@@ -2,7 +2,8 @@
  * Fashion-MNIST SNN training benchmark: BrainTS against the PyTorch reference
  * (bench/peers/torch_fmnist_snn.py), same task, network and hyper-parameters (see that script's
  * header): latency-coded images, 784 → 100 LIF → 10 leaky readout, 100 steps, batch 256, arctan
- * surrogate, Adam lr 1e-3, max-over-time cross-entropy.
+ * surrogate, Adam lr 1e-3, max-over-time cross-entropy. BrainTS builds it as a simulator
+ * `Network` (`fmnistClassifier`, src/train/fmnist.ts) and trains it through the step IR.
  *
  * An epoch's time covers encoding, forward, backward and optimizer steps over floor(N/256)
  * batches; evaluation is excluded on both sides. The BrainTS time is the median over all epochs of

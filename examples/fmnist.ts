@@ -41,13 +41,13 @@ const test = head(data.test, Number(a['test-limit']));
 const model = fmnistClassifier({ gain: Number(a.gain), seed: Number(a.seed) });
 const opt = new Adam(model.net.parameters(), { lr });
 const schedule = a.schedule === 'cosine' ? cosineLR(lr, epochs) : () => lr;
-console.log(`Fashion-MNIST SNN: 784 → 100 LIF → 10 readout, ${model.net.steps} steps, batch ${model.net.maxBatch}, ${train.n} training / ${test.n} test samples, Adam lr ${lr}${a.schedule === 'cosine' ? ' (cosine)' : ''}`);
+console.log(`Fashion-MNIST SNN (a Network): 784 → 100 LIF → 10 readout, ${model.steps} steps, batch ${model.batch}, ${train.n} training / ${test.n} test samples, Adam lr ${lr}${a.schedule === 'cosine' ? ' (cosine)' : ''}`);
 
 for (let epoch = 0; epoch < epochs; epoch++) {
   opt.lr = schedule(epoch);
   const bar = terminalProgress({ clearOnStop: true });
-  bar?.start(Math.floor(train.n / model.net.maxBatch), `epoch ${epoch + 1}/${epochs}`);
-  const r = trainEpoch(model, train, opt, { batch: model.net.maxBatch, epoch, seed: Number(a.seed), onBatch: (k) => bar?.update(k) });
+  bar?.start(Math.floor(train.n / model.batch), `epoch ${epoch + 1}/${epochs}`);
+  const r = trainEpoch(model, train, opt, { batch: model.batch, epoch, seed: Number(a.seed), onBatch: (k) => bar?.update(k) });
   bar?.stop();
   const acc = evaluateAccuracy(model, test);
   console.log(
@@ -56,6 +56,8 @@ for (let epoch = 0; epoch < epochs; epoch++) {
   );
 }
 if (a.save) {
-  await writeText(a.save, JSON.stringify(model.net.save()));
+  // trained arrays by parameter name (W1.weight, W2.weight: per synapse, in CSR order)
+  const saved = Object.fromEntries(model.net.parameters().map((p) => [p.name, Array.from(p.value)]));
+  await writeText(a.save, JSON.stringify(saved));
   console.log(`parameters saved to ${a.save}`);
 }

@@ -38,17 +38,20 @@ export function latencySteps(x: Features, o: LatencyOptions): Uint16Array {
   const tau = o.tau ?? 20;
   const thr = o.threshold ?? 0.2;
   const scale = o.scale ?? (x instanceof Uint8Array ? 1 / 255 : 1);
-  const out = new Uint16Array(x.length);
-  for (let k = 0; k < x.length; k++) {
-    const v = x[k] * scale;
-    if (!(v >= thr)) {
-      out[k] = T;
-      continue;
-    }
+  const step = (v: number) => {
+    if (!(v >= thr)) return T;
     const c = Math.min(Math.max(v, thr + 1e-7), 1e9);
     const t = Math.floor(tau * Math.log(c / (c - thr)));
-    out[k] = t < T ? t : T;
+    return t < T ? t : T;
+  };
+  const out = new Uint16Array(x.length);
+  if (x instanceof Uint8Array) {
+    // a byte has 256 values: one logarithm per value instead of one per feature
+    const table = Uint16Array.from({ length: 256 }, (_, b) => step(b * scale));
+    for (let k = 0; k < x.length; k++) out[k] = table[x[k]];
+    return out;
   }
+  for (let k = 0; k < x.length; k++) out[k] = step(x[k] * scale);
   return out;
 }
 

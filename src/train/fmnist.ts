@@ -3,14 +3,19 @@
  * latency-coded 28×28 images, 784 → 100 LIF (current synapse) → 10 leaky readout, 100 steps,
  * logits = the maximum over time of the readout membrane, arctan surrogate, no biases.
  *
+ * Built as a simulator {@link Network} (an input group, two neuron groups, two all-to-all
+ * projections with trained per-synapse weights onto the current `I`), trained through its step IR.
  * The reference takes the spike from the membrane before the update and resets the next one; with
- * the simulator's schedule that is the same network as a 1-step refractory clamp (refractorySteps
- * 2) with spikes reaching the readout on the next step, which is what we build (the equivalence is
- * a test in test/train.test.ts).
+ * the simulator's schedule that is a 1-step refractory clamp (refractorySteps 2) with spikes
+ * reaching the readout on the next step. Input spikes also reach the hidden layer one step later
+ * than in the reference (a delivery at step n is read by step n + 1), so the whole network runs
+ * one step behind it, and a pixel that fires at the last step is not seen.
  */
-import { SNN } from './network.js';
-import { type Layer } from './layer.js';
-import { type Input } from './projection.js';
+import { Network } from '../core/network.js';
+import { NeuronGroup } from '../model/group.js';
+import { normal } from '../model/init.js';
+import { All2All } from '../connect/index.js';
+import { InputGroup } from '../inputs/input_group.js';
 import { synapticLIF, leakyReadout } from './models.js';
 import { atan, type Surrogate } from './surrogate.js';
 import { latencyBatch } from '../data/encode.js';
@@ -42,30 +47,32 @@ export interface FmnistOptions {
  * const model = fmnistClassifier({ batch: 128, seed: 1 });
  * const r = trainEpoch(model, train, new Adam(model.net.parameters(), { lr: 1e-3 }), { batch: 128, epoch: 0 });
  */
-export function fmnistClassifier(o: FmnistOptions = {}): Classifier<Dataset> & { input: Input; hiddenLayer: Layer } {
+export function fmnistClassifier(o: FmnistOptions = {}): Classifier<Dataset> & { input: InputGroup; hiddenLayer: NeuronGroup } {
   const steps = o.steps ?? 100;
   const batch = o.batch ?? 256;
   const hidden = o.hidden ?? 100;
   const gain = o.gain ?? 1.05;
-  const net = new SNN({ steps, batch, dt: '1 ms', dtype: o.dtype ?? 'float32', seed: o.seed ?? 0 });
-  const input = net.input(784, 'pixels');
-  const h = net.layer(hidden, synapticLIF({ alpha: o.alpha ?? 0.9, beta: o.beta ?? 0.85, threshold: o.threshold ?? 1, refractorySteps: 2 }), {
-    name: 'hidden',
-    surrogate: o.surrogate ?? atan(2),
-    detachReset: true,
-  });
-  const out = net.layer(10, leakyReadout({ alpha: o.alpha ?? 0.9, beta: o.beta ?? 0.85 }), { name: 'readout' }).record('v');
-  net.dense(input, h, { name: 'W1', target: 'I', weight: { dist: 'normal', mean: 0, std: gain / Math.sqrt(784) } });
-  net.dense(h, out, { name: 'W2', target: 'I', weight: { dist: 'normal', mean: 0, std: gain / Math.sqrt(hidden) } });
+  const alpha = o.alpha ?? 0.9;
+  const beta = o.beta ?? 0.85;
+  const net = new Network({ dt: '1 ms', dtype: o.dtype ?? 'float32', seed: o.seed ?? 0, batch, name: 'fmnist' });
+  const input = net.add(new InputGroup(784, 'pixels'));
+  const h = net.add(
+    new NeuronGroup(hidden, synapticLIF({ alpha, beta, threshold: o.threshold ?? 1, refractorySteps: 2 }), { name: 'hidden', surrogate: o.surrogate ?? atan(2) }),
+  );
+  const out = net.add(new NeuronGroup(10, leakyReadout({ alpha, beta }), { name: 'readout' }));
+  net.connect(input, h, { name: 'W1', comm: new All2All(), target: 'I', weight: normal(0, gain / Math.sqrt(784)), train: ['weight'] });
+  net.connect(h, out, { name: 'W2', comm: new All2All(), target: 'I', weight: normal(0, gain / Math.sqrt(hidden)), train: ['weight'] });
   net.build();
   const enc = { steps, tau: o.encTau ?? 20, threshold: o.encThreshold ?? 0.2 };
   return {
     net,
+    steps,
+    batch,
     input,
     hiddenLayer: h,
     output: out,
     variable: 'v',
     reduce: 'max',
-    encode: (rows, d) => latencyBatch(d.x, d.d, rows, enc),
+    encode: (rows, d) => [[input, latencyBatch(d.x, d.d, rows, enc)]],
   };
 }

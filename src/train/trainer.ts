@@ -1,25 +1,29 @@
 /**
  * A small training loop for classifiers: shuffled batches (seeded), forward, loss, backward,
- * optional gradient clipping, optimizer step; and evaluation. Plain functions over an {@link SNN}.
+ * optional gradient clipping, optimizer step; and evaluation. Plain functions over a simulator
+ * {@link Network} trained through its step IR.
  */
 import { permutation } from '../data/batch.js';
-import { type Layer } from './layer.js';
-import { type SNN } from './network.js';
-import { type Events } from './projection.js';
+import { type Network } from '../core/network.js';
+import { type NeuronGroup, type Population } from '../model/group.js';
+import { type TapeEvents } from '../backends/js/tape.js';
 import { crossEntropy, countCorrect, type Reduce } from './loss.js';
 import { clipGradNorm, type Optimizer } from './optim.js';
 
 /** A network read out as a classifier. */
 export interface Classifier<D extends Labelled = Labelled> {
-  readonly net: SNN;
-  /** The layer and variable whose reduction over time gives the logits. */
-  readonly output: Layer;
+  readonly net: Network;
+  /** Steps per sample and the largest batch. */
+  readonly steps: number;
+  readonly batch: number;
+  /** The group and variable whose reduction over time gives the logits. */
+  readonly output: NeuronGroup;
   readonly variable: string;
   readonly reduce: Reduce;
-  /** Events of the rows of a batch of a data set (one Events per input of the network). */
-  encode(rows: Int32Array, data: D): Events | Events[];
+  /** The events of the rows of a batch of a data set, per input group of the network. */
+  encode(rows: Int32Array, data: D): Iterable<readonly [Population, TapeEvents]>;
   /** Extra loss terms (regularizers) after the main loss; returns their value. */
-  regularize?(net: SNN): number;
+  regularize?(net: Network): number;
 }
 
 /** Labels of a data set. */
@@ -54,7 +58,7 @@ export interface EpochResult {
  * cross-entropy on the classifier's readout.
  *
  * @example
- * const r = trainEpoch(model, train, opt, { batch: model.net.maxBatch, epoch, clip: 1 }); // r.loss, r.accuracy
+ * const r = trainEpoch(model, train, opt, { batch: model.batch, epoch, clip: 1 }); // r.loss, r.accuracy
  */
 export function trainEpoch<D extends Labelled>(c: Classifier<D>, data: D, opt: Optimizer, o: EpochOptions): EpochResult {
   const t0 = performance.now();
@@ -66,8 +70,8 @@ export function trainEpoch<D extends Labelled>(c: Classifier<D>, data: D, opt: O
   for (let k = 0; k < total; k++) {
     const rows = order.subarray(k * o.batch, (k + 1) * o.batch);
     for (let b = 0; b < o.batch; b++) labels[b] = data.y[rows[b]];
-    c.net.forward(c.encode(rows, data), o.batch);
-    const r = crossEntropy(c.net, c.output, c.variable, labels, { reduce: c.reduce });
+    c.net.forward({ steps: c.steps, batch: o.batch, inputs: c.encode(rows, data) });
+    const r = crossEntropy(c.net.trace(c.output, c.variable), labels, { reduce: c.reduce });
     const reg = c.regularize ? c.regularize(c.net) : 0;
     opt.zeroGrad();
     c.net.backward();
@@ -81,20 +85,20 @@ export function trainEpoch<D extends Labelled>(c: Classifier<D>, data: D, opt: O
 }
 
 /**
- * Accuracy over a whole data set (batches of at most the network's batch size; no gradient).
+ * Accuracy over a whole data set (batches of at most the classifier's batch; no gradient).
  *
  * @example
  * const acc = evaluateAccuracy(model, test); // fraction of test samples classified correctly
  */
-export function evaluateAccuracy<D extends Labelled>(c: Classifier<D>, data: D, batch = c.net.maxBatch): number {
+export function evaluateAccuracy<D extends Labelled>(c: Classifier<D>, data: D, batch = c.batch): number {
   let correct = 0;
   const labels = new Int32Array(batch);
   for (let lo = 0; lo < data.n; lo += batch) {
     const B = Math.min(batch, data.n - lo);
     const rows = Int32Array.from({ length: B }, (_, b) => lo + b);
     for (let b = 0; b < B; b++) labels[b] = data.y[lo + b];
-    c.net.forward(c.encode(rows, data), B);
-    correct += countCorrect(c.net, c.output, c.variable, labels.subarray(0, B), c.reduce);
+    c.net.forward({ steps: c.steps, batch: B, inputs: c.encode(rows, data) });
+    correct += countCorrect(c.net.trace(c.output, c.variable), labels.subarray(0, B), c.reduce);
   }
   return correct / data.n;
 }

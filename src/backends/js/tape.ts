@@ -14,7 +14,13 @@
  *      it reads A[n+1] and GS[n], adds to A[n] and to the parameter gradients.
  * Losses write dL/dX into A before the backward pass (see {@link TapeRuntime.trace}).
  *
- * Generated code names only compiler-minted symbols (slot symbols `s<k>`, stage prefixes) and numbers.
+ * Groups and deliveries each get a generated forward and reverse kernel. A delivery's kernels are
+ * specialised on what the projection has (dense rows, one weight or per-synapse weights, delays,
+ * release, soft spikes, trained weights, a spike adjoint to fill), so inner loops hold no branch
+ * on these; dense rows are unrolled, and a dense spike adjoint runs over Wᵀ rows.
+ *
+ * Generated code names only compiler-minted symbols (slot symbols `s<k>`, stage prefixes, arrays
+ * bound by position `Z<k>`) and numbers.
  */
 import { KERNEL_HELPERS, emitJS, jsNumber } from '../../equations/codegen.js';
 import { symbolsOf } from '../../equations/ast.js';
@@ -67,6 +73,40 @@ export interface TapeOptions {
 
 type Fwd = (n: number, B: number, EV: Int32Array, EVV: FloatArray, ne: number) => number;
 type Bwd = (n: number, B: number) => void;
+/** A delivery's kernel at step n: the pre group's events [q0, q1) of step m (unused by continuous coupling). */
+type DeliveryFn = (n: number, B: number, EV: Int32Array, EVV: FloatArray, q0: number, q1: number, m: number) => void;
+
+interface DeliveryRt {
+  readonly ir: DeliveryIR;
+  /** Wᵀ [post × pre] of a dense projection whose spike adjoint is computed, refreshed by each backward pass. */
+  readonly wt: FloatArray | null;
+  readonly fwd: DeliveryFn;
+  readonly bwd: DeliveryFn;
+  readonly forwardSource: string;
+  readonly backwardSource: string;
+}
+
+/**
+ * Generated code for `count` iterations (a literal) of `body(s, j)`, with j = 0, 1, … and s = start + j,
+ * unrolled by four: V8 does not unroll, and four independent updates per iteration run faster.
+ */
+function span(count: number, start: string, body: (s: string, j: string) => string): string {
+  const at = (v: string, o: number) => (o === 0 ? v : `(${v} + ${o})`);
+  const full = count - (count % 4);
+  const loops: string[] = [];
+  if (full > 0) loops.push(`for (; $j < ${full}; $j += 4, $s += 4) { ${[0, 1, 2, 3].map((o) => `{ ${body(at('$s', o), at('$j', o))} }`).join(' ')} }`);
+  if (count > full) loops.push(`for (; $j < ${count}; $j++, $s++) { ${body('$s', '$j')} }`);
+  return `{ let $j = 0, $s = ${start}; ${loops.join(' ')} }`;
+}
+
+/** Whether every pre row reaches every post neuron of the slice, in order (rows are then plain ranges of the weights). */
+function denseRows(d: DeliveryIR): boolean {
+  const P = d.postSize;
+  if (d.indices.length !== d.preSize * P) return false;
+  for (let r = 0; r <= d.preSize; r++) if (d.indptr[r] !== r * P) return false;
+  for (let s = 0; s < d.indices.length; s++) if (d.indices[s] !== s % P) return false;
+  return true;
+}
 
 interface GroupRt {
   readonly ir: GroupIR;
@@ -108,6 +148,7 @@ export class TapeRuntime {
   /** Gradients of trained weights, per delivery. */
   readonly GW = new Map<number, FloatArray>();
   private readonly groups: GroupRt[];
+  private readonly dels: DeliveryRt[];
   private readonly pending: (FloatArray | null)[];
   private readonly opts: TapeOptions;
   private forwarded = false;
@@ -148,12 +189,19 @@ export class TapeRuntime {
       if (g.kind === 'neurons') this.compile(rt);
       return rt;
     });
+    this.dels = ir.deliveries.map((d) => this.compileDelivery(d));
   }
 
   /** The generated sources of a group's kernels (for inspection and tests). */
   sources(group: number): { forward: string; backward: string } {
     const g = this.groups[group];
     return { forward: g.forwardSource, backward: g.backwardSource };
+  }
+
+  /** The generated sources of a delivery's kernels. */
+  deliverySources(delivery: number): { forward: string; backward: string } {
+    const d = this.dels[delivery];
+    return { forward: d.forwardSource, backward: d.backwardSource };
   }
 
   /** Spike events of a group in the last forward pass. */
@@ -314,7 +362,7 @@ export class TapeRuntime {
         this.reserve(g, n, B);
         g.ep[n + 1] = g.fwd(n, B, g.ev, g.evv, g.ep[n]);
       }
-      for (const d of ir.deliveries) this.deliver(d, n, B);
+      for (let di = 0; di < this.dels.length; di++) this.deliver(this.dels[di], n, B);
     }
     this.forwarded = true;
     for (const a of this.A) a?.fill(0);
@@ -351,95 +399,152 @@ export class TapeRuntime {
     void B;
   }
 
-  /** Continuous coupling at step n: the accumulator at X[n+1] becomes Σ w·source (or Σ w·(V_pre − V_post)). */
-  private couple(d: DeliveryIR, n: number, B: number): void {
-    const Npre = this.groups[d.pre].N;
-    const Npost = this.groups[d.post].N;
-    const acc = this.X[d.target]!;
-    const src = this.X[d.source!]!;
-    const vpost = d.gapPost === undefined ? null : this.X[d.gapPost]!;
-    const { indptr, indices, weights, weight } = d;
-    const o1pre = (n + 1) * B * Npre;
-    const o1post = (n + 1) * B * Npost;
-    acc.fill(0, o1post, o1post + B * Npost);
-    for (let b = 0; b < B; b++) {
-      const rowPost = o1post + b * Npost + d.postStart;
-      for (let r = 0; r < d.preSize; r++) {
-        const val = src[o1pre + b * Npre + d.preStart + r];
-        for (let s = indptr[r]; s < indptr[r + 1]; s++) {
-          const j = rowPost + indices[s];
-          acc[j] += (weights ? weights[s] : weight) * (vpost ? val - vpost[j] : val);
+  /**
+   * Compiles one delivery's forward and reverse kernels, specialised on what it has (per-synapse
+   * weights or one weight, dense rows, delays, release, soft spikes, trained weights, a spike
+   * adjoint to fill). Every array is bound by position (Z<k>); the code holds only numbers.
+   */
+  private compileDelivery(d: DeliveryIR): DeliveryRt {
+    const { ir, T } = this;
+    const num = jsNumber;
+    // an offset term, left out when it is 0
+    const plus = (x: number) => (x === 0 ? '' : x > 0 ? ` + ${num(x)}` : ` - ${num(-x)}`);
+    const Npre = ir.groups[d.pre].size;
+    const Npost = ir.groups[d.post].size;
+    const pre = this.groups[d.pre];
+    const Z: unknown[] = [];
+    const hoist: string[] = ['"use strict";'];
+    const bind = (a: unknown) => {
+      hoist.push(`const Z${Z.length} = Z[${Z.length}];`);
+      Z.push(a);
+      return `Z${Z.length - 1}`;
+    };
+    const P = d.postSize;
+    const dense = denseRows(d);
+    const IP = dense ? '' : bind(d.indptr);
+    const IX = dense ? '' : bind(d.indices);
+    const W = d.weights ? bind(d.weights) : '';
+    const w = (s: string) => (W ? `${W}[${s}]` : num(d.weight));
+    // A loop over the synapses of pre row $r; `body` gets the synapse and the post index (within the slice).
+    const row = (body: (s: string, j: string) => string) =>
+      dense ? span(P, `$r * ${num(P)}`, body) : `for (let $s = ${IP}[$r], $e = ${IP}[$r + 1]; $s < $e; $s++) { const $j = ${IX}[$s]; ${body('$s', '$j')} }`;
+    const GW = this.GW.has(d.index) ? bind(this.GW.get(d.index)) : '';
+    let wt: FloatArray | null = null;
+    const sig = (name: string) => `function ${name}($n, $B, EV, EVV, $q0, $q1, $m) {`;
+    const fw: string[] = [];
+    const bw: string[] = [];
+    if (d.kind === 'continuous') {
+      const ACC = bind(this.X[d.target]);
+      const AACC = bind(this.A[d.target]);
+      const SRC = bind(this.X[d.source!]);
+      const ASRC = this.A[d.source!] ? bind(this.A[d.source!]) : '';
+      const VP = d.gapPost === undefined ? '' : bind(this.X[d.gapPost]);
+      const AVP = d.gapPost === undefined ? '' : bind(this.A[d.gapPost]);
+      const val = (j: string) => (VP ? `($x - ${VP}[$row + ${j}])` : '$x');
+      const rows = [
+        `const $o1 = ($n + 1) * $B; const $p0 = $o1 * ${num(Npost)};`,
+        'for (let $b = 0; $b < $B; $b++) {',
+        `const $row = $p0 + $b * ${num(Npost)}${plus(d.postStart)}; const $kb = $o1 * ${num(Npre)} + $b * ${num(Npre)}${plus(d.preStart)};`,
+        `for (let $r = 0; $r < ${num(d.preSize)}; $r++) { const $k = $kb + $r; const $x = ${SRC}[$k];`,
+      ];
+      // The accumulator at X[n+1] becomes Σ w·source (or Σ w·(V_pre − V_post)).
+      fw.push(`return ${sig('dlv')}`, ...rows.slice(0, 1), `${ACC}.fill(0, $p0, $p0 + $B * ${num(Npost)});`, ...rows.slice(1));
+      fw.push(row((s, j) => `${ACC}[$row + ${j}] += ${w(s)} * ${val(j)};`), '} }', '};');
+      // Its adjoint goes to the weights, the source and V_post, then is cleared (it was overwritten).
+      bw.push(`return ${sig('dlvb')}`, ...rows, 'let $back = 0;');
+      const body = (s: string, j: string) =>
+        [`const $a = ${AACC}[$row + ${j}]; if ($a !== 0) {`, GW ? `${GW}[${s}] += $a * ${val(j)};` : '', `const $wa = ${w(s)} * $a; $back += $wa;`, AVP ? `${AVP}[$row + ${j}] -= $wa;` : '', '}'].filter(Boolean).join(' ');
+      bw.push(row(body), ASRC ? `${ASRC}[$k] += $back;` : '', '} }', `${AACC}.fill(0, $p0, $p0 + $B * ${num(Npost)});`, '};');
+    } else {
+      const sliced = d.preStart !== 0 || d.preSize !== Npre;
+      const REL = d.release === undefined ? '' : bind(this.X[d.release]);
+      const AREL = d.release === undefined ? '' : bind(this.A[d.release]);
+      const pend = this.pending[d.index];
+      const PD = pend ? bind(pend) : '';
+      const TG = PD ? '' : bind(this.X[d.target]);
+      const DL = d.delays ? bind(d.delays) : '';
+      const event = [
+        'for (let $q = $q0; $q < $q1; $q++) {',
+        `const $k = EV[$q]; const $b = ($k / ${num(Npre)}) | 0; const $r = $k - $b * ${num(Npre)}${plus(-d.preStart)};`,
+        sliced ? `if ($r < 0 || $r >= ${num(d.preSize)}) continue;` : '',
+        `const $pb = $b * ${num(Npost)}${plus(d.postStart)};`,
+      ];
+      // value × release of the spike (soft spikes carry a value; STP a release fraction)
+      const factors = [pre.soft ? 'EVV[$q]' : '', REL ? `${REL}[$o1 * ${num(Npre)} + $k]` : ''].filter(Boolean);
+      const vr = factors.length ? ' * $vr' : '';
+      const vrDecl = factors.length ? `const $vr = ${factors.join(' * ')};` : '';
+      fw.push(`return ${sig('dlv')}`, 'const $o1 = ($n + 1) * $B;', ...event, vrDecl);
+      if (PD) fw.push(row((s, j) => `${PD}[($n + ${DL}[${s}] + 1) * $B * ${num(Npost)} + $pb + ${j}] += ${w(s)}${vr};`));
+      else fw.push(`const $t = $o1 * ${num(Npost)} + $pb;`, row((s, j) => `${TG}[$t + ${j}] += ${w(s)}${vr};`));
+      fw.push('}', '};');
+      // The reverse pass reads dL/d(target) where each increment landed: X[n+1], or X[m + delay + 1] (nothing past the last step).
+      const AT = bind(this.A[d.target]);
+      const at = (use: (s: string) => string) => (s: string, j: string) =>
+        DL ? `const $at = $m + ${DL}[${s}] + 1; if ($at <= ${num(T)}) { const $a = ${AT}[$at * $B * ${num(Npost)} + $pb + ${j}]; ${use(s)} }` : `const $a = ${AT}[$L + ${j}]; ${use(s)}`;
+      const landing = DL ? '' : `const $L = $o1 * ${num(Npost)} + $pb;`;
+      bw.push(`return ${sig('dlvb')}`, 'const $o1 = ($n + 1) * $B;');
+      if (pre.gs && dense && !DL && !REL) {
+        // Surrogate path, dense rows: dL/ds[b, :] += Σ_j dL/d(target)[b, j]·Wᵀ[j, :], contiguous
+        // updates of the spike adjoint row instead of a short dot product per pre neuron.
+        const GS = bind(pre.gs);
+        const pb = `const $pb = $b * ${num(Npost)}${plus(d.postStart)}; const $g = $m * $B * ${num(Npre)} + $b * ${num(Npre)}${plus(d.preStart)};`;
+        bw.push('for (let $b = 0; $b < $B; $b++) {', pb, landing);
+        if (W) {
+          wt = new (this.opts.F)(P * d.preSize);
+          const WT = bind(wt);
+          bw.push(`for (let $c = 0; $c < ${num(P)}; $c++) {`, `const $a = ${AT}[$L + $c]; if ($a === 0) continue;`, span(d.preSize, `$c * ${num(d.preSize)}`, (s, j) => `${GS}[$g + ${j}] += $a * ${WT}[${s}];`), '}');
+        } else {
+          // one weight: every pre neuron of the row gets w·Σ_j dL/d(target)[b, j]
+          bw.push('let $sum = 0;', `for (let $c = 0; $c < ${num(P)}; $c++) $sum += ${AT}[$L + $c];`, `const $v = ${num(d.weight)} * $sum;`, `for (let $r = 0; $r < ${num(d.preSize)}; $r++) ${GS}[$g + $r] += $v;`);
         }
+        bw.push('}');
+      } else if (pre.gs) {
+        // Surrogate path: every pre neuron (spiking or not) gets dL/ds = Σ_s w·rel·dL/d(target).
+        const GS = bind(pre.gs);
+        bw.push(
+          'for (let $b = 0; $b < $B; $b++) {',
+          `const $pb = $b * ${num(Npost)}${plus(d.postStart)}; const $kb = $b * ${num(Npre)}${plus(d.preStart)}; const $g = $m * $B * ${num(Npre)} + $kb;`,
+          landing,
+          `for (let $r = 0; $r < ${num(d.preSize)}; $r++) {`,
+          'let $acc = 0;',
+          row(at((s) => `$acc += ${w(s)} * $a;`)),
+          `${GS}[$g + $r] += ${REL ? `$acc * ${REL}[$o1 * ${num(Npre)} + $kb + $r]` : '$acc'};`,
+          '} }',
+        );
       }
-    }
-  }
-
-  /** The adjoint of {@link couple}: the accumulator's adjoint goes to the weights, the source and V_post, then is cleared (it was overwritten). */
-  private coupleBack(d: DeliveryIR, n: number, B: number): void {
-    const Npre = this.groups[d.pre].N;
-    const Npost = this.groups[d.post].N;
-    const Aacc = this.A[d.target]!;
-    const src = this.X[d.source!]!;
-    const Asrc = this.A[d.source!];
-    const vpost = d.gapPost === undefined ? null : this.X[d.gapPost]!;
-    const Avpost = d.gapPost === undefined ? null : this.A[d.gapPost]!;
-    const { indptr, indices, weights, weight } = d;
-    const gw = this.GW.get(d.index);
-    const o1pre = (n + 1) * B * Npre;
-    const o1post = (n + 1) * B * Npost;
-    for (let b = 0; b < B; b++) {
-      const rowPost = o1post + b * Npost + d.postStart;
-      for (let r = 0; r < d.preSize; r++) {
-        const k = o1pre + b * Npre + d.preStart + r;
-        const val = src[k];
-        let back = 0;
-        for (let s = indptr[r]; s < indptr[r + 1]; s++) {
-          const j = rowPost + indices[s];
-          const a = Aacc[j];
-          if (a === 0) continue;
-          const w = weights ? weights[s] : weight;
-          if (gw) gw[s] += a * (vpost ? val - vpost[j] : val);
-          back += w * a;
-          if (Avpost) Avpost[j] -= w * a;
-        }
-        if (Asrc) Asrc[k] += back;
+      if (GW || AREL) {
+        // Weight and release gradients: only the rows of neurons that spiked (or all rows, soft).
+        const use = (s: string) => [GW ? `${GW}[${s}] += $a${vr};` : '', AREL ? `$acc += ${w(s)} * $a;` : ''].filter(Boolean).join(' ');
+        bw.push(...event, vrDecl, landing, AREL ? 'let $acc = 0;' : '', row(at(use)));
+        if (AREL) bw.push(`${AREL}[$o1 * ${num(Npre)} + $k] += $acc${pre.soft ? ' * EVV[$q]' : ''};`);
+        bw.push('}');
       }
+      bw.push('};');
     }
-    Aacc.fill(0, o1post, o1post + B * Npost);
+    const forwardSource = [...hoist, ...fw].filter(Boolean).join('\n');
+    const backwardSource = [...hoist, ...bw].filter(Boolean).join('\n');
+    return {
+      ir: d,
+      wt,
+      fwd: compileKernel(['Z'], forwardSource)(Z) as DeliveryFn,
+      bwd: compileKernel(['Z'], backwardSource)(Z) as DeliveryFn,
+      forwardSource,
+      backwardSource,
+    };
   }
 
   /** Adds the increments delivered at step n into X[n+1] (per-synapse delays: through the pending buffer). */
-  private deliver(d: DeliveryIR, n: number, B: number): void {
-    if (d.kind === 'continuous') return this.couple(d, n, B);
+  private deliver(dr: DeliveryRt, n: number, B: number): void {
+    const d = dr.ir;
     const pre = this.groups[d.pre];
-    const Npre = pre.N;
-    const Npost = this.groups[d.post].N;
-    const target = this.X[d.target]!;
-    const rel = d.release === undefined ? null : this.X[d.release]!;
-    const { indptr, indices, weights, weight } = d;
-    const o1post = (n + 1) * B * Npost;
-    const o1pre = (n + 1) * B * Npre;
+    if (d.kind === 'continuous') return dr.fwd(n, B, pre.ev, pre.evv, 0, 0, 0);
     const m = d.delays ? n : n - d.delaySteps;
+    if (m >= 0 && pre.ep[m + 1] > pre.ep[m]) dr.fwd(n, B, pre.ev, pre.evv, pre.ep[m], pre.ep[m + 1], m);
     const pend = this.pending[d.index];
-    if (m >= 0) {
-      for (let q = pre.ep[m]; q < pre.ep[m + 1]; q++) {
-        const k = pre.ev[q];
-        const b = (k / Npre) | 0;
-        const r = k - b * Npre - d.preStart;
-        if (r < 0 || r >= d.preSize) continue;
-        let val = pre.soft ? pre.evv[q] : 1;
-        if (rel) val *= rel[o1pre + k];
-        const rowBase = b * Npost + d.postStart;
-        if (pend) {
-          const delays = d.delays!;
-          for (let s = indptr[r]; s < indptr[r + 1]; s++) pend[(n + delays[s] + 1) * B * Npost + rowBase + indices[s]] += (weights ? weights[s] : weight) * val;
-        } else {
-          for (let s = indptr[r]; s < indptr[r + 1]; s++) target[o1post + rowBase + indices[s]] += (weights ? weights[s] : weight) * val;
-        }
-      }
-    }
     if (pend) {
-      const BN = B * Npost;
+      const target = this.X[d.target]!;
+      const BN = B * this.groups[d.post].N;
+      const o1post = (n + 1) * BN;
       for (let k = 0; k < BN; k++) {
         const x = pend[o1post + k];
         if (x !== 0) target[o1post + k] += x;
@@ -450,11 +555,25 @@ export class TapeRuntime {
   /** Reverse pass over the last forward pass; gradients add to G, GInit and GW. */
   backward(): void {
     if (!this.forwarded) throw new Error('backward(): run net.forward(...) first');
-    const { T, ir, batch: B } = this;
+    const { T, batch: B, dels, groups } = this;
+    for (const dr of dels) {
+      if (!dr.wt) continue;
+      const { weights, preSize, postSize } = dr.ir;
+      for (let r = 0; r < preSize; r++) for (let c = 0; c < postSize; c++) dr.wt[c * preSize + r] = weights![r * postSize + c];
+    }
     for (let n = T - 1; n >= 0; n--) {
-      for (let di = ir.deliveries.length - 1; di >= 0; di--) this.deliverBack(ir.deliveries[di], n, B);
-      for (let gi = this.groups.length - 1; gi >= 0; gi--) {
-        const g = this.groups[gi];
+      for (let di = dels.length - 1; di >= 0; di--) {
+        const dr = dels[di];
+        const d = dr.ir;
+        const pre = groups[d.pre];
+        if (d.kind === 'continuous') dr.bwd(n, B, pre.ev, pre.evv, 0, 0, 0);
+        else {
+          const m = d.delays ? n : n - d.delaySteps;
+          if (m >= 0) dr.bwd(n, B, pre.ev, pre.evv, pre.ep[m], pre.ep[m + 1], m);
+        }
+      }
+      for (let gi = groups.length - 1; gi >= 0; gi--) {
+        const g = groups[gi];
         if (g.bwd) g.bwd(n, B);
         else if (g.ir.kind === 'neurons') for (const id of g.ir.slots) this.passThrough(id, n, B, g.N);
       }
@@ -472,65 +591,6 @@ export class TapeRuntime {
     if (!a) return;
     const BN = B * N;
     for (let k = 0; k < BN; k++) a[n * BN + k] += a[(n + 1) * BN + k];
-  }
-
-  /** The adjoint of {@link deliver} at step n. */
-  private deliverBack(d: DeliveryIR, n: number, B: number): void {
-    if (d.kind === 'continuous') return this.coupleBack(d, n, B);
-    const pre = this.groups[d.pre];
-    const Npre = pre.N;
-    const Npost = this.groups[d.post].N;
-    const At = this.A[d.target]!;
-    const rel = d.release === undefined ? null : this.X[d.release]!;
-    const Arel = d.release === undefined ? null : this.A[d.release]!;
-    const { indptr, indices, weights, weight } = d;
-    const gw = this.GW.get(d.index);
-    const m = d.delays ? n : n - d.delaySteps;
-    if (m < 0) return;
-    const o1pre = (n + 1) * B * Npre;
-    // where synapse s's increment landed: X[n + 1] (homogeneous) or X[m + delay + 1]; -1 past the last step
-    const T = this.T;
-    const landing = (s: number) => {
-      const at = d.delays ? m + d.delays[s] + 1 : n + 1;
-      return at > T ? -1 : at * B * Npost;
-    };
-    const gs = pre.gs;
-    if (gs) {
-      // Surrogate path: every pre neuron (spiking or not) gets dL/ds = Σ_s w·rel·dL/d(target).
-      const gsBase = m * B * Npre;
-      for (let b = 0; b < B; b++) {
-        for (let r = 0; r < d.preSize; r++) {
-          const k = b * Npre + d.preStart + r;
-          const rowBase = b * Npost + d.postStart;
-          let acc = 0;
-          for (let s = indptr[r]; s < indptr[r + 1]; s++) {
-            const L = landing(s);
-            if (L >= 0) acc += (weights ? weights[s] : weight) * At[L + rowBase + indices[s]];
-          }
-          gs[gsBase + k] += rel ? acc * rel[o1pre + k] : acc;
-        }
-      }
-    }
-    if (!gw && !Arel) return;
-    // Weight and release gradients: only the rows of neurons that spiked (or all rows, soft).
-    for (let q = pre.ep[m]; q < pre.ep[m + 1]; q++) {
-      const k = pre.ev[q];
-      const b = (k / Npre) | 0;
-      const r = k - b * Npre - d.preStart;
-      if (r < 0 || r >= d.preSize) continue;
-      const val = pre.soft ? pre.evv[q] : 1;
-      const rv = rel ? rel[o1pre + k] : 1;
-      const rowBase = b * Npost + d.postStart;
-      let acc = 0;
-      for (let s = indptr[r]; s < indptr[r + 1]; s++) {
-        const L = landing(s);
-        if (L < 0) continue;
-        const a = At[L + rowBase + indices[s]];
-        if (gw) gw[s] += a * val * rv;
-        acc += (weights ? weights[s] : weight) * a;
-      }
-      if (Arel) Arel[o1pre + k] += acc * val;
-    }
   }
 
   /**
