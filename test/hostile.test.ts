@@ -408,7 +408,7 @@ test('inputs: PoissonInput and SpikeGeneratorGroup refuse hostile names, units a
   refused(() => new SpikeGeneratorGroup(2, { indices: [0], times: [1], unti: 'ms' } as never), /did you mean 'unit'/);
 });
 
-test.todo('train: a syn object with a hostile state name reaches the training kernel — src/train/projection.ts passes options.syn to PreSynapse (src/train/presyn.ts) unchecked', () => {
+test('train (old SNN): a syn object with a hostile state name is refused before any kernel (src/train/projection.ts checks options.syn)', () => {
   const M = defineNeuron({ name: 'CobaLIF', equations: 'dv/dt = (El - v + R*g_in*(E - v)) / tau : volt\ng_in : siemens (input)', params: { El: '-65 mV', E: '0 mV', R: '100 Mohm', tau: '10 ms', Vth: '0 mV' }, threshold: 'v > Vth', reset: 'v = El', init: { v: '-65 mV' } });
   const evil = 'g=0;globalThis.pwnedTodo=1;//';
   const syn = { ...AMPA(), equations: [[evil, { k: 'bin', op: '*', a: { k: 'num', v: -1 }, b: { k: 'sym', name: evil } }]], onSpike: evil, output: { k: 'sym', name: evil } } as unknown as SynapseDynamics;
@@ -426,7 +426,7 @@ test.todo('train: a syn object with a hostile state name reaches the training ke
   }
 });
 
-test.todo('train: an object shaped like a NeuronModel reaches the training kernel — SNN.layer / src/train/layer.ts do not check that the model came from defineNeuron', () => {
+test('train (old SNN): an object shaped like a NeuronModel is refused by SNN.layer (only models from defineNeuron)', () => {
   const evil = 'v=0;globalThis.pwnedTodo=1;//';
   const forged = {
     name: 'F', spec: {}, threshold: undefined, reset: [], params: new Map(),
@@ -444,6 +444,40 @@ test.todo('train: an object shaped like a NeuronModel reaches the training kerne
     assert.equal(G.pwnedTodo, undefined, 'the variable name ran as code in the training kernel');
     delete G.pwnedTodo;
   }
+});
+
+test('train (Network): hostile trainable names, surrogates and spike modes are refused; a JSON synapse with trained parameters trains harmlessly', async () => {
+  const { Network, NeuronGroup, LIF, InputGroup, FixedProb, Expon, COBA, mse, atan } = await import('../src/index.js');
+  for (const bad of [['x;globalThis.pwned=1;//'], ['__proto__'], ['constructor'], 'tau', [1]]) {
+    refused(() => new NeuronGroup(2, LIF, { train: bad as unknown as string[] }));
+    refused(() => new NeuronGroup(2, LIF, { trainInit: bad as unknown as string[] }));
+  }
+  // a surrogate is rebuilt from its name and sharpness: a forged one's code never reaches a kernel
+  const forged = { name: 'atan', alpha: 2, gradCode: () => 'globalThis.pwned=1', softCode: () => 'globalThis.pwned=1', grad: () => 0, soft: () => 0 };
+  const sg = new NeuronGroup(2, LIF, { surrogate: forged as never, spikeMode: 'soft' });
+  assert.notEqual(sg.options.surrogate, forged);
+  assert.equal(sg.options.surrogate!.gradCode('h'), atan(2).gradCode('h'));
+  refused(() => new NeuronGroup(2, LIF, { surrogate: { ...forged, name: 'x' } as never }));
+  refused(() => new NeuronGroup(2, LIF, { surrogate: { ...forged, alpha: Number.NaN } as never }));
+  refused(() => new NeuronGroup(2, LIF, { spikeMode: 'x;globalThis.pwned=1' as never }));
+  const json = JSON.parse('{"kind":"Expon","params":{"tau":"5 ms"},"equations":[["g",{"k":"bin","op":"*","a":{"k":"num","v":-1},"b":{"k":"bin","op":"/","a":{"k":"sym","name":"g"},"b":{"k":"sym","name":"tau"}}}]],"onSpike":"g","output":{"k":"sym","name":"g"},"positive":["tau"]}');
+  const net = new Network({ dt: '0.1 ms', dtype: 'float64', batch: 1 });
+  const x = net.add(new InputGroup(2, 'x'));
+  const P = net.add(new NeuronGroup(2, LIF, { name: 'P', train: ['tau'], trainInit: ['v'] }));
+  for (const bad of [['x;globalThis.pwned=1;//'], ['__proto__'], ['toString'], ['nope']]) {
+    refused(() => {
+      const n2 = new Network({ dt: '0.1 ms' });
+      const x2 = n2.add(new InputGroup(2, 'x'));
+      n2.connect(x2, n2.add(new NeuronGroup(2, LIF)), { comm: new FixedProb(1), weight: '1 nS', syn: json, out: COBA({ E: '0 mV' }), train: bad });
+      n2.build();
+    });
+  }
+  net.connect(x, P, { comm: new FixedProb(1), weight: '1 nS', syn: json, out: COBA({ E: '0 mV' }), train: ['weight', 'tau'] });
+  void Expon;
+  net.forward({ steps: 5, batch: 1, inputs: [[x, { ptr: Int32Array.of(0, 2, 2, 2, 2, 2), idx: Int32Array.of(0, 1) }]] });
+  mse(net.trace(P, 'v'), [-0.065, -0.065]);
+  net.backward();
+  assert.deepEqual(net.parameters().map((p) => p.name).sort(), ['P.init.v', 'P.tau', 'x→P.syn.tau', 'x→P.weight'].sort());
 });
 
 test('after every hostile input: no payload ran and no prototype changed', () => {

@@ -121,7 +121,8 @@ export class NeuronGroup {
       if (typeof sg !== 'object' || sg === null || !SURROGATE_NAMES.includes(sg.name) || typeof sg.gradCode !== 'function' || typeof sg.softCode !== 'function') {
         throw new BuildError(where, 'surrogate', 'is not a surrogate gradient', 'use one of sigmoid(), fastSigmoid(), atan(), triangle(), gaussian()');
       }
-      clean.surrogate = SURROGATES_BY_NAME[sg.name](sg.alpha);
+      if (!(typeof sg.alpha === 'number' && Number.isFinite(sg.alpha) && sg.alpha > 0)) throw new BuildError(where, 'surrogate', `sharpness must be a positive finite number, got ${String(sg.alpha)}`, 'give e.g. atan(2)');
+      clean.surrogate = SURROGATES_BY_NAME[sg.name as keyof typeof SURROGATES_BY_NAME](sg.alpha);
     }
     if (o.surrogateScale !== undefined) clean.surrogateScale = o.surrogateScale as QuantityLike;
     if (o.spikeMode !== undefined) {

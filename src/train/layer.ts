@@ -7,7 +7,7 @@ import { KERNEL_HELPERS } from '../equations/codegen.js';
 import { parseQuantity, quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
 import { dimEq } from '../math/units.js';
 import { Rng } from '../math/rng.js';
-import { type NeuronModel } from '../model/model.js';
+import { type NeuronModel, checkModel } from '../model/model.js';
 import { BuildError } from '../lang/errors.js';
 import { compileKernel } from '../lang/kernel.js';
 import { type Init, fillInit, isScalarInit, scalarValue } from '../model/init.js';
@@ -126,6 +126,8 @@ export class Layer {
   private F!: FloatCtor;
 
   constructor(n: number, model: NeuronModel, options: LayerOptions = {}) {
+    // only models built by defineNeuron (their names and trees were checked where they entered)
+    checkModel(model, `layer '${typeof options.name === 'string' ? options.name : '?'}'`, 'model');
     if (!Number.isInteger(n) || n <= 0) throw new BuildError(`layer '${options.name ?? model.name}'`, 'size', `must be a positive integer, got ${n}`, 'give a size such as 100');
     this.n = n;
     this.model = model;

@@ -26,6 +26,7 @@
  * dL/dw_ij = Σ_t dL/dI_j · (V_pre,i − V_post,j), per synapse (CSR order for sparse connectivity).
  * No surrogate gradient is involved: the coupling is a differentiable function of the state.
  */
+import { checkSynapseDynamics } from '../synapses/check.js';
 import { BuildError } from '../lang/errors.js';
 import { type Init, fillInit } from '../model/init.js';
 import { type Connector, FixedProb } from '../connect/connectors.js';
@@ -147,7 +148,9 @@ export abstract class TrainProjection {
    */
   protected gapX: { pre: FloatArray; post: FloatArray; lpre: FloatArray; lpost: FloatArray; preS: number; postS: number } | undefined;
 
-  constructor(pre: Source, post: Layer, options: TrainProjectionOptions) {
+  constructor(pre: Source, post: Layer, given: TrainProjectionOptions) {
+    // a synapse object is plain data (it may come from JSON): checked and copied before any kernel reads it
+    const options = given.syn === undefined ? given : { ...given, syn: checkSynapseDynamics(given.syn, `projection '${typeof given.name === 'string' ? given.name : '?'}'`, 'syn') };
     this.pre = pre;
     this.post = post;
     this.options = options;
