@@ -592,7 +592,7 @@ test('forward (hard spikes, refractoriness): training forward with batch 1 equal
 // ------------------------------------------------------------------------------------------------
 // Bugs found while porting (src/ is owned elsewhere): failing repros kept as todo
 
-test.todo('BUG: STP on a projection from an InputGroup / SpikeGeneratorGroup transmits nothing in the training forward pass — TapeRuntime.forward (src/backends/js/tape.ts) only copies the events of input groups and never runs their step program, so the STP states u, x, r that the build puts on the pre group stay at X = 0 and deliver() multiplies every weight by r = 0; net.run transmits w·r', () => {
+test('STP on a projection from an InputGroup / SpikeGeneratorGroup: the training forward pass transmits w·r as net.run does (the input group\'s kernel applies its spike statements)', () => {
   const steps = 50;
   const sched = schedule(3, steps, 0.15, 1);
   forwardAgainstSimulator(() => {
@@ -604,7 +604,7 @@ test.todo('BUG: STP on a projection from an InputGroup / SpikeGeneratorGroup tra
   }, steps, 1e-4);
 });
 
-test.todo('BUG: a homogeneous delay with STP transmits the release r of the pre neuron\'s latest spike, not of the delayed spike (simulator: transmissionCode reads release[pre] at delivery time; training: TapeRuntime.deliver reads X[release] at step n + 1 instead of m + 1 = n − delay + 1); per-synapse delays read it at the spike and are right. Spikes at steps 0 and 2, U = 0.5, delay 0.5 ms, w = 1 mV: expected increments 0.5 then 0.375 mV (as with per-synapse delays or no delay), got 0.375 and 0.375', () => {
+test('STP with a homogeneous delay transmits the release of the delayed spike (as with per-synapse delays), in the simulator and in training', () => {
   const sim = (delay: Init) => {
     const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine: false });
     const gen = net.add(new SpikeGeneratorGroup(1, { indices: [0, 0], times: [0, 0.2], unit: 'ms', name: 'gen' }));
@@ -661,7 +661,7 @@ test('net.forward starts from the initial state; after net.run without trainable
   assert.throws(() => first(false, true), /initial state was not kept/);
 });
 
-test.todo('analog input values: TapeEvents.val given for an InputGroup is silently ignored (TapeRuntime.copyInput copies idx only; every input spike has value 1) — the old SNN took analog events (test/support/events.ts analogEvents); support it or refuse it', () => {
+test('analog input values: TapeEvents.val of an InputGroup scales each event (a plain spike counts 1)', () => {
   const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine: false });
   const x = net.add(new InputGroup(1, 'x'));
   const G = net.add(new NeuronGroup(1, neurons.LIF, { name: 'G' }));
@@ -679,9 +679,9 @@ test.todo('analog input values: TapeEvents.val given for an InputGroup is silent
 // Not yet in the Network path
 
 // Each is refused today by net.forward with a BuildError naming the part.
-test.todo('gap junctions (`gap`, continuous coupling): port of test/train_gap.test.ts (forward against the simulator, gradients on dense/CSR/recurrent gap weights) — refused: "no differentiable lowering yet for projection … (continuous coupling)"');
-test.todo('rate coupling (`source`, e.g. ThresholdLinear / WilsonCowan populations coupled through r or E): refused as continuous coupling; the rate models are checked here only as single populations driven by spikes');
-test.todo('align-pre kinetic synapses AMPA, GABA_A, NMDA on dense/CSR projections with trained alpha, beta, T / a, tau_rise, tau_decay, and a spiking source → AMPA (port of test/train_synapses.test.ts), and NMDA + MgBlock onto LIF (the folded case of test/train.test.ts) — refused as continuous coupling');
+// gap junctions, rate coupling and NMDA kinetics: gradient checks in test/network_train.test.ts
+test.todo('rate coupling (`source`, ThresholdLinear / WilsonCowan populations coupled through r or E): lowered as continuous coupling, no gradient check of its own yet');
+test.todo('align-pre kinetic synapses AMPA, GABA_A, NMDA on dense/CSR projections with trained alpha, beta, T / a, tau_rise, tau_decay, and a spiking source → AMPA (port of test/train_synapses.test.ts), and NMDA + MgBlock onto LIF (the folded case of test/train.test.ts) — lowered as continuous coupling (NMDA + MgBlock is checked in test/network_train.test.ts); AMPA/GABA_A need their own checks (lastspike-driven pulse)');
 test.todo('STP parameters U, tau_f, tau_d as trained parameters (the old trainStp of test/train_stp.test.ts): connect({ train }) accepts only \'weight\' and align-post synapse parameters');
 test.todo('PoissonInput: refused ("no differentiable lowering yet for PoissonInput …")');
 test.todo('long-term plasticity (STDP, …) on a projection of a trained network: refused ("cannot be differentiated: it has long-term plasticity")');

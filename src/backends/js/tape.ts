@@ -113,6 +113,10 @@ interface GroupRt {
   readonly N: number;
   readonly spiking: boolean;
   readonly soft: boolean;
+  /** Events carry a value: soft spikes, and input groups (analog inputs; 1 for a plain spike). */
+  readonly valued: boolean;
+  /** Input groups with state (e.g. STP on their projections): this step's spikes, 0/1 per row and neuron. */
+  readonly mask: Uint8Array | null;
   ev: Int32Array;
   evv: FloatArray;
   readonly ep: Int32Array;
@@ -173,20 +177,24 @@ export class TapeRuntime {
       const N = g.size;
       const spiking = g.kind === 'input' || g.threshold !== undefined;
       const soft = g.kind === 'neurons' && opts.training(g.index).soft;
+      const valued = soft || g.kind === 'input';
+      const stateful = g.slots.some((id) => ir.slots[id].kind === 'state');
       const rt: GroupRt = {
         ir: g,
         N,
         spiking,
         soft,
+        valued,
+        mask: g.kind === 'input' && stateful ? new Uint8Array(B * N) : null,
         ev: new Int32Array(spiking ? Math.max(1024, B * N * 4) : 0),
-        evv: new F(soft ? Math.max(1024, B * N * 4) : 0),
+        evv: new F(valued ? Math.max(1024, B * N * 4) : 0),
         ep: new Int32Array(T + 1),
         gs: spiking && g.kind === 'neurons' && preNeedsGrad.has(g.index) ? new F(T * B * N) : null,
         ls: g.kind === 'neurons' && spiking && ((g.refSteps > 0 && !soft) || readsLastSpike(g)) ? new Int32Array((T + 1) * B * N) : null,
         forwardSource: '',
         backwardSource: '',
       };
-      if (g.kind === 'neurons') this.compile(rt);
+      if (g.kind === 'neurons' || rt.mask) this.compile(rt);
       return rt;
     });
     this.dels = ir.deliveries.map((d) => this.compileDelivery(d));
@@ -207,7 +215,7 @@ export class TapeRuntime {
   /** Spike events of a group in the last forward pass. */
   spikes(group: number): TapeEvents {
     const g = this.groups[group];
-    return { ptr: g.ep, idx: g.ev, val: g.soft ? g.evv : undefined };
+    return { ptr: g.ep, idx: g.ev, val: g.valued ? g.evv : undefined };
   }
 
   private compile(rt: GroupRt): void {
@@ -243,6 +251,7 @@ export class TapeRuntime {
     const GP = new Map(consts.filter((id) => this.G.has(id)).map((id) => [id, bind(this.G.get(id))]));
     const LS = rt.ls ? bind(rt.ls) : '';
     const GS = rt.gs ? bind(rt.gs) : '';
+    const MASK = rt.mask ? bind(rt.mask) : '';
     const known = new Set<string>(['t', 'nr', 'lastspike']);
     const pro: string[] = [];
     for (const id of states) {
@@ -265,7 +274,7 @@ export class TapeRuntime {
       pro.push(`const $h = ${emitJS(prog.h, (x) => (known.has(x) ? x : fail(x)))};`);
       pro.push(`const $gate = ${prog.gate ? `(${emitJS(prog.gate, (x) => (known.has(x) ? x : fail(x)))}) ? nr : 0` : 'nr'};`);
       pro.push(rt.soft ? `const $s = $gate * ${tr.surrogate.softCode(hs)};` : `const $s = $gate * ($h ${prog.inclusive ? '>=' : '>'} 0 ? 1 : 0);`);
-    } else pro.push('const $s = 0;');
+    } else pro.push(rt.mask ? `const $s = ${MASK}[$k];` : 'const $s = 0;');
     const resetKnown = new Set(known);
     const resetCode = emitForward(prog.reset, resetKnown);
     const after = (x: string) => prog.resetOut.get(x) ?? `n_${x}`;
@@ -280,7 +289,8 @@ export class TapeRuntime {
       fw.push(`${XS.get(id)}[$o1 + $k] = ${v};`);
     }
     if (rt.ls) fw.push(rt.soft ? `${LS}[$o1 + $k] = $h ${prog.inclusive ? '>=' : '>'} 0 ? $n : $ls;` : `${LS}[$o1 + $k] = $n;`);
-    fw.push(rt.soft ? 'EV[$ne] = $k; EVV[$ne] = $s; $ne++;' : 'EV[$ne++] = $k;');
+    // input groups' events are the data's; their kernel only applies the resets
+    if (!rt.mask) fw.push(rt.soft ? 'EV[$ne] = $k; EVV[$ne] = $s; $ne++;' : 'EV[$ne++] = $k;');
     fw.push('} else {');
     for (const id of states) fw.push(`${XS.get(id)}[$o1 + $k] = n_${sym(id)};`);
     if (rt.ls) fw.push(`${LS}[$o1 + $k] = $ls;`);
@@ -352,6 +362,10 @@ export class TapeRuntime {
       for (const g of this.groups) {
         if (g.ir.kind === 'input') {
           this.copyInput(g, inputs.get(g.ir.index)!, n, B);
+          if (g.fwd) {
+            this.fillMask(g, n, B);
+            g.fwd(n, B, g.ev, g.evv, g.ep[n + 1]);
+          }
           continue;
         }
         for (const id of g.ir.slots) {
@@ -390,13 +404,27 @@ export class TapeRuntime {
     const b = e.ptr[n + 1];
     const at = g.ep[n];
     if (g.ev.length < at + (b - a)) {
-      const ev = new Int32Array(Math.max(at + (b - a), g.ev.length * 2));
+      const len = Math.max(at + (b - a), g.ev.length * 2);
+      const ev = new Int32Array(len);
       ev.set(g.ev.subarray(0, at));
       g.ev = ev;
+      const evv = new this.opts.F(len);
+      evv.set(g.evv.subarray(0, at));
+      g.evv = evv;
     }
     g.ev.set(e.idx.subarray(a, b), at);
+    // analog inputs carry their value; a plain spike counts 1
+    if (e.val) g.evv.set(e.val.subarray(a, b), at);
+    else g.evv.fill(1, at, at + (b - a));
     g.ep[n + 1] = at + (b - a);
     void B;
+  }
+
+  /** Marks the input group's spikes of step n (its kernel applies their resets, e.g. STP). */
+  private fillMask(g: GroupRt, n: number, B: number): void {
+    const mask = g.mask!;
+    mask.fill(0, 0, B * g.N);
+    for (let q = g.ep[n]; q < g.ep[n + 1]; q++) mask[g.ev[q]] = 1;
   }
 
   /**
@@ -470,7 +498,8 @@ export class TapeRuntime {
         `const $pb = $b * ${num(Npost)}${plus(d.postStart)};`,
       ];
       // value × release of the spike (soft spikes carry a value; STP a release fraction)
-      const factors = [pre.soft ? 'EVV[$q]' : '', REL ? `${REL}[$o1 * ${num(Npre)} + $k]` : ''].filter(Boolean);
+      // STP: the release computed when the spike was emitted (step m), whatever the delay
+      const factors = [pre.valued ? 'EVV[$q]' : '', REL ? `${REL}[($m + 1) * $B * ${num(Npre)} + $k]` : ''].filter(Boolean);
       const vr = factors.length ? ' * $vr' : '';
       const vrDecl = factors.length ? `const $vr = ${factors.join(' * ')};` : '';
       fw.push(`return ${sig('dlv')}`, 'const $o1 = ($n + 1) * $B;', ...event, vrDecl);
@@ -508,7 +537,7 @@ export class TapeRuntime {
           `for (let $r = 0; $r < ${num(d.preSize)}; $r++) {`,
           'let $acc = 0;',
           row(at((s) => `$acc += ${w(s)} * $a;`)),
-          `${GS}[$g + $r] += ${REL ? `$acc * ${REL}[$o1 * ${num(Npre)} + $kb + $r]` : '$acc'};`,
+          `${GS}[$g + $r] += ${REL ? `$acc * ${REL}[($m + 1) * $B * ${num(Npre)} + $kb + $r]` : '$acc'};`,
           '} }',
         );
       }
@@ -516,7 +545,7 @@ export class TapeRuntime {
         // Weight and release gradients: only the rows of neurons that spiked (or all rows, soft).
         const use = (s: string) => [GW ? `${GW}[${s}] += $a${vr};` : '', AREL ? `$acc += ${w(s)} * $a;` : ''].filter(Boolean).join(' ');
         bw.push(...event, vrDecl, landing, AREL ? 'let $acc = 0;' : '', row(at(use)));
-        if (AREL) bw.push(`${AREL}[$o1 * ${num(Npre)} + $k] += $acc${pre.soft ? ' * EVV[$q]' : ''};`);
+        if (AREL) bw.push(`${AREL}[($m + 1) * $B * ${num(Npre)} + $k] += $acc${pre.valued ? ' * EVV[$q]' : ''};`);
         bw.push('}');
       }
       bw.push('};');
@@ -574,8 +603,10 @@ export class TapeRuntime {
       }
       for (let gi = groups.length - 1; gi >= 0; gi--) {
         const g = groups[gi];
-        if (g.bwd) g.bwd(n, B);
-        else if (g.ir.kind === 'neurons') for (const id of g.ir.slots) this.passThrough(id, n, B, g.N);
+        if (g.bwd) {
+          if (g.mask) this.fillMask(g, n, B);
+          g.bwd(n, B);
+        } else if (g.ir.kind === 'neurons') for (const id of g.ir.slots) this.passThrough(id, n, B, g.N);
       }
     }
     for (const [id, grad] of this.GInit) {
@@ -608,7 +639,7 @@ export class TapeRuntime {
   spikeCounts(group: number): Float64Array {
     const g = this.groups[group];
     const out = new Float64Array(this.batch * g.N);
-    for (let q = 0; q < g.ep[this.T]; q++) out[g.ev[q]] += g.soft ? g.evv[q] : 1;
+    for (let q = 0; q < g.ep[this.T]; q++) out[g.ev[q]] += g.valued ? g.evv[q] : 1;
     return out;
   }
 }
