@@ -687,4 +687,4 @@ test.todo('PoissonInput: refused ("no differentiable lowering yet for PoissonInp
 test.todo('long-term plasticity (STDP, …) on a projection of a trained network: refused ("cannot be differentiated: it has long-term plasticity")');
 test.todo('just-in-time projections (jit: true; the old SNN jit check trained their mean and std): refused ("its connectivity is just-in-time"), and train: [\'weight\'] with jit is a BuildError');
 test.todo('white noise (xi) and rand()/randn() in equations, and timed inputs (TimedArray): the group is refused ("contains white noise" / "draws random numbers" / "has a timed input")');
-test.todo('losses on spike counts (rateRegularizer, spikeCountLoss) and checkpoint/truncate of the old SNN: the Network has spikeCounts() but no gradient path into counts, and no checkpointing');
+test.todo('checkpointing (recompute segments in the backward pass) on the Network path: memory is O(steps) states today; truncated BPTT is trainWindows (test/network_train.test.ts)');

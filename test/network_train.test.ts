@@ -172,3 +172,44 @@ test('the Fashion-MNIST network built as a Network equals the PyTorch reference 
   for (let b = 0; b < B; b++) for (let t = 0; t + 1 < T; t++) for (let c = 0; c < nO; c++) worst = Math.max(worst, Math.abs(v.data[v.offset + (t + 1) * v.stride + b * nO + c] - ref[(b * T + t) * nO + c]));
   assert.ok(worst < 1e-9, `readout differs from the reference by ${worst}`);
 });
+
+test('losses on spike counts reach the weights through the surrogate (gradient check), and windows with carry continue the state exactly', async () => {
+  const { Network, NeuronGroup, LIF, FixedProb, Expon, COBA, InputGroup, normal, sigmoid, rateRegularizer, spikeCountLoss, sliceEvents, trainWindows, mse, Adam } = await import('../src/index.js');
+  const { poissonEvents } = await import('./support/conductance_net.js');
+  const make = () => {
+    const net = new Network({ dt: '0.1 ms', seed: 4, dtype: 'float64', batch: 2 });
+    const x = net.add(new InputGroup(20, 'x'));
+    const P = net.add(new NeuronGroup(6, LIF, { name: 'P', params: { El: '-60 mV', Vth: '-50 mV', Vreset: '-60 mV', tau: '20 ms' }, init: { v: normal('-55 mV', '3 mV') }, train: ['tau'], spikeMode: 'soft', surrogate: sigmoid(1) }));
+    P.setInput('I', '80 pA');
+    net.connect(x, P, { name: 'in', comm: new FixedProb(0.4), weight: '3 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }), train: ['weight'] });
+    net.connect(P, P, { name: 'rec', comm: new FixedProb(0.5), weight: '1 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }), train: ['weight'] });
+    return { net, x, P };
+  };
+  const events = poissonEvents(20, 2, 80, 0.05, 3);
+  {
+    const { net, x, P } = make();
+    const run = () => net.forward({ steps: 80, batch: 2, inputs: [[x, events]] });
+    const loss = () => rateRegularizer(net.counts(P), { target: 0.1, weight: 1 }) + spikeCountLoss(net.counts(P), [0, 1]).loss;
+    const worst = assertChecks(gradCheck(net, loss, run, { per: 2 }), 'count losses', 1e-3, { requireNonZero: true });
+    console.log(`count losses: worst relative error ${worst.toExponential(2)}`);
+  }
+  {
+    // two windows of 40 steps with carry = one pass of 80 steps
+    const { net, x, P } = make();
+    net.forward({ steps: 80, batch: 2, inputs: [[x, events]] });
+    const whole = net.trace(P, 'v');
+    const ref = Float64Array.from({ length: 80 * 12 }, (_, k) => whole.data[whole.offset + k]);
+    const parts: number[] = [];
+    for (const [t0, t1] of [[0, 40], [40, 80]]) {
+      net.forward({ steps: 40, batch: 2, carry: t0 > 0, inputs: [[x, sliceEvents(events, t0, t1)]] });
+      const tr = net.trace(P, 'v');
+      for (let k = 0; k < 40 * 12; k++) parts.push(tr.data[tr.offset + k]);
+    }
+    let diff = 0;
+    for (let k = 0; k < ref.length; k++) diff = Math.max(diff, Math.abs(ref[k] - parts[k]));
+    assert.ok(diff < 1e-15, `windows with carry differ from one pass by ${diff}`);
+    const losses = trainWindows(net, new Adam(net.parameters(), { lr: 1e-2 }), { steps: 80, batch: 2, window: 20, inputs: [[x, events]] }, () => mse(net.trace(P, 'v'), new Float64Array(12).fill(-0.055)));
+    assert.equal(losses.length, 4);
+    assert.ok(losses.every(Number.isFinite));
+  }
+});

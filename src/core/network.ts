@@ -1544,7 +1544,7 @@ export class Network {
    * net.forward({ steps: 100, batch: 32, inputs: [[x, events]] });
    * const { loss } = crossEntropy(net.trace(out, 'v'), labels); net.backward(); opt.step();
    */
-  forward(o: { steps: number; batch?: number; inputs?: Iterable<readonly [Population, TapeEvents]> }): void {
+  forward(o: { steps: number; batch?: number; inputs?: Iterable<readonly [Population, TapeEvents]>; carry?: boolean }): void {
     this.build();
     const where = `network '${this.name}'`;
     if (!(Number.isInteger(o.steps) && o.steps > 0)) throw new BuildError(where, 'steps', `must be a positive integer, got ${JSON.stringify(o.steps)}`, 'give e.g. steps: 100');
@@ -1573,7 +1573,7 @@ export class Network {
       if (gi < 0) throw new BuildError(where, 'inputs', `group '${g.name}' is not part of this network`, 'add it with net.add');
       inputs.set(gi, ev);
     }
-    this.tape.forward(inputs, batch);
+    this.tape.forward(inputs, batch, o.carry === true);
   }
 
   /** Adds dL/d(parameter) of the losses computed since the last forward pass to every `grad`. */
@@ -1603,6 +1603,20 @@ export class Network {
     const t = this.tape.trace(id);
     const dim = group.model.dimOf(variable);
     return { ...t, steps: this.tape.T, batch: this.tape.batch, size: group.size, unit: dim && dimEq(dim, UNITS.get('mV')!.dim) ? 1e-3 : 1 };
+  }
+
+  /**
+   * Spike counts of a group in the last forward pass with their gradient, for losses on counts
+   * and rates (`spikeCountLoss`, `rateRegularizer`): dL/d(count) written to `grad` reaches every
+   * step's spike through the surrogate.
+   *
+   * @example
+   * rateRegularizer(net.counts(hidden), { target: 0.05, weight: 1e-2, mode: 'upper' });
+   */
+  counts(group: NeuronGroup): SpikeCounts {
+    if (!this.tape) throw new Error(`network '${this.name}': counts() needs a forward pass (net.forward(...))`);
+    const gi = this.groups.indexOf(group);
+    return { counts: this.tape.spikeCounts(gi), grad: this.tape.countGrad(gi), steps: this.tape.T, batch: this.tape.batch, size: group.size };
   }
 
   /** Spike counts of a group in the last forward pass, [batch × size]. */
@@ -1679,6 +1693,15 @@ export interface SavedNetworkParams {
   readonly format: 'braints-network-params';
   readonly version: 1;
   readonly params: Record<string, number[]>;
+}
+
+/** Spike counts of a group over a batched forward pass [batch × size], and where losses put dL/d(count). */
+export interface SpikeCounts {
+  readonly counts: Float64Array;
+  readonly grad: Float32Array | Float64Array;
+  readonly steps: number;
+  readonly batch: number;
+  readonly size: number;
 }
 
 /** A state variable's time course over a batched forward pass, as losses read and write it. */

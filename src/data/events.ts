@@ -8,3 +8,17 @@ export interface Events {
   readonly idx: Int32Array;
   readonly val?: Float32Array | Float64Array;
 }
+
+/**
+ * Steps [t0, t1) of a batch of events, as events of t1 − t0 steps (the indices are shared, not copied).
+ *
+ * @example
+ * const w = sliceEvents(events, 100, 150); // w.ptr.length === 51
+ */
+export function sliceEvents(e: Events, t0: number, t1: number): Events {
+  if (!(Number.isInteger(t0) && Number.isInteger(t1) && 0 <= t0 && t0 <= t1 && t1 < e.ptr.length)) throw new RangeError(`sliceEvents: [${t0}, ${t1}) is not a range of steps inside [0, ${e.ptr.length - 1})`);
+  const a = e.ptr[t0];
+  const ptr = Int32Array.from(e.ptr.subarray(t0, t1 + 1), (p) => p - a);
+  const b = e.ptr[t1];
+  return { ptr, idx: e.idx.subarray(a, b), val: e.val?.subarray(a, b) };
+}

@@ -6,7 +6,7 @@
  */
 import { type Layer } from './layer.js';
 import { type SNN } from './network.js';
-import { type Recorded } from '../core/network.js';
+import { type Recorded, type SpikeCounts } from '../core/network.js';
 
 /** How a recorded trace [steps × batch × n] becomes one value per batch row and unit. */
 export type Reduce = 'max' | 'mean' | 'last';
@@ -176,26 +176,25 @@ export function mse(...args: [Recorded, ArrayLike<number>, { reduce?: Reduce }?]
  * @example
  * const { loss, correct } = spikeCountLoss(net, out, labels, { correctRate: 0.8, incorrectRate: 0.2 });
  */
-export function spikeCountLoss(net: SNN, layer: Layer, labels: ArrayLike<number>, options: { correctRate?: number; incorrectRate?: number } = {}): ClassLoss {
-  if (!layer.spiking) throw new Error(`spikeCountLoss: layer '${layer.name}' does not spike`);
+export function spikeCountLoss(...args: [SpikeCounts, ArrayLike<number>, CountOptions?] | [SNN, Layer, ArrayLike<number>, CountOptions?]): ClassLoss {
+  const [c, [labels, opts]] = unpackCounts<[ArrayLike<number>, CountOptions?]>(args as [SpikeCounts, ArrayLike<number>]);
+  const options = opts ?? {};
   const hi = options.correctRate ?? 0.8;
   const lo = options.incorrectRate ?? 0.2;
-  const B = net.batchSize;
-  const T = net.steps;
-  const n = layer.n;
+  const { counts, grad, steps: T, batch: B, size: n } = c;
   let loss = 0;
   let correct = 0;
   for (let b = 0; b < B; b++) {
     const o = b * n;
-    for (let c = 0; c < n; c++) {
-      const target = (c === labels[b] ? hi : lo) * T;
-      const d = (layer.counts[o + c] - target) / T;
+    for (let k = 0; k < n; k++) {
+      const target = (k === labels[b] ? hi : lo) * T;
+      const d = (counts[o + k] - target) / T;
       loss += d * d;
-      layer.countGrad[o + c] += (2 * d) / T / (B * n);
+      grad[o + k] += (2 * d) / T / (B * n);
     }
-    if (argmax(layer.counts, o, n) === labels[b]) correct++;
+    if (argmax(counts, o, n) === labels[b]) correct++;
   }
-  return { loss: loss / (B * n), correct, logits: layer.counts.slice(0, B * n) };
+  return { loss: loss / (B * n), correct, logits: counts.slice(0, B * n) };
 }
 
 /**
@@ -206,21 +205,43 @@ export function spikeCountLoss(net: SNN, layer: Layer, labels: ArrayLike<number>
  * @example
  * const reg = rateRegularizer(net, hidden, { target: 0.05, weight: 1e-2, mode: 'upper' }); // at most ~1 spike per 20 steps
  */
-export function rateRegularizer(net: SNN, layer: Layer, options: { target?: number; weight?: number; mode?: 'l2' | 'upper' | 'lower' } = {}): number {
+export function rateRegularizer(...args: [SpikeCounts, RateRegularizerOptions?] | [SNN, Layer, RateRegularizerOptions?]): number {
+  const [c, [opts]] = unpackCounts<[RateRegularizerOptions?]>(args as [SpikeCounts, RateRegularizerOptions?]);
+  const options = opts ?? {};
   const target = options.target ?? 0;
   const w = options.weight ?? 1;
   const mode = options.mode ?? 'l2';
-  const B = net.batchSize;
-  const T = net.steps;
-  const N = B * layer.n;
+  const { counts, grad, steps: T, batch: B, size } = c;
+  const N = B * size;
   let value = 0;
   for (let k = 0; k < N; k++) {
-    let d = layer.counts[k] / T - target;
+    let d = counts[k] / T - target;
     if ((mode === 'upper' && d < 0) || (mode === 'lower' && d > 0)) d = 0;
     value += d * d;
-    layer.countGrad[k] += (w * 2 * d) / T / N;
+    grad[k] += (w * 2 * d) / T / N;
   }
   return (w * value) / N;
+}
+
+/** Options of {@link spikeCountLoss}. */
+export interface CountOptions {
+  readonly correctRate?: number;
+  readonly incorrectRate?: number;
+}
+
+/** Options of {@link rateRegularizer}. */
+export interface RateRegularizerOptions {
+  readonly target?: number;
+  readonly weight?: number;
+  readonly mode?: 'l2' | 'upper' | 'lower';
+}
+
+/** The arguments of a count loss: (counts, ...rest) from `net.counts(group)`, or (snn, layer, ...rest). */
+function unpackCounts<R extends unknown[]>(args: [SpikeCounts, ...R] | [SNN, Layer, ...R]): [SpikeCounts, R] {
+  if ('counts' in args[0] && 'grad' in args[0]) return [args[0] as SpikeCounts, args.slice(1) as R];
+  const [net, layer, ...rest] = args as [SNN, Layer, ...R];
+  if (!layer.spiking) throw new Error(`spike-count loss: layer '${layer.name}' does not spike`);
+  return [{ counts: layer.counts, grad: layer.countGrad, steps: net.steps, batch: net.batchSize, size: layer.n }, rest as R];
 }
 
 /**

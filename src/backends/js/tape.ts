@@ -122,6 +122,8 @@ interface GroupRt {
   readonly ep: Int32Array;
   /** dL/d(spike) [T × B × N], when the group spikes and a delivery reads it. */
   readonly gs: FloatArray | null;
+  /** dL/d(spike count) [B × N] (losses on counts and rates): added to dL/d(spike) at every step. */
+  readonly cg: FloatArray | null;
   /** Step of the last spike, per step [(T+1) × B × N], for refractory groups. */
   readonly ls: Int32Array | null;
   fwd?: Fwd;
@@ -156,6 +158,8 @@ export class TapeRuntime {
   private readonly pending: (FloatArray | null)[];
   private readonly opts: TapeOptions;
   private forwarded = false;
+  private carried = false;
+  private lastBatch = 0;
 
   constructor(ir: NetworkIR, opts: TapeOptions) {
     this.ir = ir;
@@ -190,6 +194,7 @@ export class TapeRuntime {
         evv: new F(valued ? Math.max(1024, B * N * 4) : 0),
         ep: new Int32Array(T + 1),
         gs: spiking && g.kind === 'neurons' && preNeedsGrad.has(g.index) ? new F(T * B * N) : null,
+        cg: spiking && g.kind === 'neurons' ? new F(B * N) : null,
         ls: g.kind === 'neurons' && spiking && ((g.refSteps > 0 && !soft) || readsLastSpike(g)) ? new Int32Array((T + 1) * B * N) : null,
         forwardSource: '',
         backwardSource: '',
@@ -252,6 +257,7 @@ export class TapeRuntime {
     const LS = rt.ls ? bind(rt.ls) : '';
     const GS = rt.gs ? bind(rt.gs) : '';
     const MASK = rt.mask ? bind(rt.mask) : '';
+    const CG = rt.cg ? bind(rt.cg) : '';
     const known = new Set<string>(['t', 'nr', 'lastspike']);
     const pro: string[] = [];
     for (const id of states) {
@@ -302,7 +308,7 @@ export class TapeRuntime {
     const adj = new Set<string>();
     for (const id of states) (adj.add(`c_${sym(id)}`), adj.add(`n_${sym(id)}`));
     for (const id of consts) adj.add(sym(id));
-    const rv: string[] = [`let $g = ${rt.gs ? `${GS}[$o0 + $k]` : '0'};`];
+    const rv: string[] = [`let $g = ${[rt.gs ? `${GS}[$o0 + $k]` : '', CG ? `${CG}[$k]` : ''].filter(Boolean).join(' + ') || '0'};`];
     for (const id of states) rv.push(`const $l_${sym(id)} = ${AS.get(id)}[$o1 + $k];`);
     rv.push('if ($s !== 0) {', ...resetCode);
     for (const id of states) {
@@ -337,7 +343,7 @@ export class TapeRuntime {
    * Runs T steps on B batch rows from the initial state. `inputs` gives the spikes of input groups
    * (group index → events with flat indices b·N + i).
    */
-  forward(inputs: ReadonlyMap<number, TapeEvents>, B: number): void {
+  forward(inputs: ReadonlyMap<number, TapeEvents>, B: number, carry = false): void {
     const { T, ir, opts } = this;
     if (!(Number.isInteger(B) && B >= 1 && B <= this.maxBatch)) throw new BuildError('network', 'batch', `must be an integer in [1, ${this.maxBatch}], got ${B}`, `give at most ${this.maxBatch} rows, or build with a larger batch`);
     this.batch = B;
@@ -348,15 +354,33 @@ export class TapeRuntime {
       if (e.ptr.length < T + 1) throw new BuildError(g.ir.where, 'inputs', `events cover ${e.ptr.length - 1} steps, the network runs ${T}`, `give events for ${T} steps`);
       for (let k = e.ptr[0]; k < e.ptr[T]; k++) if (!(e.idx[k] >= 0 && e.idx[k] < B * g.N)) throw new BuildError(g.ir.where, 'inputs', `event index ${e.idx[k]} is outside [0, ${B * g.N}) for a batch of ${B}`, 'give flat indices b·N + i');
     }
-    // Initial state, the same for every batch row; adjoints cleared.
+    if (carry) {
+      // Truncated BPTT: start from where the last pass ended (same batch; no spike in flight).
+      if (!this.forwarded && !this.carried) throw new BuildError('network', 'carry', 'there is no earlier forward pass to continue', 'run net.forward once without carry');
+      if (B !== this.lastBatch) throw new BuildError('network', 'carry', `the batch changed from ${this.lastBatch} to ${B}`, 'continue with the same batch');
+      for (const d of ir.deliveries) if (d.kind === 'event' && (d.delays || d.delaySteps > 0)) throw new BuildError(d.where, 'carry', 'spikes in flight across a window boundary are not carried yet', 'use delay 0, or train whole sequences without carry');
+    }
+    this.lastBatch = B;
+    this.carried = true;
+    // Initial state, the same for every batch row (or the end of the last pass); adjoints cleared.
     for (const s of ir.slots) {
+      if (carry) {
+        const x = this.X[s.id];
+        if (x) x.copyWithin(0, T * B * ir.groups[s.group].size, (T + 1) * B * ir.groups[s.group].size);
+        continue;
+      }
       const x = this.X[s.id];
       if (!x) continue;
       const N = ir.groups[s.group].size;
       const init = opts.initOf(s.id);
       for (let b = 0; b < B; b++) x.set(init.subarray(0, N), b * N);
     }
-    for (const g of this.groups) if (g.ls) g.ls.fill(-0x40000000, 0, B * g.N);
+    for (const g of this.groups) {
+      if (!g.ls) continue;
+      if (!carry) g.ls.fill(-0x40000000, 0, B * g.N);
+      // steps count from the window's start: the last spike moves back by T
+      else for (let k = 0; k < B * g.N; k++) g.ls[k] = Math.max(g.ls[T * B * g.N + k] - T, -0x40000000);
+    }
     for (const p of this.pending) p?.fill(0);
     for (let n = 0; n < T; n++) {
       for (const g of this.groups) {
@@ -380,7 +404,10 @@ export class TapeRuntime {
     }
     this.forwarded = true;
     for (const a of this.A) a?.fill(0);
-    for (const g of this.groups) g.gs?.fill(0);
+    for (const g of this.groups) {
+      g.gs?.fill(0);
+      g.cg?.fill(0);
+    }
   }
 
   /** Makes room for one more step of events (at most one per neuron and row). */
@@ -636,6 +663,13 @@ export class TapeRuntime {
   }
 
   /** Spike counts per batch row and neuron over the last forward pass [B × N]. */
+  /** dL/d(spike count) of a group [B × N], which losses on counts fill before the backward pass. */
+  countGrad(group: number): FloatArray {
+    const cg = this.groups[group].cg;
+    if (!cg) throw new BuildError(this.ir.groups[group].where, 'counts', 'the group does not spike', 'put spike-count losses on a spiking group');
+    return cg;
+  }
+
   spikeCounts(group: number): Float64Array {
     const g = this.groups[group];
     const out = new Float64Array(this.batch * g.N);
