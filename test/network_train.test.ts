@@ -213,3 +213,27 @@ test('losses on spike counts reach the weights through the surrogate (gradient c
     assert.ok(losses.every(Number.isFinite));
   }
 });
+
+test('gradient check: AMPA and GABA_A kinetics kept per pre neuron (their transmitter pulse follows lastspike), hard-spiking source, weights and readout parameters', async () => {
+  const { Network, NeuronGroup, LIF, FixedProb, COBA, normal, mse, AMPA, GABAa } = await import('../src/index.js');
+  for (const syn of [AMPA(), GABAa()]) {
+    const steps = 300;
+    const batch = 2;
+    const net = new Network({ dt: '0.1 ms', seed: 3, dtype: 'float64', engine: false, batch });
+    const P = net.add(new NeuronGroup(10, LIF, { name: 'P', params: { El: '-60 mV', Vth: '-50 mV', Vreset: '-60 mV', tau: '20 ms', tref: '2 ms' }, init: { v: normal('-55 mV', '3 mV') } }));
+    P.setInput('I', '150 pA');
+    const readout = net.add(new NeuronGroup(3, LIF, { name: 'readout', params: { El: '-60 mV', Vth: '1 V', Vreset: '-60 mV', tau: '10 ms' }, train: ['tau'], trainInit: ['v'] }));
+    net.connect(P, readout, { name: 'k', comm: new FixedProb(0.5), weight: '2 nS', syn, out: COBA({ E: syn.kind === 'GABAa' ? '-80 mV' : '0 mV' }), train: ['weight'] });
+    let rec: ReturnType<typeof net.trace> | undefined;
+    const run = () => {
+      net.forward({ steps, batch });
+      rec = net.trace(readout, 'v');
+    };
+    // the source's spikes do not depend on the trained parameters, so the gradient is exact
+    const loss = () => mse(rec!, new Float64Array(batch * 3).fill(-0.059), { reduce: 'mean' });
+    run();
+    assert.ok(net.spikeCounts(P).reduce((a, b) => a + b, 0) > 5, 'the source spikes');
+    const worst = assertChecks(gradCheck(net, loss, run, { per: 2 }), syn.kind, 1e-3, { requireNonZero: true });
+    console.log(`${syn.kind}: worst relative error ${worst.toExponential(2)}`);
+  }
+});
