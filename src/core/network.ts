@@ -1619,6 +1619,15 @@ export class Network {
     return { counts: this.tape.spikeCounts(gi), grad: this.tape.countGrad(gi), steps: this.tape.T, batch: this.tape.batch, size: group.size };
   }
 
+  /**
+   * The spikes of a group in the last forward pass as events (step t: idx[ptr[t] .. ptr[t+1]),
+   * flat indices b·size + i; `val` for soft spikes and analog inputs). Views: valid until the next pass.
+   */
+  spikeEvents(group: NeuronGroup): TapeEvents {
+    if (!this.tape) throw new Error(`network '${this.name}': spikeEvents() needs a forward pass (net.forward(...))`);
+    return this.tape.spikes(this.groups.indexOf(group));
+  }
+
   /** Spike counts of a group in the last forward pass, [batch × size]. */
   spikeCounts(group: NeuronGroup): Float64Array {
     if (!this.tape) throw new Error(`network '${this.name}': spikeCounts() needs a forward pass (net.forward(...))`);
