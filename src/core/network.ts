@@ -852,7 +852,8 @@ export class Network {
     }
     const notDifferentiable =
       draws.length > 0 ? 'it draws random numbers' : noiseSymbols(vars).length > 0 ? 'its equations contain white noise' : timedInputs.length > 0 ? 'it has a timed input' : plan.refCondition ? 'its refractoriness is a condition' : undefined;
-    this.irBuilder.addGroup({
+    const refCondition = plan.refCondition ? withDraws(simplify(expand(plan.refCondition))) : undefined;
+    const lowered = this.irBuilder.addGroup({
       index: gi,
       where,
       size: N,
@@ -863,6 +864,7 @@ export class Network {
       threshold,
       resets,
       refSteps: plan.refSteps,
+      refCondition,
       notDifferentiable,
     });
 
@@ -878,19 +880,21 @@ export class Network {
       spikes = wasm.spikes;
     }
 
-    // Generated JavaScript names only what the compiler mints: array k of the group is x<k>, its
-    // kernel constant G<group>_a<k>, white-noise symbols xi_<k>, timed tables tab<k>; user names stay out.
-    const mintedOf = new Map<string, string>();
-    [...arrays.keys()].forEach((key, k) => mintedOf.set(key, `x${k}`));
-    noiseSymbols(vars).forEach((z, k) => mintedOf.set(z, `xi_${String(k).padStart(4, '0')}`));
-    timedInputs.forEach((x, k) => mintedOf.set(`tab$${x.input}`, `tab${k}`));
-    const mint = (e: Expr): Expr => substitute(e, (n) => (mintedOf.has(n) ? sym(mintedOf.get(n)!) : undefined));
-    const jsVars: OdeVar[] = vars.map((v) => ({ name: mintedOf.get(v.name)!, rhs: mint(v.rhs), gated: v.gated }));
-    const jsThreshold = threshold ? mint(threshold) : undefined;
-    const jsResets = resets.map((r) => ({ target: mintedOf.get(r.target)!, op: r.op, value: mint(r.value) }));
+    // The JavaScript kernel is generated from the group's step IR: arrays are slots (symbol s<k>,
+    // kernel constant G<group>_a<k>); white-noise symbols become xi_<k> and timed tables tab<k>.
+    // No user name reaches the generated source.
+    const gir = lowered.ir;
+    const extra = new Map<string, string>();
+    noiseSymbols(vars).forEach((z, k) => extra.set(z, `xi_${String(k).padStart(4, '0')}`));
+    timedInputs.forEach((x, k) => extra.set(`tab$${x.input}`, `tab${k}`));
+    const mint = (e: Expr): Expr => substitute(e, (n) => (extra.has(n) ? sym(extra.get(n)!) : undefined));
+    const jsVars: OdeVar[] = gir.vars.map((v) => ({ name: v.name, rhs: mint(v.rhs), gated: v.gated }));
+    const jsThreshold = gir.threshold ? mint(gir.threshold) : undefined;
+    const jsResets = gir.resets.map((r) => ({ target: r.target, op: r.op, value: mint(r.value) }));
+    const jsRefCondition = gir.refCondition ? mint(gir.refCondition) : undefined;
     const jsStates = new Set(jsVars.map((v) => v.name));
     const arrayRef = new Map<string, string>();
-    [...arrays.keys()].forEach((key, k) => arrayRef.set(`x${k}`, name(arrays.get(key)!, `G${gi}_a${k}`)));
+    [...arrays.keys()].forEach((key, k) => arrayRef.set(lowered.symbolOf.get(key)!, name(arrays.get(key)!, `G${gi}_a${k}`)));
     const LS = name(lastSpike, `G${gi}_lastspike`);
     const timedRef = new Map(timedInputs.map((x, k) => [`tab${k}`, name(x.table as StateArray, `G${gi}_tab${k}`)]));
     const noise = noiseSymbols(jsVars);
@@ -941,7 +945,7 @@ export class Network {
     out.push(`for (let i = 0; i < ${N}; i++) {`);
     for (const v of jsVars) out.push(`const c_${v.name} = ${other(v.name)};`);
     if (plan.refSteps > 0) out.push(`const nr = (n - ${LS}[i]) >= ${plan.refSteps};`);
-    else if (plan.refCondition) out.push(`const nr = !${emitJS(mint(withDraws(simplify(expand(plan.refCondition)))), (x) => (jsStates.has(x) ? `c_${x}` : other(x)))};`);
+    else if (jsRefCondition) out.push(`const nr = !${emitJS(jsRefCondition, (x) => (jsStates.has(x) ? `c_${x}` : other(x)))};`);
     // Each draw has its own stream (group, place); the counter is (neuron, step): any order, any thread, same numbers.
     const streamBase = (0x52000000 + gi * 4096) >>> 0;
     draws.forEach((d, k) => out.push(`const ${d.name} = H.${d.fn === 'rand' ? 'uniform' : 'normal'}(${seed}, ${streamBase + k}, i, n);`));

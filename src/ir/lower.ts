@@ -25,6 +25,8 @@ export interface GroupLowering {
   readonly threshold: Expr | undefined;
   readonly resets: readonly { readonly target: string; readonly op: '=' | '+=' | '-=' | '*=' | '/='; readonly value: Expr }[];
   readonly refSteps: number;
+  /** A refractory condition (the neuron is refractory while it holds), instead of a period. */
+  readonly refCondition?: Expr;
   readonly notDifferentiable?: string;
 }
 
@@ -60,7 +62,8 @@ export class IRBuilder {
     return id;
   }
 
-  addGroup(g: GroupLowering): void {
+  /** Adds a group; returns its IR and the slot symbol of each of its array keys. */
+  addGroup(g: GroupLowering): { ir: GroupIR; symbolOf: ReadonlyMap<string, string> } {
     const keys = new Map<string, number>();
     this.byKey.set(g.index, keys);
     const ids: number[] = [];
@@ -85,7 +88,7 @@ export class IRBuilder {
     const vars = g.vars.map((v) => ({ name: `s${keys.get(v.name)!}`, rhs: rename(v.rhs), gated: v.gated }));
     const integrated = new Set(g.vars.map((v) => v.name));
     const values = g.keys.filter((k) => !isConstKey(k) && !integrated.has(k)).map((k) => `s${keys.get(k)!}`);
-    this.groups.push({
+    const ir: GroupIR = {
       index: g.index,
       where: g.where,
       size: g.size,
@@ -97,8 +100,11 @@ export class IRBuilder {
       threshold: g.threshold ? rename(g.threshold) : undefined,
       resets: g.resets.map((r) => ({ target: `s${this.slotOf(g.index, r.target)}`, op: r.op, value: rename(r.value) })),
       refSteps: g.refSteps,
+      refCondition: g.refCondition ? rename(g.refCondition) : undefined,
       notDifferentiable: why,
-    });
+    };
+    this.groups.push(ir);
+    return { ir, symbolOf: new Map([...keys].map(([key, id]) => [key, `s${id}`])) };
   }
 
   addDelivery(d: DeliveryLowering): void {

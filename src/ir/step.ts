@@ -54,6 +54,8 @@ export interface GroupIR {
   readonly threshold: Expr | undefined;
   readonly resets: readonly { readonly target: string; readonly op: '=' | '+=' | '-=' | '*=' | '/='; readonly value: Expr }[];
   readonly refSteps: number;
+  /** A refractory condition (Brian2's refractory='v > -20*mV'), instead of a period. */
+  readonly refCondition?: Expr;
   /** Why the group cannot be differentiated (noise, a refractory condition, ...), if it cannot. */
   readonly notDifferentiable?: string;
 }
