@@ -122,6 +122,8 @@ interface GroupPlan {
   refSteps: number;
   /** The WebAssembly update's description, when the group runs on the wasm backend. */
   wasmKernel?: EngineGroupSpec['kernel'];
+  /** Array key → the slot symbol the step IR gave it (the WebAssembly kernels and the engine name arrays by it). */
+  symbolOf?: ReadonlyMap<string, string>;
   /** A refractory condition instead of a period. */
   refCondition?: Expr;
 }
@@ -368,7 +370,8 @@ export class Network {
     const watched = new Set(this.monitors.map((m) => m.source.group));
     const groups: EngineGroupSpec[] = plans.map((plan) => {
       const rt = plan.group.runtime!;
-      return { name: plan.group.name, size: plan.group.size, kernel: plan.wasmKernel!, arrays: rt.arrays, lastSpike: rt.lastSpike, ring: rt.ring, record: watched.has(plan.group) };
+      const sym = plan.symbolOf!;
+      return { name: plan.group.name, size: plan.group.size, kernel: plan.wasmKernel!, arrays: new Map([...rt.arrays].map(([k, a]) => [sym.get(k)!, a])), lastSpike: rt.lastSpike, ring: rt.ring, record: watched.has(plan.group) };
     });
     const index = new Map(plans.map((p) => [p.group, p.index]));
     const projections: EngineProjectionSpec[] = projPlans.map((pp) => ({
@@ -383,14 +386,15 @@ export class Network {
       weights: pp.weights,
       weight: pp.weight,
       delaySteps: pp.delaySteps,
-      target: pp.targetArray,
+      target: plans[index.get(pp.proj.post.group)!].symbolOf!.get(pp.targetArray)!,
     }));
     const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false });
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
     plans.forEach((plan, gi) => {
       const rt = plan.group.runtime!;
       const v = engine.views(gi);
-      for (const [key, a] of v.arrays) rt.arrays.set(key, a);
+      const keyOf = new Map([...plan.symbolOf!].map(([k, sy]) => [sy, k]));
+      for (const [sy, a] of v.arrays) rt.arrays.set(keyOf.get(sy)!, a);
       plan.group.runtime = { ...rt, lastSpike: v.lastSpike, backend: `${rt.backend} engine×${threads}` };
     });
     // With one thread the engine's connectivity is the stored one: keep a single copy.
@@ -874,7 +878,9 @@ export class Network {
 
     // The WebAssembly SIMD backend runs this group's update when everything it needs is supported;
     // its state then lives in one WebAssembly memory, whose views replace the arrays above.
-    const wasm = this.wasmGroup({ plan, arrays, vars, method, dt, threshold, resets, draws: draws.length, timed: timedInputs.length, lastSpike, spikes, F, model });
+    // The WebAssembly kernel is generated from the group's step IR too (slot symbols).
+    plan.symbolOf = lowered.symbolOf;
+    const wasm = this.wasmGroup({ plan, arrays, vars: [...lowered.ir.vars], method, dt, threshold: lowered.ir.threshold, resets: [...lowered.ir.resets], draws: draws.length, timed: timedInputs.length, lastSpike, spikes, F, model });
     if (wasm) {
       lastSpike = wasm.lastSpike;
       spikes = wasm.spikes;
@@ -1239,7 +1245,8 @@ export class Network {
     const lanes = g.F === Float32Array ? 'f32x4' : 'f64x2';
     const arena = new WasmArena();
     const offsets: Record<string, number> = {};
-    for (const [key, a] of arrays) offsets[key] = arena.reserve(a.byteLength);
+    const sym = plan.symbolOf!;
+    for (const [key, a] of arrays) offsets[sym.get(key)!] = arena.reserve(a.byteLength);
     const lsOff = arena.reserve(N * 4);
     const spOff = arena.reserve(g.spikes.byteLength);
     const flagOff = arena.reserve(4);
@@ -1267,15 +1274,17 @@ export class Network {
     }
     plan.wasmKernel = description;
     const memory = arena.memory();
-    for (const [key, a] of arrays) {
-      const view = lanes === 'f32x4' ? arena.f32(offsets[key], a.length) : arena.f64(offsets[key], a.length);
+    for (const [key, a] of [...arrays]) {
+      const off = offsets[sym.get(key)!];
+      const view = lanes === 'f32x4' ? arena.f32(off, a.length) : arena.f64(off, a.length);
       view.set(a);
       arrays.set(key, view);
     }
     const lastSpike = arena.i32(lsOff, N);
     lastSpike.set(g.lastSpike);
     const spikes = arena.i32(spOff, g.spikes.length);
-    const states = lanes === 'f32x4' ? vars.map((v) => arrays.get(v.name)!) : [];
+    const keyOf = new Map([...sym].map(([k, v]) => [v, k]));
+    const states = lanes === 'f32x4' ? vars.map((v) => arrays.get(keyOf.get(v.name)!)!) : [];
     const flushTiny = () => {
       for (const a of states) for (let i = 0; i < a.length; i++) if (a[i] !== 0 && Math.abs(a[i]) < 1.1754943508222875e-38) a[i] = 0;
     };
