@@ -11,7 +11,7 @@ export { SGD, Adam, AdamW, stepLR, exponentialLR, cosineLR, warmup, clipGradNorm
 export { buildProgram, type StepProgram } from './program.js';
 export { paramScale, unitScale, initialScale } from './scale.js';
 export { synapticLIF, leakyReadout, type SynapticOptions } from './models.js';
-export { trainTBPTT, trainWindows, windowMSE, type TBPTTOptions } from './tbptt.js';
+export { trainWindows } from './tbptt.js';
 export { PreSynapse, type PreSynOptions } from './presyn.js';
 export { trainEpoch, evaluateAccuracy, type Classifier, type EpochOptions, type EpochResult, type Labelled } from './trainer.js';
 export { fmnistClassifier, type FmnistOptions } from './fmnist.js';
