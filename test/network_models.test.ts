@@ -22,6 +22,7 @@ import {
   SpikeMonitor,
   All2All,
   FixedProb,
+  FromCSR,
   Expon,
   DualExpon,
   Alpha,
@@ -587,6 +588,27 @@ test('forward (hard spikes, refractoriness): training forward with batch 1 equal
   fw.perGroup.slice(0, 5).forEach((c, k) => assert.ok(c >= 2, `group ${['E', 'Ad', 'Iz', 'Gi', 'H'][k]} should spike (${c} spikes)`));
   const names = ['E', 'Ad', 'Iz', 'Gi', 'H', 'W'];
   console.log(`  forward vs simulator: ${steps} steps, ${fw.spikes} spikes, largest relative difference ${fw.worst.toExponential(2)} (${names.map((g, k) => `${g} ${fw.perGroup[k]} spikes, ${fw.worstPerGroup[k].toExponential(1)}`).join('; ')})`);
+});
+
+test('forward: gap junctions (all-to-all, CSR, recurrent, with a delta synapse on the same v) — the training forward pass equals net.run, spikes included', () => {
+  const steps = 400;
+  const sched = schedule(3, steps, 0.02, 5);
+  const fw = forwardAgainstSimulator(() => {
+    const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine: false, seed: 2 });
+    const gen = net.add(new SpikeGeneratorGroup(3, { indices: sched.indices, times: sched.times.map((n) => n * 0.1), unit: 'ms', name: 'gen' }));
+    const A = net.add(new NeuronGroup(3, neurons.LIF, { name: 'A', init: { v: values([-60, -70, -55], 'mV') } }));
+    const B = net.add(new NeuronGroup(2, neurons.LIF, { name: 'B', init: { v: values([-68, -52], 'mV') } }));
+    A.setInput('I', values([190, 260, 120], 'pA'));
+    B.setInput('I', values([230, 90], 'pA'));
+    net.connect(A, B, { name: 'gAB', comm: new All2All(), gap: 'v', weight: values([2, 0.5, 1, 3, 0.8, 1.5], 'nS') });
+    net.connect(B, A, { name: 'gBA', comm: new FromCSR([0, 2, 3], [0, 2, 1]), gap: 'v', weight: values([1.2, 0.7, 2.5], 'nS') });
+    net.connect(A, A, { name: 'gAA', comm: new FromCSR([0, 1, 3, 4], [1, 0, 2, 0]), gap: 'v', weight: values([0.9, 1.1, 0.4, 1.6], 'nS') });
+    net.connect(A, B, { name: 'jAB', comm: new All2All(), target: 'v', weight: values([1.5, 0.5, 0.8, 2, 1, 1.2], 'mV') });
+    net.connect(gen, A, { name: 'in', comm: new All2All(), target: 'v', weight: '2 mV' });
+    return { net, groups: [A, B], gen, events: sched.events };
+  }, steps, 1e-4, 1e-9);
+  fw.perGroup.forEach((c, k) => assert.ok(c >= 1, `group ${'AB'[k]} should spike (${c} spikes)`));
+  console.log(`  gap junctions, forward vs simulator: ${steps} steps, ${fw.spikes} spikes, largest relative difference ${fw.worst.toExponential(2)}`);
 });
 
 // ------------------------------------------------------------------------------------------------
