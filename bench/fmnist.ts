@@ -1,5 +1,5 @@
 /**
- * Fashion-MNIST SNN training benchmark: BrainTS against the PyTorch reference
+ * Fashion-MNIST spiking-network training benchmark: BrainTS against the PyTorch reference
  * (bench/peers/torch_fmnist_snn.py), same task, network and hyper-parameters (see that script's
  * header): latency-coded images, 784 → 100 LIF → 10 leaky readout, 100 steps, batch 256, arctan
  * surrogate, Adam lr 1e-3, max-over-time cross-entropy. BrainTS builds it as a simulator

@@ -41,7 +41,7 @@ const test = head(data.test, Number(a['test-limit']));
 const model = fmnistClassifier({ gain: Number(a.gain), seed: Number(a.seed) });
 const opt = new Adam(model.net.parameters(), { lr });
 const schedule = a.schedule === 'cosine' ? cosineLR(lr, epochs) : () => lr;
-console.log(`Fashion-MNIST SNN (a Network): 784 → 100 LIF → 10 readout, ${model.steps} steps, batch ${model.batch}, ${train.n} training / ${test.n} test samples, Adam lr ${lr}${a.schedule === 'cosine' ? ' (cosine)' : ''}`);
+console.log(`Fashion-MNIST spiking network (a Network): 784 → 100 LIF → 10 readout, ${model.steps} steps, batch ${model.batch}, ${train.n} training / ${test.n} test samples, Adam lr ${lr}${a.schedule === 'cosine' ? ' (cosine)' : ''}`);
 
 for (let epoch = 0; epoch < epochs; epoch++) {
   opt.lr = schedule(epoch);

@@ -2,8 +2,9 @@
  * Continual learning with Hebbian-learning-based orthogonal projection (after Xiao et al., ICLR
  * 2024, HLOP): split Fashion-MNIST, 5 tasks of 2 classes ({0,1}, {2,3}, …, {8,9}),
  * task-incremental with a multi-head readout (one 2-unit leaky readout per task; the task
- * identity picks the head at test time). A latency-coded SNN, 784 → 200 LIF → 5 × 2 readouts,
- * is trained on the tasks one after the other, twice from the same initial weights:
+ * identity picks the head at test time). A latency-coded spiking network (a `Network`), 784 → 200
+ * LIF → 5 × 2 readouts, is trained on the tasks one after the other, twice from the same initial
+ * weights:
  *   - baseline: plain sequential fine-tuning (Adam);
  *   - HLOP: after each task, Hebbian/anti-Hebbian subspace neurons extract the principal subspace
  *     of the per-step input spike vectors of that task, and every later update of the shared
@@ -20,7 +21,14 @@
  * it (or with --synthetic) a synthetic sequence of 5 two-class tasks is used instead.
  */
 import { parseArgs } from 'node:util';
-import { SNN, Adam, crossEntropy, countCorrect, synapticLIF, leakyReadout, atan, OrthogonalProjection, type Layer, type Dense } from '../src/train/index.js';
+import { Adam, crossEntropy, countCorrect, synapticLIF, leakyReadout, atan, OrthogonalProjection } from '../src/train/index.js';
+import { Network } from '../src/core/network.js';
+import { NeuronGroup } from '../src/model/group.js';
+import { normal } from '../src/model/init.js';
+import { All2All } from '../src/connect/index.js';
+import { InputGroup } from '../src/inputs/input_group.js';
+import { type Projection } from '../src/projections/projection.js';
+import { type Param } from '../src/autodiff/param.js';
 import { FASHION_MNIST_DIR, hasFashionMnist, loadFashionMnist } from '../src/data/fashion_mnist.js';
 import { latencySteps, latencyEvents, permutation, syntheticDataset, type Dataset } from '../src/data/index.js';
 
@@ -92,40 +100,51 @@ const trainTasks = Array.from({ length: TASKS }, (_, t) => split(train, t, nTrai
 const testTasks = Array.from({ length: TASKS }, (_, t) => split(test, t, nTest));
 
 // ---- network ---------------------------------------------------------------------------------
-function build(): { net: SNN; W1: Dense; heads: Layer[]; headW: Dense[] } {
-  const net = new SNN({ steps, batch, dt: '1 ms', seed });
-  const x = net.input(d, 'pixels');
-  const h = net.layer(hidden, synapticLIF({ alpha: 0.9, beta: 0.85, threshold: 1, refractorySteps: 2 }), { name: 'hidden', surrogate: atan(2), detachReset: true });
-  const W1 = net.dense(x, h, { name: 'W1', target: 'I', weight: { dist: 'normal', mean: 0, std: 1.05 / Math.sqrt(d) } });
-  const heads: Layer[] = [];
-  const headW: Dense[] = [];
+interface Built {
+  readonly net: Network;
+  readonly x: InputGroup;
+  readonly W1: Projection;
+  readonly heads: NeuronGroup[];
+  readonly headW: Projection[];
+  readonly param: (p: Projection) => Param;
+}
+function build(): Built {
+  const net = new Network({ dt: '1 ms', seed, batch, name: 'hlop' });
+  const x = net.add(new InputGroup(d, 'pixels'));
+  const h = net.add(new NeuronGroup(hidden, synapticLIF({ alpha: 0.9, beta: 0.85, threshold: 1, refractorySteps: 2 }), { name: 'hidden', surrogate: atan(2) }));
+  const W1 = net.connect(x, h, { name: 'W1', comm: new All2All(), target: 'I', weight: normal(0, 1.05 / Math.sqrt(d)), train: ['weight'] });
+  const heads: NeuronGroup[] = [];
+  const headW: Projection[] = [];
   for (let t = 0; t < (permuted ? 1 : TASKS); t++) {
-    const o = net.layer(CLASSES, leakyReadout({ alpha: 0.9, beta: 0.85 }), { name: `head${t}` }).record('v');
+    const o = net.add(new NeuronGroup(CLASSES, leakyReadout({ alpha: 0.9, beta: 0.85 }), { name: `head${t}` }));
     heads.push(o);
-    headW.push(net.dense(h, o, { name: `W2_${t}`, target: 'I', weight: { dist: 'normal', mean: 0, std: 1.05 / Math.sqrt(hidden) } }));
+    headW.push(net.connect(h, o, { name: `W2_${t}`, comm: new All2All(), target: 'I', weight: normal(0, 1.05 / Math.sqrt(hidden)), train: ['weight'] }));
   }
   net.build();
-  return { net, W1, heads, headW };
+  const params = net.parameters();
+  const param = (p: Projection) => params.find((q) => q.name === `${p.name}.weight`)!;
+  return { net, x, W1, heads, headW, param };
 }
 
-function events(task: Task, rows: ArrayLike<number>) {
-  return latencyEvents(task.when, d, rows, steps);
+function forward(m: Built, task: Task, rows: ArrayLike<number>): void {
+  m.net.forward({ steps, batch: rows.length, inputs: [[m.x, latencyEvents(task.when, d, rows, steps)]] });
 }
 
-function accuracy(net: SNN, head: Layer, task: Task): number {
+function accuracy(m: Built, head: NeuronGroup, task: Task): number {
   let correct = 0;
   for (let lo = 0; lo < task.n; lo += batch) {
     const B = Math.min(batch, task.n - lo);
     const rows = Int32Array.from({ length: B }, (_, b) => lo + b);
-    net.forward(events(task, rows), B);
-    correct += countCorrect(net, head, 'v', task.y.subarray(lo, lo + B), 'max');
+    forward(m, task, rows);
+    correct += countCorrect(m.net.trace(head, 'v'), task.y.subarray(lo, lo + B), 'max');
   }
   return correct / task.n;
 }
 
 function run(useHlop: boolean): { R: number[][]; seconds: number; hebbSeconds: number; dims: number[] } {
   const t0 = performance.now();
-  const { net, W1, heads, headW } = build();
+  const m = build();
+  const { net, W1, heads, headW } = m;
   // Split (multi-head): only W1 is shared. Permuted (one shared 10-class head): W1 and W2 are protected.
   const hlop = useHlop
     ? new OrthogonalProjection(net, { projections: permuted ? [W1, headW[0]] : [W1], k: { W1: Number(a.k), W2_0: Number(a['k-hidden']) }, iterations: Number(a.iterations), seed })
@@ -138,14 +157,14 @@ function run(useHlop: boolean): { R: number[][]; seconds: number; hebbSeconds: n
   for (let t = 0; t < TASKS; t++) {
     const task = trainTasks[t];
     const head = permuted ? 0 : t;
-    const opt = new Adam([W1.w, headW[head].w], { lr: Number(a.lr) });
+    const opt = new Adam([m.param(W1), m.param(headW[head])], { lr: Number(a.lr) });
     for (let e = 0; e < epochs; e++) {
       const order = permutation(task.n, seed, t * 100 + e);
       for (let k = 0; k + batch <= task.n; k += batch) {
         const rows = order.subarray(k, k + batch);
         for (let b = 0; b < batch; b++) labels[b] = task.y[rows[b]];
-        net.forward(events(task, rows), batch);
-        crossEntropy(net, heads[head], 'v', labels, { reduce: 'max' });
+        forward(m, task, rows);
+        crossEntropy(net.trace(heads[head], 'v'), labels, { reduce: 'max' });
         opt.zeroGrad();
         net.backward();
         if (hlop) hlop.step(opt);
@@ -156,7 +175,7 @@ function run(useHlop: boolean): { R: number[][]; seconds: number; hebbSeconds: n
       const h0 = performance.now();
       for (let lo = 0; lo < task.n; lo += batch) {
         const B = Math.min(batch, task.n - lo);
-        net.forward(events(task, Int32Array.from({ length: B }, (_, b) => lo + b)), B);
+        forward(m, task, Int32Array.from({ length: B }, (_, b) => lo + b));
         hlop.observe();
       }
       const dd = hlop.consolidate();
@@ -164,7 +183,7 @@ function run(useHlop: boolean): { R: number[][]; seconds: number; hebbSeconds: n
       dimsH.push(dd.W2_0);
       hebb += (performance.now() - h0) / 1000;
     }
-    R.push(testTasks.map((tt, j) => (j <= t ? accuracy(net, heads[permuted ? 0 : j], tt) : NaN)));
+    R.push(testTasks.map((tt, j) => (j <= t ? accuracy(m, heads[permuted ? 0 : j], tt) : NaN)));
     console.log(`  ${useHlop ? 'HLOP    ' : 'baseline'} task ${t + 1}: ${R[t].slice(0, t + 1).map((v) => v.toFixed(3)).join(' ')}${hlop && t < TASKS - 1 ? `  (protected dims: W1 inputs ${dims[t]}${permuted ? `, W2 inputs ${dimsH[t]}` : ''})` : ''}`);
   }
   return { R, seconds: (performance.now() - t0) / 1000, hebbSeconds: hebb, dims };
@@ -183,8 +202,8 @@ function report(name: string, r: { R: number[][]; seconds: number; hebbSeconds: 
 
 console.log(
   (permuted
-    ? `Permuted ${source}: ${TASKS} tasks (identity + 4 pixel permutations) × 10 classes, domain-incremental (one shared head). SNN ${d} → ${hidden} LIF → 10 readout, ${steps} steps, `
-    : `Split ${source}: ${TASKS} tasks × 2 classes, task-incremental (multi-head). SNN ${d} → ${hidden} LIF → ${TASKS} × 2 readouts, ${steps} steps, `) +
+    ? `Permuted ${source}: ${TASKS} tasks (identity + 4 pixel permutations) × 10 classes, domain-incremental (one shared head). Network ${d} → ${hidden} LIF → 10 readout, ${steps} steps, `
+    : `Split ${source}: ${TASKS} tasks × 2 classes, task-incremental (multi-head). Network ${d} → ${hidden} LIF → ${TASKS} × 2 readouts, ${steps} steps, `) +
     `latency code (tau ${enc.tau} steps), batch ${batch}, Adam lr ${a.lr}, ${epochs} epochs per task, ` +
     `${trainTasks[0].n} training / ${testTasks[0].n} test samples per task; HLOP: ${a.k} subspace neurons per task on W1's inputs${permuted ? `, ${a['k-hidden']} on W2's` : ''}`,
 );

@@ -45,7 +45,6 @@ import {
   type PlasticityRule,
   type NeuronModel,
 } from '../src/index.js';
-import { SNN } from '../src/train/index.js';
 
 const PROTO_BEFORE = Object.getOwnPropertyNames(Object.prototype).sort();
 const ARRAY_PROTO_BEFORE = Object.getOwnPropertyNames(Array.prototype).sort();
@@ -408,17 +407,19 @@ test('inputs: PoissonInput and SpikeGeneratorGroup refuse hostile names, units a
   refused(() => new SpikeGeneratorGroup(2, { indices: [0], times: [1], unti: 'ms' } as never), /did you mean 'unit'/);
 });
 
-test('train (old SNN): a syn object with a hostile state name is refused before any kernel (src/train/projection.ts checks options.syn)', () => {
+test('train (Network): a syn object with a hostile state name is refused before any kernel (connect checks options.syn)', async () => {
+  const { Network, NeuronGroup, InputGroup, FixedProb, COBA } = await import('../src/index.js');
   const M = defineNeuron({ name: 'CobaLIF', equations: 'dv/dt = (El - v + R*g_in*(E - v)) / tau : volt\ng_in : siemens (input)', params: { El: '-65 mV', E: '0 mV', R: '100 Mohm', tau: '10 ms', Vth: '0 mV' }, threshold: 'v > Vth', reset: 'v = El', init: { v: '-65 mV' } });
   const evil = 'g=0;globalThis.pwnedTodo=1;//';
   const syn = { ...AMPA(), equations: [[evil, { k: 'bin', op: '*', a: { k: 'num', v: -1 }, b: { k: 'sym', name: evil } }]], onSpike: evil, output: { k: 'sym', name: evil } } as unknown as SynapseDynamics;
   try {
-    const net = new SNN({ steps: 5, batch: 1, dt: '0.1 ms', dtype: 'float64', seed: 2 });
-    const L = net.layer(2, M, { name: 'L' });
+    const net = new Network({ dt: '0.1 ms', dtype: 'float64', seed: 2 });
+    const L = net.add(new NeuronGroup(2, M, { name: 'L' }));
+    const x = net.add(new InputGroup(2, 'x'));
     refused(() => {
-      net.dense(net.input(2, 'x'), L, { name: 'W', target: 'g_in', syn, weight: { value: 1e-9, dim: M.dimOf('g_in')! } });
+      net.connect(x, L, { name: 'W', comm: new FixedProb(1), syn, out: COBA({ E: '0 mV' }), weight: '1 nS', train: ['weight'] });
       net.build();
-      net.forward({ ptr: new Int32Array(6), idx: new Int32Array(0) }, 1);
+      net.forward({ steps: 5, batch: 1, inputs: [[x, { ptr: new Int32Array(6), idx: new Int32Array(0) }]] });
     });
   } finally {
     assert.equal(G.pwnedTodo, undefined, 'the state name ran as code in the training kernel');
@@ -426,7 +427,8 @@ test('train (old SNN): a syn object with a hostile state name is refused before 
   }
 });
 
-test('train (old SNN): an object shaped like a NeuronModel is refused by SNN.layer (only models from defineNeuron)', () => {
+test('train (Network): an object shaped like a NeuronModel is refused by NeuronGroup (only models from defineNeuron)', async () => {
+  const { Network, NeuronGroup } = await import('../src/index.js');
   const evil = 'v=0;globalThis.pwnedTodo=1;//';
   const forged = {
     name: 'F', spec: {}, threshold: undefined, reset: [], params: new Map(),
@@ -435,10 +437,10 @@ test('train (old SNN): an object shaped like a NeuronModel is refused by SNN.lay
   };
   try {
     refused(() => {
-      const net = new SNN({ steps: 5, batch: 1, dt: '0.1 ms', dtype: 'float64', seed: 2 });
-      net.layer(2, forged as unknown as NeuronModel, { name: 'L' });
+      const net = new Network({ dt: '0.1 ms', dtype: 'float64', seed: 2 });
+      net.add(new NeuronGroup(2, forged as unknown as NeuronModel, { name: 'L', trainInit: [evil] }));
       net.build();
-      net.forward({ ptr: new Int32Array(6), idx: new Int32Array(0) }, 1);
+      net.forward({ steps: 5, batch: 1 });
     });
   } finally {
     assert.equal(G.pwnedTodo, undefined, 'the variable name ran as code in the training kernel');

@@ -1,7 +1,7 @@
 /**
- * The gradient checks of the old training stack (SNN / layer / dense: test/train.test.ts,
- * test/train_synapses.test.ts, test/train_stp.test.ts, test/train_gap.test.ts), ported to the one
- * network path: `Network.build()` → step IR → batched JavaScript with a tape (src/backends/js/tape.ts).
+ * The gradient checks of the old training stack (layers and dense/sparse projections of the
+ * retired trainer: test/train.test.ts, test/train_synapses.test.ts, test/train_stp.test.ts,
+ * test/train_gap.test.ts, all removed), ported to the one network path: `Network.build()` → step IR → batched JavaScript with a tape (src/backends/js/tape.ts).
  *
  * Every check is float64 with central differences and a relative error below 1e-3 (assertChecks).
  * Sub-threshold checks run hard spikes and assert that nothing spiked; checks through spikes use
@@ -22,6 +22,7 @@ import {
   SpikeMonitor,
   All2All,
   FixedProb,
+  FromCSR,
   Expon,
   DualExpon,
   Alpha,
@@ -589,6 +590,27 @@ test('forward (hard spikes, refractoriness): training forward with batch 1 equal
   console.log(`  forward vs simulator: ${steps} steps, ${fw.spikes} spikes, largest relative difference ${fw.worst.toExponential(2)} (${names.map((g, k) => `${g} ${fw.perGroup[k]} spikes, ${fw.worstPerGroup[k].toExponential(1)}`).join('; ')})`);
 });
 
+test('forward: gap junctions (all-to-all, CSR, recurrent, with a delta synapse on the same v) — the training forward pass equals net.run, spikes included', () => {
+  const steps = 400;
+  const sched = schedule(3, steps, 0.02, 5);
+  const fw = forwardAgainstSimulator(() => {
+    const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine: false, seed: 2 });
+    const gen = net.add(new SpikeGeneratorGroup(3, { indices: sched.indices, times: sched.times.map((n) => n * 0.1), unit: 'ms', name: 'gen' }));
+    const A = net.add(new NeuronGroup(3, neurons.LIF, { name: 'A', init: { v: values([-60, -70, -55], 'mV') } }));
+    const B = net.add(new NeuronGroup(2, neurons.LIF, { name: 'B', init: { v: values([-68, -52], 'mV') } }));
+    A.setInput('I', values([190, 260, 120], 'pA'));
+    B.setInput('I', values([230, 90], 'pA'));
+    net.connect(A, B, { name: 'gAB', comm: new All2All(), gap: 'v', weight: values([2, 0.5, 1, 3, 0.8, 1.5], 'nS') });
+    net.connect(B, A, { name: 'gBA', comm: new FromCSR([0, 2, 3], [0, 2, 1]), gap: 'v', weight: values([1.2, 0.7, 2.5], 'nS') });
+    net.connect(A, A, { name: 'gAA', comm: new FromCSR([0, 1, 3, 4], [1, 0, 2, 0]), gap: 'v', weight: values([0.9, 1.1, 0.4, 1.6], 'nS') });
+    net.connect(A, B, { name: 'jAB', comm: new All2All(), target: 'v', weight: values([1.5, 0.5, 0.8, 2, 1, 1.2], 'mV') });
+    net.connect(gen, A, { name: 'in', comm: new All2All(), target: 'v', weight: '2 mV' });
+    return { net, groups: [A, B], gen, events: sched.events };
+  }, steps, 1e-4, 1e-9);
+  fw.perGroup.forEach((c, k) => assert.ok(c >= 1, `group ${'AB'[k]} should spike (${c} spikes)`));
+  console.log(`  gap junctions, forward vs simulator: ${steps} steps, ${fw.spikes} spikes, largest relative difference ${fw.worst.toExponential(2)}`);
+});
+
 // ------------------------------------------------------------------------------------------------
 // Bugs found while porting (src/ is owned elsewhere): failing repros kept as todo
 
@@ -685,6 +707,6 @@ test.todo('align-pre kinetic synapses AMPA, GABA_A, NMDA on dense/CSR projection
 test.todo('STP parameters U, tau_f, tau_d as trained parameters (the old trainStp of test/train_stp.test.ts): connect({ train }) accepts only \'weight\' and align-post synapse parameters');
 test.todo('PoissonInput: refused ("no differentiable lowering yet for PoissonInput …")');
 test.todo('long-term plasticity (STDP, …) on a projection of a trained network: refused ("cannot be differentiated: it has long-term plasticity")');
-test.todo('just-in-time projections (jit: true; the old SNN jit check trained their mean and std): refused ("its connectivity is just-in-time"), and train: [\'weight\'] with jit is a BuildError');
+test.todo('just-in-time projections (jit: true; the retired trainer\'s jit check trained their mean and std): refused ("its connectivity is just-in-time"), and train: [\'weight\'] with jit is a BuildError');
 test.todo('white noise (xi) and rand()/randn() in equations, and timed inputs (TimedArray): the group is refused ("contains white noise" / "draws random numbers" / "has a timed input")');
 test.todo('checkpointing (recompute segments in the backward pass) on the Network path: memory is O(steps) states today; truncated BPTT is trainWindows (test/network_train.test.ts)');

@@ -1,8 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../src/math/rng.js';
-import { SNN, Adam, crossEntropy, countCorrect, synapticLIF, leakyReadout, HebbianSubspace, OrthogonalProjection, orthonormalRows, subspaceAngle, type Layer, type Dense } from '../src/train/index.js';
+import { Adam, crossEntropy, countCorrect, synapticLIF, leakyReadout, HebbianSubspace, OrthogonalProjection, orthonormalRows, subspaceAngle } from '../src/train/index.js';
 import { syntheticDataset, latencySteps, latencyEvents, permutation } from '../src/data/index.js';
+import { Network } from '../src/core/network.js';
+import { NeuronGroup } from '../src/model/group.js';
+import { normal } from '../src/model/init.js';
+import { All2All } from '../src/connect/index.js';
+import { InputGroup } from '../src/inputs/input_group.js';
 
 /** n-dimensional Gaussian samples with covariance Q diag(lambda) Qᵀ (Q random orthonormal). */
 function gaussianWithSpectrum(n: number, lambda: number[], count: number, seed: number): { Q: Float64Array; X: Float64Array[] } {
@@ -123,35 +128,35 @@ function makeTask(second: boolean): { when: Uint16Array; y: Int32Array; n: numbe
 }
 
 function twoTaskForgetting(useProjection: boolean): { before: number; after: number } {
-  const net = new SNN({ steps: STEPS, batch: BATCH, seed: 4 });
-  const x = net.input(D);
-  const h = net.layer(40, synapticLIF({ alpha: 0.9, beta: 0.85, threshold: 1, refractorySteps: 2 }), { name: 'h' });
-  const o: Layer = net.layer(2, leakyReadout({ alpha: 0.9, beta: 0.85 }), { name: 'o' }).record('v');
-  const W1 = net.dense(x, h, { name: 'W1', target: 'I', weight: { dist: 'normal', mean: 0, std: 3 / Math.sqrt(D) } });
-  const W2: Dense = net.dense(h, o, { name: 'W2', target: 'I', weight: { dist: 'normal', mean: 0, std: 2 / Math.sqrt(40) } });
+  const net = new Network({ dt: '1 ms', seed: 4, batch: BATCH, name: 'two-task' });
+  const x = net.add(new InputGroup(D, 'x'));
+  const h = net.add(new NeuronGroup(40, synapticLIF({ alpha: 0.9, beta: 0.85, threshold: 1, refractorySteps: 2 }), { name: 'h' }));
+  const o = net.add(new NeuronGroup(2, leakyReadout({ alpha: 0.9, beta: 0.85 }), { name: 'o' }));
+  const W1 = net.connect(x, h, { name: 'W1', comm: new All2All(), target: 'I', weight: normal(0, 3 / Math.sqrt(D)), train: ['weight'] });
+  const W2 = net.connect(h, o, { name: 'W2', comm: new All2All(), target: 'I', weight: normal(0, 2 / Math.sqrt(40)), train: ['weight'] });
   net.build();
   const hlop = useProjection ? new OrthogonalProjection(net, { projections: [W1, W2], k: 12, iterations: 200 }) : undefined;
   const tasks = [makeTask(false), makeTask(true)];
   const labels = new Int32Array(BATCH);
+  const forward = (when: Uint16Array, rows: ArrayLike<number>) => net.forward({ steps: STEPS, batch: BATCH, inputs: [[x, latencyEvents(when, D, rows, STEPS)]] });
   const acc = (t: (typeof tasks)[number]) => {
     let c = 0;
     for (let lo = 0; lo + BATCH <= t.testN; lo += BATCH) {
-      const rows = Int32Array.from({ length: BATCH }, (_, b) => lo + b);
-      net.forward(latencyEvents(t.testWhen, D, rows, STEPS), BATCH);
-      c += countCorrect(net, o, 'v', t.testY.subarray(lo, lo + BATCH));
+      forward(t.testWhen, Int32Array.from({ length: BATCH }, (_, b) => lo + b));
+      c += countCorrect(net.trace(o, 'v'), t.testY.subarray(lo, lo + BATCH));
     }
     return c / (Math.floor(t.testN / BATCH) * BATCH);
   };
   let before = 0;
   tasks.forEach((t, k) => {
-    const opt = new Adam([W1.w, W2.w], { lr: 1e-2 });
+    const opt = new Adam(net.parameters(), { lr: 1e-2 });
     for (let e = 0; e < 6; e++) {
       const order = permutation(t.n, 1, e + 10 * k);
       for (let lo = 0; lo + BATCH <= t.n; lo += BATCH) {
         const rows = order.subarray(lo, lo + BATCH);
         for (let b = 0; b < BATCH; b++) labels[b] = t.y[rows[b]];
-        net.forward(latencyEvents(t.when, D, rows, STEPS), BATCH);
-        crossEntropy(net, o, 'v', labels);
+        forward(t.when, rows);
+        crossEntropy(net.trace(o, 'v'), labels);
         opt.zeroGrad();
         net.backward();
         if (hlop) hlop.step(opt);
@@ -162,7 +167,7 @@ function twoTaskForgetting(useProjection: boolean): { before: number; after: num
       before = acc(t);
       if (hlop) {
         for (let lo = 0; lo + BATCH <= t.n; lo += BATCH) {
-          net.forward(latencyEvents(t.when, D, Int32Array.from({ length: BATCH }, (_, b) => lo + b), STEPS), BATCH);
+          forward(t.when, Int32Array.from({ length: BATCH }, (_, b) => lo + b));
           hlop.observe();
         }
         hlop.consolidate();
@@ -171,6 +176,47 @@ function twoTaskForgetting(useProjection: boolean): { before: number; after: num
   });
   return { before, after: acc(tasks[0]) };
 }
+
+test('OrthogonalProjection on a Network: default projections, slices of the pre group, inputs and spiking groups observed', () => {
+  const net = new Network({ dt: '1 ms', seed: 2, batch: 3, dtype: 'float64', name: 'slices' });
+  const x = net.add(new InputGroup(6, 'x'));
+  const h = net.add(new NeuronGroup(5, synapticLIF({ threshold: 0.2 }), { name: 'h' }));
+  const o = net.add(new NeuronGroup(2, leakyReadout(), { name: 'o' }));
+  const A = net.connect(x.slice(2, 5), h, { name: 'A', comm: new All2All(), target: 'I', weight: normal(0.5, 0.1), train: ['weight'] });
+  const B = net.connect(h, o, { name: 'B', comm: new All2All(), target: 'I', weight: normal(0, 0.5), train: ['weight'] });
+  net.connect(x, o, { name: 'fixed', comm: new All2All(), target: 'I', weight: 0.1 });
+  const hlop = new OrthogonalProjection(net, { k: 2, iterations: 400 });
+  assert.deepEqual(hlop.projections, [A, B], 'default: the all-to-all projections with a trained weight');
+  // Input x: row 0 spikes on units 2 and 3, row 2 on unit 4, at step 0, rows 0 and 2 on unit 0 (outside the slice) at step 1.
+  const ev = { ptr: Int32Array.of(0, 3, 5, 5, 5, 5), idx: Int32Array.of(2, 3, 16, 0, 12) };
+  net.forward({ steps: 5, batch: 3, inputs: [[x, ev]] });
+  hlop.observe();
+  const s = hlop.subspaces[0];
+  assert.equal(s.n, 3);
+  assert.equal(s.count, 2, 'one vector per (step, row) with spikes in the slice');
+  // x = e0 + e1 (row 0) and e2 (row 2), in slice coordinates
+  assert.deepEqual(Array.from(s.corr), [1, 1, 0, 1, 1, 0, 0, 0, 1]);
+  // the hidden group's spikes, counted from its events
+  const hs = net.spikeEvents(h);
+  const steps = new Set<number>();
+  for (let t = 0; t < 5; t++) for (let e = hs.ptr[t]; e < hs.ptr[t + 1]; e++) steps.add(t * 3 + ((hs.idx[e] / 5) | 0));
+  assert.equal(hlop.subspaces[1].count, steps.size);
+  assert.ok(steps.size > 0, 'the hidden group spiked');
+  const dims = hlop.consolidate();
+  assert.equal(dims.A, 2, 'the span of the two observed input vectors');
+  // projected gradients and updates leave the observed input directions unchanged
+  net.forward({ steps: 5, batch: 3, inputs: [[x, ev]] });
+  crossEntropy(net.trace(o, 'v'), [0, 1, 0]);
+  net.zeroGrad();
+  net.backward();
+  const wA = net.parameters().find((p) => p.name === 'A.weight')!;
+  const before = Float64Array.from(wA.value);
+  hlop.step(new Adam(net.parameters(), { lr: 0.1 }));
+  const drive = (w: ArrayLike<number>, u: number[], j: number) => u.reduce((acc, ui, i) => acc + ui * w[i * 5 + j], 0);
+  for (const u of [[1, 1, 0], [0, 0, 1]]) for (let j = 0; j < 5; j++) assert.ok(Math.abs(drive(wA.value, u, j) - drive(before, u, j)) < 1e-9, `drive of ${u} on ${j} unchanged`);
+  assert.ok(wA.value.some((v, i) => v !== before[i]), 'the weights still learn');
+  assert.throws(() => new OrthogonalProjection(net, { projections: [net.allProjections.find((p) => p.name === 'fixed')!] }), /no trained per-synapse weight/);
+});
 
 test('on a 2-task synthetic problem, forgetting with the projection is smaller than without', () => {
   const plain = twoTaskForgetting(false);

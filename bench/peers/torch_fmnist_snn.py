@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""BrainTS peer benchmark: SNN training on latency-coded Fashion-MNIST in PyTorch (CPU).
+"""BrainTS peer benchmark: spiking-network training on latency-coded Fashion-MNIST in PyTorch (CPU).
 
 Same task, model and hyper-parameters as /work/shared/peers/torch_fmnist_snn.py (the BrainPy
 paper's appendix benchmark). Every detail the TypeScript side must match:
@@ -127,7 +127,7 @@ def accuracy(steps, labels, w1, w2):
 
 
 def main():
-    ap = argparse.ArgumentParser(description='PyTorch SNN Fashion-MNIST peer benchmark')
+    ap = argparse.ArgumentParser(description='PyTorch spiking-network Fashion-MNIST peer benchmark')
     ap.add_argument('--epochs', type=int, default=1)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--train-limit', type=int, default=60000)

@@ -81,7 +81,7 @@ export const SURROGATE_HELPERS = { erf };
  * Logistic sigmoid surrogate: σ'(h) = α S(αh)(1 - S(αh)).
  *
  * @example
- * net.layer(100, LIF, { surrogate: sigmoid(4) })
+ * new NeuronGroup(100, LIF, { surrogate: sigmoid(4) })
  */
 export function sigmoid(alpha = 4): Surrogate {
   const a = checkAlpha('sigmoid', alpha);
@@ -103,7 +103,7 @@ export function sigmoid(alpha = 4): Surrogate {
  * Fast sigmoid (SuperSpike) surrogate: σ'(h) = (α/2) / (1 + α|h|)².
  *
  * @example
- * net.layer(100, LIF, { surrogate: fastSigmoid(10) })
+ * new NeuronGroup(100, LIF, { surrogate: fastSigmoid(10) })
  */
 export function fastSigmoid(alpha = 10): Surrogate {
   const a = checkAlpha('fastSigmoid', alpha);
@@ -167,7 +167,7 @@ export function triangle(alpha = 1): Surrogate {
  * Gaussian surrogate: σ'(h) = α/√(2π) exp(-(αh)²/2), a normal density of standard deviation 1/α.
  *
  * @example
- * net.layer(100, LIF, { surrogate: gaussian(2) }) // σ' is a normal density with std 1/2
+ * new NeuronGroup(100, LIF, { surrogate: gaussian(2) }) // σ' is a normal density with std 1/2
  */
 export function gaussian(alpha = 2): Surrogate {
   const a = checkAlpha('gaussian', alpha);

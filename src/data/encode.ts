@@ -1,5 +1,5 @@
 /**
- * Spike encoders: turn feature values (pixels) into input events for `SNN.forward`.
+ * Spike encoders: turn feature values (pixels) into input events for `net.forward` (the events of an `InputGroup`).
  *
  * - Latency: each feature fires at most once, earlier when stronger. With x ∈ [0, 1], threshold θ
  *   and time constant τ (in steps), x ≥ θ fires at step floor(τ ln(x / (x - θ))) if that is below

@@ -1,7 +1,7 @@
 /**
  * A small synthetic classification task for tests and examples: each class has a random
  * prototype of `d` feature intensities in [0, 1]; a sample is its class prototype plus Gaussian
- * noise, clipped to [0, 1]. Latency- or rate-encoded, it is learnt by a small SNN in seconds.
+ * noise, clipped to [0, 1]. Latency- or rate-encoded, it is learnt by a small spiking network in seconds.
  */
 import { Rng } from '../math/rng.js';
 

@@ -1,11 +1,10 @@
 /**
  * Losses and regularizers. Each computes its value from the last forward pass and writes its
  * gradient where the backward pass reads it: dL/d(trace) into a recorded variable's `grad`, or
- * dL/d(spike count) into the layer's `countGrad`. Values are means over the batch; call them after
- * `SNN.forward` and before `SNN.backward` (several may be combined: gradients add up).
+ * dL/d(spike count) into the counts' `grad`. Values are means over the batch; call them after
+ * `net.forward` on what `net.trace(group, variable)` / `net.counts(group)` return, and before
+ * `net.backward` (several may be combined: gradients add up).
  */
-import { type Layer } from './layer.js';
-import { type SNN } from './network.js';
 import { type Recorded, type SpikeCounts } from '../core/network.js';
 
 /** How a recorded trace [steps × batch × n] becomes one value per batch row and unit. */
@@ -18,32 +17,20 @@ export interface ReadoutResult {
   readonly at: Int32Array | undefined;
 }
 
-function trace(layer: Layer, variable: string) {
-  const tr = layer.traces.get(variable);
-  if (!tr) throw new Error(`loss: '${variable}' of layer '${layer.name}' is not recorded. Fix: call layer.record('${variable}') before net.build()`);
-  return tr;
-}
-
-/** A layer's recorded variable in the shape every loss reads (a Network's `trace` already has it). */
-function recordedOf(net: SNN, layer: Layer, variable: string): Recorded {
-  const { data, grad } = trace(layer, variable);
-  return { data, grad, steps: net.steps, batch: net.batchSize, size: layer.n, offset: 0, stride: layer.S };
-}
-
-/** The arguments of a loss: (recorded, ...rest) from `net.trace(...)`, or (snn, layer, variable, ...rest). */
-function unpack<R extends unknown[]>(args: [Recorded, ...R] | [SNN, Layer, string, ...R]): [Recorded, R] {
-  if ('stride' in args[0]) return [args[0] as Recorded, args.slice(1) as R];
-  const [net, layer, variable, ...rest] = args as [SNN, Layer, string, ...R];
-  return [recordedOf(net, layer, variable), rest as R];
+/** The arguments of a loss: (recorded, ...rest), the recorded trace from `net.trace(...)`. */
+function unpack<R extends unknown[]>(args: [Recorded, ...R]): [Recorded, R] {
+  const rec = args[0] as Partial<Recorded> | undefined;
+  if (!rec || typeof rec !== 'object' || !('stride' in rec)) throw new TypeError('loss: pass a recorded trace (net.trace(group, variable))');
+  return [args[0], args.slice(1) as R];
 }
 
 /**
  * Reduces a recorded variable over time (see {@link Reduce}).
  *
  * @example
- * const { values } = readout(net, out, 'v', 'mean'); // values[b * out.n + i]: mean of v over the steps
+ * const { values } = readout(net.trace(out, 'v'), 'mean'); // values[b * out.size + i]: mean of v over the steps
  */
-export function readout(...args: [Recorded, Reduce?] | [SNN, Layer, string, Reduce?]): ReadoutResult {
+export function readout(...args: [Recorded, Reduce?]): ReadoutResult {
   const [rec, [reduceArg]] = unpack<[Reduce?]>(args as [Recorded, Reduce?]);
   return readoutOf(rec, reduceArg ?? 'max');
 }
@@ -116,9 +103,9 @@ export function argmax(values: ArrayLike<number>, o: number, n: number): number 
  * over time), mean over the batch.
  *
  * @example
- * const { loss, correct } = crossEntropy(net, out, 'v', labels, { reduce: 'max' });
+ * const { loss, correct } = crossEntropy(net.trace(out, 'v'), labels, { reduce: 'max' });
  */
-export function crossEntropy(...args: [Recorded, ArrayLike<number>, CrossEntropyOptions?] | [SNN, Layer, string, ArrayLike<number>, CrossEntropyOptions?]): ClassLoss {
+export function crossEntropy(...args: [Recorded, ArrayLike<number>, CrossEntropyOptions?]): ClassLoss {
   const [rec, [labels, opts]] = unpack<[ArrayLike<number>, CrossEntropyOptions?]>(args as [Recorded, ArrayLike<number>, CrossEntropyOptions?]);
   const options = opts ?? {};
   const reduce = options.reduce ?? 'max';
@@ -149,9 +136,9 @@ export function crossEntropy(...args: [Recorded, ArrayLike<number>, CrossEntropy
  * Mean squared error between the readout [B × n] and `targets` [B × n] (mean over rows and units).
  *
  * @example
- * const loss = mse(net, out, 'v', targets, { reduce: 'last' }); // targets: B × out.n values
+ * const loss = mse(net.trace(out, 'v'), targets, { reduce: 'last' }); // targets: B × out.size values
  */
-export function mse(...args: [Recorded, ArrayLike<number>, { reduce?: Reduce }?] | [SNN, Layer, string, ArrayLike<number>, { reduce?: Reduce }?]): number {
+export function mse(...args: [Recorded, ArrayLike<number>, { reduce?: Reduce }?]): number {
   const [rec, [targets, opts]] = unpack<[ArrayLike<number>, { reduce?: Reduce }?]>(args as [Recorded, ArrayLike<number>]);
   const reduce = opts?.reduce ?? 'mean';
   const r = readoutOf(rec, reduce);
@@ -174,9 +161,9 @@ export function mse(...args: [Recorded, ArrayLike<number>, { reduce?: Reduce }?]
  * divided by steps. The predicted class is the unit with the most spikes.
  *
  * @example
- * const { loss, correct } = spikeCountLoss(net, out, labels, { correctRate: 0.8, incorrectRate: 0.2 });
+ * const { loss, correct } = spikeCountLoss(net.counts(out), labels, { correctRate: 0.8, incorrectRate: 0.2 });
  */
-export function spikeCountLoss(...args: [SpikeCounts, ArrayLike<number>, CountOptions?] | [SNN, Layer, ArrayLike<number>, CountOptions?]): ClassLoss {
+export function spikeCountLoss(...args: [SpikeCounts, ArrayLike<number>, CountOptions?]): ClassLoss {
   const [c, [labels, opts]] = unpackCounts<[ArrayLike<number>, CountOptions?]>(args as [SpikeCounts, ArrayLike<number>]);
   const options = opts ?? {};
   const hi = options.correctRate ?? 0.8;
@@ -203,9 +190,9 @@ export function spikeCountLoss(...args: [SpikeCounts, ArrayLike<number>, CountOp
  * max(0, target - r)². Returns its value.
  *
  * @example
- * const reg = rateRegularizer(net, hidden, { target: 0.05, weight: 1e-2, mode: 'upper' }); // at most ~1 spike per 20 steps
+ * const reg = rateRegularizer(net.counts(hidden), { target: 0.05, weight: 1e-2, mode: 'upper' }); // at most ~1 spike per 20 steps
  */
-export function rateRegularizer(...args: [SpikeCounts, RateRegularizerOptions?] | [SNN, Layer, RateRegularizerOptions?]): number {
+export function rateRegularizer(...args: [SpikeCounts, RateRegularizerOptions?]): number {
   const [c, [opts]] = unpackCounts<[RateRegularizerOptions?]>(args as [SpikeCounts, RateRegularizerOptions?]);
   const options = opts ?? {};
   const target = options.target ?? 0;
@@ -236,21 +223,20 @@ export interface RateRegularizerOptions {
   readonly mode?: 'l2' | 'upper' | 'lower';
 }
 
-/** The arguments of a count loss: (counts, ...rest) from `net.counts(group)`, or (snn, layer, ...rest). */
-function unpackCounts<R extends unknown[]>(args: [SpikeCounts, ...R] | [SNN, Layer, ...R]): [SpikeCounts, R] {
-  if ('counts' in args[0] && 'grad' in args[0]) return [args[0] as SpikeCounts, args.slice(1) as R];
-  const [net, layer, ...rest] = args as [SNN, Layer, ...R];
-  if (!layer.spiking) throw new Error(`spike-count loss: layer '${layer.name}' does not spike`);
-  return [{ counts: layer.counts, grad: layer.countGrad, steps: net.steps, batch: net.batchSize, size: layer.n }, rest as R];
+/** The arguments of a count loss: (counts, ...rest), the counts from `net.counts(group)`. */
+function unpackCounts<R extends unknown[]>(args: [SpikeCounts, ...R]): [SpikeCounts, R] {
+  const c = args[0] as Partial<SpikeCounts> | undefined;
+  if (!c || typeof c !== 'object' || !('counts' in c && 'grad' in c)) throw new TypeError('spike-count loss: pass the counts of a group (net.counts(group))');
+  return [args[0], args.slice(1) as R];
 }
 
 /**
  * Number of rows whose readout argmax is the label (no gradient).
  *
  * @example
- * const correct = countCorrect(net, out, 'v', labels, 'max'); // after net.forward(events, labels.length)
+ * const correct = countCorrect(net.trace(out, 'v'), labels, 'max'); // after net.forward({ steps, batch: labels.length, inputs })
  */
-export function countCorrect(...args: [Recorded, ArrayLike<number>, Reduce?] | [SNN, Layer, string, ArrayLike<number>, Reduce?]): number {
+export function countCorrect(...args: [Recorded, ArrayLike<number>, Reduce?]): number {
   const [rec, [labels, reduce]] = unpack<[ArrayLike<number>, Reduce?]>(args as [Recorded, ArrayLike<number>]);
   const r = readoutOf(rec, reduce ?? 'max');
   let correct = 0;

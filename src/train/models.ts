@@ -1,5 +1,5 @@
 /**
- * Neuron models common in gradient-trained SNNs, declared with `defineNeuron` like any other model
+ * Neuron models common in gradient-trained spiking networks, declared with `defineNeuron` like any other model
  * (so a NeuronGroup simulates them too). Discrete-time papers give per-step decay factors; here they
  * become time constants for the step dt: β = exp(-dt/τ_m), α = exp(-dt/τ_s). Integrated by exponential
  * Euler (exact for these linear equations), one step is
@@ -41,7 +41,7 @@ function constants(o: SynapticOptions) {
  * spikes then reach the next layer one step later, as ours do.
  *
  * @example
- * const h = net.layer(100, synapticLIF({ alpha: 0.9, beta: 0.85, threshold: 1 }), { surrogate: atan(2) });
+ * const h = net.add(new NeuronGroup(100, synapticLIF({ alpha: 0.9, beta: 0.85, threshold: 1 }), { surrogate: atan(2) }));
  */
 export function synapticLIF(o: SynapticOptions & { threshold?: number; refractorySteps?: number } = {}): NeuronModel {
   const c = constants(o);
@@ -63,7 +63,7 @@ export function synapticLIF(o: SynapticOptions & { threshold?: number; refractor
  * The same dynamics without threshold: a leaky-integrator readout (read v).
  *
  * @example
- * const out = net.layer(10, leakyReadout({ alpha: 0.9, beta: 0.85 })).record('v');
+ * const out = net.add(new NeuronGroup(10, leakyReadout({ alpha: 0.9, beta: 0.85 }))); // loss on net.trace(out, 'v')
  */
 export function leakyReadout(o: SynapticOptions = {}): NeuronModel {
   return defineNeuron({

@@ -10,7 +10,7 @@
  * g̃ = g·s, an L2 penalty adds λ·θ̃, and a step Δθ̃ changes θ by s·Δθ̃. Without a scale (or with 1)
  * every formula reduces exactly, bit for bit, to the unscaled one.
  */
-import { type Param } from './layer.js';
+import { type Param } from '../autodiff/param.js';
 
 /** An optimizer over a list of parameters. */
 export interface Optimizer {

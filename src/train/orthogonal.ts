@@ -21,22 +21,25 @@
  *   On consolidation the learnt rows are re-orthonormalised (Gram–Schmidt; this only removes the
  *   residual error of the finite number of Hebbian iterations) and appended to U.
  *
- * - {@link OrthogonalProjection}: a training hook over an {@link SNN}. After a task it observes the
- *   presynaptic activity of each tracked dense projection (by default each time step's spike
- *   vector, since the BPTT weight gradient is Σ_t s_pre(t) ⊗ dL/dI(t)), extracts the subspace, and
- *   later replaces every weight gradient G (post × pre) by G (I − P), P = Uᵀ U, before the
- *   optimizer step. With a non-linear optimizer (Adam), the actual weight change can be projected
- *   too (`projectUpdate`, default true), so the change is exactly orthogonal to old inputs.
+ * - {@link OrthogonalProjection}: a training hook over a {@link Network}. After a task it observes
+ *   the presynaptic activity of each tracked all-to-all projection with a trained per-synapse
+ *   weight (by default each time step's spike vector, from `net.spikeEvents(pre)`, since the BPTT
+ *   weight gradient is Σ_t s_pre(t) ⊗ dL/dI(t)), extracts the subspace, and later replaces every
+ *   weight gradient G (post × pre) by G (I − P), P = Uᵀ U, before the optimizer step. With a
+ *   non-linear optimizer (Adam), the actual weight change can be projected too (`projectUpdate`,
+ *   default true), so the change is exactly orthogonal to old inputs.
  *
- * Weights of a {@link Dense} are stored [nPre × nPost], so here G (I − P) is applied as (I − P) W
- * on the pre index.
+ * All-to-all weights (the parameter `${proj.name}.weight`) are stored [nPre × nPost] (CSR order),
+ * so here G (I − P) is applied as (I − P) W on the pre index.
  */
 import { Rng } from '../math/rng.js';
-import { type FloatArray } from './layer.js';
-import { type SNN } from './network.js';
-import { Dense, type Input, type TrainProjection } from './projection.js';
-import { type Layer } from './layer.js';
+import { type Network } from '../core/network.js';
+import { type Projection } from '../projections/projection.js';
+import { All2All } from '../connect/index.js';
+import { type Param } from '../autodiff/param.js';
 import { type Optimizer } from './optim.js';
+
+type FloatArray = Float32Array | Float64Array;
 
 /** Options of a {@link HebbianSubspace}. */
 export interface HebbianSubspaceOptions {
@@ -433,8 +436,11 @@ export function subspaceAngle(A: ArrayLike<number>, B: ArrayLike<number>, n: num
 
 /** Options of an {@link OrthogonalProjection}. */
 export interface OrthogonalProjectionOptions {
-  /** Dense projections to protect (default: every trainable dense projection of the network). */
-  readonly projections?: readonly Dense[];
+  /**
+   * Projections to protect: each needs a trained per-synapse weight (`train: ['weight']`) over
+   * complete (all-to-all) connectivity. Default: every such projection connected with `All2All`.
+   */
+  readonly projections?: readonly Projection[];
   /** Subspace neurons added per task, for every projection or by projection name (default 20). */
   readonly k?: number | Readonly<Record<string, number>>;
   /**
@@ -458,69 +464,101 @@ export interface OrthogonalProjectionOptions {
  * later tasks.
  *
  * @example
- * const hlop = new OrthogonalProjection(net, { k: 40 });
- * // train task 1: forward, loss, opt.zeroGrad(), net.backward(), hlop.step(opt)
- * for (const rows of task1Batches) { net.forward(encode(rows), B); hlop.observe(); }
+ * const hlop = new OrthogonalProjection(net, { projections: [W1], k: 40 });
+ * // train task 1: net.forward, loss, opt.zeroGrad(), net.backward(), hlop.step(opt)
+ * for (const rows of task1Batches) { net.forward({ steps, batch, inputs: [[x, encode(rows)]] }); hlop.observe(); }
  * hlop.consolidate();
  * // train task 2 the same way: its updates leave task 1's inputs to W untouched
  */
 export class OrthogonalProjection {
-  readonly net: SNN;
-  readonly projections: readonly Dense[];
+  readonly net: Network;
+  readonly projections: readonly Projection[];
   readonly subspaces: HebbianSubspace[];
   readonly options: OrthogonalProjectionOptions;
+  /** The weight parameter of each tracked projection ([pre × post]). */
+  private readonly weights: readonly Param[];
   private began = false;
 
-  constructor(net: SNN, options: OrthogonalProjectionOptions = {}) {
+  constructor(net: Network, options: OrthogonalProjectionOptions = {}) {
     net.build();
     this.net = net;
     this.options = options;
-    this.projections = options.projections ?? net.projections.filter((p: TrainProjection): p is Dense => p instanceof Dense && p.parameters().length > 0);
-    this.subspaces = this.projections.map((p, i) => new HebbianSubspace({ n: p.pre.n, seed: (options.seed ?? 0) * 1000 + i }));
+    const params = new Map(net.parameters().map((p) => [p.name, p]));
+    const trained = (p: Projection) => params.has(`${p.name}.weight`);
+    this.projections = options.projections ?? net.allProjections.filter((p) => p.options.comm instanceof All2All && trained(p) && p.numSynapses === p.pre.size * p.post.size);
+    this.weights = this.projections.map((p) => {
+      if (!net.allProjections.includes(p)) throw new Error(`OrthogonalProjection: projection '${p.name}' is not part of network '${net.name}'`);
+      const w = params.get(`${p.name}.weight`);
+      if (!w) throw new Error(`OrthogonalProjection: projection '${p.name}' has no trained per-synapse weight. Fix: connect it with train: ['weight']`);
+      if (w.value.length !== p.pre.size * p.post.size) {
+        throw new Error(`OrthogonalProjection: projection '${p.name}' has ${w.value.length} synapses, not ${p.pre.size} × ${p.post.size}. Fix: connect it all-to-all (new All2All())`);
+      }
+      return w;
+    });
+    this.subspaces = this.projections.map((p, i) => new HebbianSubspace({ n: p.pre.size, seed: (options.seed ?? 0) * 1000 + i }));
   }
 
-  private kFor(p: Dense): number {
+  private kFor(p: Projection): number {
     const k = this.options.k ?? 20;
     return typeof k === 'number' ? k : (k[p.name] ?? 20);
   }
 
   /**
-   * Accumulates the presynaptic activity of the last forward pass (batch rows 0..B-1) of every
-   * tracked projection.
+   * Accumulates the presynaptic activity of the last forward pass (every batch row) of every
+   * tracked projection: the spikes of its pre-synaptic group (input or spiking), restricted to the
+   * projection's slice of it.
    *
    * @example
-   * net.forward(events, B); hlop.observe();
+   * net.forward({ steps, batch, inputs: [[x, events]] }); hlop.observe();
    */
   observe(): void {
-    const B = this.net.batchSize;
-    const T = this.net.steps;
     const mode = this.options.activity ?? 'steps';
     this.projections.forEach((p, k) => {
       const s = this.subspaces[k];
-      const n = p.pre.n;
-      const src = sourceEvents(p.pre);
+      const group = p.pre.group;
+      const G = group.size;
+      const lo = p.pre.start;
+      const n = p.pre.size;
+      const src = this.net.spikeEvents(group);
+      const T = src.ptr.length - 1;
+      const B = G > 0 ? this.net.spikeCounts(group).length / G : 0;
       if (mode === 'counts') {
         const x = new Float64Array(B * n);
-        for (let e = src.ptr[0]; e < src.ptr[T]; e++) x[src.idx[e]] += src.val ? src.val[e] : 1;
+        for (let e = src.ptr[0]; e < src.ptr[T]; e++) {
+          const b = (src.idx[e] / G) | 0;
+          const i = src.idx[e] - b * G - lo;
+          if (i >= 0 && i < n) x[b * n + i] += src.val ? src.val[e] : 1;
+        }
         for (let b = 0; b < B; b++) s.accumulateDense(x.subarray(b * n, (b + 1) * n));
         return;
       }
-      // Per step: bucket the events by batch row (counting sort), then one sparse outer product each.
+      // Per step: bucket the events of the slice by batch row (counting sort), then one sparse outer product each.
       const cnt = new Int32Array(B + 1);
       for (let t = 0; t < T; t++) {
         const e0 = src.ptr[t];
         const e1 = src.ptr[t + 1];
         if (e0 === e1) continue;
         cnt.fill(0);
-        for (let e = e0; e < e1; e++) cnt[((src.idx[e] / n) | 0) + 1]++;
+        let m = 0;
+        for (let e = e0; e < e1; e++) {
+          const b = (src.idx[e] / G) | 0;
+          const i = src.idx[e] - b * G - lo;
+          if (i >= 0 && i < n) {
+            cnt[b + 1]++;
+            m++;
+          }
+        }
+        if (m === 0) continue;
         for (let b = 0; b < B; b++) cnt[b + 1] += cnt[b];
-        const idx = new Int32Array(e1 - e0);
-        const val = src.val ? new Float64Array(e1 - e0) : undefined;
+        const idx = new Int32Array(m);
+        const val = src.val ? new Float64Array(m) : undefined;
         const fill = cnt.slice(0, B);
         for (let e = e0; e < e1; e++) {
-          const b = (src.idx[e] / n) | 0;
+          const b = (src.idx[e] / G) | 0;
+          const i = src.idx[e] - b * G - lo;
+          if (!(i >= 0 && i < n)) continue;
           const q = fill[b]++;
-          idx[q] = src.idx[e] - b * n;
+          idx[q] = i;
           if (val) val[q] = src.val![e];
         }
         for (let b = 0; b < B; b++) if (cnt[b + 1] > cnt[b]) s.accumulate(idx, val, cnt[b], cnt[b + 1], 0);
@@ -558,7 +596,7 @@ export class OrthogonalProjection {
    * net.backward(); hlop.projectGradients(); opt.step();
    */
   projectGradients(): void {
-    this.projections.forEach((p, k) => this.subspaces[k].project(p.w.grad, p.post.n));
+    this.projections.forEach((p, k) => this.subspaces[k].project(this.weights[k].grad, p.post.size));
   }
 
   /**
@@ -575,26 +613,16 @@ export class OrthogonalProjection {
       opt.step();
       return;
     }
-    const before = active.map((k) => new Float64Array(this.projections[k].w.value));
+    const before = active.map((k) => new Float64Array(this.weights[k].value));
     opt.step();
     active.forEach((k, a) => {
       const p = this.projections[k];
-      const w = p.w.value;
+      const w = this.weights[k].value;
       const old = before[a];
       const d = new Float64Array(w.length);
       for (let i = 0; i < w.length; i++) d[i] = w[i] - old[i];
-      this.subspaces[k].project(d, p.post.n);
+      this.subspaces[k].project(d, p.post.size);
       for (let i = 0; i < w.length; i++) w[i] = old[i] + d[i];
     });
   }
-}
-
-/** The events of a projection source over the last forward pass, step t: [ptr[t], ptr[t+1]). */
-function sourceEvents(pre: Layer | Input): { ptr: Int32Array; idx: Int32Array; val: ArrayLike<number> | undefined } {
-  if (pre.kind === 'input') {
-    const ev = pre.events;
-    if (!ev) throw new Error(`OrthogonalProjection: input '${pre.name}' has no events; run net.forward first`);
-    return { ptr: ev.ptr, idx: ev.idx, val: ev.val };
-  }
-  return { ptr: pre.evPtr, idx: pre.ev, val: pre.evVal.length > 0 ? pre.evVal : undefined };
 }

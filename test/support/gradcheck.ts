@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { type Param } from '../../src/train/index.js';
 
-/** What a gradient check needs of a network: an SNN or a Network. */
+/** What a gradient check needs of a network: a Network (anything with parameters, zeroGrad and backward). */
 export interface Trainable {
   parameters(): Param[];
   zeroGrad(): void;

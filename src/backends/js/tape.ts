@@ -159,6 +159,8 @@ export class TapeRuntime {
   private readonly opts: TapeOptions;
   private forwarded = false;
   private carried = false;
+  /** Whether the last forward pass started from the initial values (not carried): only then do they get a gradient. */
+  private fromInit = false;
   private lastBatch = 0;
 
   constructor(ir: NetworkIR, opts: TapeOptions) {
@@ -362,6 +364,7 @@ export class TapeRuntime {
     }
     this.lastBatch = B;
     this.carried = true;
+    this.fromInit = !carry;
     // Initial state, the same for every batch row (or the end of the last pass); adjoints cleared.
     for (const s of ir.slots) {
       if (carry) {
@@ -636,7 +639,8 @@ export class TapeRuntime {
         } else if (g.ir.kind === 'neurons') for (const id of g.ir.slots) this.passThrough(id, n, B, g.N);
       }
     }
-    for (const [id, grad] of this.GInit) {
+    // a carried window starts from the last window's end state, not from the initial values
+    if (this.fromInit) for (const [id, grad] of this.GInit) {
       const a = this.A[id]!;
       const N = grad.length;
       for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) grad[i] += a[b * N + i];
