@@ -6,29 +6,19 @@
  * symbol of every expression to the slot's minted symbol, so nothing downstream sees a user name.
  */
 import { type Expr, sym, substitute, symbolsOf } from '../equations/ast.js';
-import { type OdeVar, type IntegratorName } from '../integrators/index.js';
 import { type DeliveryIR, type GroupIR, type NetworkIR, type SlotIR } from './step.js';
 
 /** Symbols an expression may keep: time and the time of the neuron's last spike (everything else is a slot). */
 const RESERVED = new Set(['t', 'lastspike']);
 
-/** What the build knows about one group after expanding its equations. */
-export interface GroupLowering {
-  readonly index: number;
-  readonly where: string;
-  readonly size: number;
-  readonly kind: 'neurons' | 'input';
+/**
+ * What the build knows about one group after expanding its equations: a GroupIR still in the
+ * runtime's array keys (the builder mints the slots), with the keys of every array.
+ */
+export type GroupLowering = Omit<GroupIR, 'slots' | 'values'> & {
   /** Array keys of the group's runtime; 'p$…' and 'ext$…' are constant during a run. */
   readonly keys: readonly string[];
-  readonly vars: readonly OdeVar[];
-  readonly method: Exclude<IntegratorName, 'auto'>;
-  readonly threshold: Expr | undefined;
-  readonly resets: readonly { readonly target: string; readonly op: '=' | '+=' | '-=' | '*=' | '/='; readonly value: Expr }[];
-  readonly refSteps: number;
-  /** A refractory condition (the neuron is refractory while it holds), instead of a period. */
-  readonly refCondition?: Expr;
-  readonly notDifferentiable?: string;
-}
+};
 
 /** What the build knows about one event-driven projection. */
 export type DeliveryLowering = Omit<DeliveryIR, 'target' | 'release' | 'index' | 'source' | 'gapPost'> & {

@@ -35,6 +35,21 @@ import { BuildError } from '../../lang/errors.js';
 type FloatArray = Float32Array | Float64Array;
 type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
 
+/**
+ * Arrays handed to a kernel factory as positional arguments Z[k]: `bind` mints the name Z<k> and
+ * the hoisted `const Z<k> = Z[k];` (so no name from outside reaches the code).
+ */
+function binder(): { Z: unknown[]; hoist: string[]; bind: (a: unknown) => string } {
+  const Z: unknown[] = [];
+  const hoist: string[] = ['"use strict";'];
+  const bind = (a: unknown) => {
+    hoist.push(`const Z${Z.length} = Z[${Z.length}];`);
+    Z.push(a);
+    return `Z${Z.length - 1}`;
+  };
+  return { Z, hoist, bind };
+}
+
 /** Whether a group's equations or resets read the time of the last spike. */
 function readsLastSpike(g: GroupIR): boolean {
   const exprs = [...g.vars.map((v) => v.rhs), ...g.resets.map((r) => r.value), ...(g.threshold ? [g.threshold] : [])];
@@ -244,14 +259,7 @@ export class TapeRuntime {
     const states = g.slots.filter((id) => ir.slots[id].kind === 'state');
     const consts = g.slots.filter((id) => ir.slots[id].kind === 'const');
     const sym = (id: number) => ir.slots[id].symbol;
-    // Arrays are handed to the kernel factory as positional arguments Z[k]: their names are minted here.
-    const Z: unknown[] = [];
-    const hoist: string[] = ['"use strict";'];
-    const bind = (a: unknown) => {
-      hoist.push(`const Z${Z.length} = Z[${Z.length}];`);
-      Z.push(a);
-      return `Z${Z.length - 1}`;
-    };
+    const { Z, hoist, bind } = binder();
     const XS = new Map(states.map((id) => [id, bind(this.X[id])]));
     const AS = new Map(states.map((id) => [id, bind(this.A[id])]));
     const KS = new Map(consts.map((id) => [id, bind(opts.arrayOf(id))]));
@@ -470,13 +478,7 @@ export class TapeRuntime {
     const Npre = ir.groups[d.pre].size;
     const Npost = ir.groups[d.post].size;
     const pre = this.groups[d.pre];
-    const Z: unknown[] = [];
-    const hoist: string[] = ['"use strict";'];
-    const bind = (a: unknown) => {
-      hoist.push(`const Z${Z.length} = Z[${Z.length}];`);
-      Z.push(a);
-      return `Z${Z.length - 1}`;
-    };
+    const { Z, hoist, bind } = binder();
     const P = d.postSize;
     const dense = denseRows(d);
     const IP = dense ? '' : bind(d.indptr);
