@@ -42,6 +42,7 @@ import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec } from '../
 import { type Assignment } from '../equations/parser.js';
 import { IRBuilder } from '../ir/lower.js';
 import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
+import { EngineTapeRuntime } from '../backends/engine/tape.js';
 import { type Param } from '../autodiff/param.js';
 import { atan } from '../autodiff/surrogate.js';
 import { initialScale } from '../model/scale.js';
@@ -77,6 +78,12 @@ export interface NetworkOptions {
   readonly engine?: boolean;
   /** Training: the largest batch `forward` accepts (default 1). */
   readonly batch?: number;
+  /**
+   * Training: where forward and backward passes run — 'js' (the JavaScript lowering, one thread)
+   * or 'engine' (the step engine's WebAssembly lowering on `threads` threads, which split the
+   * batch; gradients identical for any thread count). Default: 'engine' when threads > 1, else 'js'.
+   */
+  readonly trainBackend?: 'js' | 'engine';
   readonly name?: string;
 }
 
@@ -350,12 +357,21 @@ export class Network {
    * The step engine, when every part of the network is one it runs (else undefined, or a
    * BuildError naming the part when more than one thread was asked for).
    */
+  /**
+   * Why `net.run` does not simulate on the step engine (undefined when it does, or before the
+   * build): e.g. "projection 'EE' has per-synapse delays".
+   */
+  simulationFallback: string | undefined;
+
   private buildEngine(plans: GroupPlan[], projPlans: ProjPlan[], poissons: number, double: boolean): StepEngine | undefined {
     const threads = this.options.threads ?? 1;
     const where = `network '${this.name}'`;
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new BuildError(where, 'threads', `must be an integer in [1, 64], got ${JSON.stringify(this.options.threads)}`, 'give threads: 1 or the number of cores');
+    // A network built to train on several threads simulates on one when the engine cannot run it (the reason is kept).
+    const trains = this.groups.some((g) => (g.options.train?.length ?? 0) + (g.options.trainInit?.length ?? 0) > 0) || this.projections.some((p) => (p.options.train?.length ?? 0) > 0);
     const refuse = (why: string): undefined => {
-      if (threads > 1) throw new BuildError(where, 'threads', `more than one thread needs the step engine, but ${why}`, 'use threads: 1');
+      this.simulationFallback = why;
+      if (threads > 1 && !trains) throw new BuildError(where, 'threads', `more than one thread needs the step engine, but ${why}`, 'use threads: 1');
       return undefined;
     };
     if (this.options.backend === 'js') return refuse("backend is 'js'");
@@ -1434,7 +1450,7 @@ export class Network {
   // ---------------------------------------------------------------------------------------------
   // Training: the same network, lowered from its step IR with a batch dimension and a tape.
 
-  private tape: TapeRuntime | undefined;
+  private tape: TapeRuntime | EngineTapeRuntime | undefined;
   private initValues: Map<number, Float32Array | Float64Array> | undefined;
   private params: Param[] | undefined;
   /** Names of parameters that must stay positive (time constants). */
@@ -1561,13 +1577,17 @@ export class Network {
     this.build();
     const where = `network '${this.name}'`;
     if (!(Number.isInteger(o.steps) && o.steps > 0)) throw new BuildError(where, 'steps', `must be a positive integer, got ${JSON.stringify(o.steps)}`, 'give e.g. steps: 100');
-    if ((this.options.threads ?? 1) > 1) throw new BuildError(where, 'threads', 'training runs on the JavaScript lowering of the step IR, which uses one thread', 'build the network to train with threads: 1');
     const batch = o.batch ?? 1;
     const maxBatch = Math.max(this.options.batch ?? 1, batch);
     this.parameters();
     if (!this.tape || this.tape.T !== o.steps || this.tape.maxBatch < batch) {
       const init = this.initValues!;
-      this.tape = new TapeRuntime(this.ir!, {
+      if (this.tape instanceof EngineTapeRuntime) this.tape.close();
+      const threads = this.options.threads ?? 1;
+      const onEngine = (this.options.trainBackend ?? (threads > 1 ? 'engine' : 'js')) === 'engine';
+      if (!onEngine && threads > 1) throw new BuildError(where, 'trainBackend', `the JavaScript lowering trains on one thread, the network has threads: ${threads}`, "use trainBackend: 'engine' (or leave it unset) to train on several threads");
+      this.tape = new (onEngine ? EngineTapeRuntime : TapeRuntime)(this.ir!, {
+        threads,
         steps: o.steps,
         batch: maxBatch,
         F: this.options.dtype === 'float64' ? Float64Array : Float32Array,

@@ -31,6 +31,7 @@ import { buildStepProgram, ProgramError } from '../../ir/program.js';
 import { emitForward, emitReverse, thresholdPartials } from '../../autodiff/reverse.js';
 import { type Surrogate, SURROGATE_HELPERS } from '../../autodiff/surrogate.js';
 import { BuildError } from '../../lang/errors.js';
+import { checkForwardInputs, checkCarry, checkDifferentiable } from '../forward_checks.js';
 
 type FloatArray = Float32Array | Float64Array;
 type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -184,9 +185,7 @@ export class TapeRuntime {
     this.T = opts.steps;
     this.maxBatch = opts.batch;
     const { F, steps: T, batch: B } = opts;
-    if (ir.unsupported.length > 0) throw new BuildError('network', 'train', `no differentiable lowering yet for ${ir.unsupported.join(', ')}`, 'remove these parts from the trained network');
-    for (const g of ir.groups) if (g.notDifferentiable && g.kind === 'neurons') throw new BuildError(g.where, 'train', `cannot be differentiated: ${g.notDifferentiable}`, 'remove it from the trained network');
-    for (const d of ir.deliveries) if (d.notDifferentiable) throw new BuildError(d.where, 'train', `cannot be differentiated: ${d.notDifferentiable}`, 'remove it from the trained network');
+    checkDifferentiable(ir);
     const preNeedsGrad = new Set(ir.deliveries.filter((d) => d.kind === 'event').map((d) => d.pre));
     this.X = ir.slots.map((s) => (s.kind === 'state' ? new F((T + 1) * B * ir.groups[s.group].size) : undefined));
     this.A = ir.slots.map((s) => (s.kind === 'state' ? new F((T + 1) * B * ir.groups[s.group].size) : undefined));
@@ -355,21 +354,10 @@ export class TapeRuntime {
    */
   forward(inputs: ReadonlyMap<number, TapeEvents>, B: number, carry = false): void {
     const { T, ir, opts } = this;
-    if (!(Number.isInteger(B) && B >= 1 && B <= this.maxBatch)) throw new BuildError('network', 'batch', `must be an integer in [1, ${this.maxBatch}], got ${B}`, `give at most ${this.maxBatch} rows, or build with a larger batch`);
+    checkForwardInputs(ir, inputs, T, B, this.maxBatch);
     this.batch = B;
-    for (const g of this.groups) {
-      if (g.ir.kind !== 'input') continue;
-      const e = inputs.get(g.ir.index);
-      if (!e) throw new BuildError(g.ir.where, 'inputs', 'no events given for this input group', 'pass its events to net.forward');
-      if (e.ptr.length < T + 1) throw new BuildError(g.ir.where, 'inputs', `events cover ${e.ptr.length - 1} steps, the network runs ${T}`, `give events for ${T} steps`);
-      for (let k = e.ptr[0]; k < e.ptr[T]; k++) if (!(e.idx[k] >= 0 && e.idx[k] < B * g.N)) throw new BuildError(g.ir.where, 'inputs', `event index ${e.idx[k]} is outside [0, ${B * g.N}) for a batch of ${B}`, 'give flat indices b·N + i');
-    }
-    if (carry) {
-      // Truncated BPTT: start from where the last pass ended (same batch; no spike in flight).
-      if (!this.forwarded && !this.carried) throw new BuildError('network', 'carry', 'there is no earlier forward pass to continue', 'run net.forward once without carry');
-      if (B !== this.lastBatch) throw new BuildError('network', 'carry', `the batch changed from ${this.lastBatch} to ${B}`, 'continue with the same batch');
-      for (const d of ir.deliveries) if (d.kind === 'event' && (d.delays || d.delaySteps > 0)) throw new BuildError(d.where, 'carry', 'spikes in flight across a window boundary are not carried yet', 'use delay 0, or train whole sequences without carry');
-    }
+    // Truncated BPTT: start from where the last pass ended (same batch; no spike in flight).
+    if (carry) checkCarry(ir, { passes: this.forwarded || this.carried ? 1 : 0, lastBatch: this.lastBatch }, B);
     this.lastBatch = B;
     this.carried = true;
     this.fromInit = !carry;
