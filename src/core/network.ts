@@ -1584,6 +1584,8 @@ export class Network {
       const init = this.initValues!;
       if (this.tape instanceof EngineTapeRuntime) this.tape.close();
       const threads = this.options.threads ?? 1;
+      const tb = this.options.trainBackend;
+      if (tb !== undefined && tb !== 'js' && tb !== 'engine') throw new BuildError(where, 'trainBackend', `must be 'js' or 'engine', got ${JSON.stringify(tb)}`, "give trainBackend: 'engine' or 'js'");
       const onEngine = (this.options.trainBackend ?? (threads > 1 ? 'engine' : 'js')) === 'engine';
       if (!onEngine && threads > 1) throw new BuildError(where, 'trainBackend', `the JavaScript lowering trains on one thread, the network has threads: ${threads}`, "use trainBackend: 'engine' (or leave it unset) to train on several threads");
       this.tape = new (onEngine ? EngineTapeRuntime : TapeRuntime)(this.ir!, {
