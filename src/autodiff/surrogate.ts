@@ -32,12 +32,60 @@ export interface Surrogate {
   soft(h: number): number;
   /** σ'(h) as an expression tree of h: the one definition every lowering compiles. */
   gradExpr(h: Expr): Expr;
-  /** σ(h) as a tree, or undefined where it needs a function without a tree form here (arctan, erf). */
+  /** σ(h) as a tree of arithmetic, exp and sqrt (arctan and erf are approximated as trees). */
   softExpr(h: Expr): Expr | undefined;
   /** JavaScript expression for σ'(h) given the code of h (a local name). */
   gradCode(h: string): string;
   /** JavaScript expression for σ(h); may call `SG.erf`. */
   softCode(h: string): string;
+}
+
+/**
+ * arctan(x) as a tree of arithmetic and square roots (for lowerings without a native arctan):
+ * three half-angle steps y ← y / (1 + √(1 + y²)) bring any x to |y| ≤ tan(π/16), where the odd
+ * Taylor series up to y²³ is exact to about 1e-19; arctan x = 8·arctan y.
+ *
+ * @example
+ * atanTree(num(1)) // a tree whose value is π/4
+ */
+export function atanTree(x: Expr): Expr {
+  let y = x;
+  for (let k = 0; k < 3; k++) y = bin('/', y, add(num(1), call('sqrt', add(num(1), mul(y, y)))));
+  const z = mul(y, y);
+  let poly: Expr = num(-1 / 23);
+  for (let j = 10; j >= 0; j--) poly = add(num((j % 2 === 0 ? 1 : -1) / (2 * j + 1)), mul(z, poly));
+  return mul(num(8), mul(y, poly));
+}
+
+/**
+ * erf(x) as a tree of arithmetic and exp (for lowerings without a native erf), accurate to about
+ * 1e-14: the Taylor series below |x| = 2.5, 1 − erfc(|x|) from its continued fraction above, the
+ * same split as {@link erf}; both branches are evaluated on clamped arguments and selected.
+ *
+ * @example
+ * erfTree(num(1)) // a tree whose value is 0.8427007929497149
+ */
+export function erfTree(x: Expr): Expr {
+  const ax = call('abs', x);
+  const a = call('min', ax, num(2.5));
+  const a2 = mul(a, a);
+  // Σ (−1)ⁿ a^(2n+1) / (n! (2n+1)), n = 0..44, Horner in a²
+  const terms = 45;
+  const coef = (n: number) => {
+    let f = 1;
+    for (let k = 2; k <= n; k++) f *= k;
+    return ((n % 2 === 0 ? 1 : -1) / f / (2 * n + 1)) * (2 / Math.sqrt(Math.PI));
+  };
+  let series: Expr = num(coef(terms - 1));
+  for (let n = terms - 2; n >= 0; n--) series = add(num(coef(n)), mul(a2, series));
+  series = mul(a, series);
+  const b = call('max', ax, num(2.5));
+  let cf: Expr = b;
+  for (let k = 60; k >= 1; k--) cf = add(b, bin('/', num(k / 2), cf));
+  const tail = bin('-', num(1), bin('/', call('exp', mul(num(-1), mul(b, b))), mul(num(Math.sqrt(Math.PI)), cf)));
+  const small: Expr = { k: 'cmp', op: '<', a: ax, b: num(2.5) };
+  const large: Expr = { k: 'cmp', op: '>=', a: ax, b: num(2.5) };
+  return mul(call('sign', x), add(mul(small, series), mul(large, tail)));
 }
 
 /** JavaScript code of a tree over the single symbol h, given the code of h. */
@@ -152,7 +200,7 @@ export function atan(alpha = 2): Surrogate {
     grad: (h) => a / 2 / (1 + (c * h) ** 2),
     soft: (h) => 0.5 + Math.atan(c * h) / Math.PI,
     gradExpr,
-    softExpr: () => undefined,
+    softExpr: (h) => add(num(0.5), bin('/', atanTree(mul(num(c), h)), num(Math.PI))),
     gradCode: codeOf(gradExpr),
     softCode: (h) => `(0.5 + Math.atan(${jsNumber(c)} * ${h}) / ${jsNumber(Math.PI)})`,
   };
@@ -202,7 +250,7 @@ export function gaussian(alpha = 2): Surrogate {
     grad: (h) => K * Math.exp(-0.5 * (a * h) ** 2),
     soft: (h) => 0.5 * (1 + erf((a * h) / Math.SQRT2)),
     gradExpr,
-    softExpr: () => undefined,
+    softExpr: (h) => mul(num(0.5), add(num(1), erfTree(mul(num(a / Math.SQRT2), h)))),
     gradCode: codeOf(gradExpr),
     softCode: (h) => `(0.5 * (1 + SG.erf(${jsNumber(a / Math.SQRT2)} * ${h})))`,
   };
