@@ -14,6 +14,5 @@ test.todo('align-pre kinetic synapses AMPA, GABA_A, NMDA on dense/CSR projection
 test.todo('STP parameters U, tau_f, tau_d as trained parameters (the old trainStp of test/train_stp.test.ts): connect({ train }) accepts only \'weight\' and align-post synapse parameters');
 test.todo('PoissonInput: refused ("no differentiable lowering yet for PoissonInput …")');
 test.todo('long-term plasticity (STDP, …) on a projection of a trained network: refused ("cannot be differentiated: it has long-term plasticity")');
-test.todo('just-in-time projections (jit: true; the retired trainer\'s jit check trained their mean and std): refused ("its connectivity is just-in-time"), and train: [\'weight\'] with jit is a BuildError');
 test.todo('white noise (xi) and rand()/randn() in equations, and timed inputs (TimedArray): the group is refused ("contains white noise" / "draws random numbers" / "has a timed input")');
 test.todo('checkpointing (recompute segments in the backward pass) on the Network path: memory is O(steps) states today; truncated BPTT is trainWindows (test/network_train.test.ts)');

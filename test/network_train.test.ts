@@ -272,3 +272,36 @@ test('gradient check: the same 400-neuron COBA network on the step engine, 1 and
   e1.forEach((g, k) => g.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - js[k][i]) / Math.max(Math.abs(js[k][i]), 1e-12)))));
   assert.ok(worst < 1e-9, `engine and JavaScript gradients differ by ${worst} (relative)`);
 });
+
+for (const TB of ['js', 'engine'] as const) {
+  test(`gradient check through just-in-time connectivity (rows regenerated from the seed; the lowering reads them as CSR) (${TB})`, async () => {
+    const { Network, NeuronGroup, LIF, FixedProb, Expon, COBA, InputGroup, normal, mse, sigmoid, BuildError } = await import('../src/index.js');
+    const { poissonEvents } = await import('./support/conductance_net.js');
+    const steps = 100;
+    const batch = 2;
+    const make = (jitWeightTrained: boolean) => {
+      const net = new Network({ dt: '0.1 ms', seed: 6, dtype: 'float64', batch, trainBackend: TB });
+      const x = net.add(new InputGroup(30, 'x'));
+      const P = net.add(new NeuronGroup(40, LIF, { name: 'P', params: { El: '-60 mV', Vth: '-50 mV', Vreset: '-60 mV', tau: '20 ms' }, init: { v: normal('-56 mV', '3 mV') }, train: ['tau'], spikeMode: 'soft', surrogate: sigmoid(1) }));
+      P.setInput('I', '80 pA');
+      const out = net.add(new NeuronGroup(3, LIF, { name: 'out', params: { El: '-60 mV', Vth: '1 V', Vreset: '-60 mV', tau: '10 ms' } }));
+      net.connect(x, P, { name: 'in', comm: new FixedProb(0.3), weight: '3 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }), train: ['weight'] });
+      net.connect(P, P, { name: 'rec', comm: new FixedProb(0.2), jit: true, weight: '1 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }), train: jitWeightTrained ? ['weight'] : undefined });
+      net.connect(P, out, { name: 'read', comm: new FixedProb(0.5), jit: true, weight: '1 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }) });
+      return { net, x, P, out };
+    };
+    assert.throws(() => make(true).net.build(), (e: unknown) => e instanceof BuildError && /just-in-time connectivity stores no weights/.test((e as Error).message));
+    const { net, x, P, out } = make(false);
+    const events = poissonEvents(30, batch, steps, 0.05, 4);
+    let rec: ReturnType<typeof net.trace> | undefined;
+    const run = () => {
+      net.forward({ steps, batch, inputs: [[x, events]] });
+      rec = net.trace(out, 'v');
+    };
+    const loss = () => mse(rec!, new Float64Array(batch * 3).fill(-0.059), { reduce: 'mean' });
+    run();
+    assert.ok(net.spikeCounts(P).reduce((a, b) => a + b, 0) > 1, 'the recurrent population spikes');
+    const worst = assertChecks(gradCheck(net, loss, run, { per: 2 }), 'jit', 1e-3, { requireNonZero: true });
+    console.log(`just-in-time rows (${TB}): worst relative error ${worst.toExponential(2)}`);
+  });
+}

@@ -451,7 +451,8 @@ export class Network {
       delays: pp.delays,
       targetKey: pp.targetArray,
       releaseKey: pp.stpRelease,
-      notDifferentiable: pp.plastic ? 'it has long-term plasticity' : pp.jitRow ? 'its connectivity is just-in-time' : undefined,
+      rows: pp.jitRow ? () => jitRows(pp.jitRow!, proj.pre.size) : undefined,
+      notDifferentiable: pp.plastic ? 'it has long-term plasticity' : undefined,
     });
   }
 
@@ -1857,4 +1858,15 @@ function checkSynapseDimensions(syn: SynapseDynamics, vals: Map<string, { value:
       throw new BuildError(where, 'syn', `${syn.kind}: ${(err as Error).message}`, `check the units of ${[...vals.keys()].join(', ')} (time constants in ms)`);
     }
   }
+}
+
+/** The rows of a just-in-time projection as CSR (for training, which reads every row at every step). */
+function jitRows(row: (i: number, out: { push(j: number): void }) => void, nPre: number): { indptr: Int32Array; indices: Int32Array } {
+  const indptr = new Int32Array(nPre + 1);
+  const out: number[] = [];
+  for (let i = 0; i < nPre; i++) {
+    row(i, out);
+    indptr[i + 1] = out.length;
+  }
+  return { indptr, indices: Int32Array.from(out) };
 }
