@@ -221,7 +221,7 @@ for (const TB of ['js', 'engine'] as const) {
 }
 
 for (const TB of ['js', 'engine'] as const) {
-  test(`gradient check: AMPA and GABA_A kinetics kept per pre neuron (their transmitter pulse follows lastspike), hard-spiking source, weights and readout parameters (${TB === 'js' ? 'JavaScript lowering' : 'step engine'})`, async () => {
+  test(`gradient check: AMPA and GABA_A kinetics kept per pre neuron (their transmitter pulse follows lastspike), hard-spiking source, weights, kinetic parameters alpha, beta, T and readout parameters (${TB === 'js' ? 'JavaScript lowering' : 'step engine'})`, async () => {
     const { Network, NeuronGroup, LIF, FixedProb, COBA, normal, mse, AMPA, GABAa } = await import('../src/index.js');
     for (const syn of [AMPA(), GABAa()]) {
       const steps = 300;
@@ -230,7 +230,7 @@ for (const TB of ['js', 'engine'] as const) {
       const P = net.add(new NeuronGroup(10, LIF, { name: 'P', params: { El: '-60 mV', Vth: '-50 mV', Vreset: '-60 mV', tau: '20 ms', tref: '2 ms' }, init: { v: normal('-55 mV', '3 mV') } }));
       P.setInput('I', '150 pA');
       const readout = net.add(new NeuronGroup(3, LIF, { name: 'readout', params: { El: '-60 mV', Vth: '1 V', Vreset: '-60 mV', tau: '10 ms' }, train: ['tau'], trainInit: ['v'] }));
-      net.connect(P, readout, { name: 'k', comm: new FixedProb(0.5), weight: '2 nS', syn, out: COBA({ E: syn.kind === 'GABAa' ? '-80 mV' : '0 mV' }), train: ['weight'] });
+      net.connect(P, readout, { name: 'k', comm: new FixedProb(0.5), weight: '2 nS', syn, out: COBA({ E: syn.kind === 'GABAa' ? '-80 mV' : '0 mV' }), train: ['weight', 'alpha', 'beta', 'T'] });
       let rec: ReturnType<typeof net.trace> | undefined;
       const run = () => {
         net.forward({ steps, batch });
@@ -303,5 +303,41 @@ for (const TB of ['js', 'engine'] as const) {
     assert.ok(net.spikeCounts(P).reduce((a, b) => a + b, 0) > 1, 'the recurrent population spikes');
     const worst = assertChecks(gradCheck(net, loss, run, { per: 2 }), 'jit', 1e-3, { requireNonZero: true });
     console.log(`just-in-time rows (${TB}): worst relative error ${worst.toExponential(2)}`);
+  });
+}
+
+for (const TB of ['js', 'engine'] as const) {
+  test(`gradient check: rate coupling (ThresholdLinear → WilsonCowan through r, recurrent E coupling), weights and rate parameters (${TB})`, async () => {
+    const { Network, NeuronGroup, ThresholdLinear, WilsonCowan, FixedProb, All2All, normal, uniform, mse } = await import('../src/index.js');
+    const net = new Network({ dt: '0.1 ms', seed: 12, dtype: 'float64', batch: 1, trainBackend: TB });
+    const R = net.add(new NeuronGroup(8, ThresholdLinear, { name: 'R', params: { gain: 1.5, theta: 0.2, tau: '10 ms' }, init: { r: uniform(0, 0.5) }, train: ['gain', 'tau'], trainInit: ['r'] }));
+    R.setInput('I', 1);
+    const W = net.add(new NeuronGroup(4, WilsonCowan, { name: 'W', train: ['tau_e', 'c1'] }));
+    net.connect(R, W, { name: 'rw', comm: new FixedProb(0.6), weight: normal(2, 0.5), source: 'r', target: 'P', train: ['weight'] });
+    net.connect(W, W, { name: 'ww', comm: new All2All(), weight: normal(0.3, 0.1), source: 'E', target: 'P', train: ['weight'] });
+    let rec: ReturnType<typeof net.trace> | undefined;
+    const run = () => {
+      net.forward({ steps: 300, batch: 1 });
+      rec = net.trace(W, 'E');
+    };
+    const loss = () => mse(rec!, new Float64Array(4).fill(0.3), { reduce: 'mean' });
+    const worst = assertChecks(gradCheck(net, loss, run, { per: 2 }), 'rate coupling', 1e-3, { requireNonZero: true });
+    console.log(`rate coupling (${TB}): worst relative error ${worst.toExponential(2)}`);
+  });
+
+  test(`refused with the reason: white noise, random numbers and timed inputs in a trained group (${TB})`, async () => {
+    const { Network, NeuronGroup, LIF, defineNeuron, timed, BuildError } = await import('../src/index.js');
+    const Noisy = defineNeuron({ name: 'Noisy', equations: 'dv/dt = -v/tau + sigma*xi/sqrt(tau) : 1', params: { tau: '10 ms', sigma: 0.1 } });
+    const Rand = defineNeuron({ name: 'Rand', equations: 'dv/dt = (-v + rand())/tau : 1', params: { tau: '10 ms' } });
+    const cases: [string, (net: InstanceType<typeof Network>) => void, RegExp][] = [
+      ['xi', (net) => net.add(new NeuronGroup(2, Noisy, { train: ['tau'] })), /noise/],
+      ['rand', (net) => net.add(new NeuronGroup(2, Rand, { train: ['tau'] })), /random/],
+      ['timed', (net) => net.add(new NeuronGroup(2, LIF, { train: ['tau'] })).setInput('I', timed([0, 100], { dt: '1 ms', unit: 'pA' })), /timed/],
+    ];
+    for (const [what, add, why] of cases) {
+      const net = new Network({ dt: '0.1 ms', dtype: 'float64', trainBackend: TB });
+      add(net);
+      assert.throws(() => net.forward({ steps: 10 }), (e: unknown) => e instanceof BuildError && why.test((e as Error).message), what);
+    }
   });
 }

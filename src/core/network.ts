@@ -572,8 +572,11 @@ export class Network {
       if (!weights) weights = new F(nSyn).fill(weight);
     }
     for (const n of trainNames) {
-      if (n !== 'weight' && !(o.syn && o.syn.align !== 'pre' && Object.prototype.hasOwnProperty.call(o.syn.params, n))) {
-        throw new BuildError(where, 'train', `'${n}' is neither 'weight' nor a parameter of the projection's align-post synapse`, `train 'weight'${o.syn ? ` or one of ${Object.keys(o.syn.params).join(', ')}` : ''}`);
+      const ofSyn = !!o.syn && Object.prototype.hasOwnProperty.call(o.syn.params, n);
+      const ofStp = !!o.stp && STP_PARAMS.includes(n);
+      if (n !== 'weight' && !ofSyn && !ofStp) {
+        const valid = ['weight', ...(o.syn ? Object.keys(o.syn.params) : []), ...(o.stp ? STP_PARAMS : [])];
+        throw new BuildError(where, 'train', `'${n}' is neither 'weight' nor a parameter of the projection's synapse or short-term plasticity`, `train one of ${valid.join(', ')}`);
       }
     }
     // Delays: one for all synapses, or one per synapse.
@@ -638,12 +641,16 @@ export class Network {
         checkSynapseDimensions(syn, synVals, DIMENSIONLESS, where);
         if (syn.output.k !== 'sym' || !stateNames.has(syn.output.name)) throw new BuildError(where, 'syn', `${syn.kind}: a pre-aligned synapse must output one of its states`);
         // One state per pre neuron, shared by every projection from this population with the same kinetics.
-        const key = JSON.stringify(['pre', syn.kind, [...synVals].map(([a, b]) => [a, b.value]), syn.onPreSpike ?? '']);
+        // Trained kinetic parameters become one value per pre neuron (a constant array of the pre group).
+        const trained = new Set((o.train ?? []).filter((n) => n !== 'weight' && Object.prototype.hasOwnProperty.call(syn.params, n)));
+        const key = JSON.stringify(['pre', syn.kind, [...synVals].map(([a, b]) => [a, b.value]), syn.onPreSpike ?? '', [...trained]]);
         let prefix = pre.synByKey.get(key);
         if (prefix === undefined) {
           prefix = `pre${pre.synByKey.size}$`;
           pre.synByKey.set(key, prefix);
-          const toNum = (n: string) => (stateNames.has(n) ? sym(prefix + n) : synVals.has(n) ? num(synVals.get(n)!.value) : undefined);
+          const param = (n: string) => `p$${prefix}${n}`;
+          for (const n of trained) pre.extraValues.push({ name: param(n), dim: synVals.get(n)!.dim, init: synVals.get(n)!.value });
+          const toNum = (n: string) => (stateNames.has(n) ? sym(prefix + n) : trained.has(n) ? sym(param(n)) : synVals.has(n) ? num(synVals.get(n)!.value) : undefined);
           for (const [sn, rhs] of syn.equations) pre.synStates.push({ name: prefix + sn, rhs: simplify(substitute(rhs, toNum)), dim: DIMENSIONLESS });
           for (const st of syn.onPreSpike ? parseStatements(syn.onPreSpike) : []) {
             if (!stateNames.has(st.target)) throw new BuildError(where, 'syn', `${syn.kind}: on-spike statement assigns '${st.target}', which is not a state`);
@@ -685,11 +692,15 @@ export class Network {
       if (!dimEq(U.dim, DIMENSIONLESS) || !(U.value > 0 && U.value <= 1)) throw new BuildError(where, 'stp.U', `must be a number in (0, 1], got ${JSON.stringify(o.stp.params.U)}`);
       for (const f of ['tau_f', 'tau_d']) if (!dimEq(v.get(f)!.dim, SECOND)) throw new BuildError(where, `stp.${f}`, `must be a time, got ${JSON.stringify(o.stp.params[f as 'tau_f'])}`, "e.g. '200 ms'");
       const p = `stp${k}$`;
-      pre.synStates.push({ name: `${p}u`, rhs: simplify(parseExprWith(`-u/${v.get('tau_f')!.value}`, p)), dim: DIMENSIONLESS, init: 0 });
-      pre.synStates.push({ name: `${p}x`, rhs: simplify(parseExprWith(`(1 - x)/${v.get('tau_d')!.value}`, p)), dim: DIMENSIONLESS, init: 1 });
+      // U, tau_f, tau_d: numbers folded into the equations, or (trained) one value per pre neuron
+      const trained = new Set((o.train ?? []).filter((n) => STP_PARAMS.includes(n)));
+      for (const n of trained) pre.extraValues.push({ name: `p$${p}${n}`, dim: v.get(n)!.dim, init: v.get(n)!.value });
+      const stpSym = (n: string) => (n === 'u' || n === 'x' || n === 'r' ? sym(p + n) : trained.has(n) ? sym(`p$${p}${n}`) : n === 'U' || n === 'tau_f' || n === 'tau_d' ? num(v.get(n)!.value) : undefined);
+      pre.synStates.push({ name: `${p}u`, rhs: simplify(substitute(parseExpr('-u/tau_f'), stpSym)), dim: DIMENSIONLESS, init: 0 });
+      pre.synStates.push({ name: `${p}x`, rhs: simplify(substitute(parseExpr('(1 - x)/tau_d'), stpSym)), dim: DIMENSIONLESS, init: 1 });
       pre.extraValues.push({ name: `${p}r`, dim: DIMENSIONLESS, init: 0 });
-      for (const st of parseStatements(`u += ${U.value}*(1 - u); r = u*x; x -= r`)) {
-        pre.spikeStatements.push({ target: p + st.target, op: st.op, value: substitute(st.value, (n) => sym(p + n)) });
+      for (const st of parseStatements('u += U*(1 - u); r = u*x; x -= r')) {
+        pre.spikeStatements.push({ target: p + st.target, op: st.op, value: simplify(substitute(st.value, stpSym)) });
       }
       stpRelease = `${p}r`;
     }
@@ -727,7 +738,7 @@ export class Network {
       checkSynapseDimensions(syn, synVals, weightDim, where);
       const outVals = resolveQuantities(o.out.params, [], where, 'out');
       // Trained synapse parameters become one value per post neuron (a constant array of the post group).
-      const trained = new Set((o.train ?? []).filter((n) => n !== 'weight'));
+      const trained = new Set((o.train ?? []).filter((n) => n !== 'weight' && Object.prototype.hasOwnProperty.call(syn.params, n)));
       const key = JSON.stringify([syn.kind, [...synVals].map(([a, b]) => [a, b.value]), o.out.kind, [...outVals].map(([a, b]) => [a, b.value]), o.out.postVars, target, formatDim(weightDim), [...trained]]);
       let inc = post.synByKey.get(key);
       if (inc === undefined) {
@@ -1521,16 +1532,21 @@ export class Network {
           grads.weights.set(d.index, grad);
           add(`${proj.name}.weight`, d.weights!, grad, proj.options.weight, initDim(proj.options.weight, d.where, 'weight'));
         } else {
-          // the synapse's trained parameter lives on the post group, next to the state the spikes increment
-          const post = this.groups[d.post];
-          const prefix = this.ir!.slots[d.target].label.split('$')[0];
-          const id = this.slotOf(post, `p$${prefix}$${n}`)!;
+          // Where the trained parameter lives: short-term plasticity and pre-aligned kinetics on the
+          // pre group (next to their state), an align-post synapse's on the post group.
+          const stp = !!proj.options.stp && STP_PARAMS.includes(n) && d.release !== undefined;
+          const preAligned = !stp && proj.options.syn?.align === 'pre';
+          const host = this.groups[stp || preAligned ? d.pre : d.post];
+          const slot = stp ? d.release! : preAligned ? d.source! : d.target;
+          const prefix = this.ir!.slots[slot].label.split('$')[0];
+          const id = this.slotOf(host, `p$${prefix}$${n}`)!;
           if (grads.slots.has(id)) continue;
-          const grad = new F(post.size);
+          const grad = new F(host.size);
           grads.slots.set(id, grad);
-          const q = proj.options.syn!.params[n];
-          add(`${proj.name}.syn.${n}`, this.slotArray(id), grad, q, parseQuantity(q).dim);
-          if (proj.options.syn?.positive.includes(n)) this.positiveParams.add(`${proj.name}.syn.${n}`);
+          const q = stp ? proj.options.stp!.params[n as 'U'] : proj.options.syn!.params[n];
+          const label = `${proj.name}.${stp ? 'stp' : 'syn'}.${n}`;
+          add(label, this.slotArray(id), grad, q, parseQuantity(q).dim);
+          if (stp ? n !== 'U' : proj.options.syn?.positive.includes(n)) this.positiveParams.add(label);
         }
       }
     }
@@ -1840,10 +1856,6 @@ function resolveQuantities(params: Readonly<Record<string, QuantityLike>>, posit
 }
 
 /** Parses an expression and prefixes its symbols (for generated per-projection states). */
-function parseExprWith(text: string, prefix: string): Expr {
-  return substitute(parseExpr(text), (n) => sym(prefix + n));
-}
-
 /**
  * Checks that every equation of a synapse model gives (state dimension)/second, with its states in
  * `stateDim` (the weight's, or dimensionless for pre-aligned kinetics), `t` and `lastspike` in seconds.
@@ -1859,6 +1871,9 @@ function checkSynapseDimensions(syn: SynapseDynamics, vals: Map<string, { value:
     }
   }
 }
+
+/** Parameters of Tsodyks–Markram short-term plasticity that `connect({ train })` accepts. */
+const STP_PARAMS: readonly string[] = ['U', 'tau_f', 'tau_d'];
 
 /** The rows of a just-in-time projection as CSR (for training, which reads every row at every step). */
 function jitRows(row: (i: number, out: { push(j: number): void }) => void, nPre: number): { indptr: Int32Array; indices: Int32Array } {

@@ -530,7 +530,7 @@ export function modelTests(TB: 'js' | 'engine'): void {
   // ------------------------------------------------------------------------------------------------
   // Short-term plasticity
 
-  test(`gradient check: STP (Tsodyks–Markram) from a soft-spiking LIF population, U = 0.2 and 0.6, weights upstream and downstream (${TB})`, () => {
+  test(`gradient check: STP (Tsodyks–Markram) from a soft-spiking LIF population, U = 0.2 and 0.6, weights upstream and downstream, trained U, tau_f, tau_d (${TB})`, () => {
     const parts: string[] = [];
     for (const U of [0.2, 0.6]) {
       const steps = 60;
@@ -540,7 +540,8 @@ export function modelTests(TB: 'js' | 'engine'): void {
       A.setInput('I', '140 pA');
       const L = net.add(new NeuronGroup(3, neurons.LIF, { name: 'L', train: ['tau'] }));
       net.connect(x, A, { name: 'in', comm: new All2All(), weight: normal('0.2 nS', '0.06 nS'), syn: Expon({ tau: '2 ms' }), out: COBA({ E: '0 mV' }), train: ['weight'] });
-      net.connect(A, L, { name: 'W', comm: new FixedProb(0.7), weight: normal('2 nS', '0.6 nS'), syn: Expon({ tau: '3 ms' }), out: COBA({ E: '0 mV' }), stp: STP({ U, tau_f: '3 ms', tau_d: '4 ms' }), train: ['weight', 'tau'] });
+      net.connect(A, L, { name: 'W', comm: new FixedProb(0.7), weight: normal('2 nS', '0.6 nS'), syn: Expon({ tau: '3 ms' }), out: COBA({ E: '0 mV' }), stp: STP({ U, tau_f: '3 ms', tau_d: '4 ms' }), train: ['weight', 'tau', 'U', 'tau_f', 'tau_d'] });
+      for (const n of ['W.stp.U', 'W.stp.tau_f', 'W.stp.tau_d']) assert.ok(net.parameters().some((p) => p.name === n), `trained ${n}`);
       const ev = poissonEvents(4, BATCH, steps, 0.1, 11);
       const run = () => net.forward({ steps, batch: BATCH, inputs: [[x, ev]] });
       run();
