@@ -49,3 +49,46 @@ export function checkDifferentiable(ir: NetworkIR): void {
   for (const g of ir.groups) if (g.notDifferentiable && g.kind === 'neurons') throw new BuildError(g.where, 'train', `cannot be differentiated: ${g.notDifferentiable}`, 'remove it from the trained network');
   for (const d of ir.deliveries) if (d.notDifferentiable) throw new BuildError(d.where, 'train', `cannot be differentiated: ${d.notDifferentiable}`, 'remove it from the trained network');
 }
+
+/**
+ * Gradient checkpointing: which state slots keep every step (the others keep one segment of
+ * `checkpoint` steps and are recomputed from a checkpoint in the backward pass). Kept whole: the
+ * slots losses read (`keep`), and those a delivery reads at another step than its own — the
+ * release of a delayed projection, the target of per-synapse delays (their adjoint lands later) —
+ * and, for continuous coupling, all of its slots together.
+ *
+ * @example
+ * const whole = wholeSlots(ir, new Set([slotOfV]));
+ */
+export function wholeSlots(ir: NetworkIR, keep: ReadonlySet<number>): Set<number> {
+  const whole = new Set(keep);
+  for (const d of ir.deliveries) {
+    if (d.kind !== 'event') continue;
+    if (d.release !== undefined && (d.delays || d.delaySteps > 0)) whole.add(d.release);
+    if (d.delays) whole.add(d.target);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const d of ir.deliveries) {
+      if (d.kind !== 'continuous') continue;
+      const ids = [d.target, d.source!, ...(d.gapPost === undefined ? [] : [d.gapPost])].filter((id) => ir.slots[id].kind === 'state');
+      if (ids.some((id) => whole.has(id)) && !ids.every((id) => whole.has(id))) {
+        for (const id of ids) whole.add(id);
+        changed = true;
+      }
+    }
+  }
+  return whole;
+}
+
+/**
+ * Refuses a checkpoint length that is not a positive integer, or checkpointing with carry.
+ *
+ * @example
+ * checkCheckpoint(20, 100, false);
+ */
+export function checkCheckpoint(checkpoint: number | undefined, T: number, carry: boolean): void {
+  if (checkpoint === undefined) return;
+  if (!(Number.isInteger(checkpoint) && checkpoint >= 1)) throw new BuildError('network', 'checkpoint', `must be a positive integer number of steps, got ${JSON.stringify(checkpoint)}`, 'give e.g. checkpoint: 50');
+  if (carry && checkpoint < T) throw new BuildError('network', 'checkpoint', 'windows that carry the state (truncated BPTT) keep every step of the window', 'use checkpoint or carry, not both');
+}

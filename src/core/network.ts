@@ -1463,6 +1463,8 @@ export class Network {
   // Training: the same network, lowered from its step IR with a batch dimension and a tape.
 
   private tape: TapeRuntime | EngineTapeRuntime | undefined;
+  /** Checkpointing and kept slots the tape was built for. */
+  private tapeLayout = '';
   private initValues: Map<number, Float32Array | Float64Array> | undefined;
   private params: Param[] | undefined;
   /** Names of parameters that must stay positive (time constants). */
@@ -1590,14 +1592,33 @@ export class Network {
    * net.forward({ steps: 100, batch: 32, inputs: [[x, events]] });
    * const { loss } = crossEntropy(net.trace(out, 'v'), labels); net.backward(); opt.step();
    */
-  forward(o: { steps: number; batch?: number; inputs?: Iterable<readonly [Population, TapeEvents]>; carry?: boolean }): void {
+  forward(o: {
+    steps: number;
+    batch?: number;
+    inputs?: Iterable<readonly [Population, TapeEvents]>;
+    carry?: boolean;
+    /** Gradient checkpointing: keep the state every this many steps, recompute in the backward pass. */
+    checkpoint?: number;
+    /** With checkpointing: the variables losses read (kept at every step). */
+    keep?: Iterable<readonly [NeuronGroup, string]>;
+  }): void {
     this.build();
     const where = `network '${this.name}'`;
     if (!(Number.isInteger(o.steps) && o.steps > 0)) throw new BuildError(where, 'steps', `must be a positive integer, got ${JSON.stringify(o.steps)}`, 'give e.g. steps: 100');
     const batch = o.batch ?? 1;
     const maxBatch = Math.max(this.options.batch ?? 1, batch);
     this.parameters();
-    if (!this.tape || this.tape.T !== o.steps || this.tape.maxBatch < batch) {
+    const keep = new Set<number>();
+    for (const [g, v] of o.keep ?? []) {
+      const id = this.groups.includes(g) ? this.slotOf(g, v) : undefined;
+      if (id === undefined || this.ir!.slots[id].kind !== 'state') throw new BuildError(where, 'keep', `'${String(v)}' of group '${g?.name}' is not a state variable of this network`, 'name [group, variable] pairs of the network');
+      keep.add(id);
+    }
+    const checkpoint = o.checkpoint === undefined ? undefined : o.checkpoint;
+    if (checkpoint !== undefined && !(Number.isInteger(checkpoint) && checkpoint >= 1)) throw new BuildError(where, 'checkpoint', `must be a positive integer number of steps, got ${JSON.stringify(checkpoint)}`, 'give e.g. checkpoint: 50');
+    const layout = JSON.stringify([checkpoint ?? null, [...keep].sort((a, b) => a - b)]);
+    if (!this.tape || this.tape.T !== o.steps || this.tape.maxBatch < batch || this.tapeLayout !== layout) {
+      this.tapeLayout = layout;
       const init = this.initValues!;
       if (this.tape instanceof EngineTapeRuntime) this.tape.close();
       const threads = this.options.threads ?? 1;
@@ -1607,6 +1628,8 @@ export class Network {
       if (!onEngine && threads > 1) throw new BuildError(where, 'trainBackend', `the JavaScript lowering trains on one thread, the network has threads: ${threads}`, "use trainBackend: 'engine' (or leave it unset) to train on several threads");
       this.tape = new (onEngine ? EngineTapeRuntime : TapeRuntime)(this.ir!, {
         threads,
+        checkpoint,
+        keep,
         steps: o.steps,
         batch: maxBatch,
         F: this.options.dtype === 'float64' ? Float64Array : Float32Array,
