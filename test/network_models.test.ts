@@ -11,4 +11,3 @@ modelTests('js');
 // Not lowered yet (see the one-network issue's notes):
 test.todo('PoissonInput: refused ("no differentiable lowering yet for PoissonInput …")');
 test.todo('long-term plasticity (STDP, …) on a projection of a trained network: refused ("cannot be differentiated: it has long-term plasticity")');
-test.todo('checkpointing (recompute segments in the backward pass) on the Network path: memory is O(steps) states today; truncated BPTT is trainWindows (test/network_train.test.ts)');

@@ -32,13 +32,15 @@ import { type NetworkIR, type GroupIR, type DeliveryIR } from '../../ir/step.js'
 import { buildStepProgram, ProgramError, type StepProgram } from '../../ir/program.js';
 import { reverseTerms, thresholdPartials, type AdjointTerm } from '../../autodiff/reverse.js';
 import { BuildError } from '../../lang/errors.js';
-import { checkForwardInputs, checkCarry, checkDifferentiable } from '../forward_checks.js';
+import { checkForwardInputs, checkCarry, checkDifferentiable, checkCheckpoint, wholeSlots } from '../forward_checks.js';
 import { type TapeOptions } from '../js/tape.js';
 
 type FloatArray = Float32Array | Float64Array;
 
 /** Parts the batch is cut into, at most (gradients are reduced over parts in order). */
 const MAX_PARTS = 16;
+/** Kernel parameters: step n, batch B, rows [b0, b1), part p, row w of step n in segment tapes, recompute flag. */
+const KERNEL_PARAMS = [ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32];
 /** A last-spike step meaning "never". */
 const NEVER = -0x40000000;
 /** Control words (i32 indices from the control block): see the worker, src/node/tape_worker.ts. */
@@ -122,6 +124,12 @@ export class EngineTapeRuntime {
   private workers: { terminate(): unknown }[] | null = null;
   private workerError: string | undefined;
   private passes = 0;
+  /** Steps per segment (T without checkpointing); slots that keep every step (the others: C + 1 rows). */
+  readonly C: number;
+  private readonly whole: ReadonlySet<number>;
+  /** Checkpoints of segment slots (S·B·N f64) and of last-spike tapes (S·B·N i32), per slot / group. */
+  private readonly CK = new Map<number, number>();
+  private readonly CKLS = new Map<number, number>();
   private lastBatch = 0;
   private forwarded = false;
   private fromInit = false;
@@ -139,11 +147,17 @@ export class EngineTapeRuntime {
     const arena = new WasmArena({ shared: this.threads > 1 });
     this.arena = arena;
     const preNeedsGrad = new Set(ir.deliveries.filter((d) => d.kind === 'event').map((d) => d.pre));
+    this.C = Math.min(opts.checkpoint ?? T, T);
+    const segmented = this.C < T;
+    const S = Math.ceil(T / this.C);
+    this.whole = segmented ? wholeSlots(ir, opts.keep ?? new Set()) : new Set(ir.slots.filter((s) => s.kind === 'state').map((s) => s.id));
     for (const s of ir.slots) {
       const N = ir.groups[s.group].size;
       if (s.kind === 'state') {
-        this.X.set(s.id, arena.reserve((T + 1) * B * N * 8, 8));
-        this.A.set(s.id, arena.reserve((T + 1) * B * N * 8, 8));
+        const rows = this.whole.has(s.id) ? T + 1 : this.C + 1;
+        this.X.set(s.id, arena.reserve(rows * B * N * 8, 8));
+        this.A.set(s.id, arena.reserve(rows * B * N * 8, 8));
+        if (!this.whole.has(s.id)) this.CK.set(s.id, arena.reserve(S * B * N * 8, 8));
       } else {
         this.K.set(s.id, arena.reserve(N * 8, 8));
         if (opts.gradOf.has(s.id)) this.GP.set(s.id, arena.reserve(P * N * 8, 8));
@@ -162,7 +176,7 @@ export class EngineTapeRuntime {
         soft,
         masked: g.kind === 'input' && stateful,
         S: spiking ? arena.reserve(T * B * N * 8, 8) : -1,
-        LS: g.kind === 'neurons' && spiking && ((g.refSteps > 0 && !soft) || readsLast) ? arena.reserve((T + 1) * B * N * 4, 4) : -1,
+        LS: g.kind === 'neurons' && spiking && ((g.refSteps > 0 && !soft) || readsLast) ? arena.reserve((this.C + 1) * B * N * 4, 4) : -1,
         GS: spiking && g.kind === 'neurons' && preNeedsGrad.has(g.index) ? arena.reserve(T * B * N * 8, 8) : -1,
         CG: spiking && g.kind === 'neurons' ? arena.reserve(B * N * 8, 8) : -1,
         hasKernel: g.kind === 'neurons' || (g.kind === 'input' && stateful),
@@ -182,6 +196,7 @@ export class EngineTapeRuntime {
         GW: opts.gradWeightOf.has(d.index) ? arena.reserve(P * nnz * 8, 8) : -1,
       };
     });
+    if (segmented) for (const g of this.groups) if (g.LS >= 0) this.CKLS.set(g.ir.index, arena.reserve(S * B * g.N * 4, 4));
     this.ctl = arena.reserve(64, 64);
     if (arena.size >= 2 ** 32 - 65536) {
       throw new BuildError('network', 'batch', `training on the step engine needs ${(arena.size / 2 ** 30).toFixed(1)} GiB for ${T} steps × batch ${B}, more than a WebAssembly memory holds (4 GiB)`, 'train on fewer steps (trainWindows) or a smaller batch');
@@ -194,7 +209,7 @@ export class EngineTapeRuntime {
     const df = this.dels.map((d) => this.emitDelivery(m, d, false));
     const db = this.dels.map((d) => this.emitDelivery(m, d, true));
     this.emitPart(m, gf, df, false);
-    this.emitPart(m, gb, db, true);
+    this.emitPart(m, gb, db, true, gf, df);
     const api = wasmApi();
     this.module = new api.Module(m.toBytes());
     this.memory = arena.memory();
@@ -237,11 +252,11 @@ export class EngineTapeRuntime {
       if (bad.length > 0) throw new BuildError(g.where, 'train', `the step engine cannot compile ${bad.join(', ')}()`, 'train on one thread (the JavaScript lowering)');
     }
 
-    const f = m.addFunction(null, [ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32], []);
-    const [n, B, b0, b1, p] = [0, 1, 2, 3, 4];
+    const f = m.addFunction(null, KERNEL_PARAMS, []);
+    const [n, B, b0, b1, p, w] = [0, 1, 2, 3, 4, 5];
     const i32 = () => f.local(ValType.i32);
     const f64 = () => f.local(ValType.f64);
-    const [b, i, k, a0, a1, BN8, o08, i8, pN8, la0, ls, end] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
+    const [b, i, k, a0, a1, BN8, o08, i8, pN8, la0, ls, end, w0, w1, ow8] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
     const tL = f64();
     const nrL = f64();
     const lastL = f64();
@@ -258,6 +273,7 @@ export class EngineTapeRuntime {
     // BN8 = B·N·8, o08 = n·B·N·8, t = n·dt, pN8 = p·N·8
     f.get(B).i32(N * 8).op(Op.i32_mul).set(BN8);
     f.get(n).get(BN8).op(Op.i32_mul).set(o08);
+    f.get(w).get(BN8).op(Op.i32_mul).set(ow8);
     f.get(n).op(Op.f64_convert_i32_s).f64(ir.dt).op(Op.f64_mul).set(tL);
     f.get(p).i32(N * 8).op(Op.i32_mul).set(pN8);
     locals.set('t', tL);
@@ -267,12 +283,14 @@ export class EngineTapeRuntime {
       f.i32(0).set(i);
       f.i32(N).set(end);
       forLoop(f, i, end, () => {
-        // a0 = (n·B·N + k)·8, a1 = a0 + B·N·8, i8 = i·8, la0 = a0/2 (i32 tapes)
+        // a0 = (n·B·N + k)·8, a1 = a0 + B·N·8 (whole tapes); w0, w1 the same at row w (segment
+        // tapes); i8 = i·8; la0 = w0/2 (the last-spike tape, i32, is a segment tape)
         f.get(k).i32(3).op(Op.i32_shl).get(o08).op(Op.i32_add).tee(a0).get(BN8).op(Op.i32_add).set(a1);
+        f.get(k).i32(3).op(Op.i32_shl).get(ow8).op(Op.i32_add).tee(w0).get(BN8).op(Op.i32_add).set(w1);
         f.get(i).i32(3).op(Op.i32_shl).set(i8);
-        f.get(a0).i32(1).op(Op.i32_shr_u).set(la0);
+        f.get(w0).i32(1).op(Op.i32_shr_u).set(la0);
         c.forget();
-        this.groupBody(f, c, gm, prog, { backward, refractory, soft, hs, n, pN8, a0, a1, i8, la0, ls, k, nrL, lastL, locals });
+        this.groupBody(f, c, gm, prog, { backward, refractory, soft, hs, n, pN8, a0, a1, w0, w1, i8, la0, ls, k, nrL, lastL, locals });
         f.get(k).i32(1).op(Op.i32_add).set(k);
       });
     });
@@ -284,7 +302,7 @@ export class EngineTapeRuntime {
     c: ExprCompiler,
     gm: GroupMem,
     prog: StepProgram,
-    L: { backward: boolean; refractory: boolean; soft: Expr | undefined; hs: Expr; n: number; pN8: number; a0: number; a1: number; i8: number; la0: number; ls: number; k: number; nrL: number; lastL: number; locals: Map<string, number> },
+    L: { backward: boolean; refractory: boolean; soft: Expr | undefined; hs: Expr; n: number; pN8: number; a0: number; a1: number; w0: number; w1: number; i8: number; la0: number; ls: number; k: number; nrL: number; lastL: number; locals: Map<string, number> },
   ): void {
     const { ir, opts } = this;
     const g = gm.ir;
@@ -293,6 +311,8 @@ export class EngineTapeRuntime {
     const states = g.slots.filter((id) => ir.slots[id].kind === 'state');
     const consts = g.slots.filter((id) => ir.slots[id].kind === 'const');
     const symOf = (id: number) => ir.slots[id].symbol;
+    // the address local of a slot's element at step n (0) or n + 1 (1)
+    const row = (id: number, r: 0 | 1) => (this.whole.has(id) ? (r ? L.a1 : L.a0) : r ? L.w1 : L.w0);
     const f64 = () => f.local(ValType.f64);
     const value = (e: Expr) => {
       const l = f64();
@@ -303,7 +323,7 @@ export class EngineTapeRuntime {
     // Prologue: the state before the step, the constants, time of the last spike, the refractory gate.
     for (const id of states) {
       const l = f64();
-      f.get(L.a0);
+      f.get(row(id, 0));
       f64At(f, this.X.get(id)!);
       f.set(l);
       locals.set(`c_${symOf(id)}`, l);
@@ -362,7 +382,7 @@ export class EngineTapeRuntime {
     if (!L.backward) {
       const storeAll = (pick: (x: string) => void) => {
         for (const id of states) {
-          f.get(L.a1);
+          f.get(row(id, 1));
           pick(symOf(id));
           f64Put(f, this.X.get(id)!);
         }
@@ -454,7 +474,7 @@ export class EngineTapeRuntime {
     const lx = new Map<string, number>();
     for (const id of states) {
       const l = f64();
-      f.get(L.a1);
+      f.get(row(id, 1));
       f64At(f, this.A.get(id)!);
       f.set(l);
       lx.set(symOf(id), l);
@@ -497,8 +517,8 @@ export class EngineTapeRuntime {
     }
     emitTerms(stepTerms);
     for (const id of states) {
-      f.get(L.a0);
-      f.get(L.a0);
+      f.get(row(id, 0));
+      f.get(row(id, 0));
       f64At(f, this.A.get(id)!);
       f.get(adj.get(`c_${symOf(id)}`)!).op(Op.f64_add);
       f64Put(f, this.A.get(id)!);
@@ -514,9 +534,9 @@ export class EngineTapeRuntime {
     }
   }
 
-  /** LS[n+1] = value (i32 tape; index a1/2 = la0 + B·N·4). */
-  private storeLastSpike(f: FunctionBuilder, gm: GroupMem, L: { a1: number }, push: () => void): void {
-    f.get(L.a1).i32(1).op(Op.i32_shr_u);
+  /** LS[w+1] = value (i32 segment tape; byte index w1/2). */
+  private storeLastSpike(f: FunctionBuilder, gm: GroupMem, L: { w1: number }, push: () => void): void {
+    f.get(L.w1).i32(1).op(Op.i32_shr_u);
     push();
     f.mem(Op.i32_store, 2, gm.LS);
   }
@@ -528,8 +548,8 @@ export class EngineTapeRuntime {
     const pre = this.groups[d.pre];
     const Npre = ir.groups[d.pre].size;
     const Npost = ir.groups[d.post].size;
-    const f = m.addFunction(null, [ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32], []);
-    const [n, B, b0, b1, p] = [0, 1, 2, 3, 4];
+    const f = m.addFunction(null, KERNEL_PARAMS, []);
+    const [n, B, b0, b1, p, w, rc] = [0, 1, 2, 3, 4, 5, 6];
     const i32 = () => f.local(ValType.i32);
     const f64 = () => f.local(ValType.f64);
     const [b, r, s, e, mS, rowPre, rowPost, rowRel, at, pW, preEnd, j8] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
@@ -559,6 +579,8 @@ export class EngineTapeRuntime {
       f.get(B).op(Op.i32_mul).get(b).op(Op.i32_add).i32(size).op(Op.i32_mul).i32(start).op(Op.i32_add).i32(3).op(Op.i32_shl).set(into);
     };
     const stepN1 = () => f.get(n).i32(1).op(Op.i32_add);
+    // step n + 1 in a slot's tape: absolute for whole slots, w + 1 for segment slots
+    const next = (id: number) => () => f.get(this.whole.has(id) ? n : w).i32(1).op(Op.i32_add);
 
     if (d.kind === 'continuous') {
       const ACC = this.X.get(d.target)!;
@@ -577,13 +599,14 @@ export class EngineTapeRuntime {
           f.op(Op.f64_sub);
         }
       };
+      const stepC = next(d.target);
       f.get(b0).set(b);
       forLoop(f, b, b1, () => {
-        rowOf(stepN1, Npost, d.postStart, rowPost);
-        rowOf(stepN1, Npre, d.preStart, rowPre);
+        rowOf(stepC, Npost, d.postStart, rowPost);
+        rowOf(stepC, Npre, d.preStart, rowPre);
         if (!backward) {
           // the accumulator row of X[n+1] becomes Σ w·source
-          rowOf(stepN1, Npost, 0, q);
+          rowOf(stepC, Npost, 0, q);
           f.get(q).i32(Npost * 8).op(Op.i32_add).set(qEnd);
           f.block().loop();
           f.get(q).get(qEnd).op(Op.i32_ge_u).br_if(1);
@@ -636,7 +659,7 @@ export class EngineTapeRuntime {
         });
         if (backward) {
           // the accumulator was overwritten by the step: its adjoint stops here
-          rowOf(stepN1, Npost, 0, q);
+          rowOf(stepC, Npost, 0, q);
           f.get(q).i32(Npost * 8).op(Op.i32_add).set(qEnd);
           f.block().loop();
           f.get(q).get(qEnd).op(Op.i32_ge_u).br_if(1);
@@ -657,7 +680,8 @@ export class EngineTapeRuntime {
     const AT = this.A.get(d.target)!;
     f.get(n).i32(delay).op(Op.i32_sub).tee(mS).i32(0).op(Op.i32_lt_s).if().ret().end();
     const stepM = () => f.get(mS);
-    const stepM1 = () => f.get(mS).i32(1).op(Op.i32_add);
+    // the release at step m + 1: whole (any delay), or a segment slot read at the step itself (no delay)
+    const stepM1 = () => f.get(d.release !== undefined && !this.whole.has(d.release) ? w : mS).i32(1).op(Op.i32_add);
     // The landing element of synapse s (byte offset into a post tape) into `at`; with per-synapse
     // delays, skips the synapse when it lands after the last step.
     const landing = (use: () => void) => {
@@ -692,12 +716,15 @@ export class EngineTapeRuntime {
     forLoop(f, b, b1, () => {
       rowOf(stepM, Npre, d.preStart, rowPre);
       if (REL >= 0) rowOf(stepM1, Npre, d.preStart, rowRel);
-      rowOf(dm.DL >= 0 ? stepM1 : stepN1, Npost, d.postStart, rowPost);
+      rowOf(dm.DL >= 0 ? stepN1 : next(d.target), Npost, d.postStart, rowPost);
       f.i32(0).set(r);
       forLoop(f, r, preEnd, () => {
         if (!backward) {
           spikeValue();
-          f.get(v).f64(0).op(Op.f64_ne).if();
+          f.get(v).f64(0).op(Op.f64_ne);
+          // recomputing a segment: increments in flight (per-synapse delays) are already pending
+          if (dm.PD >= 0) f.get(rc).op(Op.i32_eqz).op(Op.i32_and);
+          f.if();
           release();
           row(() =>
             landing(() => {
@@ -796,36 +823,128 @@ export class EngineTapeRuntime {
     f64Put(f, dm.GW);
   }
 
-  /** The exported pass over one part: all steps, groups then deliveries (reverse: the opposite order). */
-  private emitPart(m: ModuleBuilder, groupFns: number[], delFns: number[], backward: boolean): void {
+  /**
+   * The exported pass over one part of the batch (rows [b0, b1), part p): every segment of C steps
+   * (one without checkpointing); groups then deliveries, each step. Reverse: segments last to first,
+   * each recomputed from its checkpoint (except the last, still in the tapes), steps last to first,
+   * deliveries then groups.
+   */
+  private emitPart(m: ModuleBuilder, groupFns: number[], delFns: number[], backward: boolean, fwdGroups = groupFns, fwdDels = delFns): void {
+    const { T, C } = this;
     const f = m.addFunction(backward ? 'backward' : 'forward', [ValType.i32, ValType.i32, ValType.i32, ValType.i32], []);
     const [B, b0, b1, p] = [0, 1, 2, 3];
-    const n = f.local(ValType.i32);
+    const i32 = () => f.local(ValType.i32);
+    const [n, base, end, seg, rc, q, qEnd, wL] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
     const call = (fn: number) => {
       if (fn < 0) return;
-      f.get(n).get(B).get(b0).get(b1).get(p).call(fn);
+      f.get(n).get(B).get(b0).get(b1).get(p).get(wL).get(rc).call(fn);
     };
-    if (!backward) {
-      const end = f.local(ValType.i32);
-      f.i32(0).set(n);
-      f.i32(this.T).set(end);
+    // w = n − base
+    const setW = () => f.get(n).get(base).op(Op.i32_sub).set(wL);
+    const forwardSteps = () => {
+      f.get(base).set(n);
       forLoop(f, n, end, () => {
-        groupFns.forEach(call);
-        delFns.forEach(call);
+        setW();
+        fwdGroups.forEach(call);
+        fwdDels.forEach(call);
+      });
+    };
+    // for each segment tape (elements of `bytes`): the rows [b0, b1) of tape row `fromRow` copied to `toRow`
+    // of `dst` (byte ranges; rows are B·N elements)
+    const copyRows = (src: number, dst: number, N: number, bytes: 4 | 8, fromRow: () => void, toRow: () => void, zero = false) => {
+      const load = bytes === 8 ? Op.f64_load : Op.i32_load;
+      const store = bytes === 8 ? Op.f64_store : Op.i32_store;
+      const log2 = bytes === 8 ? 3 : 2;
+      const from = i32();
+      // q = (toRow·B + b0)·N·bytes, qEnd = q + (b1 − b0)·N·bytes, from = (fromRow·B + b0)·N·bytes
+      toRow();
+      f.get(B).op(Op.i32_mul).get(b0).op(Op.i32_add).i32(N * bytes).op(Op.i32_mul).set(q);
+      f.get(b1).get(b0).op(Op.i32_sub).i32(N * bytes).op(Op.i32_mul).get(q).op(Op.i32_add).set(qEnd);
+      fromRow();
+      f.get(B).op(Op.i32_mul).get(b0).op(Op.i32_add).i32(N * bytes).op(Op.i32_mul).set(from);
+      f.block().loop();
+      f.get(q).get(qEnd).op(Op.i32_ge_u).br_if(1);
+      f.get(q);
+      if (zero) {
+        if (bytes === 8) f.f64(0);
+        else f.i32(0);
+      } else f.get(from).mem(load, log2, src);
+      f.mem(store, log2, dst);
+      f.get(q).i32(bytes).op(Op.i32_add).set(q);
+      f.get(from).i32(bytes).op(Op.i32_add).set(from);
+      f.br(0).end().end();
+    };
+    const segTapes: [number, number, number][] = [...this.CK.entries()].map(([id, ck]) => [this.X.get(id)!, ck, this.ir.groups[this.ir.slots[id].group].size]);
+    const lsTapes: [number, number, number][] = [...this.CKLS.entries()].map(([gi, ck]) => [this.groups[gi].LS, ck, this.groups[gi].N]);
+    const constRow = (r: number) => () => f.i32(r);
+    const segRow = () => f.get(seg);
+    // base = seg·C, end = min(base + C, T)
+    const bounds = () => {
+      f.get(seg).i32(C).op(Op.i32_mul).tee(base).i32(C).op(Op.i32_add).set(end);
+      f.get(end).i32(T).op(Op.i32_gt_s).if().i32(T).set(end).end();
+    };
+    const S = Math.ceil(T / C);
+    if (!backward) {
+      f.i32(0).set(rc);
+      f.i32(0).set(seg);
+      const segEnd = i32();
+      f.i32(S).set(segEnd);
+      forLoop(f, seg, segEnd, () => {
+        bounds();
+        // the state after the last segment becomes row 0; saved as this segment's checkpoint
+        f.get(seg).if();
+        for (const [x, , N] of segTapes) copyRows(x, x, N, 8, constRow(C), constRow(0));
+        for (const [ls, , N] of lsTapes) copyRows(ls, ls, N, 4, constRow(C), constRow(0));
+        f.end();
+        for (const [x, ck, N] of segTapes) copyRows(x, ck, N, 8, constRow(0), segRow);
+        for (const [ls, ck, N] of lsTapes) copyRows(ls, ck, N, 4, constRow(0), segRow);
+        forwardSteps();
       });
       return;
     }
-    f.i32(this.T - 1).set(n);
+    f.i32(S - 1).set(seg);
     f.block().loop();
-    f.get(n).i32(0).op(Op.i32_lt_s).br_if(1);
+    f.get(seg).i32(0).op(Op.i32_lt_s).br_if(1);
+    bounds();
+    f.get(seg).i32(S - 1).op(Op.i32_lt_s).if();
+    {
+      // recompute the segment from its checkpoint
+      for (const [x, ck, N] of segTapes) copyRows(ck, x, N, 8, segRow, constRow(0));
+      for (const [ls, ck, N] of lsTapes) copyRows(ck, ls, N, 4, segRow, constRow(0));
+      f.i32(1).set(rc);
+      forwardSteps();
+      f.i32(0).set(rc);
+      // the adjoint of the segment's end state (row C) is row 0 of the next segment's; rows 0..C−1 restart at 0
+      for (const id of this.CK.keys()) {
+        const a = this.A.get(id)!;
+        const N = this.ir.groups[this.ir.slots[id].group].size;
+        copyRows(a, a, N, 8, constRow(0), constRow(C));
+        const [r, rEnd] = [i32(), i32()];
+        f.i32(0).set(r);
+        f.i32(C).set(rEnd);
+        forLoop(f, r, rEnd, () => copyRows(a, a, N, 8, () => f.get(r), () => f.get(r), true));
+      }
+    }
+    f.end();
+    f.get(end).i32(1).op(Op.i32_sub).set(n);
+    f.block().loop();
+    f.get(n).get(base).op(Op.i32_lt_s).br_if(1);
+    setW();
     for (let j = delFns.length - 1; j >= 0; j--) call(delFns[j]);
     for (let j = groupFns.length - 1; j >= 0; j--) call(groupFns[j]);
     f.get(n).i32(1).op(Op.i32_sub).set(n);
+    f.br(0).end().end();
+    f.get(seg).i32(1).op(Op.i32_sub).set(seg);
     f.br(0).end().end();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Running
+
+  /** Rows of a state slot's tape: T + 1 (whole) or C + 1 (segment). */
+  private rows(id: number): number {
+    return this.whole.has(id) ? this.T + 1 : this.C + 1;
+  }
 
   private f64(offset: number, length: number): Float64Array {
     return this.arena.f64(offset, length);
@@ -924,6 +1043,7 @@ export class EngineTapeRuntime {
     this.batch = B;
     this.lastBatch = B;
     this.fromInit = !carry;
+    checkCheckpoint(this.C, T, carry);
     const MB = this.maxBatch;
     for (const s of ir.slots) {
       const N = ir.groups[s.group].size;
@@ -931,7 +1051,7 @@ export class EngineTapeRuntime {
         this.f64(this.K.get(s.id)!, N).set(opts.arrayOf(s.id).subarray(0, N));
         continue;
       }
-      const x = this.f64(this.X.get(s.id)!, (T + 1) * MB * N);
+      const x = this.f64(this.X.get(s.id)!, this.rows(s.id) * MB * N);
       if (carry) x.copyWithin(0, T * B * N, (T + 1) * B * N);
       else {
         const init = opts.initOf(s.id);
@@ -940,7 +1060,7 @@ export class EngineTapeRuntime {
     }
     for (const g of this.groups) {
       if (g.LS < 0) continue;
-      const ls = this.arena.i32(g.LS, (T + 1) * MB * g.N);
+      const ls = this.arena.i32(g.LS, (this.C + 1) * MB * g.N);
       if (!carry) ls.fill(NEVER, 0, B * g.N);
       // steps count from the window's start: the last spike moves back by T
       else for (let k = 0; k < B * g.N; k++) ls[k] = Math.max(ls[T * B * g.N + k] - T, NEVER);
@@ -959,7 +1079,7 @@ export class EngineTapeRuntime {
     this.pass(TAPE_COMMAND.FORWARD, B);
     this.passes++;
     this.forwarded = true;
-    for (const id of this.A.keys()) this.f64(this.A.get(id)!, (T + 1) * MB * ir.groups[ir.slots[id].group].size).fill(0);
+    for (const id of this.A.keys()) this.f64(this.A.get(id)!, this.rows(id) * MB * ir.groups[ir.slots[id].group].size).fill(0);
     for (const g of this.groups) {
       if (g.GS >= 0) this.f64(g.GS, T * MB * g.N).fill(0);
       if (g.CG >= 0) this.f64(g.CG, MB * g.N).fill(0);
@@ -1002,6 +1122,7 @@ export class EngineTapeRuntime {
     const N = this.ir.groups[this.ir.slots[slot].group].size;
     const len = (this.T + 1) * this.maxBatch * N;
     if (!this.X.has(slot)) throw new Error('internal error: trace of a constant slot');
+    if (!this.whole.has(slot)) throw new BuildError(this.ir.groups[this.ir.slots[slot].group].where, 'trace', 'with checkpointing, only the variables named in `keep` keep every step', 'add [group, variable] to keep in net.forward');
     return { data: this.f64(this.X.get(slot)!, len), grad: this.f64(this.A.get(slot)!, len), offset: this.batch * N, stride: this.batch * N };
   }
 
