@@ -17,7 +17,7 @@
 import { type Expr, sym, num, substitute, symbolsOf, show, isNoiseSymbol, RANDOM_FUNCTIONS } from '../equations/ast.js';
 import { emitJS, jsNumber, KERNEL_HELPERS } from '../equations/codegen.js';
 import { inferDim, DimensionError } from '../equations/dims.js';
-import { simplify, evaluate } from '../equations/symbolic.js';
+import { simplify, evaluate, diff } from '../equations/symbolic.js';
 import { parseExpr, parseStatements } from '../equations/parser.js';
 import { parseQuantity, quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
 import { type Dim, DIMENSIONLESS, UNITS, dimEq, dimDiv, dimMul, formatDim } from '../math/units.js';
@@ -126,6 +126,14 @@ interface GroupPlan {
   symbolOf?: ReadonlyMap<string, string>;
   /** A refractory condition instead of a period. */
   refCondition?: Expr;
+  /**
+   * With a refractory condition: 1 where the neuron is not refractory after this step's threshold
+   * (0 while the condition holds, and for a neuron that has just spiked). Deliveries onto gated
+   * variables read it; with a refractory period they read lastspike instead.
+   */
+  nrFlag?: Uint8Array;
+  /** Scalar parameters (SI), once resolved. */
+  scalars?: Map<string, number>;
 }
 
 /**
@@ -265,6 +273,10 @@ export class Network {
 
     // Scalar parameters of each group (SI), per-neuron parameter initializers.
     const scalarParams = plans.map((p) => this.resolveParams(p, dt));
+    plans.forEach((p) => {
+      p.scalars = scalarParams[p.index];
+      if (p.refCondition) p.nrFlag = new Uint8Array(p.group.size).fill(1);
+    });
 
     // Projections: connectivity, weights, delays, and what they add to the post equations.
     const projPlans = projections.map((proj, k) => this.planProjection(proj, k, planOf(proj.pre.group), planOf(proj.post.group), seed, dt, F));
@@ -277,8 +289,8 @@ export class Network {
       q.name = q.name || `poisson${k}`;
       const where = `PoissonInput '${q.name}'`;
       const weightDim = initDim(q.options.weight, where, 'weight');
-      const { targetArray, scale } = this.resolveSpikeTarget(where, q.options, weightDim, planOf(q.post.group), q.post.group.model);
-      return { targetArray, weight: parseQuantity(q.options.weight).value * scale };
+      const { targetArray, scale, gated } = this.resolveSpikeTarget(where, q.options, weightDim, planOf(q.post.group), q.post.group.model);
+      return { targetArray, weight: parseQuantity(q.options.weight).value * scale, gated, post: planOf(q.post.group) };
     });
 
     // Allocate group state and generate each group's code.
@@ -387,6 +399,7 @@ export class Network {
       weight: pp.weight,
       delaySteps: pp.delaySteps,
       target: plans[index.get(pp.proj.post.group)!].symbolOf!.get(pp.targetArray)!,
+      gateRefSteps: pp.gated ? plans[index.get(pp.proj.post.group)!].refSteps : 0,
     }));
     const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false });
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
@@ -436,6 +449,7 @@ export class Network {
       targetKey: pp.targetArray,
       releaseKey: pp.stpRelease,
       notDifferentiable: pp.plastic ? 'it has long-term plasticity' : pp.jitRow ? 'its connectivity is just-in-time' : undefined,
+      gated: pp.gated,
     });
   }
 
@@ -657,7 +671,7 @@ export class Network {
       if (!dimEq(outDim, targetDim)) {
         throw new BuildError(where, 'weight', `the coupling has dimension ${formatDim(outDim)} with this weight (${formatDim(weightDim)}), but input '${target}' of ${postModel.name} has dimension ${formatDim(targetDim)}`, `give the weight in ${formatDim(dimDiv(targetDim, dimDiv(outDim, weightDim)))}`);
       }
-      return { ...base, kind: 'continuous', targetArray: acc, sourceArray, gapPost, stpRelease: undefined };
+      return { ...base, kind: 'continuous', targetArray: acc, sourceArray, gapPost, stpRelease: undefined, gated: false };
     }
 
     // Spike transmission.
@@ -678,12 +692,12 @@ export class Network {
     }
     // A plastic projection without syn and target only learns: it transmits nothing.
     const silent = !!o.plasticity && !o.syn && o.target === undefined;
-    const { targetArray, scale } = silent ? { targetArray: '', scale: 1 } : this.resolveSpikeTarget(where, o, weightDim, post, postModel);
+    const { targetArray, scale, gated } = silent ? { targetArray: '', scale: 1, gated: false } : this.resolveSpikeTarget(where, o, weightDim, post, postModel);
     if (scale !== 1) {
       weight *= scale;
       if (weights) for (let s = 0; s < weights.length; s++) weights[s] *= scale;
     }
-    return { ...base, weight, kind: 'event', targetArray, sourceArray: undefined, gapPost: undefined, stpRelease };
+    return { ...base, weight, kind: 'event', targetArray, sourceArray: undefined, gapPost: undefined, stpRelease, gated };
   }
 
   /**
@@ -696,7 +710,9 @@ export class Network {
     weightDim: Dim,
     post: GroupPlan,
     postModel: NeuronModel,
-  ): { targetArray: string; scale: number } {
+  ): { targetArray: string; scale: number; gated: boolean } {
+    // Increments onto a variable held by (unless refractory) are discarded while the post neuron is refractory.
+    const gatedVar = (name: string) => (post.refSteps > 0 || post.refCondition !== undefined) && postModel.lines.some((l) => l.name === name && l.kind === 'diff' && l.flags.includes('unless refractory'));
     if (o.syn) {
       if (!o.out) throw new BuildError(where, 'out', 'a projection with syn needs an output', 'add out: CUBA() or out: COBA({ E: ... })');
       const inputs = postModel.inputNames();
@@ -724,19 +740,51 @@ export class Network {
         post.synByKey.set(key, inc);
       }
       const scale = syn.spikeScale ? evaluate(substitute(syn.spikeScale, (n) => (synVals.has(n) ? num(synVals.get(n)!.value) : undefined)), {}) : 1;
-      return { targetArray: inc, scale };
+      return { targetArray: inc, scale, gated: false };
     }
     if (o.out) throw new BuildError(where, 'out', 'an output needs synaptic dynamics', 'add syn: Expon({ tau: ... }), or remove out to add weights directly to a variable');
     const target = o.target;
     const line = target === undefined ? undefined : postModel.lines.find((l) => l.name === target);
-    if (!line || line.kind === 'sub' || line.flags.includes('input')) {
-      const candidates = postModel.lines.filter((l) => l.kind === 'diff' || (l.kind === 'value' && !l.flags.includes('input'))).map((l) => l.name);
-      throw new BuildError(where, 'target', `${target === undefined ? 'missing' : `'${target}' is not a state variable of ${postModel.name}`}`, `without syn, name the variable each spike increments: one of ${candidates.join(', ')}`);
+    if (!line || line.kind === 'sub') {
+      const candidates = postModel.lines.filter((l) => l.kind === 'diff' || l.kind === 'value').map((l) => l.name);
+      throw new BuildError(where, 'target', `${target === undefined ? 'missing' : `'${target}' is not a state variable or an input of ${postModel.name}`}`, `without syn, name the variable each spike increments, or the input a delta current enters: one of ${candidates.join(', ')}`);
     }
+    if (line.flags.includes('input')) return this.deltaCurrentTarget(where, line.name, line.dim, weightDim, post, postModel, gatedVar);
     if (!dimEq(line.dim, weightDim)) {
       throw new BuildError(where, 'weight', `has dimension ${formatDim(weightDim)} but '${target}' of ${postModel.name} has dimension ${formatDim(line.dim)}`, `give the weight in ${formatDim(line.dim)}, e.g. '1 ${exampleUnit(line.dim)}'`);
     }
-    return { targetArray: target!, scale: 1 };
+    return { targetArray: target!, scale: 1, gated: gatedVar(target!) };
+  }
+
+  /**
+   * A delta current into an input: each spike adds w·δ(t − t_spike) to the input, so the
+   * variable x whose equation reads it jumps by w·∂(dx/dt)/∂input. The weight is the input's
+   * integral over time (a charge for a current). The jump must be one constant for the group:
+   * exactly one differential equation reads the input, linearly, with scalar coefficients.
+   */
+  private deltaCurrentTarget(where: string, input: string, inputDim: Dim, weightDim: Dim, post: GroupPlan, postModel: NeuronModel, gatedVar: (name: string) => boolean): { targetArray: string; scale: number; gated: boolean } {
+    const want = dimMul(inputDim, SECOND);
+    const example = dimEq(inputDim, UNITS.get('pA')!.dim) ? "'1 pC' (pA·s)" : `the input's unit times a time, e.g. '1 ${exampleUnit(inputDim)}*ms'`;
+    if (!dimEq(weightDim, want)) {
+      throw new BuildError(where, 'weight', `a delta current into input '${input}' of ${postModel.name} is weighted by the input's integral over time (${formatDim(want)}), got ${formatDim(weightDim)}`, `give the weight as ${example}, or target a state variable (the weight is then its jump)`);
+    }
+    const probe = 'dlt$probe';
+    const scalars = post.scalars ?? new Map<string, number>();
+    const perNeuron = new Set([...postModel.params.keys()].filter((n) => !scalars.has(n)));
+    const expand = makeExpander({ model: postModel, scalars, perNeuron, inputTerms: new Map([[input, [sym(probe)]]]), dt: this.dtValue, where });
+    const reads: { name: string; coef: Expr }[] = [];
+    for (const l of postModel.lines) {
+      if (l.kind !== 'diff') continue;
+      const coef = simplify(diff(simplify(expand(l.expr!)), probe));
+      if (!(coef.k === 'num' && coef.v === 0)) reads.push({ name: l.name, coef });
+    }
+    if (reads.length === 0) throw new BuildError(where, 'target', `no differential equation of ${postModel.name} reads input '${input}'`, 'target the state variable each spike should increment');
+    if (reads.length > 1) throw new BuildError(where, 'target', `input '${input}' enters the equations of ${reads.map((r) => r.name).join(' and ')}: a delta current would make several variables jump`, `target one state variable directly (e.g. '${reads[0].name}', weight in its unit)`);
+    const { name: x, coef } = reads[0];
+    if (coef.k !== 'num' || !Number.isFinite(coef.v)) {
+      throw new BuildError(where, 'target', `the jump of '${x}' per unit of input '${input}' is ${show(coef)}, which is not one constant for the group (per-neuron parameters, or the input multiplies a variable)`, `give the parameters in it one value for the group, or target '${x}' directly with the weight in its unit`);
+    }
+    return { targetArray: x, scale: coef.v, gated: gatedVar(x) };
   }
 
   /** Checks an output's dimensions and adds its term (with `g` := gExpr) to the post input. Returns its dimension. */
@@ -952,6 +1000,9 @@ export class Network {
     for (const v of jsVars) out.push(`const c_${v.name} = ${other(v.name)};`);
     if (plan.refSteps > 0) out.push(`const nr = (n - ${LS}[i]) >= ${plan.refSteps};`);
     else if (jsRefCondition) out.push(`const nr = !${emitJS(jsRefCondition, (x) => (jsStates.has(x) ? `c_${x}` : other(x)))};`);
+    // refractory after this step (the condition held, or the neuron spikes now): deliveries onto gated variables read it
+    const NRF = plan.nrFlag ? name(plan.nrFlag as unknown as Int32Array, `G${gi}_nrflag`) : '';
+    if (NRF) out.push(`${NRF}[i] = nr ? 1 : 0;`);
     // Each draw has its own stream (group, place); the counter is (neuron, step): any order, any thread, same numbers.
     const streamBase = (0x52000000 + gi * 4096) >>> 0;
     draws.forEach((d, k) => out.push(`const ${d.name} = H.${d.fn === 'rand' ? 'uniform' : 'normal'}(${seed}, ${streamBase + k}, i, n);`));
@@ -967,6 +1018,7 @@ export class Network {
         out.push(r.op === '=' ? `${lhs} = ${value};` : `${lhs} ${r.op} ${value};`);
       }
       out.push(`${LS}[i] = n; ${SP}[sb + ns] = i; ns++;`);
+      if (NRF) out.push(`${NRF}[i] = 0;`);
       out.push('}');
     }
     for (const v of jsVars) out.push(`${other(v.name)} = n_${v.name};`);
@@ -991,12 +1043,27 @@ export class Network {
   }
 
   private projectionCode(pp: ProjPlan, k: number, pre: GroupPlan, post: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string): string {
-    const transmit = this.transmissionCode(pp, k, pre, name);
+    const transmit = this.transmissionCode(pp, k, pre, post, name);
     return pp.plastic ? `${transmit}\n${this.plasticityCode(pp, pp.plastic, k, post, name)}` : transmit;
   }
 
-  private transmissionCode(pp: ProjPlan, k: number, pre: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string): string {
+  /**
+   * The condition under which post neuron `idx` (code) takes an increment at step n: always (''),
+   * or, for a target held by (unless refractory), only while the neuron is not refractory.
+   */
+  private gateCode(gated: boolean, post: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string, idx: string): string {
+    if (!gated) return '';
+    if (post.nrFlag) return `${name(post.nrFlag as unknown as Int32Array, `G${post.index}_nrflag`)}[${idx}] === 1`;
+    return `(n - ${name(post.group.runtime!.lastSpike, `G${post.index}_lastspike`)}[${idx}]) >= ${post.refSteps}`;
+  }
+
+  private transmissionCode(pp: ProjPlan, k: number, pre: GroupPlan, post: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string): string {
     const { proj, csr, weights, weight, delaySteps, delays, targetArray } = pp;
+    // `add(idx, value)`: the increment of post neuron idx, dropped while a gated target is refractory
+    const add = (idx: string, value: string) => {
+      const g = this.gateCode(pp.gated, post, name, idx);
+      return g ? `if (${g}) ${T}[${idx}] += ${value};` : `${T}[${idx}] += ${value};`;
+    };
     const preRt = proj.pre.group.runtime!;
     const postRt = proj.post.group.runtime!;
     const IP = name(csr.indptr, `P${k}_indptr`);
@@ -1043,7 +1110,8 @@ export class Network {
         `for (let s = ${IP}[r]; s < e; s++) ${RG}[((n + ${D}[s]) % ${R}) * ${M} + ${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
         '}',
         `const rb = (n % ${R}) * ${M};`,
-        `for (let j = 0; j < ${M}; j++) { const x = ${RG}[rb + j]; if (x !== 0) { ${T}[j] += x; ${RG}[rb + j] = 0; } }`,
+        // increments arriving now land (or are dropped by a refractory post neuron); the slot is emptied either way
+        `for (let j = 0; j < ${M}; j++) { const x = ${RG}[rb + j]; if (x !== 0) { ${add('j', 'x')} ${RG}[rb + j] = 0; } }`,
         '}',
       ].join('\n');
     }
@@ -1062,7 +1130,7 @@ export class Network {
         'for (let q = 0; q < c; q++) {',
         rowOf,
         `const len = ${ROW}(r);`,
-        `for (let x = 0; x < len; x++) ${T}[${postOff}${BUF}[x]] += ${W};`,
+        `for (let x = 0; x < len; x++) { const jj = ${postOff}${BUF}[x]; ${add('jj', W)} }`,
         '}',
         '}',
         '}',
@@ -1080,7 +1148,9 @@ export class Network {
       rowOf,
       `const e = ${IP}[r + 1];`,
       release ? `const rel = ${releaseRing ? `${releaseRing}[b + ${preIndex}]` : `${release}[${preIndex}]`};` : '',
-      pp.plastic ? this.onPreCode(pp, pp.plastic, k, name, T === '' ? '' : `${T}[${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`, preIndex) : `for (let s = ${IP}[r]; s < e; s++) ${T}[${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
+      pp.plastic
+        ? this.onPreCode(pp, pp.plastic, k, name, T === '' ? '' : add('j', release ? `${W} * rel` : W), preIndex)
+        : `for (let s = ${IP}[r]; s < e; s++) { const jj = ${postOff}${IX}[s]; ${add('jj', release ? `${W} * rel` : W)} }`,
       '}',
       '}',
       '}',
@@ -1315,7 +1385,7 @@ export class Network {
 
   /** Poisson drive: Binomial(num, rate·dt) spikes per target neuron and step, counter-based. */
   private poissonCode(pi: PoissonInput, k: number, seed: number, dt: number, name: (a: StateArray | Int32Array, label: string) => string): string {
-    const { targetArray, weight } = this.poissonTargets[k];
+    const { targetArray, weight, gated, post } = this.poissonTargets[k];
     const T = name(pi.post.group.runtime!.arrays.get(targetArray)!, `Q${k}_target`);
     let rate: number;
     try {
@@ -1326,15 +1396,17 @@ export class Network {
     const p = rate * dt;
     if (!(p >= 0 && p <= 1)) throw new BuildError(`PoissonInput '${pi.name}'`, 'rate', `rate × dt must be in [0, 1], got ${p}`, 'lower the rate or the time step');
     const off = pi.post.start;
+    // a target held by (unless refractory) drops what arrives while the neuron is refractory
+    const gate = this.gateCode(gated, post, name, 'jj');
     return [
       `for (let j = 0; j < ${pi.post.size}; j++) {`,
       `const c = H.binomial(${seed}, ${(0x50000000 + k) >>> 0}, j, n, ${pi.options.num}, ${jsNumber(p)});`,
-      `if (c !== 0) ${T}[${off} + j] += c * ${jsNumber(weight)};`,
+      `if (c !== 0) { const jj = ${off} + j; ${gate ? `if (${gate}) ` : ''}${T}[jj] += c * ${jsNumber(weight)}; }`,
       '}',
     ].join('\n');
   }
 
-  private poissonTargets: { targetArray: string; weight: number }[] = [];
+  private poissonTargets: { targetArray: string; weight: number; gated: boolean; post: GroupPlan }[] = [];
 
   private locateDivergence(gi: number, n: number): never {
     const g = this.groups[gi];
@@ -1789,6 +1861,8 @@ interface ProjPlan {
   readonly gapPost: string | undefined;
   /** Short-term plasticity: the pre array holding each neuron's release fraction. */
   readonly stpRelease: string | undefined;
+  /** The target is held by (unless refractory): increments to a refractory post neuron are discarded. */
+  readonly gated: boolean;
   /** Long-term plasticity, when the projection learns. */
   readonly plastic: PlasticityPlan | undefined;
   /** Just-in-time connectivity: regenerates one row (nothing stored). */

@@ -58,6 +58,11 @@ export interface EngineProjectionSpec {
   readonly delaySteps: number;
   /** The post group's array that receives the weights. */
   readonly target: string;
+  /**
+   * When > 0, the target is held by `(unless refractory)`: an increment to a post neuron with
+   * n − lastspike < gateRefSteps (refractory, or spiking at this step) is discarded.
+   */
+  readonly gateRefSteps?: number;
 }
 
 /** Options of a {@link StepEngine}. */
@@ -533,6 +538,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
   const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
   const idx = m.functionCount - 1;
   const { preStart, preSize, postStart, delaySteps, weights, weight, target } = p.spec;
+  const gate = p.spec.gateRefSteps ?? 0;
   const N = pre.spec.size;
   const whole = preStart === 0 && preSize === N;
   const d = f.local(ValType.i32);
@@ -544,6 +550,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
   const s = f.local(ValType.i32);
   const e = f.local(ValType.i32);
   const a = f.local(ValType.i32);
+  const jj = f.local(ValType.i32);
   const elem = double ? 8 : 4;
   const shift = double ? 3 : 2;
   const tOff = post.offsets[target] + postStart * elem;
@@ -571,15 +578,22 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
       f.get(r).i32(T + 1).op(Op.i32_mul).get(1).op(Op.i32_add).i32(2).op(Op.i32_shl).tee(a).mem(Op.i32_load, 2, p.rows).set(s);
       f.get(a).mem(Op.i32_load, 2, p.rows + 4).set(e);
     }
-    // for (; s < e; s++) target[postStart + indices[s]] += w
+    // for (; s < e; s++) target[postStart + indices[s]] += w   (unless the post neuron is refractory, for a gated target)
     f.block().get(s).get(e).op(Op.i32_ge_s).br_if(0).loop();
-    f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices).i32(shift).op(Op.i32_shl).tee(a);
+    f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices).set(jj);
+    if (gate > 0) {
+      f.block(); // skip target
+      // n − lastspike[postStart + j] < refSteps: drop the increment
+      f.get(0).get(jj).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.lastSpike + postStart * 4).op(Op.i32_sub).i32(gate).op(Op.i32_lt_s).br_if(0);
+    }
+    f.get(jj).i32(shift).op(Op.i32_shl).tee(a);
     f.get(a).mem(double ? Op.f64_load : Op.f32_load, shift, tOff);
     if (weights) {
       f.get(s).i32(shift).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, shift, p.weights);
     } else if (double) f.f64(weight);
     else f.f32(weight);
     f.op(double ? Op.f64_add : Op.f32_add).mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
+    if (gate > 0) f.end();
     f.get(s).i32(1).op(Op.i32_add).tee(s).get(e).op(Op.i32_lt_s).br_if(0);
     f.end().end();
     f.end(); // continue target

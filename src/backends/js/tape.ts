@@ -491,6 +491,9 @@ export class TapeRuntime {
     const GW = this.GW.has(d.index) ? bind(this.GW.get(d.index)) : '';
     let wt: FloatArray | null = null;
     const sig = (name: string) => `function ${name}($n, $B, EV, EVV, $q0, $q1, $m) {`;
+    // the target's adjoint array (bound once the reverse kernel is generated)
+    let ATname = '';
+    const AT0 = () => ATname;
     const fw: string[] = [];
     const bw: string[] = [];
     if (d.kind === 'continuous') {
@@ -523,6 +526,13 @@ export class TapeRuntime {
       const PD = pend ? bind(pend) : '';
       const TG = PD ? '' : bind(this.X[d.target]);
       const DL = d.delays ? bind(d.delays) : '';
+      // A target held by (unless refractory): what lands on a refractory post neuron (step − lastspike
+      // < refSteps, lastspike after the step's threshold) is dropped, and so is its gradient.
+      const postRt = this.groups[d.post];
+      const gated = this.gateOf(d);
+      const LSP = gated ? bind(postRt.ls) : '';
+      const open = (idx: string, step: string) => (gated ? `(${step} - ${LSP}[${idx}]) >= ${num(ir.groups[d.post].refSteps)}` : 'true');
+      const adjAt = (idx: string, step: string) => (gated ? `(${open(idx, step)} ? ${AT0()}[${idx}] : 0)` : `${AT0()}[${idx}]`);
       const event = [
         'for (let $q = $q0; $q < $q1; $q++) {',
         `const $k = EV[$q]; const $b = ($k / ${num(Npre)}) | 0; const $r = $k - $b * ${num(Npre)}${plus(-d.preStart)};`,
@@ -536,12 +546,13 @@ export class TapeRuntime {
       const vrDecl = factors.length ? `const $vr = ${factors.join(' * ')};` : '';
       fw.push(`return ${sig('dlv')}`, 'const $o1 = ($n + 1) * $B;', ...event, vrDecl);
       if (PD) fw.push(row((s, j) => `${PD}[($n + ${DL}[${s}] + 1) * $B * ${num(Npost)} + $pb + ${j}] += ${w(s)}${vr};`));
-      else fw.push(`const $t = $o1 * ${num(Npost)} + $pb;`, row((s, j) => `${TG}[$t + ${j}] += ${w(s)}${vr};`));
+      else fw.push(`const $t = $o1 * ${num(Npost)} + $pb;`, row((s, j) => (gated ? `if (${open(`$t + ${j}`, '$n')}) ${TG}[$t + ${j}] += ${w(s)}${vr};` : `${TG}[$t + ${j}] += ${w(s)}${vr};`)));
       fw.push('}', '};');
       // The reverse pass reads dL/d(target) where each increment landed: X[n+1], or X[m + delay + 1] (nothing past the last step).
       const AT = bind(this.A[d.target]);
+      ATname = AT;
       const at = (use: (s: string) => string) => (s: string, j: string) =>
-        DL ? `const $at = $m + ${DL}[${s}] + 1; if ($at <= ${num(T)}) { const $a = ${AT}[$at * $B * ${num(Npost)} + $pb + ${j}]; ${use(s)} }` : `const $a = ${AT}[$L + ${j}]; ${use(s)}`;
+        DL ? `const $at = $m + ${DL}[${s}] + 1; if ($at <= ${num(T)}) { const $a = ${adjAt(`$at * $B * ${num(Npost)} + $pb + ${j}`, '($at - 1)')}; ${use(s)} }` : `const $a = ${adjAt(`$L + ${j}`, '$n')}; ${use(s)}`;
       const landing = DL ? '' : `const $L = $o1 * ${num(Npost)} + $pb;`;
       bw.push(`return ${sig('dlvb')}`, 'const $o1 = ($n + 1) * $B;');
       if (pre.gs && dense && !DL && !REL) {
@@ -553,10 +564,10 @@ export class TapeRuntime {
         if (W) {
           wt = new (this.opts.F)(P * d.preSize);
           const WT = bind(wt);
-          bw.push(`for (let $c = 0; $c < ${num(P)}; $c++) {`, `const $a = ${AT}[$L + $c]; if ($a === 0) continue;`, span(d.preSize, `$c * ${num(d.preSize)}`, (s, j) => `${GS}[$g + ${j}] += $a * ${WT}[${s}];`), '}');
+          bw.push(`for (let $c = 0; $c < ${num(P)}; $c++) {`, `const $a = ${adjAt('$L + $c', '$n')}; if ($a === 0) continue;`, span(d.preSize, `$c * ${num(d.preSize)}`, (s, j) => `${GS}[$g + ${j}] += $a * ${WT}[${s}];`), '}');
         } else {
           // one weight: every pre neuron of the row gets w·Σ_j dL/d(target)[b, j]
-          bw.push('let $sum = 0;', `for (let $c = 0; $c < ${num(P)}; $c++) $sum += ${AT}[$L + $c];`, `const $v = ${num(d.weight)} * $sum;`, `for (let $r = 0; $r < ${num(d.preSize)}; $r++) ${GS}[$g + $r] += $v;`);
+          bw.push('let $sum = 0;', `for (let $c = 0; $c < ${num(P)}; $c++) $sum += ${adjAt('$L + $c', '$n')};`, `const $v = ${num(d.weight)} * $sum;`, `for (let $r = 0; $r < ${num(d.preSize)}; $r++) ${GS}[$g + $r] += $v;`);
         }
         bw.push('}');
       } else if (pre.gs) {
@@ -606,11 +617,19 @@ export class TapeRuntime {
       const target = this.X[d.target]!;
       const BN = B * this.groups[d.post].N;
       const o1post = (n + 1) * BN;
+      const ls = this.gateOf(d) ? this.groups[d.post].ls! : null;
+      const R = this.ir.groups[d.post].refSteps;
       for (let k = 0; k < BN; k++) {
         const x = pend[o1post + k];
-        if (x !== 0) target[o1post + k] += x;
+        if (x !== 0 && (ls === null || n - ls[o1post + k] >= R)) target[o1post + k] += x;
       }
     }
+  }
+
+  /** Whether the delivery drops increments to refractory post neurons here (the post group has hard refractoriness on the tape). */
+  private gateOf(d: DeliveryIR): boolean {
+    const post = this.groups[d.post];
+    return d.gated === true && post.ls !== null && !post.soft && this.ir.groups[d.post].refSteps > 0;
   }
 
   /** Reverse pass over the last forward pass; gradients add to G, GInit and GW. */

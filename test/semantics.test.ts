@@ -1,0 +1,172 @@
+/**
+ * Semantics as Brian2 and NEST define them (issue 12, part 1). Each test states the rule, the
+ * number the rule gives, and runs it on every path the network can take: the JavaScript step
+ * loop, the step engine (WebAssembly, 1 and 2 threads) where the network runs there, and the
+ * training forward pass where it applies.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Network,
+  NeuronGroup,
+  defineNeuron,
+  All2All,
+  One2One,
+  FixedProb,
+  SpikeGeneratorGroup,
+  PoissonInput,
+  InputGroup,
+  StateMonitor,
+  values,
+  BuildError,
+} from '../src/index.js';
+
+// ------------------------------------------------------------------------------------------------
+// 1. Increments to a variable held by (unless refractory) are discarded while refractory
+
+/** Leaky, clamped while refractory (2 ms = 20 steps of 0.1 ms). */
+const Clamped = defineNeuron({
+  name: 'Clamped',
+  equations: 'dv/dt = -v/tau : 1 (unless refractory)',
+  params: { tau: '10 ms' },
+  threshold: 'v > 1',
+  reset: 'v = 0',
+  refractory: '2 ms',
+});
+
+/** Fires once, at the step its initial value puts it over threshold (v grows by 0.1 per step), then never again. */
+const Driver = defineNeuron({
+  name: 'Driver',
+  equations: 'dv/dt = 1/(1*ms) : 1',
+  threshold: 'v > 1',
+  reset: 'v = -1000',
+  method: 'euler',
+});
+/** Initial value of a Driver that fires at step s (crossing in the middle of a step, far from rounding). */
+const firesAt = (s: number) => 1.05 - 0.1 * (s + 1);
+
+/**
+ * Three post neurons that spike at step 0 (v = 1.5) and are refractory for steps 0–19; each gets
+ * one kick of 0.5, at step 5, 19 and 20. Brian2 2.5.1 (numpy target, `on_pre='v += 0.5'`) gives
+ * v = 0, 0 and 0.5·exp(−0.4 ms/10 ms) after 2.5 ms: only the kick at step 20 lands.
+ */
+function kicked(o: { engine: boolean; threads?: number; perSynapseDelay?: boolean }) {
+  const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine: o.engine, threads: o.threads });
+  // with per-synapse delays of 2 steps, the drivers fire 2 steps earlier: the kicks arrive at the same steps
+  const lead = o.perSynapseDelay ? 2 : 0;
+  const D = net.add(new NeuronGroup(3, Driver, { name: 'D', init: { v: values([5, 19, 20].map((s) => firesAt(s - lead))) } }));
+  const G = net.add(new NeuronGroup(3, Clamped, { name: 'G', init: { v: 1.5 } }));
+  net.connect(D, G, { comm: new One2One(), weight: 0.5, target: 'v', delay: o.perSynapseDelay ? values([0.2, 0.2, 0.2], 'ms') : undefined });
+  net.run('2.5 ms');
+  const v = Array.from(G.get('v'));
+  const backend = G.runtime!.backend ?? 'js';
+  net.close();
+  return { v, backend };
+}
+
+test('a kick delivered while the post neuron is refractory is discarded, on the JavaScript loop and on the step engine (1 and 2 threads); Brian2 gives the same values', () => {
+  const expected = [0, 0, 0.5 * Math.exp(-0.04)];
+  const js = kicked({ engine: false });
+  const one = kicked({ engine: true, threads: 1 });
+  const two = kicked({ engine: true, threads: 2 });
+  assert.match(one.backend, /engine×1/);
+  assert.match(two.backend, /engine×2/);
+  for (const r of [js, one, two]) {
+    assert.equal(r.v[0], 0, `kick at step 5 (refractory until step 20) must be lost: ${r.backend} ${r.v}`);
+    assert.equal(r.v[1], 0, `kick at step 19 must be lost: ${r.backend} ${r.v}`);
+    assert.ok(Math.abs(r.v[2] - expected[2]) < 1e-12, `kick at step 20 lands: ${r.backend} ${r.v[2]} vs ${expected[2]}`);
+  }
+  assert.deepEqual(one.v, js.v);
+  assert.deepEqual(two.v, js.v);
+});
+
+test('the rule holds through per-synapse delays (the increment is judged when it arrives)', () => {
+  const r = kicked({ engine: false, perSynapseDelay: true });
+  assert.deepEqual(r.v.slice(0, 2), [0, 0]);
+  assert.ok(Math.abs(r.v[2] - 0.5 * Math.exp(-0.04)) < 1e-12, `${r.v}`);
+});
+
+test('PoissonInput onto a variable held by (unless refractory) is discarded while refractory, and lands otherwise (Brian2 2.5.1: the same)', () => {
+  const run = (engine: boolean) => {
+    const net = new Network({ dt: '0.1 ms', dtype: 'float64', seed: 3, engine });
+    const Long = defineNeuron({ name: 'Long', equations: 'dv/dt = -v/tau : 1 (unless refractory)', params: { tau: '10 ms' }, threshold: 'v > 1', reset: 'v = 0', refractory: '1 s' });
+    // neuron 0 spikes at step 0 and stays refractory; neuron 1 never reaches threshold
+    const G = net.add(new NeuronGroup(2, Long, { name: 'G', init: { v: values([1.5, 0]) } }));
+    net.add(new PoissonInput(G, { num: 10, rate: '1000 Hz', weight: 0.01, target: 'v' }));
+    net.run('5 ms');
+    return Array.from(G.get('v'));
+  };
+  for (const engine of [false, true]) {
+    const v = run(engine);
+    assert.equal(v[0], 0, 'every Poisson kick to the refractory neuron is lost');
+    // about 10·1000 Hz·5 ms = 50 kicks of 0.01 (leaky): clearly received
+    assert.ok(v[1] > 0.2 && v[1] < 0.8, `the non-refractory neuron integrates its kicks: ${v[1]}`);
+  }
+});
+
+test('a variable without (unless refractory) keeps receiving kicks during the refractory period', () => {
+  const Free = defineNeuron({ name: 'Free', equations: 'dv/dt = -v/tau : 1', params: { tau: '10 ms' }, threshold: 'v > 1', reset: 'v = 0', refractory: '2 ms' });
+  const net = new Network({ dt: '0.1 ms', dtype: 'float64' });
+  const D = net.add(new NeuronGroup(1, Driver, { name: 'D', init: { v: firesAt(5) } }));
+  const G = net.add(new NeuronGroup(1, Free, { name: 'G', init: { v: 1.5 } }));
+  net.connect(D, G, { comm: new One2One(), weight: 0.5, target: 'v' });
+  net.run('2.5 ms');
+  // kick at step 5 lands, then decays for 19 steps
+  assert.ok(Math.abs(G.get('v')[0] - 0.5 * Math.exp(-0.19)) < 1e-12, `${G.get('v')[0]}`);
+});
+
+test('training forward pass drops a kick to a refractory neuron exactly as net.run does', () => {
+  const sim = () => {
+    const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine: false });
+    const gen = net.add(new SpikeGeneratorGroup(1, { indices: [0, 0], times: [0.5, 2.0], unit: 'ms', name: 'gen' }));
+    const G = net.add(new NeuronGroup(1, Clamped, { name: 'G', init: { v: 1.5 } }));
+    net.connect(gen, G, { comm: new All2All(), weight: 0.5, target: 'v' });
+    const m = net.add(new StateMonitor(G, ['v']));
+    net.run('2.5 ms');
+    return Array.from(m.result().values.v);
+  };
+  const train = () => {
+    const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine: false });
+    const x = net.add(new InputGroup(1, 'x'));
+    const G = net.add(new NeuronGroup(1, Clamped, { name: 'G', init: { v: 1.5 } }));
+    net.connect(x, G, { comm: new All2All(), weight: 0.5, target: 'v', train: ['weight'] });
+    const ptr = new Int32Array(26);
+    for (let n = 0; n < 26; n++) ptr[n] = (n > 5 ? 1 : 0) + (n > 20 ? 1 : 0);
+    net.forward({ steps: 25, batch: 1, inputs: [[x, { ptr, idx: Int32Array.of(0, 0) }]] });
+    const tr = net.trace(G, 'v');
+    const out = Array.from({ length: 25 }, (_, n) => tr.data[tr.offset + n * tr.stride]);
+    // dL/dw of L = v(end): only the kick at step 20 reaches it, through 4 steps of decay
+    tr.grad[tr.offset + 24 * tr.stride] = 1;
+    net.backward();
+    return { out, dw: net.parameters()[0].grad[0] };
+  };
+  const s = sim();
+  const t = train();
+  assert.equal(s[10], 0, 'the kick at step 5 is lost in the simulation');
+  for (let n = 0; n < 25; n++) assert.ok(Math.abs(s[n] - t.out[n]) < 1e-15, `step ${n}: simulation ${s[n]}, training ${t.out[n]}`);
+  assert.ok(Math.abs(t.dw - Math.exp(-0.04)) < 1e-12, `gradient of the landed kick only: ${t.dw}`);
+});
+
+test('with a refractory condition, increments are dropped while the condition holds', () => {
+  // refractory while v > 0.5 (Brian2's refractory='v > ...' form): a kick at step 2 (v ≈ 1.4) is lost
+  const Cond = defineNeuron({ name: 'Cond', equations: 'dv/dt = -v/tau : 1 (unless refractory)', params: { tau: '1 ms' }, threshold: 'v > 10', refractory: 'v > 0.5' });
+  const net = new Network({ dt: '0.1 ms', dtype: 'float64' });
+  const D = net.add(new NeuronGroup(2, Driver, { name: 'D', init: { v: values([firesAt(2), firesAt(2)]) } }));
+  const G = net.add(new NeuronGroup(2, Cond, { name: 'G', init: { v: values([1.5, 0]) } }));
+  net.connect(D, G, { comm: new One2One(), weight: 0.25, target: 'v' });
+  net.run('0.3 ms');
+  const v = G.get('v');
+  assert.equal(v[0], 1.5, 'held (not integrated, no kick) while refractory');
+  assert.ok(Math.abs(v[1] - 0.25) < 1e-12, `the other neuron takes its kick: ${v[1]}`);
+});
+
+test('the rule holds for just-in-time connectivity', () => {
+  const net = new Network({ dt: '0.1 ms', dtype: 'float64' });
+  const D = net.add(new NeuronGroup(2, Driver, { name: 'D', init: { v: values([firesAt(5), firesAt(20)]) } }));
+  const G = net.add(new NeuronGroup(1, Clamped, { name: 'G', init: { v: 1.5 } }));
+  net.connect(D, G, { comm: new FixedProb(1), weight: 0.5, target: 'v', jit: true });
+  net.run('2.5 ms');
+  assert.ok(Math.abs(G.get('v')[0] - 0.5 * Math.exp(-0.04)) < 1e-12, `only the kick at step 20 lands: ${G.get('v')[0]}`);
+});
+
+void BuildError;
