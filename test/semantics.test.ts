@@ -17,6 +17,7 @@ import {
   PoissonInput,
   InputGroup,
   StateMonitor,
+  SpikeMonitor,
   values,
   BuildError,
 } from '../src/index.js';
@@ -147,16 +148,16 @@ test('training forward pass drops a kick to a refractory neuron exactly as net.r
   assert.ok(Math.abs(t.dw - Math.exp(-0.04)) < 1e-12, `gradient of the landed kick only: ${t.dw}`);
 });
 
-test('with a refractory condition, increments are dropped while the condition holds', () => {
-  // refractory while v > 0.5 (Brian2's refractory='v > ...' form): a kick at step 2 (v ≈ 1.4) is lost
-  const Cond = defineNeuron({ name: 'Cond', equations: 'dv/dt = -v/tau : 1 (unless refractory)', params: { tau: '1 ms' }, threshold: 'v > 10', refractory: 'v > 0.5' });
+test('with a refractory condition, increments are dropped from the spike until the condition turns false (Brian2: not_refractory = not_refractory or not cond)', () => {
+  // neuron 0 spikes at step 0 (v > 1) and stays refractory while v > 0.5: held at its value, its kick at step 2 lost
+  const Cond = defineNeuron({ name: 'Cond', equations: 'dv/dt = -v/tau : 1 (unless refractory)', params: { tau: '1 ms' }, threshold: 'v > 1', refractory: 'v > 0.5' });
   const net = new Network({ dt: '0.1 ms', dtype: 'float64' });
   const D = net.add(new NeuronGroup(2, Driver, { name: 'D', init: { v: values([firesAt(2), firesAt(2)]) } }));
   const G = net.add(new NeuronGroup(2, Cond, { name: 'G', init: { v: values([1.5, 0]) } }));
   net.connect(D, G, { comm: new One2One(), weight: 0.25, target: 'v' });
   net.run('0.3 ms');
   const v = G.get('v');
-  assert.equal(v[0], 1.5, 'held (not integrated, no kick) while refractory');
+  assert.ok(Math.abs(v[0] - 1.5 * Math.exp(-0.1)) < 1e-12, `integrated at step 0 only, then held without the kick: ${v[0]}`);
   assert.ok(Math.abs(v[1] - 0.25) < 1e-12, `the other neuron takes its kick: ${v[1]}`);
 });
 
@@ -167,6 +168,47 @@ test('the rule holds for just-in-time connectivity', () => {
   net.connect(D, G, { comm: new FixedProb(1), weight: 0.5, target: 'v', jit: true });
   net.run('2.5 ms');
   assert.ok(Math.abs(G.get('v')[0] - 0.5 * Math.exp(-0.04)) < 1e-12, `only the kick at step 20 lands: ${G.get('v')[0]}`);
+});
+
+// ------------------------------------------------------------------------------------------------
+// 4. dt and t are symbols of equations, thresholds, resets and refractoriness
+
+/** Spike steps per neuron 0 of a 2-neuron group of `spec`, run 1 ms at dt = 0.1 ms, and the final v. */
+function dtRun(spec: Parameters<typeof defineNeuron>[0], engine: boolean) {
+  const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine });
+  const G = net.add(new NeuronGroup(2, defineNeuron(spec), { name: 'G' }));
+  const sm = net.add(new SpikeMonitor(G));
+  net.run('1 ms');
+  const { times, indices } = sm.spikes();
+  const steps = Array.from(times).filter((_, k) => indices[k] === 0).map((t) => Math.round(t / 1e-4));
+  return { steps, v: G.get('v')[0], backend: G.runtime!.backend ?? 'js' };
+}
+
+test('dt and t in equations, thresholds, resets and refractory periods: the values and spike steps Brian2 2.5.1 gives, on the JavaScript loop and the step engine', () => {
+  for (const engine of [false, true]) {
+    const on = (spec: Parameters<typeof defineNeuron>[0]) => {
+      const r = dtRun(spec, engine);
+      if (engine) assert.match(r.backend, /engine/, `${spec.name} runs on the step engine`);
+      return r;
+    };
+    // dv/dt = 1/dt with Euler: +1 per step
+    assert.equal(on({ name: 'EqDt', equations: 'dv/dt = 1/dt : 1', method: 'euler' }).v, 10);
+    // dv/dt = t/ms² with Euler, t = n·dt at step n: Σ 0.01·n for n < 10 = 0.45
+    assert.ok(Math.abs(on({ name: 'EqT', equations: 'dv/dt = t/ms/ms : 1', method: 'euler' }).v - 0.45) < 1e-12);
+    // threshold on t with a 0.2 ms refractory period: steps 5, 7, 9
+    assert.deepEqual(on({ name: 'ThrT', equations: 'dv/dt = 0/ms : 1', threshold: 't > 0.45*ms', reset: 'v += 1', refractory: '0.2 ms' }).steps, [5, 7, 9]);
+    // reset to −dt/ms: v climbs 0.1 per step from −0.1, spikes above 0.25
+    const r = on({ name: 'ResetDt', equations: 'dv/dt = 1/ms : 1', threshold: 'v > 0.25', reset: 'v = -dt/ms', method: 'euler' });
+    assert.deepEqual(r.steps, [2, 6]);
+    assert.ok(Math.abs(r.v - 0.2) < 1e-12);
+    // refractory = '3*dt' (Brian2: spikes at 0, 0.3, 0.6, 0.9 ms)
+    assert.deepEqual(on({ name: 'RefDt', equations: 'dv/dt = 1/ms : 1', threshold: 'v > 0.05', reset: 'v = 0', refractory: '3*dt', method: 'euler' }).steps, [0, 3, 6, 9]);
+  }
+});
+
+test('t in a refractory condition: refractory from a spike while the condition holds (Brian2 2.5.1: spikes at 0, 0.5, 0.6, 0.7, 0.8, 0.9 ms)', () => {
+  const r = dtRun({ name: 'RefT', equations: 'dv/dt = 1/ms : 1', threshold: 'v > 0.05', reset: 'v = 0', refractory: 't < 0.5*ms', method: 'euler' }, true);
+  assert.deepEqual(r.steps, [0, 5, 6, 7, 8, 9]);
 });
 
 void BuildError;

@@ -510,7 +510,10 @@ export class Network {
         try {
           tref = quantityIn(r, SECOND);
         } catch (err) {
-          throw new BuildError(where, 'refractory', (err as Error).message, "give a time such as '5 ms', or a condition such as 'v > Vth'");
+          // an expression of the group's scalar parameters, units and dt, e.g. '3*dt' (as Brian2 accepts)
+          const t = typeof r === 'string' ? timeExpression(r, model, scalars, dt) : undefined;
+          if (t === undefined) throw new BuildError(where, 'refractory', (err as Error).message, "give a time such as '5 ms' or '3*dt', or a condition such as 'v > Vth'");
+          tref = t;
         }
         if (tref < 0) throw new BuildError(where, 'refractory', `must be ≥ 0, got ${JSON.stringify(r)}`, "give e.g. '5 ms'");
       }
@@ -999,10 +1002,11 @@ export class Network {
     out.push(`for (let i = 0; i < ${N}; i++) {`);
     for (const v of jsVars) out.push(`const c_${v.name} = ${other(v.name)};`);
     if (plan.refSteps > 0) out.push(`const nr = (n - ${LS}[i]) >= ${plan.refSteps};`);
-    else if (jsRefCondition) out.push(`const nr = !${emitJS(jsRefCondition, (x) => (jsStates.has(x) ? `c_${x}` : other(x)))};`);
-    // refractory after this step (the condition held, or the neuron spikes now): deliveries onto gated variables read it
+    // Brian2's refractory condition: a neuron enters refractoriness by spiking and leaves it at the
+    // first step that starts with the condition false (not_refractory = not_refractory or not cond).
+    // The flag holds not_refractory after the step's threshold; deliveries onto gated variables read it.
     const NRF = plan.nrFlag ? name(plan.nrFlag as unknown as Int32Array, `G${gi}_nrflag`) : '';
-    if (NRF) out.push(`${NRF}[i] = nr ? 1 : 0;`);
+    if (jsRefCondition) out.push(`const nr = ${NRF}[i] === 1 || !${emitJS(jsRefCondition, (x) => (jsStates.has(x) ? `c_${x}` : other(x)))};`, `${NRF}[i] = nr ? 1 : 0;`);
     // Each draw has its own stream (group, place); the counter is (neuron, step): any order, any thread, same numbers.
     const streamBase = (0x52000000 + gi * 4096) >>> 0;
     draws.forEach((d, k) => out.push(`const ${d.name} = H.${d.fn === 'rand' ? 'uniform' : 'normal'}(${seed}, ${streamBase + k}, i, n);`));
@@ -1825,6 +1829,19 @@ function initDim(x: Init, where: string, field: string): Dim {
   }
 }
 
+
+/** The value (s) of a time expression over scalar parameters, units and dt, or undefined if it is not one. */
+function timeExpression(text: string, model: NeuronModel, scalars: Map<string, number>, dt: number): number | undefined {
+  try {
+    const e = parseExpr(text);
+    if (!dimEq(inferDim(e, modelDimOf(model)), SECOND)) return undefined;
+    const folded = simplify(makeExpander({ model, scalars, dt, where: model.name })(e));
+    if (folded.k !== 'num' || !Number.isFinite(folded.v)) return undefined;
+    return folded.v;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Replaces every rand()/randn() call by a symbol named by `name(fn)` (a fresh draw per place of use). */
 function replaceRandom(e: Expr, name: (fn: string) => string): Expr {
