@@ -171,6 +171,75 @@ test('the rule holds for just-in-time connectivity', () => {
 });
 
 // ------------------------------------------------------------------------------------------------
+// 2. Delta-current synapses onto an (input) variable
+
+/** LIF with a current input: a charge q into I makes v jump by R·q/tau. */
+const CurrentLIF = defineNeuron({
+  name: 'CurrentLIF',
+  equations: `dv/dt = (El - v + R*I)/tau : volt (unless refractory)
+              I : amp (input)`,
+  params: { El: '-70 mV', R: '100 Mohm', tau: '10 ms', Vth: '-50 mV', Vr: '-70 mV' },
+  threshold: 'v > Vth',
+  reset: 'v = Vr',
+  refractory: '2 ms',
+  init: { v: '-70 mV' },
+});
+
+function deltaRun(o: { engine: boolean; target: 'I' | 'v'; weight: string; poisson?: boolean }) {
+  const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine: o.engine, seed: 4 });
+  const D = net.add(new NeuronGroup(2, Driver, { name: 'D', init: { v: values([firesAt(5), firesAt(12)]) } }));
+  const G = net.add(new NeuronGroup(2, CurrentLIF, { name: 'G' }));
+  net.connect(D, G, { comm: new One2One(), weight: o.weight, target: o.target });
+  if (o.poisson) net.add(new PoissonInput(G, { num: 5, rate: '200 Hz', weight: o.target === 'I' ? '2 pC' : '20 mV', target: o.target }));
+  const m = o.engine ? undefined : net.add(new StateMonitor(G, ['v'], { indices: [0, 1] }));
+  net.run('3 ms');
+  const v = Array.from(G.get('v'));
+  const backend = G.runtime!.backend ?? 'js';
+  net.close();
+  return { v, trace: m ? Array.from(m.result().values.v) : [], backend };
+}
+
+test('a delta-current synapse onto an (input) variable: a charge q makes v jump by R·q/tau (1 pC → 10 mV), exactly as a kick of 10 mV on v, on the JavaScript loop and the step engine', () => {
+  const viaInput = deltaRun({ engine: false, target: 'I', weight: '1 pC' });
+  const viaV = deltaRun({ engine: false, target: 'v', weight: '10 mV' });
+  // step 5: v jumps from El to El + 10 mV, then relaxes for 24 steps
+  const expected = -0.07 + 0.01 * Math.exp(-0.24);
+  assert.ok(Math.abs(viaInput.v[0] - expected) < 1e-12, `${viaInput.v[0]} vs ${expected}`);
+  for (let k = 0; k < viaV.trace.length; k++) assert.ok(Math.abs(viaInput.trace[k] - viaV.trace[k]) < 1e-15, `sample ${k}`);
+  const engine = deltaRun({ engine: true, target: 'I', weight: '1 pC' });
+  assert.match(engine.backend, /engine/);
+  for (let i = 0; i < 2; i++) assert.ok(Math.abs(engine.v[i] - viaInput.v[i]) < 1e-15, `engine: ${engine.v} vs ${viaInput.v}`);
+  // PoissonInput takes the same route
+  const pIn = deltaRun({ engine: false, target: 'I', weight: '1 pC', poisson: true });
+  const pV = deltaRun({ engine: false, target: 'v', weight: '10 mV', poisson: true });
+  assert.notDeepEqual(pIn.v, viaInput.v, 'the Poisson drive acts');
+  for (let i = 0; i < 2; i++) assert.ok(Math.abs(pIn.v[i] - pV.v[i]) < 1e-15, `Poisson onto I and onto v: ${pIn.v} vs ${pV.v}`);
+});
+
+test('delta currents onto an input are refused, with the fix, when the jump is not one constant: wrong weight unit, per-neuron coefficients, an input read by two equations', () => {
+  const build = (model: ReturnType<typeof defineNeuron>, weight: string, params?: Record<string, unknown>) => {
+    const net = new Network({ dt: '0.1 ms' });
+    const D = net.add(new NeuronGroup(1, Driver, { name: 'D' }));
+    const G = net.add(new NeuronGroup(2, model, { name: 'G', params: params as never }));
+    net.connect(D, G, { comm: new All2All(), weight, target: 'I' });
+    net.build();
+  };
+  const refused = (f: () => void, field: string, text: RegExp) =>
+    assert.throws(f, (e: unknown) => e instanceof BuildError && e.field === field && text.test(e.message) && /Fix:/.test(e.message));
+  refused(() => build(CurrentLIF, '10 pA'), 'weight', /integral over time/);
+  refused(() => build(CurrentLIF, '1 pC', { R: values([100, 200], 'Mohm') }), 'target', /not one constant/);
+  const Two = defineNeuron({ name: 'Two', equations: 'dv/dt = (-v + R*I)/tau : volt\ndw/dt = (-w + R*I)/tau : volt\nI : amp (input)', params: { R: '1 Mohm', tau: '10 ms' } });
+  refused(() => build(Two, '1 pC'), 'target', /several variables/);
+  // and the rule of part 1 holds: a charge into a refractory neuron is lost
+  const net = new Network({ dt: '0.1 ms', dtype: 'float64' });
+  const D = net.add(new NeuronGroup(1, Driver, { name: 'D', init: { v: firesAt(5) } }));
+  const G = net.add(new NeuronGroup(1, CurrentLIF, { name: 'G', init: { v: '-49 mV' } }));
+  net.connect(D, G, { comm: new One2One(), weight: '1 pC', target: 'I' });
+  net.run('1 ms');
+  assert.equal(G.get('v')[0], -0.07, 'spiked at step 0, clamped at Vr, the kick at step 5 is lost');
+});
+
+// ------------------------------------------------------------------------------------------------
 // 4. dt and t are symbols of equations, thresholds, resets and refractoriness
 
 /** Spike steps per neuron 0 of a 2-neuron group of `spec`, run 1 ms at dt = 0.1 ms, and the final v. */
