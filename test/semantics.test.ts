@@ -20,6 +20,7 @@ import {
   SpikeMonitor,
   values,
   BuildError,
+  STDP,
 } from '../src/index.js';
 
 // ------------------------------------------------------------------------------------------------
@@ -237,6 +238,39 @@ test('delta currents onto an input are refused, with the fix, when the jump is n
   net.connect(D, G, { comm: new One2One(), weight: '1 pC', target: 'I' });
   net.run('1 ms');
   assert.equal(G.get('v')[0], -0.07, 'spiked at step 0, clamped at Vr, the kick at step 5 is lost');
+});
+
+// ------------------------------------------------------------------------------------------------
+// 3. Plasticity traces decay exactly whatever the host group's integrator
+
+test('the post-trace of STDP decays exactly (exp(−dt/τ) per step) under forward Euler, RK2, RK4 and exponential Euler, on the JavaScript and the WebAssembly group kernels', () => {
+  // post spikes at step 0 (apost = 1), pre spikes at step 100: Δw = −A_minus·exp(−100·dt/tau_minus)
+  const expected = 0.5 - 0.01 * Math.exp(-100 * 1e-4 / 20e-3);
+  for (const backend of ['js', 'auto'] as const) {
+    for (const method of ['euler', 'rk2', 'rk4', 'exp_euler'] as const) {
+      const net = new Network({ dt: '0.1 ms', dtype: 'float64', backend });
+      const D = net.add(new NeuronGroup(1, Driver, { name: 'D', init: { v: firesAt(100) } }));
+      const G = net.add(new NeuronGroup(1, Clamped, { name: 'G', init: { v: 1.5 }, method }));
+      const P = net.connect(D, G, { comm: new All2All(), weight: 0.5, plasticity: STDP({ A_plus: 0.01, A_minus: 0.01, wmax: 1 }) });
+      net.run('10.5 ms');
+      const w = P.runtime!.weights![0];
+      if (backend === 'auto') assert.match(G.runtime!.backend ?? '', /wasm/, 'the host group runs on the WebAssembly kernel');
+      assert.ok(Math.abs(w - expected) < 1e-15, `${backend}/${method}: w = ${w}, exact ${expected} (forward Euler on the trace would give ${0.5 - 0.01 * (1 - 1e-4 / 20e-3) ** 100})`);
+    }
+  }
+});
+
+test('the pre-trace of STDP decays exactly under forward Euler on the pre group (potentiation A_plus·exp(−Δt/τ+))', () => {
+  const EulerDriver = defineNeuron({ name: 'EulerDriver', equations: 'dv/dt = 1/(1*ms) + 0*v/ms : 1', threshold: 'v > 1', reset: 'v = -1000', method: 'euler' });
+  const Late = defineNeuron({ name: 'Late', equations: 'dv/dt = 1/(1*ms) : 1', threshold: 'v > 1', reset: 'v = -1000', method: 'euler' });
+  const net = new Network({ dt: '0.1 ms', dtype: 'float64' });
+  const D = net.add(new NeuronGroup(1, EulerDriver, { name: 'D', init: { v: firesAt(10) } }));
+  const G = net.add(new NeuronGroup(1, Late, { name: 'G', init: { v: firesAt(70) } }));
+  const P = net.connect(D, G, { comm: new All2All(), weight: 0.5, plasticity: STDP({ A_plus: 0.01, A_minus: 0.01, wmax: 1, tau_plus: '10 ms' }) });
+  net.run('8 ms');
+  const w = P.runtime!.weights![0];
+  const expected = 0.5 + 0.01 * Math.exp(-60 * 1e-4 / 10e-3);
+  assert.ok(Math.abs(w - expected) < 1e-15, `w = ${w}, exact ${expected}`);
 });
 
 // ------------------------------------------------------------------------------------------------

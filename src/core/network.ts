@@ -111,7 +111,7 @@ interface GroupPlan {
   /** Inputs: name → extra terms added by projections. */
   readonly inputTerms: Map<string, Expr[]>;
   /** Synaptic state variables added by projections (align-post), with their equations. */
-  readonly synStates: { name: string; rhs: Expr; dim: Dim; init?: number }[];
+  readonly synStates: { name: string; rhs: Expr; dim: Dim; init?: number; exact?: boolean }[];
   /** Merge key → the syn state a spike increments. */
   readonly synByKey: Map<string, string>;
   /** Statements run when a neuron of this group spikes, after the model's reset (pre-aligned synapse states). */
@@ -894,7 +894,7 @@ export class Network {
     });
     const vars: OdeVar[] = [
       ...lines.filter((l) => l.kind === 'diff').map((l) => ({ name: l.name, rhs: withDraws(simplify(expand(l.expr!))), gated: l.flags.includes('unless refractory') })),
-      ...plan.synStates.map((s) => ({ name: s.name, rhs: withDraws(s.rhs), gated: false })),
+      ...plan.synStates.map((s) => ({ name: s.name, rhs: withDraws(s.rhs), gated: false, exact: s.exact })),
     ];
     const threshold = model.threshold ? withDraws(simplify(expand(model.threshold))) : undefined;
     const resets = [...model.reset.map((r) => ({ target: r.target, op: r.op, value: withDraws(simplify(expand(r.value))) })), ...plan.spikeStatements];
@@ -945,7 +945,7 @@ export class Network {
     noiseSymbols(vars).forEach((z, k) => extra.set(z, `xi_${String(k).padStart(4, '0')}`));
     timedInputs.forEach((x, k) => extra.set(`tab$${x.input}`, `tab${k}`));
     const mint = (e: Expr): Expr => substitute(e, (n) => (extra.has(n) ? sym(extra.get(n)!) : undefined));
-    const jsVars: OdeVar[] = gir.vars.map((v) => ({ name: v.name, rhs: mint(v.rhs), gated: v.gated }));
+    const jsVars: OdeVar[] = gir.vars.map((v) => ({ name: v.name, rhs: mint(v.rhs), gated: v.gated, exact: v.exact }));
     const jsThreshold = gir.threshold ? mint(gir.threshold) : undefined;
     const jsResets = gir.resets.map((r) => ({ target: r.target, op: r.op, value: mint(r.value) }));
     const jsRefCondition = gir.refCondition ? mint(gir.refCondition) : undefined;
