@@ -21,6 +21,8 @@ import {
   values,
   BuildError,
   STDP,
+  PoissonGroup,
+  timed,
 } from '../src/index.js';
 
 // ------------------------------------------------------------------------------------------------
@@ -312,6 +314,107 @@ test('dt and t in equations, thresholds, resets and refractory periods: the valu
 test('t in a refractory condition: refractory from a spike while the condition holds (Brian2 2.5.1: spikes at 0, 0.5, 0.6, 0.7, 0.8, 0.9 ms)', () => {
   const r = dtRun({ name: 'RefT', equations: 'dv/dt = 1/ms : 1', threshold: 'v > 0.05', reset: 'v = 0', refractory: 't < 0.5*ms', method: 'euler' }, true);
   assert.deepEqual(r.steps, [0, 5, 6, 7, 8, 9]);
+});
+
+// ------------------------------------------------------------------------------------------------
+// 5. PoissonGroup
+
+/** Spike counts per neuron of a PoissonGroup of `n` neurons over `steps` steps of 0.1 ms, and the spike trains. */
+function poissonCounts(n: number, rates: ConstructorParameters<typeof PoissonGroup>[1]['rates'], steps: number, seed = 1) {
+  const net = new Network({ dt: '0.1 ms', seed });
+  const P = net.add(new PoissonGroup(n, { rates, name: 'P' }));
+  const sm = net.add(new SpikeMonitor(P));
+  net.run(`${steps / 10} ms`);
+  const { times, indices } = sm.spikes();
+  const counts = new Float64Array(n);
+  for (const i of indices) counts[i]++;
+  return { counts, times, indices, backend: P.runtime!.backend ?? 'js' };
+}
+
+/** The binomial band of a total count: mean and standard deviation for per-step probabilities p_n (summed over neurons). */
+function band(ps: number[], neurons: number) {
+  let mean = 0;
+  let variance = 0;
+  for (const p of ps) {
+    mean += neurons * p;
+    variance += neurons * p * (1 - p);
+  }
+  return { mean, sd: Math.sqrt(variance) };
+}
+const within = (x: number, b: { mean: number; sd: number }, k = 4) => Math.abs(x - b.mean) < k * b.sd;
+const sum = (a: ArrayLike<number>, from = 0, to = a.length) => {
+  let s = 0;
+  for (let i = from; i < to; i++) s += a[i];
+  return s;
+};
+
+test('PoissonGroup: the total count is inside the binomial band of the rate (4 standard errors), a band narrow enough to reject a 25 % error in the rate; per-neuron counts have binomial variance', () => {
+  const N = 1000;
+  const steps = 5000;
+  const { counts } = poissonCounts(N, '20 Hz', steps);
+  const b = band(new Array(steps).fill(20 * 1e-4), N);
+  const total = sum(counts);
+  assert.ok(within(total, b), `${total} spikes, expected ${b.mean} ± ${b.sd.toFixed(1)}`);
+  // the check can fail: 4 standard errors are 4 % of the mean, and the count of a 25 Hz group would fall outside
+  assert.ok((4 * b.sd) / b.mean < 0.05);
+  assert.ok(!within(total, band(new Array(steps).fill(25 * 1e-4), N)), 'a 25 Hz rate is rejected by the same check');
+  // independent neurons: the per-neuron counts' variance is the binomial one, steps·p·(1 − p) (sampling error of a variance over 1000 neurons: ±4.5 %)
+  const m = total / N;
+  let v = 0;
+  for (const c of counts) v += (c - m) ** 2;
+  v /= N - 1;
+  const binomialVar = steps * 2e-3 * (1 - 2e-3);
+  assert.ok(Math.abs(v / binomialVar - 1) < 4 * Math.sqrt(2 / (N - 1)), `variance of counts ${v.toFixed(2)}, binomial ${binomialVar.toFixed(2)}`);
+});
+
+test('PoissonGroup: per-neuron rates, a timed table and an expression of t each give counts inside their binomial bands', () => {
+  const N = 1000;
+  const steps = 5000;
+  // per neuron: half at 5 Hz, half at 40 Hz
+  const per = poissonCounts(N, values(Array.from({ length: N }, (_, i) => (i < N / 2 ? 5 : 40)), 'Hz'), steps, 2);
+  assert.ok(within(sum(per.counts, 0, N / 2), band(new Array(steps).fill(5e-4), N / 2)), `5 Hz half: ${sum(per.counts, 0, N / 2)}`);
+  assert.ok(within(sum(per.counts, N / 2), band(new Array(steps).fill(40e-4), N / 2)), `40 Hz half: ${sum(per.counts, N / 2)}`);
+  // a timed table: 10 Hz for 250 ms, then 50 Hz
+  const tab = poissonCounts(N, timed([10, 50], { dt: '250 ms', unit: 'Hz' }), steps, 3);
+  const early = tab.times.filter((t) => t < 0.25 - 1e-9).length;
+  assert.ok(within(early, band(new Array(2500).fill(1e-3), N)), `first 250 ms: ${early}`);
+  assert.ok(within(tab.times.length - early, band(new Array(2500).fill(5e-3), N)), `last 250 ms: ${tab.times.length - early}`);
+  // an expression of t: 20 Hz·(1 + sin(2π·10 Hz·t)); counts in the rising and falling half-cycles
+  const ex = poissonCounts(N, '20*Hz*(1 + sin(2*pi*10*Hz*t))', steps, 4);
+  const p = (n: number) => 20 * (1 + Math.sin(2 * Math.PI * 10 * n * 1e-4)) * 1e-4;
+  const firstHalf = (n: number) => n % 1000 < 500;
+  const steps0 = Array.from({ length: steps }, (_, n) => n);
+  const b1 = band(steps0.filter(firstHalf).map(p), N);
+  const b2 = band(steps0.filter((n) => !firstHalf(n)).map(p), N);
+  const k1 = Array.from(ex.times).filter((t) => firstHalf(Math.round(t / 1e-4))).length;
+  assert.ok(within(k1, b1), `positive half-cycles: ${k1}, expected ${b1.mean.toFixed(0)} ± ${b1.sd.toFixed(0)}`);
+  assert.ok(within(ex.times.length - k1, b2), `negative half-cycles: ${ex.times.length - k1}, expected ${b2.mean.toFixed(0)} ± ${b2.sd.toFixed(0)}`);
+});
+
+test('PoissonGroup: reproducible by seed, and a source for connect() and monitors; a network with one names why it runs on the JavaScript loop', () => {
+  const a = poissonCounts(200, '30 Hz', 1000, 7);
+  const b = poissonCounts(200, '30 Hz', 1000, 7);
+  const c = poissonCounts(200, '30 Hz', 1000, 8);
+  assert.deepEqual(Array.from(a.indices), Array.from(b.indices));
+  assert.deepEqual(Array.from(a.times), Array.from(b.times));
+  assert.notDeepEqual(Array.from(a.indices), Array.from(c.indices));
+  // 100 sources at 50 Hz, each kick 1 mV onto a LIF (no threshold reached): v follows the kicks' sum
+  const build = (threads?: number) => {
+    const net = new Network({ dt: '0.1 ms', dtype: 'float64', seed: 5, threads });
+    const P = net.add(new PoissonGroup(100, { rates: '50 Hz', name: 'P' }));
+    const G = net.add(new NeuronGroup(1, CurrentLIF, { name: 'G', params: { tau: '1000 s', Vth: '1 V' } }));
+    net.connect(P, G, { comm: new All2All(), weight: '1 mV', target: 'v' });
+    const sm = net.add(new SpikeMonitor(P));
+    return { net, G, sm };
+  };
+  const { net, G, sm } = build();
+  net.run('100 ms');
+  // every spike, the last step's included, is delivered; the leak (tau 1000 s over 0.1 s) takes < 1e-4 of the rise
+  const rise = G.get('v')[0] + 0.07;
+  assert.ok(sm.numSpikes > 300, `${sm.numSpikes} source spikes`);
+  assert.ok(rise <= sm.numSpikes * 1e-3 && rise > sm.numSpikes * 1e-3 * (1 - 1e-4), `v rose by ${rise}, ${sm.numSpikes} kicks of 1 mV`);
+  assert.match(net.loopReason ?? '', /PoissonGroup group 'P' does not run on the WebAssembly backend: it draws random numbers/);
+  assert.throws(() => build(2).net.build(), (e: unknown) => e instanceof BuildError && /PoissonGroup/.test(e.message) && /random/.test(e.message));
 });
 
 void BuildError;

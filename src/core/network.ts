@@ -134,6 +134,8 @@ interface GroupPlan {
   nrFlag?: Uint8Array;
   /** Scalar parameters (SI), once resolved. */
   scalars?: Map<string, number>;
+  /** Why the group has no WebAssembly kernel, when it has none. */
+  wasmWhy?: string;
 }
 
 /**
@@ -163,6 +165,12 @@ export class Network {
   source = '';
   /** The step IR of the built network (src/ir/step.ts): what training and later backends lower. */
   ir: NetworkIR | undefined;
+  /**
+   * After build: why the network runs on the JavaScript step loop rather than the step engine
+   * (the first part that keeps it there, e.g. "PoissonGroup group 'P' does not run on the
+   * WebAssembly backend: it draws random numbers ..."), or undefined when it runs on the engine.
+   */
+  loopReason: string | undefined;
   private irBuilder = new IRBuilder();
 
   constructor(options: NetworkOptions = {}) {
@@ -367,12 +375,13 @@ export class Network {
     const where = `network '${this.name}'`;
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new BuildError(where, 'threads', `must be an integer in [1, 64], got ${JSON.stringify(this.options.threads)}`, 'give threads: 1 or the number of cores');
     const refuse = (why: string): undefined => {
+      this.loopReason = why;
       if (threads > 1) throw new BuildError(where, 'threads', `more than one thread needs the step engine, but ${why}`, 'use threads: 1');
       return undefined;
     };
     if (this.options.backend === 'js') return refuse("backend is 'js'");
     if (this.options.engine === false) return refuse('engine is false');
-    for (const plan of plans) if (!plan.wasmKernel) return refuse(`${plan.where} does not run on the WebAssembly backend (noise, timed input, spike generator, refractory condition, pre-synaptic statements or an unsupported function)`);
+    for (const plan of plans) if (!plan.wasmKernel) return refuse(`${plan.where} does not run on the WebAssembly backend: ${plan.wasmWhy ?? 'unknown reason'}`);
     for (const pp of projPlans) {
       const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.delays ? 'per-synapse delays' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
       if (why) return refuse(`${pp.where} has ${why}`);
@@ -1302,18 +1311,30 @@ export class Network {
     const N = plan.group.size;
     const uses = new Set<string>();
     for (const e of [...vars.map((v) => v.rhs), ...(g.threshold ? [g.threshold] : []), ...g.resets.map((r) => r.value)]) for (const s of symbolsOf(e)) uses.add(s);
-    const supported =
-      N > 0 &&
-      ['euler', 'rk2', 'rk4', 'exp_euler'].includes(g.method) &&
-      g.draws === 0 &&
-      g.timed === 0 &&
-      plan.spikeStatements.length === 0 &&
-      !plan.refCondition &&
-      !(plan.group instanceof SpikeGeneratorGroup) &&
-      !uses.has('lastspike') &&
-      g.resets.every((r) => vars.some((v) => v.name === r.target));
-    if (!supported) {
-      if (backend === 'wasm') throw new BuildError(`group '${plan.group.name}'`, 'backend', 'the WebAssembly backend cannot run this group (noise, timed input, spike generator, refractory condition or pre-synaptic statements)', "use backend: 'auto'");
+    // The first reason the WebAssembly kernel cannot run the group, named in messages (and why a network stays on the JavaScript loop).
+    const why =
+      N === 0
+        ? 'it has no neurons'
+        : !['euler', 'rk2', 'rk4', 'exp_euler'].includes(g.method)
+          ? `its integrator '${g.method}' (white noise) has no WebAssembly kernel yet`
+          : g.draws > 0
+            ? 'it draws random numbers (rand() or randn(): a PoissonGroup, a random threshold) and the WebAssembly kernel has no random numbers yet'
+            : g.timed > 0
+              ? 'it has a timed input'
+              : plan.spikeStatements.length > 0
+                ? 'it runs statements on its spikes for short-term plasticity or pre-aligned synapse kinetics'
+                : plan.refCondition
+                  ? 'its refractoriness is a condition'
+                  : plan.group instanceof SpikeGeneratorGroup
+                    ? 'it is a spike generator'
+                    : uses.has('lastspike')
+                      ? 'its equations read lastspike'
+                      : !g.resets.every((r) => vars.some((v) => v.name === r.target))
+                        ? 'a reset assigns a value that is not integrated'
+                        : '';
+    if (why) {
+      plan.wasmWhy = why;
+      if (backend === 'wasm') throw new BuildError(`group '${plan.group.name}'`, 'backend', `the WebAssembly backend cannot run this group: ${why}`, "use backend: 'auto'");
       return undefined;
     }
     const lanes = g.F === Float32Array ? 'f32x4' : 'f64x2';
@@ -1343,6 +1364,7 @@ export class Network {
     } catch (err) {
       // Unsupported functions, or a model the integrator refuses: the JavaScript path handles the
       // first and reports the second with the model, field and fix.
+      plan.wasmWhy = `the WebAssembly kernel refuses its equations (${(err as Error).message})`;
       if (backend === 'auto') return undefined;
       throw new BuildError(`group '${plan.group.name}'`, 'backend', `the WebAssembly backend cannot run this group: ${(err as Error).message}`, "use backend: 'auto'");
     }
