@@ -6,6 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import {
   Network,
   NeuronGroup,
@@ -415,6 +420,26 @@ test('PoissonGroup: reproducible by seed, and a source for connect() and monitor
   assert.ok(rise <= sm.numSpikes * 1e-3 && rise > sm.numSpikes * 1e-3 * (1 - 1e-4), `v rose by ${rise}, ${sm.numSpikes} kicks of 1 mV`);
   assert.match(net.loopReason ?? '', /PoissonGroup group 'P' does not run on the WebAssembly backend: it draws random numbers/);
   assert.throws(() => build(2).net.build(), (e: unknown) => e instanceof BuildError && /PoissonGroup/.test(e.message) && /random/.test(e.message));
+});
+
+// ------------------------------------------------------------------------------------------------
+// 6. The README's reference section runs as written
+
+test("the README's semantics block runs as written and prints what the section says", () => {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const text = readFileSync(join(root, 'README.md'), 'utf8');
+  const at = text.indexOf('<!-- readme-test: semantics -->');
+  assert.ok(at >= 0, 'README has the semantics block');
+  const code = /```ts\n([\s\S]*?)```/.exec(text.slice(at))![1];
+  const dir = mkdtempSync(join(tmpdir(), 'braints-semantics-'));
+  const file = join(dir, 'semantics.mjs');
+  writeFileSync(file, code.replace("from 'braints'", `from ${JSON.stringify(pathToFileURL(join(root, 'dist', 'src', 'index.js')).href)}`));
+  const r = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /v after 2\.5 ms \(mV\): -70 -60\.392\n/);
+  const rate = Number(/mean rate \(Hz\): ([\d.]+)/.exec(r.stdout)![1]);
+  // 500 sources over 1 s at a mean of 20 Hz: 4 standard errors of the mean rate are 0.8 Hz
+  assert.ok(Math.abs(rate - 20) < 0.8, `mean rate ${rate}`);
 });
 
 void BuildError;
