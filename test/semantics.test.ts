@@ -396,30 +396,52 @@ test('PoissonGroup: per-neuron rates, a timed table and an expression of t each 
   assert.ok(within(ex.times.length - k1, b2), `negative half-cycles: ${ex.times.length - k1}, expected ${b2.mean.toFixed(0)} ± ${b2.sd.toFixed(0)}`);
 });
 
-test('PoissonGroup: reproducible by seed, and a source for connect() and monitors; a network with one names why it runs on the JavaScript loop', () => {
+test('PoissonGroup: reproducible by seed; a source for connect() and monitors, on the step engine with spikes identical for 1, 2, 3 threads and the JavaScript loop; with rates in t the network names why it stays on the loop', () => {
   const a = poissonCounts(200, '30 Hz', 1000, 7);
   const b = poissonCounts(200, '30 Hz', 1000, 7);
   const c = poissonCounts(200, '30 Hz', 1000, 8);
   assert.deepEqual(Array.from(a.indices), Array.from(b.indices));
   assert.deepEqual(Array.from(a.times), Array.from(b.times));
   assert.notDeepEqual(Array.from(a.indices), Array.from(c.indices));
-  // 100 sources at 50 Hz, each kick 1 mV onto a LIF (no threshold reached): v follows the kicks' sum
-  const build = (threads?: number) => {
-    const net = new Network({ dt: '0.1 ms', dtype: 'float64', seed: 5, threads });
-    const P = net.add(new PoissonGroup(100, { rates: '50 Hz', name: 'P' }));
-    const G = net.add(new NeuronGroup(1, CurrentLIF, { name: 'G', params: { tau: '1000 s', Vth: '1 V' } }));
-    net.connect(P, G, { comm: new All2All(), weight: '1 mV', target: 'v' });
+  // 100 sources at 50 Hz (per neuron: 40–60 Hz), each kick 1 mV onto a LIF (no threshold reached): v follows the kicks' sum
+  const build = (o: { engine: boolean; threads?: number; dtype?: 'float32' | 'float64'; rates?: string }) => {
+    const net = new Network({ dt: '0.1 ms', dtype: o.dtype ?? 'float64', seed: 5, engine: o.engine, threads: o.threads });
+    const P = net.add(new PoissonGroup(100, { rates: o.rates ?? values(Array.from({ length: 100 }, (_, i) => 40 + (i % 21)), 'Hz'), name: 'P' }));
+    const G = net.add(new NeuronGroup(2, CurrentLIF, { name: 'G', params: { tau: '1000 s', Vth: '1 V' } }));
+    net.connect(P, G, { comm: new FixedProb(0.7), weight: '1 mV', target: 'v', delay: '0.5 ms' });
     const sm = net.add(new SpikeMonitor(P));
     return { net, G, sm };
   };
-  const { net, G, sm } = build();
-  net.run('100 ms');
-  // every spike, the last step's included, is delivered; the leak (tau 1000 s over 0.1 s) takes < 1e-4 of the rise
-  const rise = G.get('v')[0] + 0.07;
-  assert.ok(sm.numSpikes > 300, `${sm.numSpikes} source spikes`);
-  assert.ok(rise <= sm.numSpikes * 1e-3 && rise > sm.numSpikes * 1e-3 * (1 - 1e-4), `v rose by ${rise}, ${sm.numSpikes} kicks of 1 mV`);
+  const runs = [{ engine: false }, { engine: true, threads: 1 }, { engine: true, threads: 2 }, { engine: true, threads: 3 }].map((o) => {
+    const { net, G, sm } = build(o);
+    net.run('100 ms');
+    const r = { trains: sm.spikes(), v: Array.from(G.get('v')), backend: G.runtime!.backend ?? 'js', loop: net.loopReason, n: sm.numSpikes };
+    net.close();
+    return r;
+  });
+  assert.match(runs[1].backend, /engine×1/);
+  assert.match(runs[3].backend, /engine×3/);
+  assert.equal(runs[1].loop, undefined, 'a PoissonGroup with per-neuron rates runs on the step engine');
+  assert.ok(runs[0].n > 300, `${runs[0].n} source spikes`);
+  assert.ok(runs[0].v[0] + 0.07 > 0.1 * runs[0].n * 1e-3, 'the kicks reach the LIF');
+  for (const r of runs.slice(1)) {
+    assert.deepEqual(Array.from(r.trains.indices), Array.from(runs[0].trains.indices), `${r.backend}: the same source spikes as the JavaScript loop`);
+    assert.deepEqual(Array.from(r.trains.times), Array.from(runs[0].trains.times));
+    assert.deepEqual(r.v, runs[0].v, `${r.backend}: the same membrane`);
+  }
+  // float32 state: the engine still draws the JavaScript kernel's numbers
+  const f32 = [false, true].map((engine) => {
+    const { net, sm } = build({ engine, threads: engine ? 2 : undefined, dtype: 'float32' });
+    net.run('50 ms');
+    net.close();
+    return Array.from(sm.spikes().indices);
+  });
+  assert.deepEqual(f32[1], f32[0]);
+  // rates as an expression of t: the group stays on the JavaScript loop, and the network says why
+  const { net } = build({ engine: true, rates: '50*Hz*(1 + sin(2*pi*5*Hz*t))' });
+  net.build();
   assert.match(net.loopReason ?? '', /PoissonGroup group 'P' does not run on the WebAssembly backend: it draws random numbers/);
-  assert.throws(() => build(2).net.build(), (e: unknown) => e instanceof BuildError && /PoissonGroup/.test(e.message) && /random/.test(e.message));
+  assert.throws(() => build({ engine: true, threads: 2, rates: '50*Hz*(1 + sin(2*pi*5*Hz*t))' }).net.build(), (e: unknown) => e instanceof BuildError && /PoissonGroup/.test(e.message) && /random/.test(e.message));
 });
 
 // ------------------------------------------------------------------------------------------------

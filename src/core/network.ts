@@ -36,7 +36,7 @@ import { type PlasticityPlan, planPlasticity, emitSynapseStatements, synapseLoca
 import { csrTranspose } from '../connect/index.js';
 import { type Monitor, SpikeMonitor, RateMonitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
-import { PoissonInput, SpikeGeneratorGroup } from '../inputs/index.js';
+import { PoissonInput, PoissonGroup, SpikeGeneratorGroup } from '../inputs/index.js';
 import { buildUpdateKernel, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
 import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec } from '../engine/engine.js';
 import { type Assignment } from '../equations/parser.js';
@@ -68,9 +68,11 @@ export interface NetworkOptions {
   /**
    * Threads that simulate (default 1; Node.js ≥ 20.16, worker_threads over one shared memory).
    * Results are identical for any thread count. Needs the step engine: populations on the wasm
-   * backend, event-driven projections with stored connectivity (no plasticity, short-term
-   * plasticity, per-synapse delays, just-in-time rows or continuous coupling), no Poisson inputs,
-   * and only spike and rate monitors; the build says which part prevents it.
+   * backend or PoissonGroups with input rates (one value or per neuron), event-driven projections
+   * with stored connectivity (no plasticity, short-term plasticity, per-synapse delays,
+   * just-in-time rows or continuous coupling; delta synapses onto variables and inputs run, and
+   * drop what reaches a refractory neuron), no PoissonInput, and only spike and rate monitors;
+   * the build says which part prevents it (and `net.loopReason` with one thread).
    */
   readonly threads?: number;
   /** Set false to keep the JavaScript step loop even where the step engine could run (for comparisons). */
@@ -136,6 +138,8 @@ interface GroupPlan {
   scalars?: Map<string, number>;
   /** Why the group has no WebAssembly kernel, when it has none. */
   wasmWhy?: string;
+  /** A PoissonGroup the step engine runs as a Poisson source: its draw's key and the rates' slot. */
+  poissonEngine?: { seed: number; stream: number; rates: string };
 }
 
 /**
@@ -381,7 +385,7 @@ export class Network {
     };
     if (this.options.backend === 'js') return refuse("backend is 'js'");
     if (this.options.engine === false) return refuse('engine is false');
-    for (const plan of plans) if (!plan.wasmKernel) return refuse(`${plan.where} does not run on the WebAssembly backend: ${plan.wasmWhy ?? 'unknown reason'}`);
+    for (const plan of plans) if (!plan.wasmKernel && !plan.poissonEngine) return refuse(`${plan.where} does not run on the WebAssembly backend: ${plan.wasmWhy ?? 'unknown reason'}`);
     for (const pp of projPlans) {
       const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.delays ? 'per-synapse delays' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
       if (why) return refuse(`${pp.where} has ${why}`);
@@ -392,7 +396,10 @@ export class Network {
     const groups: EngineGroupSpec[] = plans.map((plan) => {
       const rt = plan.group.runtime!;
       const sym = plan.symbolOf!;
-      return { name: plan.group.name, size: plan.group.size, kernel: plan.wasmKernel!, arrays: new Map([...rt.arrays].map(([k, a]) => [sym.get(k)!, a])), lastSpike: rt.lastSpike, ring: rt.ring, record: watched.has(plan.group) };
+      // a Poisson source has no update kernel: the engine draws its spikes (its kernel description is empty)
+      const kernel = plan.wasmKernel ?? { vars: [], method: 'euler', dt: this.dtValue, threshold: null, reset: [], refSteps: 0 };
+      const poisson = plan.wasmKernel ? undefined : { ...plan.poissonEngine!, dt: this.dtValue };
+      return { name: plan.group.name, size: plan.group.size, kernel, poisson, arrays: new Map([...rt.arrays].map(([k, a]) => [sym.get(k)!, a])), lastSpike: rt.lastSpike, ring: rt.ring, record: watched.has(plan.group) };
     });
     const index = new Map(plans.map((p) => [p.group, p.index]));
     const projections: EngineProjectionSpec[] = projPlans.map((pp) => ({
@@ -946,6 +953,11 @@ export class Network {
       spikes = wasm.spikes;
     }
 
+    // A PoissonGroup with input rates (one value, per neuron) and nothing else to update runs in the
+    // step engine as a Poisson source drawing the same numbers as the JavaScript kernel below.
+    if (group instanceof PoissonGroup && !group.ratesExpression && !wasm && draws.length === 1 && vars.length === 0 && timedInputs.length === 0 && plan.spikeStatements.length === 0 && plan.refSteps === 0) {
+      plan.poissonEngine = { seed, stream: (0x52000000 + gi * 4096) >>> 0, rates: lowered.symbolOf.get('ext$rates')! };
+    }
     // The JavaScript kernel is generated from the group's step IR: arrays are slots (symbol s<k>,
     // kernel constant G<group>_a<k>); white-noise symbols become xi_<k> and timed tables tab<k>.
     // No user name reaches the generated source.

@@ -22,6 +22,7 @@
 import { ModuleBuilder, type FunctionBuilder, Op, AtomicOp, ValType } from '../wasm/encoder.js';
 import { emitUpdateFunction, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
 import { wasmApi, type WasmMemory, type WasmModule } from '../wasm/runtime.js';
+import { THREEFRY } from '../math/rng.js';
 
 type StateArray = Float32Array | Float64Array;
 
@@ -38,6 +39,12 @@ export interface EngineGroupSpec {
   readonly ring: number;
   /** Record spikes for monitors. */
   readonly record: boolean;
+  /**
+   * A Poisson source group instead of an update kernel: neuron i spikes at step n when the
+   * uniform draw H.uniform(seed, stream, i, n) (Threefry-2x32-20, 53 bits, as the JavaScript
+   * kernels draw) is below rates[i]·dt, computed in float64.
+   */
+  readonly poisson?: { readonly seed: number; readonly stream: number; readonly rates: string; readonly dt: number };
 }
 
 /** One event-driven projection: CSR rows of pre-synaptic neurons, increments of a post array. */
@@ -163,7 +170,7 @@ export class StepEngine {
       const recCap = spec.record ? Math.max(16 * maxRange, 1 << 16) : 0;
       // External inputs that are uniform now get a second update that reads one value instead of
       // streaming the array (less memory traffic); run() picks the variant while they stay uniform.
-      const uniformKeys = [...spec.arrays].filter(([key, a]) => key.startsWith('ext$') && a.length > 0 && a.every((x) => x === a[0])).map(([key]) => key);
+      const uniformKeys = spec.poisson ? [] : [...spec.arrays].filter(([key, a]) => key.startsWith('ext$') && a.length > 0 && a.every((x) => x === a[0])).map(([key]) => key);
       const uniforms: Record<string, number> = {};
       for (const key of uniformKeys) uniforms[key] = arena.reserve(8, 8);
       return {
@@ -222,9 +229,9 @@ export class StepEngine {
         null,
         true,
       );
-    const updates = this.groups.map((g) => updateOf(g, undefined));
+    const updates = this.groups.map((g) => (g.spec.poisson ? emitPoissonSource(m, g, double) : updateOf(g, undefined)));
     const uniformUpdates = this.groups.map((g) => (Object.keys(g.uniforms).length > 0 ? updateOf(g, g.uniforms) : -1));
-    const flushes = this.groups.map((g) => (double ? -1 : emitFlush(m, g)));
+    const flushes = this.groups.map((g) => (double || g.spec.poisson ? -1 : emitFlush(m, g)));
     const delivers = this.projs.map((p) => emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double));
     emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn);
     const api = wasmApi();
@@ -513,6 +520,64 @@ function nodeWorkerThreads(): NodeWorkerThreads {
   const mod = proc?.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined;
   if (!mod) throw new Error('threads > 1 need Node.js ≥ 20.16 (worker_threads); use threads: 1');
   return mod;
+}
+
+/**
+ * `update(n, out, lo, hi, flag) → count` of a Poisson source group: for i in [lo, hi), draw
+ * u = H.uniform(seed, stream, i, n) with Threefry-2x32-20 (the words x0, x1 of key (seed, stream)
+ * and counter (i, n); u = ((x0 >>> 5)·2^26 + (x1 >>> 6))·2^−53, exact in float64) and spike when
+ * u < rates[i]·dt. The draw depends only on (seed, stream, i, n), so any partition of the neurons
+ * among threads gives the same spikes, and the JavaScript kernel the same ones too.
+ */
+function emitPoissonSource(m: ModuleBuilder, g: GroupLayout, double: boolean): number {
+  const { seed, stream, rates, dt } = g.spec.poisson!;
+  const f = m.addFunction(null, [ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32], [ValType.i32]);
+  const idx = m.functionCount - 1;
+  const N_ = 0;
+  const OUT = 1;
+  const LO = 2;
+  const HI = 3;
+  const i = f.local(ValType.i32);
+  const count = f.local(ValType.i32);
+  const x0 = f.local(ValType.i32);
+  const x1 = f.local(ValType.i32);
+  const k0 = seed >>> 0;
+  const k1 = stream >>> 0;
+  const keys = [k0, k1, (THREEFRY.PARITY ^ k0 ^ k1) >>> 0];
+  const rOff = g.offsets[rates];
+  f.i32(0).set(count);
+  f.get(LO).set(i);
+  f.block().get(i).get(HI).op(Op.i32_ge_s).br_if(0).loop();
+  // x0 = i + k0, x1 = n + k1, then 20 rounds with a key injection every 4
+  f.get(i).i32(k0).op(Op.i32_add).set(x0);
+  f.get(N_).i32(k1).op(Op.i32_add).set(x1);
+  for (let r = 0; r < 20; r++) {
+    const s = THREEFRY.ROT[r & 7];
+    f.get(x0).get(x1).op(Op.i32_add).set(x0);
+    // x1 = rotl(x1, s) ^ x0
+    f.get(x1).i32(s).op(Op.i32_shl).get(x1).i32(32 - s).op(Op.i32_shr_u).op(Op.i32_or).get(x0).op(Op.i32_xor).set(x1);
+    if ((r & 3) === 3) {
+      const inj = (r + 1) >> 2;
+      f.get(x0).i32(keys[inj % 3]).op(Op.i32_add).set(x0);
+      f.get(x1).i32((keys[(inj + 1) % 3] + inj) | 0).op(Op.i32_add).set(x1);
+    }
+  }
+  // u < rates[i]·dt, in float64
+  f.get(x0).i32(5).op(Op.i32_shr_u).op(Op.f64_convert_i32_u).f64(67108864).op(Op.f64_mul);
+  f.get(x1).i32(6).op(Op.i32_shr_u).op(Op.f64_convert_i32_u).op(Op.f64_add).f64(1.1102230246251565e-16).op(Op.f64_mul);
+  f.get(i).i32(double ? 3 : 2).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, double ? 3 : 2, rOff);
+  if (!double) f.op(Op.f64_promote_f32);
+  f.f64(dt).op(Op.f64_mul).op(Op.f64_lt);
+  f.if();
+  // spikes[out + 4·count] = i; lastspike[i] = n; count++
+  f.get(OUT).get(count).i32(2).op(Op.i32_shl).op(Op.i32_add).get(i).mem(Op.i32_store, 2, 0);
+  f.get(i).i32(2).op(Op.i32_shl).get(N_).mem(Op.i32_store, 2, g.lastSpike);
+  f.get(count).i32(1).op(Op.i32_add).set(count);
+  f.end();
+  f.get(i).i32(1).op(Op.i32_add).tee(i).get(HI).op(Op.i32_lt_s).br_if(0);
+  f.end().end();
+  f.get(count);
+  return idx;
 }
 
 /** `flush(lo, hi)`: float32 state values below the normal range become 0 (see the network's note). */

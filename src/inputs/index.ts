@@ -144,6 +144,9 @@ export interface PoissonGroupOptions {
  * net.connect(P, E, { comm: new FixedProb(0.1), weight: '0.2 mV', target: 'v' });
  */
 export class PoissonGroup extends NeuronGroup {
+  /** The rates are an expression of t (else an input: one value, per neuron, or timed). */
+  readonly ratesExpression: boolean;
+
   constructor(size: number, given: PoissonGroupOptions) {
     const opts = checkRecordKeys(given, 'PoissonGroup', 'options', ['rates', 'name'], 'options are');
     const name = opts.name === undefined ? undefined : checkLabel(opts.name, 'PoissonGroup', 'name');
@@ -165,6 +168,7 @@ export class PoissonGroup extends NeuronGroup {
       input = undefined;
     }
     super(size, model, { name: name ?? 'poisson' });
+    this.ratesExpression = input === undefined;
     if (input !== undefined) this.setInput('rates', input);
   }
 }
