@@ -444,6 +444,39 @@ test('PoissonGroup: reproducible by seed; a source for connect() and monitors, o
   assert.throws(() => build({ engine: true, threads: 2, rates: '50*Hz*(1 + sin(2*pi*5*Hz*t))' }).net.build(), (e: unknown) => e instanceof BuildError && /PoissonGroup/.test(e.message) && /random/.test(e.message));
 });
 
+test('PoissonInput runs on the step engine: spikes and state identical to the JavaScript loop for 1, 2 and 3 threads (float64 and float32), onto a gated variable and as a delta current into an input', () => {
+  const build = (o: { engine: boolean; threads?: number; dtype: 'float32' | 'float64'; num?: number }) => {
+    const net = new Network({ dt: '0.1 ms', dtype: o.dtype, seed: 12, engine: o.engine, threads: o.threads });
+    const G = net.add(new NeuronGroup(300, CurrentLIF, { name: 'G' }));
+    G.setInput('I', values(Array.from({ length: 300 }, (_, i) => 150 + (i % 7) * 10), 'pA'));
+    net.add(new PoissonInput(G, { num: o.num ?? 200, rate: '10 Hz', weight: '0.5 mV', target: 'v', name: 'onV' }));
+    net.add(new PoissonInput(G.slice(37, 250), { num: 50, rate: '40 Hz', weight: '0.02 pC', target: 'I', name: 'onI' }));
+    const sm = net.add(new SpikeMonitor(G));
+    return { net, G, sm };
+  };
+  for (const dtype of ['float64', 'float32'] as const) {
+    const runs = [{ engine: false }, { engine: true, threads: 1 }, { engine: true, threads: 2 }, { engine: true, threads: 3 }].map((o) => {
+      const { net, G, sm } = build({ ...o, dtype });
+      net.run('100 ms');
+      const r = { trains: sm.spikes(), v: Array.from(G.get('v')), backend: G.runtime!.backend ?? 'js', loop: net.loopReason };
+      net.close();
+      return r;
+    });
+    assert.equal(runs[1].loop, undefined, 'the network runs on the engine');
+    assert.match(runs[2].backend, /engine×2/);
+    assert.ok(runs[0].trains.indices.length > 100, `${dtype}: the group fires (${runs[0].trains.indices.length} spikes)`);
+    for (const r of runs.slice(1)) {
+      assert.deepEqual(Array.from(r.trains.indices), Array.from(runs[0].trains.indices), `${dtype} ${r.backend}: spikes`);
+      assert.deepEqual(Array.from(r.trains.times), Array.from(runs[0].trains.times), `${dtype} ${r.backend}: spike times`);
+      assert.deepEqual(r.v, runs[0].v, `${dtype} ${r.backend}: final v`);
+    }
+  }
+  // a count the JavaScript kernel draws from a normal approximation keeps the network on the loop, named
+  const { net } = build({ engine: true, dtype: 'float64', num: 100000 });
+  net.build();
+  assert.match(net.loopReason ?? '', /PoissonInput 'onV' .*normal approximation/);
+});
+
 // ------------------------------------------------------------------------------------------------
 // 6. The README's reference section runs as written
 

@@ -38,7 +38,7 @@ import { type Monitor, SpikeMonitor, RateMonitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
 import { PoissonInput, PoissonGroup, SpikeGeneratorGroup } from '../inputs/index.js';
 import { buildUpdateKernel, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
-import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec } from '../engine/engine.js';
+import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec, type EnginePoissonInputSpec } from '../engine/engine.js';
 import { type Assignment } from '../equations/parser.js';
 import { IRBuilder } from '../ir/lower.js';
 import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
@@ -71,7 +71,8 @@ export interface NetworkOptions {
    * backend or PoissonGroups with input rates (one value or per neuron), event-driven projections
    * with stored connectivity (no plasticity, short-term plasticity, per-synapse delays,
    * just-in-time rows or continuous coupling; delta synapses onto variables and inputs run, and
-   * drop what reaches a refractory neuron), no PoissonInput, and only spike and rate monitors;
+   * drop what reaches a refractory neuron), PoissonInputs whose counts are drawn by inversion
+   * (num·rate·dt·(1 − rate·dt) ≤ 25), and only spike and rate monitors;
    * the build says which part prevents it (and `net.loopReason` with one thread).
    */
   readonly threads?: number;
@@ -302,7 +303,7 @@ export class Network {
       const where = `PoissonInput '${q.name}'`;
       const weightDim = initDim(q.options.weight, where, 'weight');
       const { targetArray, scale, gated } = this.resolveSpikeTarget(where, q.options, weightDim, planOf(q.post.group), q.post.group.model);
-      return { targetArray, weight: parseQuantity(q.options.weight).value * scale, gated, post: planOf(q.post.group) };
+      return { targetArray, weight: parseQuantity(q.options.weight).value * scale, gated, post: planOf(q.post.group), p: 0 };
     });
 
     // Allocate group state and generate each group's code.
@@ -358,7 +359,7 @@ export class Network {
     const diverged = (gi: number, n: number) => this.locateDivergence(gi, n);
     const make = compileKernel(['S', 'H', 'M', 'D'], body);
     this.kernel = make(arrays, KERNEL_HELPERS, monitors, diverged) as Kernel;
-    this.engine = this.buildEngine(plans, projPlans, poissons.length, F === Float64Array);
+    this.engine = this.buildEngine(plans, projPlans, poissons, seed, F === Float64Array);
     // The JavaScript step loop is not used then; dropping it frees the arrays it holds.
     if (this.engine) this.kernel = undefined;
     // The IR refers to the arrays the simulation uses (the engine's, when it runs).
@@ -374,7 +375,7 @@ export class Network {
    * The step engine, when every part of the network is one it runs (else undefined, or a
    * BuildError naming the part when more than one thread was asked for).
    */
-  private buildEngine(plans: GroupPlan[], projPlans: ProjPlan[], poissons: number, double: boolean): StepEngine | undefined {
+  private buildEngine(plans: GroupPlan[], projPlans: ProjPlan[], poissons: PoissonInput[], seed: number, double: boolean): StepEngine | undefined {
     const threads = this.options.threads ?? 1;
     const where = `network '${this.name}'`;
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new BuildError(where, 'threads', `must be an integer in [1, 64], got ${JSON.stringify(this.options.threads)}`, 'give threads: 1 or the number of cores');
@@ -390,7 +391,15 @@ export class Network {
       const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.delays ? 'per-synapse delays' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
       if (why) return refuse(`${pp.where} has ${why}`);
     }
-    if (poissons > 0) return refuse('Poisson inputs run in JavaScript');
+    // Poisson inputs: the engine draws Binomial(num, p) by inversion, as the JavaScript kernel does while num·p·(1 − p) ≤ 25
+    const poissonInputs: EnginePoissonInputSpec[] = [];
+    for (let k = 0; k < poissons.length; k++) {
+      const q = poissons[k];
+      const { targetArray, weight, gated, post, p } = this.poissonTargets[k];
+      const num = q.options.num;
+      if (num * p * (1 - p) > 25) return refuse(`PoissonInput '${q.name}' draws its counts (num·rate·dt·(1 − rate·dt) > 25) from a normal approximation the engine does not draw yet`);
+      poissonInputs.push({ name: q.name, post: post.index, postStart: q.post.start, postSize: q.post.size, target: post.symbolOf!.get(targetArray)!, weight, num, p, seed, stream: (0x50000000 + k) >>> 0, gateRefSteps: gated ? post.refSteps : 0 });
+    }
     for (const m of this.monitors) if (!(m instanceof SpikeMonitor || m instanceof RateMonitor)) return refuse(`monitor '${m.name}' is not a spike or rate monitor`);
     const watched = new Set(this.monitors.map((m) => m.source.group));
     const groups: EngineGroupSpec[] = plans.map((plan) => {
@@ -417,7 +426,7 @@ export class Network {
       target: plans[index.get(pp.proj.post.group)!].symbolOf!.get(pp.targetArray)!,
       gateRefSteps: pp.gated ? plans[index.get(pp.proj.post.group)!].refSteps : 0,
     }));
-    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false });
+    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs });
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
     plans.forEach((plan, gi) => {
       const rt = plan.group.runtime!;
@@ -1433,6 +1442,7 @@ export class Network {
     }
     const p = rate * dt;
     if (!(p >= 0 && p <= 1)) throw new BuildError(`PoissonInput '${pi.name}'`, 'rate', `rate × dt must be in [0, 1], got ${p}`, 'lower the rate or the time step');
+    this.poissonTargets[k].p = p;
     const off = pi.post.start;
     // a target held by (unless refractory) drops what arrives while the neuron is refractory
     const gate = this.gateCode(gated, post, name, 'jj');
@@ -1444,7 +1454,8 @@ export class Network {
     ].join('\n');
   }
 
-  private poissonTargets: { targetArray: string; weight: number; gated: boolean; post: GroupPlan }[] = [];
+  /** Per PoissonInput: where its increments go, and (once its code is generated) the probability per source and step. */
+  private poissonTargets: { targetArray: string; weight: number; gated: boolean; post: GroupPlan; p: number }[] = [];
 
   private locateDivergence(gi: number, n: number): never {
     const g = this.groups[gi];
