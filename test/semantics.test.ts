@@ -89,10 +89,13 @@ test('a kick delivered while the post neuron is refractory is discarded, on the 
   assert.deepEqual(two.v, js.v);
 });
 
-test('the rule holds through per-synapse delays (the increment is judged when it arrives)', () => {
-  const r = kicked({ engine: false, perSynapseDelay: true });
-  assert.deepEqual(r.v.slice(0, 2), [0, 0]);
-  assert.ok(Math.abs(r.v[2] - 0.5 * Math.exp(-0.04)) < 1e-12, `${r.v}`);
+test('the rule holds through per-synapse delays (the increment is judged when it arrives), on the JavaScript loop and the step engine', () => {
+  for (const o of [{ engine: false }, { engine: true, threads: 1 }, { engine: true, threads: 2 }]) {
+    const r = kicked({ ...o, perSynapseDelay: true });
+    if (o.engine) assert.match(r.backend, /engine/);
+    assert.deepEqual(r.v.slice(0, 2), [0, 0], `${r.backend}`);
+    assert.ok(Math.abs(r.v[2] - 0.5 * Math.exp(-0.04)) < 1e-12, `${r.backend}: ${r.v}`);
+  }
 });
 
 test('PoissonInput onto a variable held by (unless refractory) is discarded while refractory, and lands otherwise (Brian2 2.5.1: the same)', () => {
@@ -475,6 +478,38 @@ test('PoissonInput runs on the step engine: spikes and state identical to the Ja
   const { net } = build({ engine: true, dtype: 'float64', num: 100000 });
   net.build();
   assert.match(net.loopReason ?? '', /PoissonInput 'onV' .*normal approximation/);
+});
+
+test('a PoissonGroup driving a recurrent LIF network through delta synapses with per-synapse delays runs on the step engine: spikes identical for 1, 2 and 3 threads and the JavaScript loop (float64 and float32)', () => {
+  const build = (o: { engine: boolean; threads?: number; dtype: 'float32' | 'float64' }) => {
+    const net = new Network({ dt: '0.1 ms', dtype: o.dtype, seed: 21, engine: o.engine, threads: o.threads });
+    const P = net.add(new PoissonGroup(400, { rates: '15 Hz', name: 'P' }));
+    const E = net.add(new NeuronGroup(250, CurrentLIF, { name: 'E', init: { v: values(Array.from({ length: 250 }, (_, i) => -70 + (i % 13)), 'mV') } }));
+    E.setInput('I', '150 pA');
+    net.connect(P, E, { comm: new FixedProb(0.1), weight: '0.12 pC', target: 'I', delay: (i: number, j: number) => `${(1 + ((i + j) % 17)) / 10} ms` });
+    net.connect(E, E, { comm: new FixedProb(0.05), weight: '0.8 mV', target: 'v', delay: (i: number, j: number) => `${(5 + ((i * 7 + j) % 9) * 3) / 10} ms` });
+    const sp = net.add(new SpikeMonitor(P));
+    const se = net.add(new SpikeMonitor(E));
+    return { net, E, sp, se };
+  };
+  for (const dtype of ['float64', 'float32'] as const) {
+    const runs = [{ engine: false }, { engine: true, threads: 1 }, { engine: true, threads: 2 }, { engine: true, threads: 3 }].map((o) => {
+      const { net, E, sp, se } = build({ ...o, dtype });
+      net.run('150 ms');
+      const r = { p: sp.spikes(), e: se.spikes(), v: Array.from(E.get('v')), backend: E.runtime!.backend ?? 'js', loop: net.loopReason };
+      net.close();
+      return r;
+    });
+    assert.equal(runs[1].loop, undefined, 'on the step engine');
+    assert.match(runs[3].backend, /engine×3/);
+    assert.ok(runs[0].e.indices.length > 50, `${dtype}: E fires (${runs[0].e.indices.length} spikes)`);
+    for (const r of runs.slice(1)) {
+      assert.deepEqual(Array.from(r.p.indices), Array.from(runs[0].p.indices), `${dtype} ${r.backend}: Poisson spikes`);
+      assert.deepEqual(Array.from(r.e.indices), Array.from(runs[0].e.indices), `${dtype} ${r.backend}: E spikes`);
+      assert.deepEqual(Array.from(r.e.times), Array.from(runs[0].e.times), `${dtype} ${r.backend}: E spike times`);
+      assert.deepEqual(r.v, runs[0].v, `${dtype} ${r.backend}: final v`);
+    }
+  }
 });
 
 // ------------------------------------------------------------------------------------------------

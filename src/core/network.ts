@@ -69,8 +69,8 @@ export interface NetworkOptions {
    * Threads that simulate (default 1; Node.js ≥ 20.16, worker_threads over one shared memory).
    * Results are identical for any thread count. Needs the step engine: populations on the wasm
    * backend or PoissonGroups with input rates (one value or per neuron), event-driven projections
-   * with stored connectivity (no plasticity, short-term plasticity, per-synapse delays,
-   * just-in-time rows or continuous coupling; delta synapses onto variables and inputs run, and
+   * with stored connectivity and homogeneous or per-synapse delays (no plasticity, short-term
+   * plasticity, just-in-time rows or continuous coupling; delta synapses onto variables and inputs run, and
    * drop what reaches a refractory neuron), PoissonInputs whose counts are drawn by inversion
    * (num·rate·dt·(1 − rate·dt) ≤ 25), and only spike and rate monitors;
    * the build says which part prevents it (and `net.loopReason` with one thread).
@@ -388,7 +388,7 @@ export class Network {
     if (this.options.engine === false) return refuse('engine is false');
     for (const plan of plans) if (!plan.wasmKernel && !plan.poissonEngine) return refuse(`${plan.where} does not run on the WebAssembly backend: ${plan.wasmWhy ?? 'unknown reason'}`);
     for (const pp of projPlans) {
-      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.delays ? 'per-synapse delays' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
+      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
       if (why) return refuse(`${pp.where} has ${why}`);
     }
     // Poisson inputs: the engine draws Binomial(num, p) by inversion, as the JavaScript kernel does while num·p·(1 − p) ≤ 25
@@ -425,6 +425,7 @@ export class Network {
       delaySteps: pp.delaySteps,
       target: plans[index.get(pp.proj.post.group)!].symbolOf!.get(pp.targetArray)!,
       gateRefSteps: pp.gated ? plans[index.get(pp.proj.post.group)!].refSteps : 0,
+      delays: pp.delays,
     }));
     const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs });
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.

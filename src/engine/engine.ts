@@ -70,6 +70,12 @@ export interface EngineProjectionSpec {
    * n − lastspike < gateRefSteps (refractory, or spiking at this step) is discarded.
    */
   readonly gateRefSteps?: number;
+  /**
+   * Per-synapse delays (steps), in CSR order, or null/absent for the one `delaySteps`. With them,
+   * the spikes of step n add their weights to a ring of post-synaptic slots (float64, one slot
+   * per step up to the longest delay), and slot n mod R is added to the target at step n.
+   */
+  readonly delays?: Int32Array | null;
 }
 
 /**
@@ -149,6 +155,10 @@ interface ProjLayout {
   readonly indices: number;
   readonly weights: number;
   readonly nnz: number;
+  /** Per-synapse delays: their copy (CSR order, reordered like the indices), and the ring of R × post-size float64 slots; −1 without. */
+  readonly delays: number;
+  readonly ring: number;
+  readonly R: number;
 }
 
 /**
@@ -218,12 +228,17 @@ export class StepEngine {
     });
     this.projs = projections.map((spec) => {
       const nnz = spec.indptr[spec.preSize];
+      let R = 0;
+      if (spec.delays) for (let s = 0; s < nnz; s++) R = Math.max(R, spec.delays[s] + 1);
       return {
         spec,
         rows: arena.reserve((T === 1 ? spec.preSize + 1 : spec.preSize * (T + 1)) * 4),
         indices: arena.reserve(nnz * 4),
         weights: spec.weights ? arena.reserve(nnz * elem) : -1,
         nnz,
+        delays: spec.delays ? arena.reserve(nnz * 4) : -1,
+        ring: spec.delays ? arena.reserve(Math.max(1, R) * groups[spec.post].size * 8, 8) : -1,
+        R: Math.max(1, R),
       };
     });
     // control block: gen, count, sleepers, abort, command words (each on its own line), per-thread stop and divergence
@@ -288,10 +303,13 @@ export class StepEngine {
     const { indptr, indices, weights, preSize, postStart } = p.spec;
     const dstIdx = this.arena.i32(p.indices, p.nnz);
     const dstW = weights ? (double ? this.arena.f64(p.weights, p.nnz) : this.arena.f32(p.weights, p.nnz)) : null;
+    const delays = p.spec.delays ?? null;
+    const dstD = delays ? this.arena.i32(p.delays, p.nnz) : null;
     if (T === 1) {
       this.arena.i32(p.rows, preSize + 1).set(indptr);
       dstIdx.set(indices);
       if (dstW) dstW.set(weights!);
+      if (dstD) dstD.set(delays!);
       return;
     }
     const part = this.groups[p.spec.post].part;
@@ -312,6 +330,7 @@ export class StepEngine {
           if (owner(indices[s]) !== w) continue;
           dstIdx[out] = indices[s];
           if (dstW) dstW[out] = weights![s];
+          if (dstD) dstD[out] = delays![s];
           out++;
         }
       }
@@ -715,6 +734,8 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
   const elem = double ? 8 : 4;
   const shift = double ? 3 : 2;
   const tOff = post.offsets[target] + postStart * elem;
+  const delayed = p.delays >= 0;
+  const M = post.spec.size;
   f.block();
   f.get(0);
   if (delaySteps > 0) f.i32(delaySteps).op(Op.i32_sub).tee(d).i32(0).op(Op.i32_lt_s).br_if(0);
@@ -742,6 +763,17 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
     // for (; s < e; s++) target[postStart + indices[s]] += w   (unless the post neuron is refractory, for a gated target)
     f.block().get(s).get(e).op(Op.i32_ge_s).br_if(0).loop();
     f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices).set(jj);
+    if (delayed) {
+      // ring[((n + delay[s]) mod R)·M + postStart + j] += w, in float64 (judged by the gate when it arrives)
+      f.get(0).get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.delays).op(Op.i32_add).i32(p.R).op(Op.i32_rem_u).i32(M).op(Op.i32_mul);
+      f.get(jj).op(Op.i32_add).i32(postStart).op(Op.i32_add).i32(3).op(Op.i32_shl).tee(a);
+      f.get(a).mem(Op.f64_load, 3, p.ring);
+      if (weights) {
+        f.get(s).i32(shift).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, shift, p.weights);
+        if (!double) f.op(Op.f64_promote_f32);
+      } else f.f64(weight);
+      f.op(Op.f64_add).mem(Op.f64_store, 3, p.ring);
+    } else {
     if (gate > 0) {
       f.block(); // skip target
       // n − lastspike[postStart + j] < refSteps: drop the increment
@@ -755,10 +787,37 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
     else f.f32(weight);
     f.op(double ? Op.f64_add : Op.f32_add).mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
     if (gate > 0) f.end();
+    }
     f.get(s).i32(1).op(Op.i32_add).tee(s).get(e).op(Op.i32_lt_s).br_if(0);
     f.end().end();
     f.end(); // continue target
     f.get(q).i32(1).op(Op.i32_add).tee(q).get(c).op(Op.i32_lt_s).br_if(0);
+    f.end().end();
+  }
+  if (delayed) {
+    // the slot of step n lands on this thread's post neurons [lo, hi) and is emptied:
+    // target[j] = target[j] + x (float64 sum), unless a gated target's neuron is refractory
+    const j = r;
+    const hi = e;
+    const x = f.local(ValType.f64);
+    const T0 = post.offsets[target];
+    f.get(1).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds).set(j);
+    f.get(1).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds + 4).set(hi);
+    f.get(0).i32(p.R).op(Op.i32_rem_u).i32(M).op(Op.i32_mul).set(base);
+    f.block().get(j).get(hi).op(Op.i32_ge_s).br_if(0).loop();
+    f.block(); // next
+    f.get(base).get(j).op(Op.i32_add).i32(3).op(Op.i32_shl).tee(a).mem(Op.f64_load, 3, p.ring).tee(x);
+    f.f64(0).op(Op.f64_eq).br_if(0);
+    f.get(a).f64(0).mem(Op.f64_store, 3, p.ring);
+    if (gate > 0) f.get(0).get(j).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.lastSpike).op(Op.i32_sub).i32(gate).op(Op.i32_lt_s).br_if(0);
+    f.get(j).i32(shift).op(Op.i32_shl).tee(a);
+    f.get(a).mem(double ? Op.f64_load : Op.f32_load, shift, T0);
+    if (!double) f.op(Op.f64_promote_f32);
+    f.get(x).op(Op.f64_add);
+    if (!double) f.op(Op.f32_demote_f64);
+    f.mem(double ? Op.f64_store : Op.f32_store, shift, T0);
+    f.end(); // next
+    f.get(j).i32(1).op(Op.i32_add).tee(j).get(hi).op(Op.i32_lt_s).br_if(0);
     f.end().end();
   }
   f.end();
