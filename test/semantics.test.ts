@@ -159,6 +159,40 @@ test('training forward pass drops a kick to a refractory neuron exactly as net.r
   assert.ok(Math.abs(t.dw - Math.exp(-0.04)) < 1e-12, `gradient of the landed kick only: ${t.dw}`);
 });
 
+test('training forward pass with per-synapse delays and a homogeneous delay drops what arrives during refractoriness, as net.run does; the gradient reaches only the landed kicks', () => {
+  // kicks emitted at steps 2 and 17 arrive 3 steps later (steps 5: lost, 20: lands), through either delay form
+  for (const delay of [values([0.3], 'ms'), '0.3 ms'] as const) {
+    const sim = () => {
+      const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine: false });
+      const gen = net.add(new SpikeGeneratorGroup(1, { indices: [0, 0], times: [0.2, 1.7], unit: 'ms', name: 'gen' }));
+      const G = net.add(new NeuronGroup(1, Clamped, { name: 'G', init: { v: 1.5 } }));
+      net.connect(gen, G, { comm: new All2All(), weight: 0.5, target: 'v', delay });
+      const m = net.add(new StateMonitor(G, ['v']));
+      net.run('2.5 ms');
+      return Array.from(m.result().values.v);
+    };
+    const train = () => {
+      const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine: false });
+      const x = net.add(new InputGroup(1, 'x'));
+      const G = net.add(new NeuronGroup(1, Clamped, { name: 'G', init: { v: 1.5 } }));
+      net.connect(x, G, { comm: new All2All(), weight: 0.5, target: 'v', delay, train: ['weight'] });
+      const ptr = new Int32Array(26);
+      for (let n = 0; n < 26; n++) ptr[n] = (n > 2 ? 1 : 0) + (n > 17 ? 1 : 0);
+      net.forward({ steps: 25, batch: 1, inputs: [[x, { ptr, idx: Int32Array.of(0, 0) }]] });
+      const tr = net.trace(G, 'v');
+      const out = Array.from({ length: 25 }, (_, n) => tr.data[tr.offset + n * tr.stride]);
+      tr.grad[tr.offset + 24 * tr.stride] = 1;
+      net.backward();
+      return { out, dw: net.parameters()[0].grad[0] };
+    };
+    const s = sim();
+    const t = train();
+    assert.equal(s[10], 0, 'the kick arriving at step 5 is lost');
+    for (let n = 0; n < 25; n++) assert.ok(Math.abs(s[n] - t.out[n]) < 1e-15, `delay ${JSON.stringify(delay)}, step ${n}: simulation ${s[n]}, training ${t.out[n]}`);
+    assert.ok(Math.abs(t.dw - Math.exp(-0.04)) < 1e-12, `delay ${JSON.stringify(delay)}: gradient of the landed kick only: ${t.dw}`);
+  }
+});
+
 test('with a refractory condition, increments are dropped from the spike until the condition turns false (Brian2: not_refractory = not_refractory or not cond)', () => {
   // neuron 0 spikes at step 0 (v > 1) and stays refractory while v > 0.5: held at its value, its kick at step 2 lost
   const Cond = defineNeuron({ name: 'Cond', equations: 'dv/dt = -v/tau : 1 (unless refractory)', params: { tau: '1 ms' }, threshold: 'v > 1', refractory: 'v > 0.5' });
