@@ -481,6 +481,29 @@ test('PoissonGroup: reproducible by seed; a source for connect() and monitors, o
   assert.throws(() => build({ engine: true, threads: 2, rates: '50*Hz*(1 + sin(2*pi*5*Hz*t))' }).net.build(), (e: unknown) => e instanceof BuildError && /PoissonGroup/.test(e.message) && /random/.test(e.message));
 });
 
+test('PoissonGroup with timed rates (one column, or one per neuron) runs on the step engine with the JavaScript loop\'s spikes, for 1 and 2 threads', () => {
+  const shared = timed([10, 80, 30], { dt: '20 ms', unit: 'Hz' });
+  const perNeuron = timed(Array.from({ length: 3 * 50 }, (_, k) => 5 + (k % 50) + 20 * Math.floor(k / 50)), { dt: '20 ms', unit: 'Hz', perNeuron: 50 });
+  for (const rates of [shared, perNeuron]) {
+    const runs = [{ engine: false }, { engine: true, threads: 1 }, { engine: true, threads: 2 }].map((o) => {
+      const net = new Network({ dt: '0.1 ms', seed: 9, engine: o.engine, threads: o.threads });
+      const P = net.add(new PoissonGroup(50, { rates, name: 'P' }));
+      const sm = net.add(new SpikeMonitor(P));
+      net.run('80 ms');
+      const r = { trains: sm.spikes(), backend: P.runtime!.backend ?? 'js', loop: net.loopReason };
+      net.close();
+      return r;
+    });
+    assert.equal(runs[1].loop, undefined);
+    assert.match(runs[2].backend, /engine×2/);
+    assert.ok(runs[0].trains.indices.length > 50);
+    for (const r of runs.slice(1)) {
+      assert.deepEqual(Array.from(r.trains.indices), Array.from(runs[0].trains.indices), r.backend);
+      assert.deepEqual(Array.from(r.trains.times), Array.from(runs[0].trains.times), r.backend);
+    }
+  }
+});
+
 test('PoissonInput runs on the step engine: spikes and state identical to the JavaScript loop for 1, 2 and 3 threads (float64 and float32), onto a gated variable and as a delta current into an input', () => {
   const build = (o: { engine: boolean; threads?: number; dtype: 'float32' | 'float64'; num?: number }) => {
     const net = new Network({ dt: '0.1 ms', dtype: o.dtype, seed: 12, engine: o.engine, threads: o.threads });

@@ -68,7 +68,7 @@ export interface NetworkOptions {
   /**
    * Threads that simulate (default 1; Node.js ≥ 20.16, worker_threads over one shared memory).
    * Results are identical for any thread count. Needs the step engine: populations on the wasm
-   * backend or PoissonGroups with input rates (one value or per neuron), event-driven projections
+   * backend or PoissonGroups with input rates (one value, per neuron or timed), event-driven projections
    * with stored connectivity and homogeneous or per-synapse delays (no plasticity, short-term
    * plasticity, just-in-time rows or continuous coupling; delta synapses onto variables and inputs run, and
    * drop what reaches a refractory neuron), PoissonInputs whose counts are drawn by inversion
@@ -140,7 +140,7 @@ interface GroupPlan {
   /** Why the group has no WebAssembly kernel, when it has none. */
   wasmWhy?: string;
   /** A PoissonGroup the step engine runs as a Poisson source: its draw's key and the rates' slot. */
-  poissonEngine?: { seed: number; stream: number; rates: string };
+  poissonEngine?: { seed: number; stream: number; rates: string; table?: { data: Float64Array; stepRatio: number; rows: number; columns: number } };
 }
 
 /**
@@ -965,8 +965,14 @@ export class Network {
 
     // A PoissonGroup with input rates (one value, per neuron) and nothing else to update runs in the
     // step engine as a Poisson source drawing the same numbers as the JavaScript kernel below.
-    if (group instanceof PoissonGroup && !group.ratesExpression && !wasm && draws.length === 1 && vars.length === 0 && timedInputs.length === 0 && plan.spikeStatements.length === 0 && plan.refSteps === 0) {
-      plan.poissonEngine = { seed, stream: (0x52000000 + gi * 4096) >>> 0, rates: lowered.symbolOf.get('ext$rates')! };
+    if (group instanceof PoissonGroup && !group.ratesExpression && !wasm && draws.length === 1 && vars.length === 0 && timedInputs.length <= 1 && plan.spikeStatements.length === 0 && plan.refSteps === 0) {
+      const tab = timedInputs[0];
+      plan.poissonEngine = {
+        seed,
+        stream: (0x52000000 + gi * 4096) >>> 0,
+        rates: lowered.symbolOf.get('ext$rates')!,
+        table: tab ? { data: tab.table, stepRatio: tab.stepRatio, rows: tab.rows, columns: tab.columns } : undefined,
+      };
     }
     // The JavaScript kernel is generated from the group's step IR: arrays are slots (symbol s<k>,
     // kernel constant G<group>_a<k>); white-noise symbols become xi_<k> and timed tables tab<k>.

@@ -44,7 +44,17 @@ export interface EngineGroupSpec {
    * uniform draw H.uniform(seed, stream, i, n) (Threefry-2x32-20, 53 bits, as the JavaScript
    * kernels draw) is below rates[i]·dt, computed in float64.
    */
-  readonly poisson?: { readonly seed: number; readonly stream: number; readonly rates: string; readonly dt: number };
+  readonly poisson?: {
+    readonly seed: number;
+    readonly stream: number;
+    readonly rates: string;
+    readonly dt: number;
+    /**
+     * A timed table added to the rates (as the JavaScript kernel adds it): row
+     * min(⌊n·stepRatio + 1e-9⌋, rows − 1), one column shared or one per neuron.
+     */
+    readonly table?: { readonly data: Float64Array; readonly stepRatio: number; readonly rows: number; readonly columns: number };
+  };
 }
 
 /** One event-driven projection: CSR rows of pre-synaptic neurons, increments of a post array. */
@@ -146,6 +156,8 @@ interface GroupLayout {
   readonly recCount: number;
   readonly recCap: number;
   readonly elem: number;
+  /** Byte offset of a Poisson source's timed table (float64), or −1. */
+  readonly table: number;
 }
 
 interface ProjLayout {
@@ -224,6 +236,7 @@ export class StepEngine {
         recCount: arena.reserve(T * LINE, LINE),
         recCap,
         elem,
+        table: spec.poisson?.table ? arena.reserve(spec.poisson.table.data.length * 8, 8) : -1,
       };
     });
     this.projs = projections.map((spec) => {
@@ -284,6 +297,7 @@ export class StepEngine {
       for (const [key, a] of g.spec.arrays) (double ? arena.f64(g.offsets[key], a.length) : arena.f32(g.offsets[key], a.length)).set(a);
       arena.i32(g.lastSpike, g.spec.size).set(g.spec.lastSpike);
       arena.i32(g.bounds, T + 1).set(g.part);
+      if (g.table >= 0) arena.f64(g.table, g.spec.poisson!.table!.data.length).set(g.spec.poisson!.table!.data);
     }
     for (const p of this.projs) this.fillProjection(p, double);
     const I = this.I32;
@@ -586,6 +600,15 @@ function emitPoissonSource(m: ModuleBuilder, g: GroupLayout, double: boolean): n
   const x0 = f.local(ValType.i32);
   const x1 = f.local(ValType.i32);
   const rOff = g.offsets[rates];
+  const table = g.spec.poisson!.table;
+  // the table's row of step n, as the JavaScript kernel computes it: min(⌊n·ratio + 1e-9⌋, rows − 1), in bytes
+  const row = f.local(ValType.i32);
+  if (table) {
+    f.get(N_).op(Op.f64_convert_i32_s).f64(table.stepRatio).op(Op.f64_mul).f64(1e-9).op(Op.f64_add).op(Op.f64_floor);
+    f.op(0xaa); // i32.trunc_f64_s
+    f.set(row);
+    f.get(row).i32(table.rows - 1).get(row).i32(table.rows - 1).op(Op.i32_lt_s).op(Op.select).i32(table.columns * 8).op(Op.i32_mul).set(row);
+  }
   f.i32(0).set(count);
   f.get(LO).set(i);
   f.block().get(i).get(HI).op(Op.i32_ge_s).br_if(0).loop();
@@ -594,6 +617,12 @@ function emitPoissonSource(m: ModuleBuilder, g: GroupLayout, double: boolean): n
   emitUniform(f, x0, x1);
   f.get(i).i32(double ? 3 : 2).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, double ? 3 : 2, rOff);
   if (!double) f.op(Op.f64_promote_f32);
+  if (table) {
+    // + table[row + (one column ? 0 : i)]
+    f.get(row);
+    if (table.columns > 1) f.get(i).i32(3).op(Op.i32_shl).op(Op.i32_add);
+    f.mem(Op.f64_load, 3, g.table).op(Op.f64_add);
+  }
   f.f64(dt).op(Op.f64_mul).op(Op.f64_lt);
   f.if();
   // spikes[out + 4·count] = i; lastspike[i] = n; count++
