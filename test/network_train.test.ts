@@ -263,7 +263,7 @@ test('gradient check: the same 400-neuron COBA network on the step engine, 1 and
         // trained on two threads, it simulates on one (the simulation engine has no STP yet) and says why
         assert.equal(net.run('2 ms').steps, 20);
         // the reason names the part that keeps it off the engine (today: the input group, a spike generator in simulation)
-        assert.match(net.simulationFallback ?? '', /group '\w+'|projection '\w+'/);
+        assert.match(net.loopReason ?? '', /group '\w+'|projection '\w+'/);
       }
     }
   }

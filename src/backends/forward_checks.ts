@@ -66,6 +66,8 @@ export function wholeSlots(ir: NetworkIR, keep: ReadonlySet<number>): Set<number
     if (d.kind !== 'event') continue;
     if (d.release !== undefined && (d.delays || d.delaySteps > 0)) whole.add(d.release);
     if (d.delays) whole.add(d.target);
+    // a refractory gate reads the post group's last-spike tape (absolute steps) at the target's index
+    if (d.gated) whole.add(d.target);
   }
   for (let changed = true; changed; ) {
     changed = false;

@@ -17,7 +17,7 @@
 import { type Expr, sym, num, substitute, symbolsOf, show, isNoiseSymbol, RANDOM_FUNCTIONS } from '../equations/ast.js';
 import { emitJS, jsNumber, KERNEL_HELPERS } from '../equations/codegen.js';
 import { inferDim, DimensionError } from '../equations/dims.js';
-import { simplify, evaluate } from '../equations/symbolic.js';
+import { simplify, evaluate, diff } from '../equations/symbolic.js';
 import { parseExpr, parseStatements } from '../equations/parser.js';
 import { parseQuantity, quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
 import { type Dim, DIMENSIONLESS, UNITS, dimEq, dimDiv, dimMul, formatDim } from '../math/units.js';
@@ -36,9 +36,9 @@ import { type PlasticityPlan, planPlasticity, emitSynapseStatements, synapseLoca
 import { csrTranspose } from '../connect/index.js';
 import { type Monitor, SpikeMonitor, RateMonitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
-import { PoissonInput, SpikeGeneratorGroup } from '../inputs/index.js';
+import { PoissonInput, PoissonGroup, SpikeGeneratorGroup } from '../inputs/index.js';
 import { buildUpdateKernel, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
-import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec } from '../engine/engine.js';
+import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec, type EnginePoissonInputSpec } from '../engine/engine.js';
 import { type Assignment } from '../equations/parser.js';
 import { IRBuilder } from '../ir/lower.js';
 import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
@@ -69,9 +69,12 @@ export interface NetworkOptions {
   /**
    * Threads that simulate (default 1; Node.js ≥ 20.16, worker_threads over one shared memory).
    * Results are identical for any thread count. Needs the step engine: populations on the wasm
-   * backend, event-driven projections with stored connectivity (no plasticity, short-term
-   * plasticity, per-synapse delays, just-in-time rows or continuous coupling), no Poisson inputs,
-   * and only spike and rate monitors; the build says which part prevents it.
+   * backend or PoissonGroups with input rates (one value, per neuron or timed), event-driven projections
+   * with stored connectivity and homogeneous or per-synapse delays (no plasticity, short-term
+   * plasticity, just-in-time rows or continuous coupling; delta synapses onto variables and inputs run, and
+   * drop what reaches a refractory neuron), PoissonInputs whose counts are drawn by inversion
+   * (num·rate·dt·(1 − rate·dt) ≤ 25), and only spike and rate monitors;
+   * the build says which part prevents it (and `net.loopReason` with one thread).
    */
   readonly threads?: number;
   /** Set false to keep the JavaScript step loop even where the step engine could run (for comparisons). */
@@ -118,7 +121,7 @@ interface GroupPlan {
   /** Inputs: name → extra terms added by projections. */
   readonly inputTerms: Map<string, Expr[]>;
   /** Synaptic state variables added by projections (align-post), with their equations. */
-  readonly synStates: { name: string; rhs: Expr; dim: Dim; init?: number }[];
+  readonly synStates: { name: string; rhs: Expr; dim: Dim; init?: number; exact?: boolean }[];
   /** Merge key → the syn state a spike increments. */
   readonly synByKey: Map<string, string>;
   /** Statements run when a neuron of this group spikes, after the model's reset (pre-aligned synapse states). */
@@ -133,6 +136,18 @@ interface GroupPlan {
   symbolOf?: ReadonlyMap<string, string>;
   /** A refractory condition instead of a period. */
   refCondition?: Expr;
+  /**
+   * With a refractory condition: 1 where the neuron is not refractory after this step's threshold
+   * (0 while the condition holds, and for a neuron that has just spiked). Deliveries onto gated
+   * variables read it; with a refractory period they read lastspike instead.
+   */
+  nrFlag?: Uint8Array;
+  /** Scalar parameters (SI), once resolved. */
+  scalars?: Map<string, number>;
+  /** Why the group has no WebAssembly kernel, when it has none. */
+  wasmWhy?: string;
+  /** A PoissonGroup the step engine runs as a Poisson source: its draw's key and the rates' slot. */
+  poissonEngine?: { seed: number; stream: number; rates: string; table?: { data: Float64Array; stepRatio: number; rows: number; columns: number } };
 }
 
 /**
@@ -162,6 +177,12 @@ export class Network {
   source = '';
   /** The step IR of the built network (src/ir/step.ts): what training and later backends lower. */
   ir: NetworkIR | undefined;
+  /**
+   * After build: why the network runs on the JavaScript step loop rather than the step engine
+   * (the first part that keeps it there, e.g. "PoissonGroup group 'P' does not run on the
+   * WebAssembly backend: it draws random numbers ..."), or undefined when it runs on the engine.
+   */
+  loopReason: string | undefined;
   private irBuilder = new IRBuilder();
 
   constructor(options: NetworkOptions = {}) {
@@ -272,6 +293,10 @@ export class Network {
 
     // Scalar parameters of each group (SI), per-neuron parameter initializers.
     const scalarParams = plans.map((p) => this.resolveParams(p, dt));
+    plans.forEach((p) => {
+      p.scalars = scalarParams[p.index];
+      if (p.refCondition) p.nrFlag = new Uint8Array(p.group.size).fill(1);
+    });
 
     // Projections: connectivity, weights, delays, and what they add to the post equations.
     const projPlans = projections.map((proj, k) => this.planProjection(proj, k, planOf(proj.pre.group), planOf(proj.post.group), seed, dt, F));
@@ -284,8 +309,8 @@ export class Network {
       q.name = q.name || `poisson${k}`;
       const where = `PoissonInput '${q.name}'`;
       const weightDim = initDim(q.options.weight, where, 'weight');
-      const { targetArray, scale } = this.resolveSpikeTarget(where, q.options, weightDim, planOf(q.post.group), q.post.group.model);
-      return { targetArray, weight: parseQuantity(q.options.weight).value * scale };
+      const { targetArray, scale, gated } = this.resolveSpikeTarget(where, q.options, weightDim, planOf(q.post.group), q.post.group.model);
+      return { targetArray, weight: parseQuantity(q.options.weight).value * scale, gated, post: planOf(q.post.group), p: 0 };
     });
 
     // Allocate group state and generate each group's code.
@@ -341,7 +366,7 @@ export class Network {
     const diverged = (gi: number, n: number) => this.locateDivergence(gi, n);
     const make = compileKernel(['S', 'H', 'M', 'D'], body);
     this.kernel = make(arrays, KERNEL_HELPERS, monitors, diverged) as Kernel;
-    this.engine = this.buildEngine(plans, projPlans, poissons.length, F === Float64Array);
+    this.engine = this.buildEngine(plans, projPlans, poissons, seed, F === Float64Array);
     // The JavaScript step loop is not used then; dropping it frees the arrays it holds.
     if (this.engine) this.kernel = undefined;
     // The IR refers to the arrays the simulation uses (the engine's, when it runs).
@@ -357,37 +382,42 @@ export class Network {
    * The step engine, when every part of the network is one it runs (else undefined, or a
    * BuildError naming the part when more than one thread was asked for).
    */
-  /**
-   * Why `net.run` does not simulate on the step engine (undefined when it does, or before the
-   * build): e.g. "projection 'EE' has per-synapse delays".
-   */
-  simulationFallback: string | undefined;
-
-  private buildEngine(plans: GroupPlan[], projPlans: ProjPlan[], poissons: number, double: boolean): StepEngine | undefined {
+  private buildEngine(plans: GroupPlan[], projPlans: ProjPlan[], poissons: PoissonInput[], seed: number, double: boolean): StepEngine | undefined {
     const threads = this.options.threads ?? 1;
     const where = `network '${this.name}'`;
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new BuildError(where, 'threads', `must be an integer in [1, 64], got ${JSON.stringify(this.options.threads)}`, 'give threads: 1 or the number of cores');
     // A network built to train on several threads simulates on one when the engine cannot run it (the reason is kept).
     const trains = this.groups.some((g) => (g.options.train?.length ?? 0) + (g.options.trainInit?.length ?? 0) > 0) || this.projections.some((p) => (p.options.train?.length ?? 0) > 0);
     const refuse = (why: string): undefined => {
-      this.simulationFallback = why;
+      this.loopReason = why;
       if (threads > 1 && !trains) throw new BuildError(where, 'threads', `more than one thread needs the step engine, but ${why}`, 'use threads: 1');
       return undefined;
     };
     if (this.options.backend === 'js') return refuse("backend is 'js'");
     if (this.options.engine === false) return refuse('engine is false');
-    for (const plan of plans) if (!plan.wasmKernel) return refuse(`${plan.where} does not run on the WebAssembly backend (noise, timed input, spike generator, refractory condition, pre-synaptic statements or an unsupported function)`);
+    for (const plan of plans) if (!plan.wasmKernel && !plan.poissonEngine) return refuse(`${plan.where} does not run on the WebAssembly backend: ${plan.wasmWhy ?? 'unknown reason'}`);
     for (const pp of projPlans) {
-      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.delays ? 'per-synapse delays' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
+      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
       if (why) return refuse(`${pp.where} has ${why}`);
     }
-    if (poissons > 0) return refuse('Poisson inputs run in JavaScript');
+    // Poisson inputs: the engine draws Binomial(num, p) by inversion, as the JavaScript kernel does while num·p·(1 − p) ≤ 25
+    const poissonInputs: EnginePoissonInputSpec[] = [];
+    for (let k = 0; k < poissons.length; k++) {
+      const q = poissons[k];
+      const { targetArray, weight, gated, post, p } = this.poissonTargets[k];
+      const num = q.options.num;
+      if (num * p * (1 - p) > 25) return refuse(`PoissonInput '${q.name}' draws its counts (num·rate·dt·(1 − rate·dt) > 25) from a normal approximation the engine does not draw yet`);
+      poissonInputs.push({ name: q.name, post: post.index, postStart: q.post.start, postSize: q.post.size, target: post.symbolOf!.get(targetArray)!, weight, num, p, seed, stream: (0x50000000 + k) >>> 0, gateRefSteps: gated ? post.refSteps : 0 });
+    }
     for (const m of this.monitors) if (!(m instanceof SpikeMonitor || m instanceof RateMonitor)) return refuse(`monitor '${m.name}' is not a spike or rate monitor`);
     const watched = new Set(this.monitors.map((m) => m.source.group));
     const groups: EngineGroupSpec[] = plans.map((plan) => {
       const rt = plan.group.runtime!;
       const sym = plan.symbolOf!;
-      return { name: plan.group.name, size: plan.group.size, kernel: plan.wasmKernel!, arrays: new Map([...rt.arrays].map(([k, a]) => [sym.get(k)!, a])), lastSpike: rt.lastSpike, ring: rt.ring, record: watched.has(plan.group) };
+      // a Poisson source has no update kernel: the engine draws its spikes (its kernel description is empty)
+      const kernel = plan.wasmKernel ?? { vars: [], method: 'euler', dt: this.dtValue, threshold: null, reset: [], refSteps: 0 };
+      const poisson = plan.wasmKernel ? undefined : { ...plan.poissonEngine!, dt: this.dtValue };
+      return { name: plan.group.name, size: plan.group.size, kernel, poisson, arrays: new Map([...rt.arrays].map(([k, a]) => [sym.get(k)!, a])), lastSpike: rt.lastSpike, ring: rt.ring, record: watched.has(plan.group) };
     });
     const index = new Map(plans.map((p) => [p.group, p.index]));
     const projections: EngineProjectionSpec[] = projPlans.map((pp) => ({
@@ -403,8 +433,10 @@ export class Network {
       weight: pp.weight,
       delaySteps: pp.delaySteps,
       target: plans[index.get(pp.proj.post.group)!].symbolOf!.get(pp.targetArray)!,
+      gateRefSteps: pp.gated ? plans[index.get(pp.proj.post.group)!].refSteps : 0,
+      delays: pp.delays,
     }));
-    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false });
+    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs });
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
     plans.forEach((plan, gi) => {
       const rt = plan.group.runtime!;
@@ -453,6 +485,7 @@ export class Network {
       releaseKey: pp.stpRelease,
       rows: pp.jitRow ? () => jitRows(pp.jitRow!, proj.pre.size) : undefined,
       notDifferentiable: pp.plastic ? 'it has long-term plasticity' : undefined,
+      gated: pp.gated,
     });
   }
 
@@ -513,7 +546,10 @@ export class Network {
         try {
           tref = quantityIn(r, SECOND);
         } catch (err) {
-          throw new BuildError(where, 'refractory', (err as Error).message, "give a time such as '5 ms', or a condition such as 'v > Vth'");
+          // an expression of the group's scalar parameters, units and dt, e.g. '3*dt' (as Brian2 accepts)
+          const t = typeof r === 'string' ? timeExpression(r, model, scalars, dt) : undefined;
+          if (t === undefined) throw new BuildError(where, 'refractory', (err as Error).message, "give a time such as '5 ms' or '3*dt', or a condition such as 'v > Vth'");
+          tref = t;
         }
         if (tref < 0) throw new BuildError(where, 'refractory', `must be ≥ 0, got ${JSON.stringify(r)}`, "give e.g. '5 ms'");
       }
@@ -681,7 +717,7 @@ export class Network {
       if (!dimEq(outDim, targetDim)) {
         throw new BuildError(where, 'weight', `the coupling has dimension ${formatDim(outDim)} with this weight (${formatDim(weightDim)}), but input '${target}' of ${postModel.name} has dimension ${formatDim(targetDim)}`, `give the weight in ${formatDim(dimDiv(targetDim, dimDiv(outDim, weightDim)))}`);
       }
-      return { ...base, kind: 'continuous', targetArray: acc, sourceArray, gapPost, stpRelease: undefined };
+      return { ...base, kind: 'continuous', targetArray: acc, sourceArray, gapPost, stpRelease: undefined, gated: false };
     }
 
     // Spike transmission.
@@ -706,12 +742,12 @@ export class Network {
     }
     // A plastic projection without syn and target only learns: it transmits nothing.
     const silent = !!o.plasticity && !o.syn && o.target === undefined;
-    const { targetArray, scale } = silent ? { targetArray: '', scale: 1 } : this.resolveSpikeTarget(where, o, weightDim, post, postModel);
+    const { targetArray, scale, gated } = silent ? { targetArray: '', scale: 1, gated: false } : this.resolveSpikeTarget(where, o, weightDim, post, postModel);
     if (scale !== 1) {
       weight *= scale;
       if (weights) for (let s = 0; s < weights.length; s++) weights[s] *= scale;
     }
-    return { ...base, weight, kind: 'event', targetArray, sourceArray: undefined, gapPost: undefined, stpRelease };
+    return { ...base, weight, kind: 'event', targetArray, sourceArray: undefined, gapPost: undefined, stpRelease, gated };
   }
 
   /**
@@ -724,7 +760,9 @@ export class Network {
     weightDim: Dim,
     post: GroupPlan,
     postModel: NeuronModel,
-  ): { targetArray: string; scale: number } {
+  ): { targetArray: string; scale: number; gated: boolean } {
+    // Increments onto a variable held by (unless refractory) are discarded while the post neuron is refractory.
+    const gatedVar = (name: string) => (post.refSteps > 0 || post.refCondition !== undefined) && postModel.lines.some((l) => l.name === name && l.kind === 'diff' && l.flags.includes('unless refractory'));
     if (o.syn) {
       if (!o.out) throw new BuildError(where, 'out', 'a projection with syn needs an output', 'add out: CUBA() or out: COBA({ E: ... })');
       const inputs = postModel.inputNames();
@@ -752,19 +790,51 @@ export class Network {
         post.synByKey.set(key, inc);
       }
       const scale = syn.spikeScale ? evaluate(substitute(syn.spikeScale, (n) => (synVals.has(n) ? num(synVals.get(n)!.value) : undefined)), {}) : 1;
-      return { targetArray: inc, scale };
+      return { targetArray: inc, scale, gated: false };
     }
     if (o.out) throw new BuildError(where, 'out', 'an output needs synaptic dynamics', 'add syn: Expon({ tau: ... }), or remove out to add weights directly to a variable');
     const target = o.target;
     const line = target === undefined ? undefined : postModel.lines.find((l) => l.name === target);
-    if (!line || line.kind === 'sub' || line.flags.includes('input')) {
-      const candidates = postModel.lines.filter((l) => l.kind === 'diff' || (l.kind === 'value' && !l.flags.includes('input'))).map((l) => l.name);
-      throw new BuildError(where, 'target', `${target === undefined ? 'missing' : `'${target}' is not a state variable of ${postModel.name}`}`, `without syn, name the variable each spike increments: one of ${candidates.join(', ')}`);
+    if (!line || line.kind === 'sub') {
+      const candidates = postModel.lines.filter((l) => l.kind === 'diff' || l.kind === 'value').map((l) => l.name);
+      throw new BuildError(where, 'target', `${target === undefined ? 'missing' : `'${target}' is not a state variable or an input of ${postModel.name}`}`, `without syn, name the variable each spike increments, or the input a delta current enters: one of ${candidates.join(', ')}`);
     }
+    if (line.flags.includes('input')) return this.deltaCurrentTarget(where, line.name, line.dim, weightDim, post, postModel, gatedVar);
     if (!dimEq(line.dim, weightDim)) {
       throw new BuildError(where, 'weight', `has dimension ${formatDim(weightDim)} but '${target}' of ${postModel.name} has dimension ${formatDim(line.dim)}`, `give the weight in ${formatDim(line.dim)}, e.g. '1 ${exampleUnit(line.dim)}'`);
     }
-    return { targetArray: target!, scale: 1 };
+    return { targetArray: target!, scale: 1, gated: gatedVar(target!) };
+  }
+
+  /**
+   * A delta current into an input: each spike adds w·δ(t − t_spike) to the input, so the
+   * variable x whose equation reads it jumps by w·∂(dx/dt)/∂input. The weight is the input's
+   * integral over time (a charge for a current). The jump must be one constant for the group:
+   * exactly one differential equation reads the input, linearly, with scalar coefficients.
+   */
+  private deltaCurrentTarget(where: string, input: string, inputDim: Dim, weightDim: Dim, post: GroupPlan, postModel: NeuronModel, gatedVar: (name: string) => boolean): { targetArray: string; scale: number; gated: boolean } {
+    const want = dimMul(inputDim, SECOND);
+    const example = dimEq(inputDim, UNITS.get('pA')!.dim) ? "'1 pC' (pA·s)" : `the input's unit times a time, e.g. '1 ${exampleUnit(inputDim)}*ms'`;
+    if (!dimEq(weightDim, want)) {
+      throw new BuildError(where, 'weight', `a delta current into input '${input}' of ${postModel.name} is weighted by the input's integral over time (${formatDim(want)}), got ${formatDim(weightDim)}`, `give the weight as ${example}, or target a state variable (the weight is then its jump)`);
+    }
+    const probe = 'dlt$probe';
+    const scalars = post.scalars ?? new Map<string, number>();
+    const perNeuron = new Set([...postModel.params.keys()].filter((n) => !scalars.has(n)));
+    const expand = makeExpander({ model: postModel, scalars, perNeuron, inputTerms: new Map([[input, [sym(probe)]]]), dt: this.dtValue, where });
+    const reads: { name: string; coef: Expr }[] = [];
+    for (const l of postModel.lines) {
+      if (l.kind !== 'diff') continue;
+      const coef = simplify(diff(simplify(expand(l.expr!)), probe));
+      if (!(coef.k === 'num' && coef.v === 0)) reads.push({ name: l.name, coef });
+    }
+    if (reads.length === 0) throw new BuildError(where, 'target', `no differential equation of ${postModel.name} reads input '${input}'`, 'target the state variable each spike should increment');
+    if (reads.length > 1) throw new BuildError(where, 'target', `input '${input}' enters the equations of ${reads.map((r) => r.name).join(' and ')}: a delta current would make several variables jump`, `target one state variable directly (e.g. '${reads[0].name}', weight in its unit)`);
+    const { name: x, coef } = reads[0];
+    if (coef.k !== 'num' || !Number.isFinite(coef.v)) {
+      throw new BuildError(where, 'target', `the jump of '${x}' per unit of input '${input}' is ${show(coef)}, which is not one constant for the group (per-neuron parameters, or the input multiplies a variable)`, `give the parameters in it one value for the group, or target '${x}' directly with the weight in its unit`);
+    }
+    return { targetArray: x, scale: coef.v, gated: gatedVar(x) };
   }
 
   /** Checks an output's dimensions and adds its term (with `g` := gExpr) to the post input. Returns its dimension. */
@@ -871,7 +941,7 @@ export class Network {
     });
     const vars: OdeVar[] = [
       ...lines.filter((l) => l.kind === 'diff').map((l) => ({ name: l.name, rhs: withDraws(simplify(expand(l.expr!))), gated: l.flags.includes('unless refractory') })),
-      ...plan.synStates.map((s) => ({ name: s.name, rhs: withDraws(s.rhs), gated: false })),
+      ...plan.synStates.map((s) => ({ name: s.name, rhs: withDraws(s.rhs), gated: false, exact: s.exact })),
     ];
     const threshold = model.threshold ? withDraws(simplify(expand(model.threshold))) : undefined;
     const resets = [...model.reset.map((r) => ({ target: r.target, op: r.op, value: withDraws(simplify(expand(r.value))) })), ...plan.spikeStatements];
@@ -914,6 +984,17 @@ export class Network {
       spikes = wasm.spikes;
     }
 
+    // A PoissonGroup with input rates (one value, per neuron) and nothing else to update runs in the
+    // step engine as a Poisson source drawing the same numbers as the JavaScript kernel below.
+    if (group instanceof PoissonGroup && !group.ratesExpression && !wasm && draws.length === 1 && vars.length === 0 && timedInputs.length <= 1 && plan.spikeStatements.length === 0 && plan.refSteps === 0) {
+      const tab = timedInputs[0];
+      plan.poissonEngine = {
+        seed,
+        stream: (0x52000000 + gi * 4096) >>> 0,
+        rates: lowered.symbolOf.get('ext$rates')!,
+        table: tab ? { data: tab.table, stepRatio: tab.stepRatio, rows: tab.rows, columns: tab.columns } : undefined,
+      };
+    }
     // The JavaScript kernel is generated from the group's step IR: arrays are slots (symbol s<k>,
     // kernel constant G<group>_a<k>); white-noise symbols become xi_<k> and timed tables tab<k>.
     // No user name reaches the generated source.
@@ -922,7 +1003,7 @@ export class Network {
     noiseSymbols(vars).forEach((z, k) => extra.set(z, `xi_${String(k).padStart(4, '0')}`));
     timedInputs.forEach((x, k) => extra.set(`tab$${x.input}`, `tab${k}`));
     const mint = (e: Expr): Expr => substitute(e, (n) => (extra.has(n) ? sym(extra.get(n)!) : undefined));
-    const jsVars: OdeVar[] = gir.vars.map((v) => ({ name: v.name, rhs: mint(v.rhs), gated: v.gated }));
+    const jsVars: OdeVar[] = gir.vars.map((v) => ({ name: v.name, rhs: mint(v.rhs), gated: v.gated, exact: v.exact }));
     const jsThreshold = gir.threshold ? mint(gir.threshold) : undefined;
     const jsResets = gir.resets.map((r) => ({ target: r.target, op: r.op, value: mint(r.value) }));
     const jsRefCondition = gir.refCondition ? mint(gir.refCondition) : undefined;
@@ -979,7 +1060,11 @@ export class Network {
     out.push(`for (let i = 0; i < ${N}; i++) {`);
     for (const v of jsVars) out.push(`const c_${v.name} = ${other(v.name)};`);
     if (plan.refSteps > 0) out.push(`const nr = (n - ${LS}[i]) >= ${plan.refSteps};`);
-    else if (jsRefCondition) out.push(`const nr = !${emitJS(jsRefCondition, (x) => (jsStates.has(x) ? `c_${x}` : other(x)))};`);
+    // Brian2's refractory condition: a neuron enters refractoriness by spiking and leaves it at the
+    // first step that starts with the condition false (not_refractory = not_refractory or not cond).
+    // The flag holds not_refractory after the step's threshold; deliveries onto gated variables read it.
+    const NRF = plan.nrFlag ? name(plan.nrFlag as unknown as Int32Array, `G${gi}_nrflag`) : '';
+    if (jsRefCondition) out.push(`const nr = ${NRF}[i] === 1 || !${emitJS(jsRefCondition, (x) => (jsStates.has(x) ? `c_${x}` : other(x)))};`, `${NRF}[i] = nr ? 1 : 0;`);
     // Each draw has its own stream (group, place); the counter is (neuron, step): any order, any thread, same numbers.
     const streamBase = (0x52000000 + gi * 4096) >>> 0;
     draws.forEach((d, k) => out.push(`const ${d.name} = H.${d.fn === 'rand' ? 'uniform' : 'normal'}(${seed}, ${streamBase + k}, i, n);`));
@@ -995,6 +1080,7 @@ export class Network {
         out.push(r.op === '=' ? `${lhs} = ${value};` : `${lhs} ${r.op} ${value};`);
       }
       out.push(`${LS}[i] = n; ${SP}[sb + ns] = i; ns++;`);
+      if (NRF) out.push(`${NRF}[i] = 0;`);
       out.push('}');
     }
     for (const v of jsVars) out.push(`${other(v.name)} = n_${v.name};`);
@@ -1019,12 +1105,27 @@ export class Network {
   }
 
   private projectionCode(pp: ProjPlan, k: number, pre: GroupPlan, post: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string): string {
-    const transmit = this.transmissionCode(pp, k, pre, name);
+    const transmit = this.transmissionCode(pp, k, pre, post, name);
     return pp.plastic ? `${transmit}\n${this.plasticityCode(pp, pp.plastic, k, post, name)}` : transmit;
   }
 
-  private transmissionCode(pp: ProjPlan, k: number, pre: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string): string {
+  /**
+   * The condition under which post neuron `idx` (code) takes an increment at step n: always (''),
+   * or, for a target held by (unless refractory), only while the neuron is not refractory.
+   */
+  private gateCode(gated: boolean, post: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string, idx: string): string {
+    if (!gated) return '';
+    if (post.nrFlag) return `${name(post.nrFlag as unknown as Int32Array, `G${post.index}_nrflag`)}[${idx}] === 1`;
+    return `(n - ${name(post.group.runtime!.lastSpike, `G${post.index}_lastspike`)}[${idx}]) >= ${post.refSteps}`;
+  }
+
+  private transmissionCode(pp: ProjPlan, k: number, pre: GroupPlan, post: GroupPlan, name: (a: StateArray | Int32Array, label: string) => string): string {
     const { proj, csr, weights, weight, delaySteps, delays, targetArray } = pp;
+    // `add(idx, value)`: the increment of post neuron idx, dropped while a gated target is refractory
+    const add = (idx: string, value: string) => {
+      const g = this.gateCode(pp.gated, post, name, idx);
+      return g ? `if (${g}) ${T}[${idx}] += ${value};` : `${T}[${idx}] += ${value};`;
+    };
     const preRt = proj.pre.group.runtime!;
     const postRt = proj.post.group.runtime!;
     const IP = name(csr.indptr, `P${k}_indptr`);
@@ -1071,7 +1172,8 @@ export class Network {
         `for (let s = ${IP}[r]; s < e; s++) ${RG}[((n + ${D}[s]) % ${R}) * ${M} + ${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
         '}',
         `const rb = (n % ${R}) * ${M};`,
-        `for (let j = 0; j < ${M}; j++) { const x = ${RG}[rb + j]; if (x !== 0) { ${T}[j] += x; ${RG}[rb + j] = 0; } }`,
+        // increments arriving now land (or are dropped by a refractory post neuron); the slot is emptied either way
+        `for (let j = 0; j < ${M}; j++) { const x = ${RG}[rb + j]; if (x !== 0) { ${add('j', 'x')} ${RG}[rb + j] = 0; } }`,
         '}',
       ].join('\n');
     }
@@ -1090,7 +1192,7 @@ export class Network {
         'for (let q = 0; q < c; q++) {',
         rowOf,
         `const len = ${ROW}(r);`,
-        `for (let x = 0; x < len; x++) ${T}[${postOff}${BUF}[x]] += ${W};`,
+        `for (let x = 0; x < len; x++) { const jj = ${postOff}${BUF}[x]; ${add('jj', W)} }`,
         '}',
         '}',
         '}',
@@ -1108,7 +1210,9 @@ export class Network {
       rowOf,
       `const e = ${IP}[r + 1];`,
       release ? `const rel = ${releaseRing ? `${releaseRing}[b + ${preIndex}]` : `${release}[${preIndex}]`};` : '',
-      pp.plastic ? this.onPreCode(pp, pp.plastic, k, name, T === '' ? '' : `${T}[${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`, preIndex) : `for (let s = ${IP}[r]; s < e; s++) ${T}[${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
+      pp.plastic
+        ? this.onPreCode(pp, pp.plastic, k, name, T === '' ? '' : add('j', release ? `${W} * rel` : W), preIndex)
+        : `for (let s = ${IP}[r]; s < e; s++) { const jj = ${postOff}${IX}[s]; ${add('jj', release ? `${W} * rel` : W)} }`,
       '}',
       '}',
       '}',
@@ -1256,18 +1360,30 @@ export class Network {
     const N = plan.group.size;
     const uses = new Set<string>();
     for (const e of [...vars.map((v) => v.rhs), ...(g.threshold ? [g.threshold] : []), ...g.resets.map((r) => r.value)]) for (const s of symbolsOf(e)) uses.add(s);
-    const supported =
-      N > 0 &&
-      ['euler', 'rk2', 'rk4', 'exp_euler'].includes(g.method) &&
-      g.draws === 0 &&
-      g.timed === 0 &&
-      plan.spikeStatements.length === 0 &&
-      !plan.refCondition &&
-      !(plan.group instanceof SpikeGeneratorGroup) &&
-      !uses.has('lastspike') &&
-      g.resets.every((r) => vars.some((v) => v.name === r.target));
-    if (!supported) {
-      if (backend === 'wasm') throw new BuildError(`group '${plan.group.name}'`, 'backend', 'the WebAssembly backend cannot run this group (noise, timed input, spike generator, refractory condition or pre-synaptic statements)', "use backend: 'auto'");
+    // The first reason the WebAssembly kernel cannot run the group, named in messages (and why a network stays on the JavaScript loop).
+    const why =
+      N === 0
+        ? 'it has no neurons'
+        : !['euler', 'rk2', 'rk4', 'exp_euler'].includes(g.method)
+          ? `its integrator '${g.method}' (white noise) has no WebAssembly kernel yet`
+          : g.draws > 0
+            ? 'it draws random numbers (rand() or randn(): a PoissonGroup, a random threshold) and the WebAssembly kernel has no random numbers yet'
+            : g.timed > 0
+              ? 'it has a timed input'
+              : plan.spikeStatements.length > 0
+                ? 'it runs statements on its spikes for short-term plasticity or pre-aligned synapse kinetics'
+                : plan.refCondition
+                  ? 'its refractoriness is a condition'
+                  : plan.group instanceof SpikeGeneratorGroup
+                    ? 'it is a spike generator'
+                    : uses.has('lastspike')
+                      ? 'its equations read lastspike'
+                      : !g.resets.every((r) => vars.some((v) => v.name === r.target))
+                        ? 'a reset assigns a value that is not integrated'
+                        : '';
+    if (why) {
+      plan.wasmWhy = why;
+      if (backend === 'wasm') throw new BuildError(`group '${plan.group.name}'`, 'backend', `the WebAssembly backend cannot run this group: ${why}`, "use backend: 'auto'");
       return undefined;
     }
     const lanes = g.F === Float32Array ? 'f32x4' : 'f64x2';
@@ -1297,6 +1413,7 @@ export class Network {
     } catch (err) {
       // Unsupported functions, or a model the integrator refuses: the JavaScript path handles the
       // first and reports the second with the model, field and fix.
+      plan.wasmWhy = `the WebAssembly kernel refuses its equations (${(err as Error).message})`;
       if (backend === 'auto') return undefined;
       throw new BuildError(`group '${plan.group.name}'`, 'backend', `the WebAssembly backend cannot run this group: ${(err as Error).message}`, "use backend: 'auto'");
     }
@@ -1343,7 +1460,7 @@ export class Network {
 
   /** Poisson drive: Binomial(num, rate·dt) spikes per target neuron and step, counter-based. */
   private poissonCode(pi: PoissonInput, k: number, seed: number, dt: number, name: (a: StateArray | Int32Array, label: string) => string): string {
-    const { targetArray, weight } = this.poissonTargets[k];
+    const { targetArray, weight, gated, post } = this.poissonTargets[k];
     const T = name(pi.post.group.runtime!.arrays.get(targetArray)!, `Q${k}_target`);
     let rate: number;
     try {
@@ -1353,16 +1470,20 @@ export class Network {
     }
     const p = rate * dt;
     if (!(p >= 0 && p <= 1)) throw new BuildError(`PoissonInput '${pi.name}'`, 'rate', `rate × dt must be in [0, 1], got ${p}`, 'lower the rate or the time step');
+    this.poissonTargets[k].p = p;
     const off = pi.post.start;
+    // a target held by (unless refractory) drops what arrives while the neuron is refractory
+    const gate = this.gateCode(gated, post, name, 'jj');
     return [
       `for (let j = 0; j < ${pi.post.size}; j++) {`,
       `const c = H.binomial(${seed}, ${(0x50000000 + k) >>> 0}, j, n, ${pi.options.num}, ${jsNumber(p)});`,
-      `if (c !== 0) ${T}[${off} + j] += c * ${jsNumber(weight)};`,
+      `if (c !== 0) { const jj = ${off} + j; ${gate ? `if (${gate}) ` : ''}${T}[jj] += c * ${jsNumber(weight)}; }`,
       '}',
     ].join('\n');
   }
 
-  private poissonTargets: { targetArray: string; weight: number }[] = [];
+  /** Per PoissonInput: where its increments go, and (once its code is generated) the probability per source and step. */
+  private poissonTargets: { targetArray: string; weight: number; gated: boolean; post: GroupPlan; p: number }[] = [];
 
   private locateDivergence(gi: number, n: number): never {
     const g = this.groups[gi];
@@ -1816,6 +1937,19 @@ function initDim(x: Init, where: string, field: string): Dim {
 }
 
 
+/** The value (s) of a time expression over scalar parameters, units and dt, or undefined if it is not one. */
+function timeExpression(text: string, model: NeuronModel, scalars: Map<string, number>, dt: number): number | undefined {
+  try {
+    const e = parseExpr(text);
+    if (!dimEq(inferDim(e, modelDimOf(model)), SECOND)) return undefined;
+    const folded = simplify(makeExpander({ model, scalars, dt, where: model.name })(e));
+    if (folded.k !== 'num' || !Number.isFinite(folded.v)) return undefined;
+    return folded.v;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Replaces every rand()/randn() call by a symbol named by `name(fn)` (a fresh draw per place of use). */
 function replaceRandom(e: Expr, name: (fn: string) => string): Expr {
   switch (e.k) {
@@ -1851,6 +1985,8 @@ interface ProjPlan {
   readonly gapPost: string | undefined;
   /** Short-term plasticity: the pre array holding each neuron's release fraction. */
   readonly stpRelease: string | undefined;
+  /** The target is held by (unless refractory): increments to a refractory post neuron are discarded. */
+  readonly gated: boolean;
   /** Long-term plasticity, when the projection learns. */
   readonly plastic: PlasticityPlan | undefined;
   /** Just-in-time connectivity: regenerates one row (nothing stored). */

@@ -22,6 +22,7 @@
 import { ModuleBuilder, type FunctionBuilder, Op, AtomicOp, ValType } from '../wasm/encoder.js';
 import { emitUpdateFunction, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
 import { wasmApi, type WasmMemory, type WasmModule } from '../wasm/runtime.js';
+import { THREEFRY } from '../math/rng.js';
 
 type StateArray = Float32Array | Float64Array;
 
@@ -38,6 +39,22 @@ export interface EngineGroupSpec {
   readonly ring: number;
   /** Record spikes for monitors. */
   readonly record: boolean;
+  /**
+   * A Poisson source group instead of an update kernel: neuron i spikes at step n when the
+   * uniform draw H.uniform(seed, stream, i, n) (Threefry-2x32-20, 53 bits, as the JavaScript
+   * kernels draw) is below rates[i]·dt, computed in float64.
+   */
+  readonly poisson?: {
+    readonly seed: number;
+    readonly stream: number;
+    readonly rates: string;
+    readonly dt: number;
+    /**
+     * A timed table added to the rates (as the JavaScript kernel adds it): row
+     * min(⌊n·stepRatio + 1e-9⌋, rows − 1), one column shared or one per neuron.
+     */
+    readonly table?: { readonly data: Float64Array; readonly stepRatio: number; readonly rows: number; readonly columns: number };
+  };
 }
 
 /** One event-driven projection: CSR rows of pre-synaptic neurons, increments of a post array. */
@@ -58,10 +75,45 @@ export interface EngineProjectionSpec {
   readonly delaySteps: number;
   /** The post group's array that receives the weights. */
   readonly target: string;
+  /**
+   * When > 0, the target is held by `(unless refractory)`: an increment to a post neuron with
+   * n − lastspike < gateRefSteps (refractory, or spiking at this step) is discarded.
+   */
+  readonly gateRefSteps?: number;
+  /**
+   * Per-synapse delays (steps), in CSR order, or null/absent for the one `delaySteps`. With them,
+   * the spikes of step n add their weights to a ring of post-synaptic slots (float64, one slot
+   * per step up to the longest delay), and slot n mod R is added to the target at step n.
+   */
+  readonly delays?: Int32Array | null;
+}
+
+/**
+ * Poisson drive onto a slice of a group (PoissonInput): each step, post neuron j of the slice gets
+ * c = Binomial(num, p) increments of `weight`, with c drawn by inversion from the uniform
+ * H.uniform(seed, stream, j, n) exactly as the JavaScript kernel draws it (so for num·p·(1 − p) ≤ 25,
+ * where the JavaScript draw is an inversion too).
+ */
+export interface EnginePoissonInputSpec {
+  readonly name: string;
+  readonly post: number;
+  readonly postStart: number;
+  readonly postSize: number;
+  /** The post group's array that receives the increments. */
+  readonly target: string;
+  readonly weight: number;
+  readonly num: number;
+  readonly p: number;
+  readonly seed: number;
+  readonly stream: number;
+  /** As for projections: > 0 drops increments to neurons with n − lastspike < gateRefSteps. */
+  readonly gateRefSteps?: number;
 }
 
 /** Options of a {@link StepEngine}. */
 export interface EngineOptions {
+  /** Poisson inputs, applied after the step's deliveries (as the JavaScript loop orders them). */
+  readonly poissonInputs?: readonly EnginePoissonInputSpec[];
   /** Threads (default 1). */
   readonly threads?: number;
   /** Float64 state (f64x2 kernels) instead of Float32 (f32x4). */
@@ -104,6 +156,8 @@ interface GroupLayout {
   readonly recCount: number;
   readonly recCap: number;
   readonly elem: number;
+  /** Byte offset of a Poisson source's timed table (float64), or −1. */
+  readonly table: number;
 }
 
 interface ProjLayout {
@@ -113,6 +167,10 @@ interface ProjLayout {
   readonly indices: number;
   readonly weights: number;
   readonly nnz: number;
+  /** Per-synapse delays: their copy (CSR order, reordered like the indices), and the ring of R × post-size float64 slots; −1 without. */
+  readonly delays: number;
+  readonly ring: number;
+  readonly R: number;
 }
 
 /**
@@ -158,7 +216,7 @@ export class StepEngine {
       const recCap = spec.record ? Math.max(16 * maxRange, 1 << 16) : 0;
       // External inputs that are uniform now get a second update that reads one value instead of
       // streaming the array (less memory traffic); run() picks the variant while they stay uniform.
-      const uniformKeys = [...spec.arrays].filter(([key, a]) => key.startsWith('ext$') && a.length > 0 && a.every((x) => x === a[0])).map(([key]) => key);
+      const uniformKeys = spec.poisson ? [] : [...spec.arrays].filter(([key, a]) => key.startsWith('ext$') && a.length > 0 && a.every((x) => x === a[0])).map(([key]) => key);
       const uniforms: Record<string, number> = {};
       for (const key of uniformKeys) uniforms[key] = arena.reserve(8, 8);
       return {
@@ -178,16 +236,22 @@ export class StepEngine {
         recCount: arena.reserve(T * LINE, LINE),
         recCap,
         elem,
+        table: spec.poisson?.table ? arena.reserve(spec.poisson.table.data.length * 8, 8) : -1,
       };
     });
     this.projs = projections.map((spec) => {
       const nnz = spec.indptr[spec.preSize];
+      let R = 0;
+      if (spec.delays) for (let s = 0; s < nnz; s++) R = Math.max(R, spec.delays[s] + 1);
       return {
         spec,
         rows: arena.reserve((T === 1 ? spec.preSize + 1 : spec.preSize * (T + 1)) * 4),
         indices: arena.reserve(nnz * 4),
         weights: spec.weights ? arena.reserve(nnz * elem) : -1,
         nnz,
+        delays: spec.delays ? arena.reserve(nnz * 4) : -1,
+        ring: spec.delays ? arena.reserve(Math.max(1, R) * groups[spec.post].size * 8, 8) : -1,
+        R: Math.max(1, R),
       };
     });
     // control block: gen, count, sleepers, abort, command words (each on its own line), per-thread stop and divergence
@@ -217,10 +281,11 @@ export class StepEngine {
         null,
         true,
       );
-    const updates = this.groups.map((g) => updateOf(g, undefined));
+    const updates = this.groups.map((g) => (g.spec.poisson ? emitPoissonSource(m, g, double) : updateOf(g, undefined)));
     const uniformUpdates = this.groups.map((g) => (Object.keys(g.uniforms).length > 0 ? updateOf(g, g.uniforms) : -1));
-    const flushes = this.groups.map((g) => (double ? -1 : emitFlush(m, g)));
+    const flushes = this.groups.map((g) => (double || g.spec.poisson ? -1 : emitFlush(m, g)));
     const delivers = this.projs.map((p) => emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double));
+    for (const pi of options.poissonInputs ?? []) delivers.push(emitPoissonInput(m, pi, this.groups[pi.post], double));
     emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn);
     const api = wasmApi();
     this.module = new api.Module(m.toBytes());
@@ -232,6 +297,7 @@ export class StepEngine {
       for (const [key, a] of g.spec.arrays) (double ? arena.f64(g.offsets[key], a.length) : arena.f32(g.offsets[key], a.length)).set(a);
       arena.i32(g.lastSpike, g.spec.size).set(g.spec.lastSpike);
       arena.i32(g.bounds, T + 1).set(g.part);
+      if (g.table >= 0) arena.f64(g.table, g.spec.poisson!.table!.data.length).set(g.spec.poisson!.table!.data);
     }
     for (const p of this.projs) this.fillProjection(p, double);
     const I = this.I32;
@@ -251,10 +317,13 @@ export class StepEngine {
     const { indptr, indices, weights, preSize, postStart } = p.spec;
     const dstIdx = this.arena.i32(p.indices, p.nnz);
     const dstW = weights ? (double ? this.arena.f64(p.weights, p.nnz) : this.arena.f32(p.weights, p.nnz)) : null;
+    const delays = p.spec.delays ?? null;
+    const dstD = delays ? this.arena.i32(p.delays, p.nnz) : null;
     if (T === 1) {
       this.arena.i32(p.rows, preSize + 1).set(indptr);
       dstIdx.set(indices);
       if (dstW) dstW.set(weights!);
+      if (dstD) dstD.set(delays!);
       return;
     }
     const part = this.groups[p.spec.post].part;
@@ -275,6 +344,7 @@ export class StepEngine {
           if (owner(indices[s]) !== w) continue;
           dstIdx[out] = indices[s];
           if (dstW) dstW[out] = weights![s];
+          if (dstD) dstD[out] = delays![s];
           out++;
         }
       }
@@ -510,6 +580,150 @@ function nodeWorkerThreads(): NodeWorkerThreads {
   return mod;
 }
 
+/**
+ * `update(n, out, lo, hi, flag) → count` of a Poisson source group: for i in [lo, hi), draw
+ * u = H.uniform(seed, stream, i, n) with Threefry-2x32-20 (the words x0, x1 of key (seed, stream)
+ * and counter (i, n); u = ((x0 >>> 5)·2^26 + (x1 >>> 6))·2^−53, exact in float64) and spike when
+ * u < rates[i]·dt. The draw depends only on (seed, stream, i, n), so any partition of the neurons
+ * among threads gives the same spikes, and the JavaScript kernel the same ones too.
+ */
+function emitPoissonSource(m: ModuleBuilder, g: GroupLayout, double: boolean): number {
+  const { seed, stream, rates, dt } = g.spec.poisson!;
+  const f = m.addFunction(null, [ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32], [ValType.i32]);
+  const idx = m.functionCount - 1;
+  const N_ = 0;
+  const OUT = 1;
+  const LO = 2;
+  const HI = 3;
+  const i = f.local(ValType.i32);
+  const count = f.local(ValType.i32);
+  const x0 = f.local(ValType.i32);
+  const x1 = f.local(ValType.i32);
+  const rOff = g.offsets[rates];
+  const table = g.spec.poisson!.table;
+  // the table's row of step n, as the JavaScript kernel computes it: min(⌊n·ratio + 1e-9⌋, rows − 1), in bytes
+  const row = f.local(ValType.i32);
+  if (table) {
+    f.get(N_).op(Op.f64_convert_i32_s).f64(table.stepRatio).op(Op.f64_mul).f64(1e-9).op(Op.f64_add).op(Op.f64_floor);
+    f.op(0xaa); // i32.trunc_f64_s
+    f.set(row);
+    f.get(row).i32(table.rows - 1).get(row).i32(table.rows - 1).op(Op.i32_lt_s).op(Op.select).i32(table.columns * 8).op(Op.i32_mul).set(row);
+  }
+  f.i32(0).set(count);
+  f.get(LO).set(i);
+  f.block().get(i).get(HI).op(Op.i32_ge_s).br_if(0).loop();
+  emitThreefry(f, seed, stream, i, N_, x0, x1);
+  // u < rates[i]·dt, in float64
+  emitUniform(f, x0, x1);
+  f.get(i).i32(double ? 3 : 2).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, double ? 3 : 2, rOff);
+  if (!double) f.op(Op.f64_promote_f32);
+  if (table) {
+    // + table[row + (one column ? 0 : i)]
+    f.get(row);
+    if (table.columns > 1) f.get(i).i32(3).op(Op.i32_shl).op(Op.i32_add);
+    f.mem(Op.f64_load, 3, g.table).op(Op.f64_add);
+  }
+  f.f64(dt).op(Op.f64_mul).op(Op.f64_lt);
+  f.if();
+  // spikes[out + 4·count] = i; lastspike[i] = n; count++
+  f.get(OUT).get(count).i32(2).op(Op.i32_shl).op(Op.i32_add).get(i).mem(Op.i32_store, 2, 0);
+  f.get(i).i32(2).op(Op.i32_shl).get(N_).mem(Op.i32_store, 2, g.lastSpike);
+  f.get(count).i32(1).op(Op.i32_add).set(count);
+  f.end();
+  f.get(i).i32(1).op(Op.i32_add).tee(i).get(HI).op(Op.i32_lt_s).br_if(0);
+  f.end().end();
+  f.get(count);
+  return idx;
+}
+
+/** Emits x0, x1 = Threefry-2x32-20 of key (k0, k1) and counter (c0 local, c1 local), as src/math/rng.ts computes it. */
+function emitThreefry(f: FunctionBuilder, k0: number, k1: number, c0: number, c1: number, x0: number, x1: number): void {
+  const keys = [k0 >>> 0, k1 >>> 0, (THREEFRY.PARITY ^ k0 ^ k1) >>> 0];
+  f.get(c0).i32(keys[0]).op(Op.i32_add).set(x0);
+  f.get(c1).i32(keys[1]).op(Op.i32_add).set(x1);
+  for (let r = 0; r < 20; r++) {
+    const s = THREEFRY.ROT[r & 7];
+    f.get(x0).get(x1).op(Op.i32_add).set(x0);
+    // x1 = rotl(x1, s) ^ x0
+    f.get(x1).i32(s).op(Op.i32_shl).get(x1).i32(32 - s).op(Op.i32_shr_u).op(Op.i32_or).get(x0).op(Op.i32_xor).set(x1);
+    if ((r & 3) === 3) {
+      const inj = (r + 1) >> 2;
+      f.get(x0).i32(keys[inj % 3]).op(Op.i32_add).set(x0);
+      f.get(x1).i32((keys[(inj + 1) % 3] + inj) | 0).op(Op.i32_add).set(x1);
+    }
+  }
+}
+
+/** Pushes the f64 uniform ((x0 >>> 5)·2^26 + (x1 >>> 6))·2^−53 (H.uniform's 53 bits). */
+function emitUniform(f: FunctionBuilder, x0: number, x1: number): void {
+  f.get(x0).i32(5).op(Op.i32_shr_u).op(Op.f64_convert_i32_u).f64(67108864).op(Op.f64_mul);
+  f.get(x1).i32(6).op(Op.i32_shr_u).op(Op.f64_convert_i32_u).op(Op.f64_add).f64(1.1102230246251565e-16).op(Op.f64_mul);
+}
+
+/**
+ * `poisson(n, w)`: the Poisson input's increments of step n to thread w's part of the post slice.
+ * c = Binomial(num, p) by inversion of u (prob = (1 − p)^num computed once in JavaScript, then
+ * prob ·= ((num − k)/(k + 1))·p/(1 − p) in float64, as H.binomial); target += c·weight.
+ */
+function emitPoissonInput(m: ModuleBuilder, spec: EnginePoissonInputSpec, post: GroupLayout, double: boolean): number {
+  const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
+  const idx = m.functionCount - 1;
+  const N_ = 0;
+  const W = 1;
+  const jj = f.local(ValType.i32);
+  const hi = f.local(ValType.i32);
+  const j = f.local(ValType.i32);
+  const k = f.local(ValType.i32);
+  const x0 = f.local(ValType.i32);
+  const x1 = f.local(ValType.i32);
+  const u = f.local(ValType.f64);
+  const prob = f.local(ValType.f64);
+  const a = f.local(ValType.i32);
+  const q = 1 - spec.p;
+  const prob0 = Math.pow(q, spec.num);
+  const ratio = spec.p / q;
+  const gate = spec.gateRefSteps ?? 0;
+  const elem = double ? 8 : 4;
+  const tOff = post.offsets[spec.target];
+  const end = spec.postStart + spec.postSize;
+  // [jj, hi) = the thread's range ∩ the slice
+  f.get(W).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds).set(jj);
+  f.get(jj).i32(spec.postStart).get(jj).i32(spec.postStart).op(Op.i32_gt_s).op(Op.select).set(jj);
+  f.get(W).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds + 4).set(hi);
+  f.get(hi).i32(end).get(hi).i32(end).op(Op.i32_lt_s).op(Op.select).set(hi);
+  f.block().get(jj).get(hi).op(Op.i32_ge_s).br_if(0).loop();
+  f.block(); // next neuron
+  f.get(jj).i32(spec.postStart).op(Op.i32_sub).set(j);
+  emitThreefry(f, spec.seed, spec.stream, j, N_, x0, x1);
+  emitUniform(f, x0, x1);
+  f.set(u);
+  f.f64(prob0).set(prob);
+  f.i32(0).set(k);
+  // while (u > prob && k < num) { u -= prob; prob *= ((num − k)/(k + 1))·ratio; k++ }
+  f.block().loop();
+  f.get(u).get(prob).op(Op.f64_gt).op(Op.i32_eqz).br_if(1);
+  f.get(k).i32(spec.num).op(Op.i32_ge_s).br_if(1);
+  f.get(u).get(prob).op(Op.f64_sub).set(u);
+  f.get(prob).i32(spec.num).get(k).op(Op.i32_sub).op(Op.f64_convert_i32_s).get(k).i32(1).op(Op.i32_add).op(Op.f64_convert_i32_s).op(Op.f64_div).f64(ratio).op(Op.f64_mul).op(Op.f64_mul).set(prob);
+  f.get(k).i32(1).op(Op.i32_add).set(k);
+  f.br(0);
+  f.end().end();
+  f.get(k).op(Op.i32_eqz).br_if(0);
+  if (gate > 0) f.get(N_).get(jj).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.lastSpike).op(Op.i32_sub).i32(gate).op(Op.i32_lt_s).br_if(0);
+  // target[jj] = target[jj] + k·weight, the sum in float64 (rounded to float32 on store for float32 state)
+  f.get(jj).i32(double ? 3 : 2).op(Op.i32_shl).tee(a);
+  f.get(a).mem(double ? Op.f64_load : Op.f32_load, double ? 3 : 2, tOff);
+  if (!double) f.op(Op.f64_promote_f32);
+  f.get(k).op(Op.f64_convert_i32_s).f64(spec.weight).op(Op.f64_mul).op(Op.f64_add);
+  if (!double) f.op(Op.f32_demote_f64);
+  f.mem(double ? Op.f64_store : Op.f32_store, double ? 3 : 2, tOff);
+  f.end(); // next neuron
+  f.get(jj).i32(1).op(Op.i32_add).tee(jj).get(hi).op(Op.i32_lt_s).br_if(0);
+  f.end().end();
+  void elem;
+  return idx;
+}
+
 /** `flush(lo, hi)`: float32 state values below the normal range become 0 (see the network's note). */
 function emitFlush(m: ModuleBuilder, g: GroupLayout): number {
   const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
@@ -533,6 +747,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
   const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
   const idx = m.functionCount - 1;
   const { preStart, preSize, postStart, delaySteps, weights, weight, target } = p.spec;
+  const gate = p.spec.gateRefSteps ?? 0;
   const N = pre.spec.size;
   const whole = preStart === 0 && preSize === N;
   const d = f.local(ValType.i32);
@@ -544,9 +759,12 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
   const s = f.local(ValType.i32);
   const e = f.local(ValType.i32);
   const a = f.local(ValType.i32);
+  const jj = f.local(ValType.i32);
   const elem = double ? 8 : 4;
   const shift = double ? 3 : 2;
   const tOff = post.offsets[target] + postStart * elem;
+  const delayed = p.delays >= 0;
+  const M = post.spec.size;
   f.block();
   f.get(0);
   if (delaySteps > 0) f.i32(delaySteps).op(Op.i32_sub).tee(d).i32(0).op(Op.i32_lt_s).br_if(0);
@@ -571,19 +789,64 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
       f.get(r).i32(T + 1).op(Op.i32_mul).get(1).op(Op.i32_add).i32(2).op(Op.i32_shl).tee(a).mem(Op.i32_load, 2, p.rows).set(s);
       f.get(a).mem(Op.i32_load, 2, p.rows + 4).set(e);
     }
-    // for (; s < e; s++) target[postStart + indices[s]] += w
+    // for (; s < e; s++) target[postStart + indices[s]] += w   (unless the post neuron is refractory, for a gated target)
     f.block().get(s).get(e).op(Op.i32_ge_s).br_if(0).loop();
-    f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices).i32(shift).op(Op.i32_shl).tee(a);
+    f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices).set(jj);
+    if (delayed) {
+      // ring[((n + delay[s]) mod R)·M + postStart + j] += w, in float64 (judged by the gate when it arrives)
+      f.get(0).get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.delays).op(Op.i32_add).i32(p.R).op(Op.i32_rem_u).i32(M).op(Op.i32_mul);
+      f.get(jj).op(Op.i32_add).i32(postStart).op(Op.i32_add).i32(3).op(Op.i32_shl).tee(a);
+      f.get(a).mem(Op.f64_load, 3, p.ring);
+      if (weights) {
+        f.get(s).i32(shift).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, shift, p.weights);
+        if (!double) f.op(Op.f64_promote_f32);
+      } else f.f64(weight);
+      f.op(Op.f64_add).mem(Op.f64_store, 3, p.ring);
+    } else {
+    if (gate > 0) {
+      f.block(); // skip target
+      // n − lastspike[postStart + j] < refSteps: drop the increment
+      f.get(0).get(jj).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.lastSpike + postStart * 4).op(Op.i32_sub).i32(gate).op(Op.i32_lt_s).br_if(0);
+    }
+    f.get(jj).i32(shift).op(Op.i32_shl).tee(a);
     f.get(a).mem(double ? Op.f64_load : Op.f32_load, shift, tOff);
     if (weights) {
       f.get(s).i32(shift).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, shift, p.weights);
     } else if (double) f.f64(weight);
     else f.f32(weight);
     f.op(double ? Op.f64_add : Op.f32_add).mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
+    if (gate > 0) f.end();
+    }
     f.get(s).i32(1).op(Op.i32_add).tee(s).get(e).op(Op.i32_lt_s).br_if(0);
     f.end().end();
     f.end(); // continue target
     f.get(q).i32(1).op(Op.i32_add).tee(q).get(c).op(Op.i32_lt_s).br_if(0);
+    f.end().end();
+  }
+  if (delayed) {
+    // the slot of step n lands on this thread's post neurons [lo, hi) and is emptied:
+    // target[j] = target[j] + x (float64 sum), unless a gated target's neuron is refractory
+    const j = r;
+    const hi = e;
+    const x = f.local(ValType.f64);
+    const T0 = post.offsets[target];
+    f.get(1).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds).set(j);
+    f.get(1).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds + 4).set(hi);
+    f.get(0).i32(p.R).op(Op.i32_rem_u).i32(M).op(Op.i32_mul).set(base);
+    f.block().get(j).get(hi).op(Op.i32_ge_s).br_if(0).loop();
+    f.block(); // next
+    f.get(base).get(j).op(Op.i32_add).i32(3).op(Op.i32_shl).tee(a).mem(Op.f64_load, 3, p.ring).tee(x);
+    f.f64(0).op(Op.f64_eq).br_if(0);
+    f.get(a).f64(0).mem(Op.f64_store, 3, p.ring);
+    if (gate > 0) f.get(0).get(j).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.lastSpike).op(Op.i32_sub).i32(gate).op(Op.i32_lt_s).br_if(0);
+    f.get(j).i32(shift).op(Op.i32_shl).tee(a);
+    f.get(a).mem(double ? Op.f64_load : Op.f32_load, shift, T0);
+    if (!double) f.op(Op.f64_promote_f32);
+    f.get(x).op(Op.f64_add);
+    if (!double) f.op(Op.f32_demote_f64);
+    f.mem(double ? Op.f64_store : Op.f32_store, shift, T0);
+    f.end(); // next
+    f.get(j).i32(1).op(Op.i32_add).tee(j).get(hi).op(Op.i32_lt_s).br_if(0);
     f.end().end();
   }
   f.end();

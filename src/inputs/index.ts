@@ -11,7 +11,11 @@ import { type SynapseDynamics, type SynapseOutput } from '../synapses/index.js';
 import { checkSynapseDynamics, checkSynapseOutput } from '../synapses/check.js';
 import { checkRecordKeys, checkLabel, checkIdentifier, describe } from '../equations/validate.js';
 
-import { checkUnit } from '../model/timed.js';
+import { checkUnit, type TimedArray } from '../model/timed.js';
+import { type Init } from '../model/init.js';
+import { parseExpr } from '../equations/parser.js';
+import { show } from '../equations/ast.js';
+import { parseQuantity } from '../equations/quantity.js';
 export { type TimedArray, timed, sectionInput, rampInput, checkUnit } from '../model/timed.js';
 
 /** The model of {@link SpikeGeneratorGroup}: no dynamics. */
@@ -111,4 +115,69 @@ function checkPoissonOptions(given: unknown): PoissonInputOptions {
   if (o.out !== undefined) out.out = checkSynapseOutput(o.out, where, 'out');
   if (o.target !== undefined) out.target = checkIdentifier(o.target, where, 'target');
   return Object.freeze(out);
+}
+
+/** The model of a {@link PoissonGroup} with given (possibly per-neuron or timed) rates. */
+const PoissonModel = defineNeuron({ name: 'PoissonGroup', equations: 'rates : Hz (input)', threshold: 'rand() < rates*dt' });
+
+/** Options of {@link PoissonGroup}. */
+export interface PoissonGroupOptions {
+  /**
+   * The rate of each source: one quantity ('10 Hz'), one value per neuron (`values([...], 'Hz')`,
+   * `uniform(...)`), a table over time (`timed(...)`, shared or per neuron), or an expression of
+   * `t` (and `dt`, units, pi) with the dimension of a rate, e.g. `'10*Hz*(1 + sin(2*pi*5*Hz*t))'`.
+   */
+  readonly rates: Init | TimedArray;
+  readonly name?: string;
+}
+
+/**
+ * Independent Poisson spike sources, one per neuron, with per-neuron and possibly time-varying
+ * rates: neuron i spikes at step n when a uniform draw is below rates_i(t_n)·dt, as Brian2's
+ * PoissonGroup. The draws are counter-based (a hash of seed, group, neuron and step), so the
+ * spikes depend only on the network's seed. A population like any other: the pre group of
+ * `connect()`, the source of monitors. The rates are an input: `setInput('rates', ...)` changes
+ * them between runs.
+ *
+ * @example
+ * const P = net.add(new PoissonGroup(1000, { rates: '5 Hz' }));
+ * net.connect(P, E, { comm: new FixedProb(0.1), weight: '0.2 mV', target: 'v' });
+ */
+export class PoissonGroup extends NeuronGroup {
+  /** The rates are an expression of t (else an input: one value, per neuron, or timed). */
+  readonly ratesExpression: boolean;
+
+  constructor(size: number, given: PoissonGroupOptions) {
+    const opts = checkRecordKeys(given, 'PoissonGroup', 'options', ['rates', 'name'], 'options are');
+    const name = opts.name === undefined ? undefined : checkLabel(opts.name, 'PoissonGroup', 'name');
+    const where = `PoissonGroup '${name ?? '?'}'`;
+    if (opts.rates === undefined) throw new BuildError(where, 'rates', 'missing', "give a rate such as '10 Hz', values([...], 'Hz'), timed(...) or an expression of t");
+    const rates = opts.rates as Init | TimedArray;
+    // A text that is not a plain quantity is an expression of t: parsed here, and only the parsed
+    // tree (printed back) enters the model's equation.
+    let model = PoissonModel;
+    let input: Init | TimedArray | undefined = rates;
+    if (typeof rates === 'string' && !isQuantity(rates)) {
+      let expr;
+      try {
+        expr = parseExpr(rates);
+      } catch (err) {
+        throw new BuildError(where, 'rates', `cannot read ${JSON.stringify(rates.slice(0, 200))}: ${(err as Error).message}`, "write a rate such as '10 Hz' or an expression such as '10*Hz*(1 + sin(2*pi*5*Hz*t))'");
+      }
+      model = defineNeuron({ name: 'PoissonGroup', equations: `rates = ${show(expr)} : Hz`, threshold: 'rand() < rates*dt' });
+      input = undefined;
+    }
+    super(size, model, { name: name ?? 'poisson' });
+    this.ratesExpression = input === undefined;
+    if (input !== undefined) this.setInput('rates', input);
+  }
+}
+
+function isQuantity(text: string): boolean {
+  try {
+    parseQuantity(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

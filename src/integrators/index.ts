@@ -37,6 +37,12 @@ export interface OdeVar {
   readonly rhs: Expr;
   /** True when the variable is frozen during the refractory period. */
   readonly gated: boolean;
+  /**
+   * Integrated by exponential Euler whatever the group's method (exact for a linear equation with
+   * constant coefficients: a linear trace decays by exp(−dt/τ) per step). Plasticity traces are
+   * such variables; the others read their value at the start of the step.
+   */
+  readonly exact?: boolean;
 }
 
 /**
@@ -115,6 +121,17 @@ export function generateStep(
   other: (name: string) => string,
   gate: string | null,
 ): string {
+  if (method !== 'exp_euler' && vars.some((v) => v.exact)) {
+    // Exact variables (plasticity traces) by exponential Euler, the others by `method`; each part
+    // reads the other's variables at the start of the step (the locals c_<name>).
+    const main = vars.filter((v) => !v.exact);
+    const exact = vars.filter((v) => v.exact);
+    const mainNames = new Set(main.map((v) => v.name));
+    const exactNames = new Set(exact.map((v) => v.name));
+    const a = main.length ? generateStep(main, method, dt, (n) => (exactNames.has(n) ? `c_${n}` : other(n)), gate) : '';
+    const b = generateStep(exact, 'exp_euler', dt, (n) => (mainNames.has(n) ? `c_${n}` : other(n)), gate);
+    return a ? `${a}\n${b}` : b;
+  }
   const names = new Set(vars.map((v) => v.name));
   const rhsWith = (e: Expr, prefix: string) => emitJS(e, (n) => (names.has(n) ? `${prefix}${n}` : other(n)));
   const apply = (v: OdeVar, incr: string) => {

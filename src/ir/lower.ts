@@ -80,7 +80,7 @@ export class IRBuilder {
         }
         return sym(`s${id}`);
       });
-    const vars = g.vars.map((v) => ({ name: `s${keys.get(v.name)!}`, rhs: rename(v.rhs), gated: v.gated }));
+    const vars = g.vars.map((v) => ({ name: `s${keys.get(v.name)!}`, rhs: rename(v.rhs), gated: v.gated, exact: v.exact }));
     const integrated = new Set(g.vars.map((v) => v.name));
     const values = g.keys.filter((k) => !isConstKey(k) && !integrated.has(k)).map((k) => `s${keys.get(k)!}`);
     const ir: GroupIR = {

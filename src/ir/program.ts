@@ -75,6 +75,11 @@ export function buildStepProgram(spec: StepSpec): StepProgram {
   const states = [...vars.map((v) => v.name), ...values];
   const stateSet = new Set(states);
   const integrated = new Set(vars.map((v) => v.name));
+  // Exact variables (plasticity traces) follow exponential Euler whatever the method; the stages of
+  // the other variables read them at the start of the step.
+  const exactVars = method === 'exp_euler' ? [] : vars.filter((v) => v.exact);
+  const mainVars = exactVars.length ? vars.filter((v) => !v.exact) : vars;
+  for (const v of exactVars) integrated.delete(v.name);
   // Stage values exist for integrated variables; the others keep their value through the step.
   const rename = (e: Expr, prefix: string, tShift = 0): Expr =>
     simplify(
@@ -86,51 +91,57 @@ export function buildStepProgram(spec: StepSpec): StepProgram {
     );
   const step: Assign[] = [];
   const gate = (v: OdeVar, incr: Expr): Expr => simplify(bin('+', sym(`c_${v.name}`), v.gated && spec.refractory ? bin('*', sym('nr'), incr) : incr));
-  const stage = (k: number, prefix: string, tShift: number) => {
-    for (const v of vars) step.push({ name: `f${k}_${v.name}`, expr: rename(v.rhs, prefix, tShift) });
+  const stage = (k: number, prefix: string, tShift: number, list: readonly OdeVar[] = mainVars) => {
+    for (const v of list) step.push({ name: `f${k}_${v.name}`, expr: rename(v.rhs, prefix, tShift) });
   };
   const f = (k: number, v: OdeVar) => sym(`f${k}_${v.name}`);
   const half = (from: string, k: number, v: OdeVar, h: number) => ({ name: `${from}${v.name}`, expr: simplify(bin('+', sym(`c_${v.name}`), bin('*', num(h), f(k, v)))) });
+  const expEuler = (list: readonly OdeVar[]) => {
+    stage(list === mainVars ? 1 : 0, 'c_', 0, list);
+    for (const v of list) {
+      const B = simplify(diff(v.rhs, v.name));
+      if (symbolsOf(B).has(v.name)) throw new ProgramError('method', `exponential Euler needs the equation of each variable to be linear in it; use method 'rk2' or 'rk4'`);
+      let factor: Expr;
+      if (B.k === 'num') factor = num(B.v === 0 ? dt : dt * applyFunction('exprel', [B.v * dt]));
+      else {
+        step.push({ name: `B_${v.name}`, expr: rename(B, 'c_') });
+        factor = bin('*', num(dt), call('exprel', bin('*', sym(`B_${v.name}`), num(dt))));
+      }
+      step.push({ name: `n_${v.name}`, expr: gate(v, bin('*', factor, f(list === mainVars ? 1 : 0, v))) });
+    }
+  };
+  const vs = mainVars;
   switch (method) {
     case 'euler':
       stage(1, 'c_', 0);
-      for (const v of vars) step.push({ name: `n_${v.name}`, expr: gate(v, bin('*', num(dt), f(1, v))) });
+      for (const v of vs) step.push({ name: `n_${v.name}`, expr: gate(v, bin('*', num(dt), f(1, v))) });
       break;
     case 'rk2':
       stage(1, 'c_', 0);
-      for (const v of vars) step.push(half('m_', 1, v, dt / 2));
+      for (const v of vs) step.push(half('m_', 1, v, dt / 2));
       stage(2, 'm_', dt / 2);
-      for (const v of vars) step.push({ name: `n_${v.name}`, expr: gate(v, bin('*', num(dt), f(2, v))) });
+      for (const v of vs) step.push({ name: `n_${v.name}`, expr: gate(v, bin('*', num(dt), f(2, v))) });
       break;
     case 'rk4': {
       stage(1, 'c_', 0);
-      for (const v of vars) step.push(half('sa_', 1, v, dt / 2));
+      for (const v of vs) step.push(half('sa_', 1, v, dt / 2));
       stage(2, 'sa_', dt / 2);
-      for (const v of vars) step.push(half('sb_', 2, v, dt / 2));
+      for (const v of vs) step.push(half('sb_', 2, v, dt / 2));
       stage(3, 'sb_', dt / 2);
-      for (const v of vars) step.push(half('se_', 3, v, dt));
+      for (const v of vs) step.push(half('se_', 3, v, dt));
       stage(4, 'se_', dt);
-      for (const v of vars) {
+      for (const v of vs) {
         const sum = bin('+', bin('+', f(1, v), bin('*', num(2), f(2, v))), bin('+', bin('*', num(2), f(3, v)), f(4, v)));
         step.push({ name: `n_${v.name}`, expr: gate(v, bin('*', num(dt / 6), sum)) });
       }
       break;
     }
     case 'exp_euler':
-      stage(1, 'c_', 0);
-      for (const v of vars) {
-        const B = simplify(diff(v.rhs, v.name));
-        if (symbolsOf(B).has(v.name)) throw new ProgramError('method', `exponential Euler needs the equation of each variable to be linear in it; use method 'rk2' or 'rk4'`);
-        let factor: Expr;
-        if (B.k === 'num') factor = num(B.v === 0 ? dt : dt * applyFunction('exprel', [B.v * dt]));
-        else {
-          step.push({ name: `B_${v.name}`, expr: rename(B, 'c_') });
-          factor = bin('*', num(dt), call('exprel', bin('*', sym(`B_${v.name}`), num(dt))));
-        }
-        step.push({ name: `n_${v.name}`, expr: gate(v, bin('*', factor, f(1, v))) });
-      }
+      expEuler(vs);
       break;
   }
+  // exact variables: f0_<x> at the start of the step, then the exponential-Euler update
+  if (exactVars.length) expEuler(exactVars);
   for (const x of values) step.push({ name: `n_${x}`, expr: sym(`c_${x}`) });
 
   // Threshold as a difference h (spike when h > 0, or h ≥ 0 for an inclusive comparison).

@@ -97,6 +97,13 @@ export interface DeliveryIR {
   readonly gapPost?: number;
   /** Why the projection cannot be differentiated (plasticity, just-in-time rows, ...), if it cannot. */
   readonly notDifferentiable?: string;
+  /**
+   * Event deliveries onto a variable held by `(unless refractory)` in a post group with
+   * refractoriness: an increment that arrives while the post neuron is refractory (step n with
+   * n − lastspike < refSteps, lastspike counting a spike of step n itself) is discarded, as
+   * Brian2's conditional write on `not_refractory` and NEST's iaf_psc_delta do.
+   */
+  readonly gated?: boolean;
 }
 
 /** The step IR of a whole network. */

@@ -11,6 +11,8 @@
 
 const ROT = [13, 15, 26, 6, 17, 29, 16, 24];
 const PARITY = 0x1bd11bda;
+/** Threefry-2x32's rotation constants and key parity, for generators that emit it (the step engine). */
+export const THREEFRY = { ROT: Object.freeze([...ROT]), PARITY } as const;
 
 /** Scratch for {@link threefry2x32}: the two output words. Reused, never reallocated. */
 export const threefryOut = new Uint32Array(2);

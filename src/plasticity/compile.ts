@@ -14,10 +14,11 @@ import { type Dim, DIMENSIONLESS, UNITS, dimEq, dimDiv, formatDim } from '../mat
 import { BuildError } from '../lang/errors.js';
 import { type NeuronModel } from '../model/model.js';
 import { type PlasticityRule } from './index.js';
+import { isLinearIn } from '../integrators/index.js';
 
 /** What a population gets from a rule: extra states (traces). */
 export interface TraceHost {
-  readonly synStates: { name: string; rhs: Expr; dim: Dim; init?: number }[];
+  readonly synStates: { name: string; rhs: Expr; dim: Dim; init?: number; exact?: boolean }[];
 }
 
 /** A rule resolved for one projection. */
@@ -173,7 +174,10 @@ export function planPlasticity(
       } catch (err) {
         throw new BuildError(where, 'traces', (err as Error).message);
       }
-      host.synStates.push({ name: prefix + l.name, rhs: traceRhs(l.expr!, own, suffix), dim: l.dim });
+      // A trace linear in itself is integrated by exponential Euler whatever its host group's method:
+      // exact (exp(−dt/τ) per step) for linear traces, as Brian2's event-driven traces.
+      const rhs = traceRhs(l.expr!, own, suffix);
+      host.synStates.push({ name: prefix + l.name, rhs, dim: l.dim, exact: isLinearIn(rhs, prefix + l.name) });
     }
   }
   return {

@@ -363,15 +363,20 @@ function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l:
     body.set(loc);
     next.set(v.name, loc);
   };
+  // Exact variables (plasticity traces) follow exponential Euler whatever the method; the stages
+  // of the other variables read them at the start of the step.
+  const exactVars = spec.method === 'exp_euler' ? [] : vars.filter((v) => v.exact);
+  const mainVars = exactVars.length ? vars.filter((v) => !v.exact) : vars;
   const stage = (vals: ReadonlyMap<string, number>, tLoc: number): Map<string, number> => {
     c.resolve = resolver(vals, tLoc);
     const k = new Map<string, number>();
-    for (const v of vars) k.set(v.name, c.valueToLocal(v.rhs));
+    for (const v of mainVars) k.set(v.name, c.valueToLocal(v.rhs));
     return k;
   };
   const advance = (base: ReadonlyMap<string, number>, k: ReadonlyMap<string, number>, h: number): Map<string, number> => {
     const out = new Map<string, number>();
-    for (const v of vars) {
+    for (const v of exactVars) out.set(v.name, cur.get(v.name)!);
+    for (const v of mainVars) {
       body.get(base.get(v.name)!);
       L.num(h);
       body.get(k.get(v.name)!);
@@ -387,17 +392,44 @@ function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l:
     body.get(k);
     L.mul();
   };
+  const expEuler = (list: readonly OdeVar[]) => {
+    c.resolve = resolver(cur, tLocal);
+    for (const v of list) {
+      const B = diff(v.rhs, v.name);
+      if (dependsOn(B, v.name)) throw new Error(`exponential Euler needs d${v.name}/dt to be linear in ${v.name}`);
+      const Bs = simplify(B);
+      const fLoc = c.valueToLocal(v.rhs);
+      if (Bs.k === 'num') {
+        const factor = Bs.v === 0 ? dt : dt * applyFunction('exprel', [Bs.v * dt]);
+        apply(v, mulBy(factor, fLoc));
+      } else {
+        // dt · exprel(B·dt) · f
+        c.value(Bs);
+        L.num(dt).mul();
+        c.exprel();
+        const ex = L.tmp();
+        body.set(ex);
+        apply(v, () => {
+          L.num(dt);
+          body.get(ex);
+          L.mul();
+          body.get(fLoc);
+          L.mul();
+        });
+      }
+    }
+  };
   switch (spec.method) {
     case 'euler': {
       const k1 = stage(cur, tLocal);
-      for (const v of vars) apply(v, mulBy(dt, k1.get(v.name)!));
+      for (const v of mainVars) apply(v, mulBy(dt, k1.get(v.name)!));
       break;
     }
     case 'rk2': {
       const k1 = stage(cur, tLocal);
       const mid = advance(cur, k1, dt / 2);
       const k2 = stage(mid, tAt(dt / 2));
-      for (const v of vars) apply(v, mulBy(dt, k2.get(v.name)!));
+      for (const v of mainVars) apply(v, mulBy(dt, k2.get(v.name)!));
       break;
     }
     case 'rk4': {
@@ -408,7 +440,7 @@ function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l:
       const k3 = stage(b, tAt(dt / 2));
       const e = advance(cur, k3, dt);
       const k4 = stage(e, tAt(dt));
-      for (const v of vars) {
+      for (const v of mainVars) {
         apply(v, () => {
           // dt/6 · (k1 + 2 k2 + 2 k3 + k4)
           L.num(dt / 6);
@@ -424,34 +456,14 @@ function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l:
       }
       break;
     }
-    case 'exp_euler': {
-      c.resolve = resolver(cur, tLocal);
-      for (const v of vars) {
-        const B = diff(v.rhs, v.name);
-        if (dependsOn(B, v.name)) throw new Error(`exponential Euler needs d${v.name}/dt to be linear in ${v.name}`);
-        const Bs = simplify(B);
-        const fLoc = c.valueToLocal(v.rhs);
-        if (Bs.k === 'num') {
-          const factor = Bs.v === 0 ? dt : dt * applyFunction('exprel', [Bs.v * dt]);
-          apply(v, mulBy(factor, fLoc));
-        } else {
-          // dt · exprel(B·dt) · f
-          c.value(Bs);
-          L.num(dt).mul();
-          c.exprel();
-          const ex = L.tmp();
-          body.set(ex);
-          apply(v, () => {
-            L.num(dt);
-            body.get(ex);
-            L.mul();
-            body.get(fLoc);
-            L.mul();
-          });
-        }
-      }
+    case 'exp_euler':
+      expEuler(mainVars);
       break;
-    }
+  }
+  if (exactVars.length) {
+    // values cached under the stages' resolvers do not hold at the start of the step
+    c.forget();
+    expEuler(exactVars);
   }
 
   // threshold, reset, spike list

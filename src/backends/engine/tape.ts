@@ -127,9 +127,8 @@ export class EngineTapeRuntime {
   /** Steps per segment (T without checkpointing); slots that keep every step (the others: C + 1 rows). */
   readonly C: number;
   private readonly whole: ReadonlySet<number>;
-  /** Checkpoints of segment slots (S·B·N f64) and of last-spike tapes (S·B·N i32), per slot / group. */
+  /** Checkpoints of segment slots (S·B·N f64), per slot. (Last-spike tapes keep every step.) */
   private readonly CK = new Map<number, number>();
-  private readonly CKLS = new Map<number, number>();
   private lastBatch = 0;
   private forwarded = false;
   private fromInit = false;
@@ -176,7 +175,7 @@ export class EngineTapeRuntime {
         soft,
         masked: g.kind === 'input' && stateful,
         S: spiking ? arena.reserve(T * B * N * 8, 8) : -1,
-        LS: g.kind === 'neurons' && spiking && ((g.refSteps > 0 && !soft) || readsLast) ? arena.reserve((this.C + 1) * B * N * 4, 4) : -1,
+        LS: g.kind === 'neurons' && spiking && ((g.refSteps > 0 && !soft) || readsLast) ? arena.reserve((T + 1) * B * N * 4, 4) : -1,
         GS: spiking && g.kind === 'neurons' && preNeedsGrad.has(g.index) ? arena.reserve(T * B * N * 8, 8) : -1,
         CG: spiking && g.kind === 'neurons' ? arena.reserve(B * N * 8, 8) : -1,
         hasKernel: g.kind === 'neurons' || (g.kind === 'input' && stateful),
@@ -196,7 +195,6 @@ export class EngineTapeRuntime {
         GW: opts.gradWeightOf.has(d.index) ? arena.reserve(P * nnz * 8, 8) : -1,
       };
     });
-    if (segmented) for (const g of this.groups) if (g.LS >= 0) this.CKLS.set(g.ir.index, arena.reserve(S * B * g.N * 4, 4));
     this.ctl = arena.reserve(64, 64);
     if (arena.size >= 2 ** 32 - 65536) {
       throw new BuildError('network', 'batch', `training on the step engine needs ${(arena.size / 2 ** 30).toFixed(1)} GiB for ${T} steps × batch ${B}, more than a WebAssembly memory holds (4 GiB)`, 'train on fewer steps (trainWindows) or a smaller batch');
@@ -284,11 +282,11 @@ export class EngineTapeRuntime {
       f.i32(N).set(end);
       forLoop(f, i, end, () => {
         // a0 = (n·B·N + k)·8, a1 = a0 + B·N·8 (whole tapes); w0, w1 the same at row w (segment
-        // tapes); i8 = i·8; la0 = w0/2 (the last-spike tape, i32, is a segment tape)
+        // tapes); i8 = i·8; la0 = a0/2 (the last-spike tape, i32, keeps every step)
         f.get(k).i32(3).op(Op.i32_shl).get(o08).op(Op.i32_add).tee(a0).get(BN8).op(Op.i32_add).set(a1);
         f.get(k).i32(3).op(Op.i32_shl).get(ow8).op(Op.i32_add).tee(w0).get(BN8).op(Op.i32_add).set(w1);
         f.get(i).i32(3).op(Op.i32_shl).set(i8);
-        f.get(w0).i32(1).op(Op.i32_shr_u).set(la0);
+        f.get(a0).i32(1).op(Op.i32_shr_u).set(la0);
         c.forget();
         this.groupBody(f, c, gm, prog, { backward, refractory, soft, hs, n, pN8, a0, a1, w0, w1, i8, la0, ls, k, nrL, lastL, locals });
         f.get(k).i32(1).op(Op.i32_add).set(k);
@@ -534,9 +532,9 @@ export class EngineTapeRuntime {
     }
   }
 
-  /** LS[w+1] = value (i32 segment tape; byte index w1/2). */
-  private storeLastSpike(f: FunctionBuilder, gm: GroupMem, L: { w1: number }, push: () => void): void {
-    f.get(L.w1).i32(1).op(Op.i32_shr_u);
+  /** LS[n+1] = value (i32 tape; byte index a1/2). */
+  private storeLastSpike(f: FunctionBuilder, gm: GroupMem, L: { a1: number }, push: () => void): void {
+    f.get(L.a1).i32(1).op(Op.i32_shr_u);
     push();
     f.mem(Op.i32_store, 2, gm.LS);
   }
@@ -684,14 +682,40 @@ export class EngineTapeRuntime {
     const stepM1 = () => f.get(d.release !== undefined && !this.whole.has(d.release) ? w : mS).i32(1).op(Op.i32_add);
     // The landing element of synapse s (byte offset into a post tape) into `at`; with per-synapse
     // delays, skips the synapse when it lands after the last step.
+    // The refractory gate (Brian2 / NEST semantics, DeliveryIR.gated): an increment landing on a
+    // refractory post neuron is discarded, and so is its adjoint. The target keeps every step, as
+    // does the post group's last-spike tape, with the same layout: the gate reads LS at at/2.
+    const postG = this.groups[d.post];
+    const gated = d.gated === true && postG.LS >= 0 && !postG.soft && ir.groups[d.post].refSteps > 0;
+    const landStep = i32();
+    // pushes (arrival step − LS[element at byte offset `addr` of the target]) ≥ refSteps, for the increment of step `landStep`
+    const open = (addr: number) => {
+      f.get(landStep);
+      f.get(addr).i32(1).op(Op.i32_shr_u).mem(Op.i32_load, 2, postG.LS);
+      f.op(Op.i32_sub).i32(ir.groups[d.post].refSteps).op(Op.i32_ge_s);
+    };
+    // pushes dL/d(target) at `at`, or 0 where the gate dropped the increment
+    const adjoint = () => {
+      f.get(at);
+      f64At(f, AT);
+      if (gated) {
+        f.f64(0);
+        open(at);
+        f.op(Op.select);
+      }
+    };
     const landing = (use: () => void) => {
       if (dm.DL < 0) {
+        f.get(n).set(landStep);
         f.get(rowPost).get(j8).op(Op.i32_add).set(at);
         use();
         return;
       }
       const step = f.local(ValType.i32);
       f.get(mS).get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, dm.DL).op(Op.i32_add).i32(1).op(Op.i32_add).tee(step);
+      // the increment joins the target at step (landing − 1)
+      f.get(step).i32(1).op(Op.i32_sub).set(landStep);
+      f.get(step);
       f.i32(T).op(Op.i32_le_s).if();
       f.get(step).get(B).op(Op.i32_mul).get(b).op(Op.i32_add).i32(Npost).op(Op.i32_mul).i32(d.postStart).op(Op.i32_add).i32(3).op(Op.i32_shl).get(j8).op(Op.i32_add).set(at);
       use();
@@ -729,11 +753,14 @@ export class EngineTapeRuntime {
           row(() =>
             landing(() => {
               const dst = dm.PD >= 0 ? dm.PD : TG;
+              // per-synapse delays: gated when the pending increment joins the target (below)
+              if (gated && dm.PD < 0) (open(at), f.if());
               f.get(at).get(at);
               f64At(f, dst);
               weight();
               f.get(vr).op(Op.f64_mul).op(Op.f64_add);
               f64Put(f, dst);
+              if (gated && dm.PD < 0) f.end();
             }),
           );
           f.end();
@@ -746,8 +773,7 @@ export class EngineTapeRuntime {
             landing(() => {
               f.get(acc);
               weight();
-              f.get(at);
-              f64At(f, AT);
+              adjoint();
               f.op(Op.f64_mul).op(Op.f64_add).set(acc);
             }),
           );
@@ -771,8 +797,7 @@ export class EngineTapeRuntime {
           f.f64(0).set(acc2);
           row(() =>
             landing(() => {
-              f.get(at);
-              f64At(f, AT);
+              adjoint();
               f.set(a);
               if (dm.GW >= 0) this.addGW(f, dm, s, pW, () => f.get(a).get(vr).op(Op.f64_mul));
               if (AREL >= 0) {
@@ -799,12 +824,14 @@ export class EngineTapeRuntime {
         f.get(q).i32(Npost * 8).op(Op.i32_add).set(qEnd);
         f.block().loop();
         f.get(q).get(qEnd).op(Op.i32_ge_u).br_if(1);
+        if (gated) (f.get(n).set(landStep), open(q), f.if());
         f.get(q).get(q);
         f64At(f, TG);
         f.get(q);
         f64At(f, dm.PD);
         f.op(Op.f64_add);
         f64Put(f, TG);
+        if (gated) f.end();
         f.get(q).i32(8).op(Op.i32_add).set(q);
         f.br(0).end().end();
       }
@@ -875,7 +902,6 @@ export class EngineTapeRuntime {
       f.br(0).end().end();
     };
     const segTapes: [number, number, number][] = [...this.CK.entries()].map(([id, ck]) => [this.X.get(id)!, ck, this.ir.groups[this.ir.slots[id].group].size]);
-    const lsTapes: [number, number, number][] = [...this.CKLS.entries()].map(([gi, ck]) => [this.groups[gi].LS, ck, this.groups[gi].N]);
     const constRow = (r: number) => () => f.i32(r);
     const segRow = () => f.get(seg);
     // base = seg·C, end = min(base + C, T)
@@ -894,10 +920,8 @@ export class EngineTapeRuntime {
         // the state after the last segment becomes row 0; saved as this segment's checkpoint
         f.get(seg).if();
         for (const [x, , N] of segTapes) copyRows(x, x, N, 8, constRow(C), constRow(0));
-        for (const [ls, , N] of lsTapes) copyRows(ls, ls, N, 4, constRow(C), constRow(0));
         f.end();
         for (const [x, ck, N] of segTapes) copyRows(x, ck, N, 8, constRow(0), segRow);
-        for (const [ls, ck, N] of lsTapes) copyRows(ls, ck, N, 4, constRow(0), segRow);
         forwardSteps();
       });
       return;
@@ -910,7 +934,6 @@ export class EngineTapeRuntime {
     {
       // recompute the segment from its checkpoint
       for (const [x, ck, N] of segTapes) copyRows(ck, x, N, 8, segRow, constRow(0));
-      for (const [ls, ck, N] of lsTapes) copyRows(ck, ls, N, 4, segRow, constRow(0));
       f.i32(1).set(rc);
       forwardSteps();
       f.i32(0).set(rc);
@@ -1060,7 +1083,7 @@ export class EngineTapeRuntime {
     }
     for (const g of this.groups) {
       if (g.LS < 0) continue;
-      const ls = this.arena.i32(g.LS, (this.C + 1) * MB * g.N);
+      const ls = this.arena.i32(g.LS, (T + 1) * MB * g.N);
       if (!carry) ls.fill(NEVER, 0, B * g.N);
       // steps count from the window's start: the last spike moves back by T
       else for (let k = 0; k < B * g.N; k++) ls[k] = Math.max(ls[T * B * g.N + k] - T, NEVER);

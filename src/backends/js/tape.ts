@@ -189,9 +189,11 @@ export class TapeRuntime {
   /** Steps per segment (T without checkpointing), and the slots that keep every step. */
   readonly C: number;
   private readonly whole: ReadonlySet<number>;
-  /** Checkpoints: per segment slot (and per group's last-spike tape) the state at each segment's start. */
+  /**
+   * Checkpoints: per segment slot the state at each segment's start. (Last-spike tapes keep every
+   * step: int32, and the refractory gate of a delivery reads them at the landing step.)
+   */
   private readonly ckpt = new Map<number, FloatArray>();
-  private readonly ckptLS = new Map<number, Int32Array>();
 
   constructor(ir: NetworkIR, opts: TapeOptions) {
     this.ir = ir;
@@ -231,12 +233,11 @@ export class TapeRuntime {
         ep: new Int32Array(T + 1),
         gs: spiking && g.kind === 'neurons' && preNeedsGrad.has(g.index) ? new F(T * B * N) : null,
         cg: spiking && g.kind === 'neurons' ? new F(B * N) : null,
-        ls: g.kind === 'neurons' && spiking && ((g.refSteps > 0 && !soft) || readsLastSpike(g)) ? new Int32Array((this.C + 1) * B * N) : null,
+        ls: g.kind === 'neurons' && spiking && ((g.refSteps > 0 && !soft) || readsLastSpike(g)) ? new Int32Array((T + 1) * B * N) : null,
         forwardSource: '',
         backwardSource: '',
       };
       if (g.kind === 'neurons' || rt.mask) this.compile(rt);
-      if (rt.ls && segmented) this.ckptLS.set(g.index, new Int32Array(S * B * N));
       return rt;
     });
     this.dels = ir.deliveries.map((d) => this.compileDelivery(d));
@@ -300,7 +301,7 @@ export class TapeRuntime {
       pro.push(`const ${sym(id)} = ${KS.get(id)}[$i];`);
       known.add(sym(id));
     }
-    if (rt.ls) pro.push(`const $ls = ${LS}[$w0 + $k]; const lastspike = $ls * ${jsNumber(ir.dt)};`);
+    if (rt.ls) pro.push(`const $ls = ${LS}[$o0 + $k]; const lastspike = $ls * ${jsNumber(ir.dt)};`);
     pro.push(refractory ? `const nr = ($n - $ls) >= ${g.refSteps} ? 1 : 0;` : 'const nr = 1;');
     pro.push(...emitForward(prog.step, known));
     const fail = (x: string): never => {
@@ -326,12 +327,12 @@ export class TapeRuntime {
       const v = prog.resetOut.has(x) ? (rt.soft ? `n_${x} + $s * (${after(x)} - n_${x})` : after(x)) : `n_${x}`;
       fw.push(`${XS.get(id)}[${at(id, 1)} + $k] = ${v};`);
     }
-    if (rt.ls) fw.push(rt.soft ? `${LS}[$w1 + $k] = $h ${prog.inclusive ? '>=' : '>'} 0 ? $n : $ls;` : `${LS}[$w1 + $k] = $n;`);
+    if (rt.ls) fw.push(rt.soft ? `${LS}[$o1 + $k] = $h ${prog.inclusive ? '>=' : '>'} 0 ? $n : $ls;` : `${LS}[$o1 + $k] = $n;`);
     // input groups' events are the data's; their kernel only applies the resets
     if (!rt.mask) fw.push(rt.soft ? 'EV[$ne] = $k; EVV[$ne] = $s; $ne++;' : 'EV[$ne++] = $k;');
     fw.push('} else {');
     for (const id of states) fw.push(`${XS.get(id)}[${at(id, 1)} + $k] = n_${sym(id)};`);
-    if (rt.ls) fw.push(`${LS}[$w1 + $k] = $ls;`);
+    if (rt.ls) fw.push(`${LS}[$o1 + $k] = $ls;`);
     fw.push('}', '} }', 'return $ne;', '};');
     rt.forwardSource = fw.join('\n');
     rt.fwd = compileKernel(['Z', 'H', 'SG'], rt.forwardSource)(Z, KERNEL_HELPERS, SURROGATE_HELPERS) as Fwd;
@@ -447,7 +448,6 @@ export class TapeRuntime {
       const BN = B * this.ir.groups[this.ir.slots[id].group].size;
       this.X[id]!.copyWithin(0, C * BN, (C + 1) * BN);
     }
-    for (const g of this.groups) if (g.ls && this.C < this.T) g.ls.copyWithin(0, C * B * g.N, (C + 1) * B * g.N);
   }
 
   private saveCheckpoint(seg: number, B: number): void {
@@ -455,20 +455,12 @@ export class TapeRuntime {
       const BN = B * this.ir.groups[this.ir.slots[id].group].size;
       ck.set(this.X[id]!.subarray(0, BN), seg * BN);
     }
-    for (const [gi, ck] of this.ckptLS) {
-      const BN = B * this.groups[gi].N;
-      ck.set(this.groups[gi].ls!.subarray(0, BN), seg * BN);
-    }
   }
 
   private restoreCheckpoint(seg: number, B: number): void {
     for (const [id, ck] of this.ckpt) {
       const BN = B * this.ir.groups[this.ir.slots[id].group].size;
       this.X[id]!.set(ck.subarray(seg * BN, (seg + 1) * BN), 0);
-    }
-    for (const [gi, ck] of this.ckptLS) {
-      const BN = B * this.groups[gi].N;
-      this.groups[gi].ls!.set(ck.subarray(seg * BN, (seg + 1) * BN), 0);
     }
   }
 
@@ -544,6 +536,9 @@ export class TapeRuntime {
     const sig = (name: string) => `function ${name}($n, $B, EV, EVV, $q0, $q1, $m, $w) {`;
     // the step variable whose rows a slot's tape holds: absolute ($n, $m) for whole slots, else the segment's ($w)
     const stepOf = (id: number, abs: string) => (this.whole.has(id) ? abs : '$w');
+    // the target's adjoint array (bound once the reverse kernel is generated)
+    let ATname = '';
+    const AT0 = () => ATname;
     const fw: string[] = [];
     const bw: string[] = [];
     if (d.kind === 'continuous') {
@@ -576,6 +571,13 @@ export class TapeRuntime {
       const PD = pend ? bind(pend) : '';
       const TG = PD ? '' : bind(this.X[d.target]);
       const DL = d.delays ? bind(d.delays) : '';
+      // A target held by (unless refractory): what lands on a refractory post neuron (step − lastspike
+      // < refSteps, lastspike after the step's threshold) is dropped, and so is its gradient.
+      const postRt = this.groups[d.post];
+      const gated = this.gateOf(d);
+      const LSP = gated ? bind(postRt.ls) : '';
+      const open = (idx: string, step: string) => (gated ? `(${step} - ${LSP}[${idx}]) >= ${num(ir.groups[d.post].refSteps)}` : 'true');
+      const adjAt = (idx: string, step: string) => (gated ? `(${open(idx, step)} ? ${AT0()}[${idx}] : 0)` : `${AT0()}[${idx}]`);
       const event = [
         'for (let $q = $q0; $q < $q1; $q++) {',
         `const $k = EV[$q]; const $b = ($k / ${num(Npre)}) | 0; const $r = $k - $b * ${num(Npre)}${plus(-d.preStart)};`,
@@ -590,12 +592,13 @@ export class TapeRuntime {
       const vrDecl = factors.length ? `const $vr = ${factors.join(' * ')};` : '';
       fw.push(`return ${sig('dlv')}`, `const $o1 = (${stepOf(d.target, '$n')} + 1) * $B;`, ...event, vrDecl);
       if (PD) fw.push(row((s, j) => `${PD}[($n + ${DL}[${s}] + 1) * $B * ${num(Npost)} + $pb + ${j}] += ${w(s)}${vr};`));
-      else fw.push(`const $t = $o1 * ${num(Npost)} + $pb;`, row((s, j) => `${TG}[$t + ${j}] += ${w(s)}${vr};`));
+      else fw.push(`const $t = $o1 * ${num(Npost)} + $pb;`, row((s, j) => (gated ? `if (${open(`$t + ${j}`, '$n')}) ${TG}[$t + ${j}] += ${w(s)}${vr};` : `${TG}[$t + ${j}] += ${w(s)}${vr};`)));
       fw.push('}', '};');
       // The reverse pass reads dL/d(target) where each increment landed: X[n+1], or X[m + delay + 1] (nothing past the last step).
       const AT = bind(this.A[d.target]);
+      ATname = AT;
       const at = (use: (s: string) => string) => (s: string, j: string) =>
-        DL ? `const $at = $m + ${DL}[${s}] + 1; if ($at <= ${num(T)}) { const $a = ${AT}[$at * $B * ${num(Npost)} + $pb + ${j}]; ${use(s)} }` : `const $a = ${AT}[$L + ${j}]; ${use(s)}`;
+        DL ? `const $at = $m + ${DL}[${s}] + 1; if ($at <= ${num(T)}) { const $a = ${adjAt(`$at * $B * ${num(Npost)} + $pb + ${j}`, '($at - 1)')}; ${use(s)} }` : `const $a = ${adjAt(`$L + ${j}`, '$n')}; ${use(s)}`;
       const landing = DL ? '' : `const $L = $o1 * ${num(Npost)} + $pb;`;
       bw.push(`return ${sig('dlvb')}`, `const $o1 = (${stepOf(d.target, '$n')} + 1) * $B;`);
       if (pre.gs && dense && !DL && !REL) {
@@ -607,10 +610,10 @@ export class TapeRuntime {
         if (W) {
           wt = new (this.opts.F)(P * d.preSize);
           const WT = bind(wt);
-          bw.push(`for (let $c = 0; $c < ${num(P)}; $c++) {`, `const $a = ${AT}[$L + $c]; if ($a === 0) continue;`, span(d.preSize, `$c * ${num(d.preSize)}`, (s, j) => `${GS}[$g + ${j}] += $a * ${WT}[${s}];`), '}');
+          bw.push(`for (let $c = 0; $c < ${num(P)}; $c++) {`, `const $a = ${adjAt('$L + $c', '$n')}; if ($a === 0) continue;`, span(d.preSize, `$c * ${num(d.preSize)}`, (s, j) => `${GS}[$g + ${j}] += $a * ${WT}[${s}];`), '}');
         } else {
           // one weight: every pre neuron of the row gets w·Σ_j dL/d(target)[b, j]
-          bw.push('let $sum = 0;', `for (let $c = 0; $c < ${num(P)}; $c++) $sum += ${AT}[$L + $c];`, `const $v = ${num(d.weight)} * $sum;`, `for (let $r = 0; $r < ${num(d.preSize)}; $r++) ${GS}[$g + $r] += $v;`);
+          bw.push('let $sum = 0;', `for (let $c = 0; $c < ${num(P)}; $c++) $sum += ${adjAt('$L + $c', '$n')};`, `const $v = ${num(d.weight)} * $sum;`, `for (let $r = 0; $r < ${num(d.preSize)}; $r++) ${GS}[$g + $r] += $v;`);
         }
         bw.push('}');
       } else if (pre.gs) {
@@ -661,11 +664,19 @@ export class TapeRuntime {
       const target = this.X[d.target]!;
       const BN = B * this.groups[d.post].N;
       const o1post = (n + 1) * BN;
+      const ls = this.gateOf(d) ? this.groups[d.post].ls! : null;
+      const R = this.ir.groups[d.post].refSteps;
       for (let k = 0; k < BN; k++) {
         const x = pend[o1post + k];
-        if (x !== 0) target[o1post + k] += x;
+        if (x !== 0 && (ls === null || n - ls[o1post + k] >= R)) target[o1post + k] += x;
       }
     }
+  }
+
+  /** Whether the delivery drops increments to refractory post neurons here (the post group has hard refractoriness on the tape). */
+  private gateOf(d: DeliveryIR): boolean {
+    const post = this.groups[d.post];
+    return d.gated === true && post.ls !== null && !post.soft && this.ir.groups[d.post].refSteps > 0;
   }
 
   /** Reverse pass over the last forward pass; gradients add to G, GInit and GW. */
