@@ -46,6 +46,10 @@ import { type Param } from '../autodiff/param.js';
 import { atan } from '../autodiff/surrogate.js';
 import { initialScale } from '../model/scale.js';
 import { type NetworkIR } from '../ir/step.js';
+import { checkNetworkOptions, runSteps, type CheckedNetworkOptions, type InjectedFault } from '../runtime/limits.js';
+import { checkBuildMemory, checkRunMemory } from '../runtime/memory.js';
+import { FaultState, RunFault } from '../runtime/faults.js';
+import { EngineFault } from '../engine/engine.js';
 
 /** Options of a {@link Network}. */
 export interface NetworkOptions {
@@ -78,6 +82,15 @@ export interface NetworkOptions {
   /** Training: the largest batch `forward` accepts (default 1). */
   readonly batch?: number;
   readonly name?: string;
+  /**
+   * The most memory the build may allocate: bytes, or text such as '2 GB' (default: the machine's
+   * free memory). A larger network is refused with the estimate and what would fit.
+   */
+  readonly memoryLimit?: number | string;
+  /** Seconds the step engine's threads may make no progress before a run stops as stalled (default 60). */
+  readonly stallTimeout?: number;
+  /** Test only: make a worker thread fail at a step (see src/runtime/limits.ts InjectedFault). */
+  readonly injectFault?: InjectedFault;
 }
 
 /** Options of {@link Network.run}. */
@@ -156,6 +169,10 @@ export class Network {
   /** The step IR of the built network (src/ir/step.ts): what training and later backends lower. */
   ir: NetworkIR | undefined;
   private irBuilder = new IRBuilder();
+  /** The checked options (after build). */
+  private checked: CheckedNetworkOptions | undefined;
+  /** Set when a worker thread failed: the state is torn until restored. */
+  private readonly faults = new FaultState();
 
   constructor(options: NetworkOptions = {}) {
     this.options = options;
@@ -222,17 +239,16 @@ export class Network {
   /** Checks everything, generates connectivity, allocates state and compiles the kernel. */
   build(): this {
     if (this.built) return this;
-    let dt: number;
-    try {
-      dt = quantityIn(this.options.dt ?? '0.1 ms', SECOND);
-    } catch (err) {
-      throw new BuildError(`network '${this.name}'`, 'dt', (err as Error).message, "give a time step such as '0.1 ms'");
-    }
-    if (!(dt > 0)) throw new BuildError(`network '${this.name}'`, 'dt', `must be positive, got ${JSON.stringify(this.options.dt)}`, "give a time step such as '0.1 ms'");
+    // Options are checked before anything else (hardening: src/runtime/limits.ts).
+    const checked = checkNetworkOptions(this.options, this.name);
+    this.checked = checked;
+    const dt = checked.dt;
     this.dtValue = dt;
-    const seed = (this.options.seed ?? 0) >>> 0;
-    const F = this.options.dtype === 'float64' ? Float64Array : Float32Array;
+    const seed = checked.seed >>> 0;
+    const F = checked.double ? Float64Array : Float32Array;
     const { groups, projections, monitors, poissons } = this.flatten();
+    // Nothing is allocated before the memory estimate (src/runtime/memory.ts).
+    checkBuildMemory({ groups, projections, double: checked.double, dt }, checked.memoryLimit, `network '${this.name}'`);
     this.groups = groups;
     this.projections = projections;
     this.monitors = monitors;
@@ -388,7 +404,7 @@ export class Network {
       delaySteps: pp.delaySteps,
       target: plans[index.get(pp.proj.post.group)!].symbolOf!.get(pp.targetArray)!,
     }));
-    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false });
+    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault });
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
     plans.forEach((plan, gi) => {
       const rt = plan.group.runtime!;
@@ -1356,14 +1372,9 @@ export class Network {
    */
   run(duration: QuantityLike, options: RunOptions = {}): RunResult {
     this.build();
-    let dur: number;
-    try {
-      dur = quantityIn(duration, SECOND);
-    } catch (err) {
-      throw new BuildError(`network '${this.name}'`, 'duration', (err as Error).message, "give a time such as '1 s' or '500 ms'");
-    }
-    if (!(dur >= 0)) throw new BuildError(`network '${this.name}'`, 'duration', `must be ≥ 0, got ${JSON.stringify(duration)}`);
-    const steps = Math.round(dur / this.dtValue);
+    this.faults.assertUsable(`network '${this.name}'`);
+    const steps = runSteps(duration, this.dtValue, this.step, this.name);
+    checkRunMemory(this.monitors, steps, this.checked!.memoryLimit, `network '${this.name}'`);
     for (const m of this.monitors) m.reserve(this.step, steps, this.dtValue);
     // without a progress reporter one chunk (the step engine still stops early to empty its spike buffers)
     const chunk = Math.max(1, options.chunk ?? (options.progress ? Math.ceil(steps / 100) : steps));
@@ -1379,7 +1390,7 @@ export class Network {
           if (this.engine) this.engineRun(stop);
           else this.kernel!(this.step, stop);
         } catch (err) {
-          if (err instanceof DivergenceError) {
+          if (err instanceof DivergenceError || err instanceof RunFault) {
             this.step = err.step;
             err.partial = { steps: err.step - first, t: err.step * this.dtValue };
           }
@@ -1399,7 +1410,17 @@ export class Network {
     const engine = this.engine!;
     while (this.step < stop) {
       const from = this.step;
-      const res = engine.run(from, stop);
+      let res;
+      try {
+        res = engine.run(from, stop);
+      } catch (err) {
+        if (!(err instanceof EngineFault)) throw err;
+        // keep what every thread recorded before the failing step; the state after it is torn
+        this.replaySpikes(from, err.completed);
+        this.step = err.completed;
+        this.faults.set(err.completed, err.reason);
+        throw new RunFault(`network '${this.name}'`, err.thread, err.completed, err.reason);
+      }
       this.replaySpikes(from, res.reached);
       this.step = res.reached;
       if (res.diverged) {
