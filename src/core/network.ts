@@ -50,6 +50,7 @@ import { checkNetworkOptions, runSteps, type CheckedNetworkOptions, type Injecte
 import { checkBuildMemory, checkRunMemory } from '../runtime/memory.js';
 import { FaultState, RunFault } from '../runtime/faults.js';
 import { EngineFault } from '../engine/engine.js';
+import { storeState, restoreState, hashBytes, hashText, type Snapshot, type StateHost, type StateRegion, type StoreOptions } from '../runtime/store.js';
 
 /** Options of a {@link Network}. */
 export interface NetworkOptions {
@@ -173,6 +174,10 @@ export class Network {
   private checked: CheckedNetworkOptions | undefined;
   /** Set when a worker thread failed: the state is torn until restored. */
   private readonly faults = new FaultState();
+  /** Every array the JavaScript step loop names, by its kernel label (state for store/restore). */
+  private named: ReadonlyMap<string, unknown> | undefined;
+  private readonly snapshots = new Map<string, Snapshot>();
+  private fingerprintCache: string | undefined;
 
   constructor(options: NetworkOptions = {}) {
     this.options = options;
@@ -347,6 +352,7 @@ export class Network {
       '};',
     ].join('\n');
     this.source = body;
+    this.named = named;
     const diverged = (gi: number, n: number) => this.locateDivergence(gi, n);
     const make = compileKernel(['S', 'H', 'M', 'D'], body);
     this.kernel = make(arrays, KERNEL_HELPERS, monitors, diverged) as Kernel;
@@ -1715,6 +1721,80 @@ export class Network {
   /** Stops the worker threads of a multi-threaded network (they are also stopped at exit). */
   close(): void {
     this.engine?.close();
+  }
+
+  /**
+   * Stores the network's whole state — state variables, synaptic and delay state, plastic weights,
+   * last-spike times, the step (which is the position of every random stream) — in memory under
+   * a name, or in a file; with `monitors: true` also what the monitors recorded.
+   *
+   * @example
+   * net.store('before'); net.run('1 s'); net.restore('before'); // runs the same second again
+   * net.store({ file: 'state.bts', monitors: true });
+   */
+  store(options?: string | StoreOptions): void {
+    this.build();
+    this.faults.assertUsable(`network '${this.name}'`, 'store');
+    storeState(this.stateHost(), this.snapshots, options);
+  }
+
+  /**
+   * Restores a state stored by {@link Network.store} (in memory, or from a file). Everything is
+   * checked first; a refused restore changes nothing. Also makes a network usable again after a
+   * worker thread failed. Monitors are put back when they were stored (`monitors: false` keeps
+   * the current recordings).
+   *
+   * @example
+   * net.restore('before');
+   * net.restore({ file: 'state.bts' });
+   */
+  restore(options?: string | StoreOptions): void {
+    this.build();
+    restoreState(this.stateHost(), this.snapshots, options);
+    this.faults.clear();
+  }
+
+  private stateHost(): StateHost {
+    return {
+      where: `network '${this.name}'`,
+      regions: () => this.stateRegions(),
+      fingerprint: () => this.fingerprint(),
+      step: this.step,
+      setStep: (n) => (this.step = n),
+      monitors: this.monitors,
+    };
+  }
+
+  /** The live state ranges: the engine's, or every mutable array of the JavaScript step loop. */
+  private stateRegions(): StateRegion[] {
+    if (this.engine) {
+      const bytes = this.engine.bytes;
+      return this.engine.stateRegions().map((r) => ({ name: r.name, bytes: bytes.subarray(r.offset, r.offset + r.bytes) }));
+    }
+    // Connectivity, delays, timed-input tables and scratch buffers do not change while running.
+    const constant = /_(indptr|indices|tptr|tpre|perm|gensteps|genidx|tab\d+|delays|rowbuf)$/;
+    const out: StateRegion[] = [];
+    for (const [label, a] of this.named!) {
+      if (!ArrayBuffer.isView(a) || constant.test(label)) continue;
+      out.push({ name: label, bytes: new Uint8Array(a.buffer, a.byteOffset, a.byteLength) });
+    }
+    return out;
+  }
+
+  /** Identifies this built network: kernel source, seed, dt, backend, threads, state layout, connectivity. */
+  private fingerprint(): string {
+    if (this.fingerprintCache) return this.fingerprintCache;
+    let h = hashText(this.source);
+    h = hashText(JSON.stringify([this.checked!.seed, this.dtValue, this.engine ? `engine×${this.engine.threads}` : 'loop', this.options.dtype ?? 'float32']), h);
+    for (const r of this.stateRegions()) h = hashText(`${r.name}:${r.bytes.length};`, h);
+    for (const p of this.projections) {
+      const csr = p.runtime?.csr;
+      if (!csr) continue;
+      h = hashBytes(new Uint8Array(csr.indptr.buffer, csr.indptr.byteOffset, csr.indptr.byteLength), h);
+      h = hashBytes(new Uint8Array(csr.indices.buffer, csr.indices.byteOffset, csr.indices.byteLength), h);
+    }
+    this.fingerprintCache = `v1-${h.toString(16).padStart(8, '0')}`;
+    return this.fingerprintCache;
   }
 
   /** Populations after build (flattened from the tree). */

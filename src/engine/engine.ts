@@ -165,7 +165,7 @@ export class StepEngine {
   private ports: { port: unknown; w: number }[] = [];
   private merge: Int32Array = new Int32Array(0);
   private readonly stallMs: number;
-  private readonly injectFault: EngineOptions['injectFault'];
+  private injectFault: EngineOptions['injectFault'];
   /** Barrier generation last seen by the main thread while sleeping, and since when (ms). */
   private watchGen = -1;
   private watchSince = 0;
@@ -476,6 +476,8 @@ export class StepEngine {
       for (let w = 1; w < T && thread === 0; w++) if (I[c + (16 + 2 * T + w) * line] === RUNNING) thread = w;
     }
     this.abandonWorkers();
+    // an injected fault (tests) fires once: the threads started after it run normally
+    this.injectFault = undefined;
     return new EngineFault(completed, thread, reason ?? 'failed without a message');
   }
 
@@ -490,7 +492,10 @@ export class StepEngine {
     this.workers = null;
     this.ports = [];
     for (const k of [CTL_COUNT, CTL_SLEEP, CTL_ABORT, CTL_DONE, CTL_READY, CTL_QUIT, CTL_EXITED, CTL_FAULT]) Atomics.store(I, c + k * line, 0);
-    for (let w = 0; w < this.threads; w++) I[c + (16 + w) * line] = NO_STOP;
+    for (let w = 0; w < this.threads; w++) {
+      I[c + (16 + w) * line] = NO_STOP;
+      I[c + (16 + this.threads + w) * line] = -1;
+    }
     Atomics.notify(I, c + CTL_SEQ * line);
     Atomics.notify(I, c + CTL_GEN * line);
   }
