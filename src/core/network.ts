@@ -47,7 +47,7 @@ import { atan } from '../autodiff/surrogate.js';
 import { initialScale } from '../model/scale.js';
 import { type NetworkIR } from '../ir/step.js';
 import { checkNetworkOptions, runSteps, type CheckedNetworkOptions, type InjectedFault } from '../runtime/limits.js';
-import { checkBuildMemory, checkRunMemory } from '../runtime/memory.js';
+import { checkBuildMemory, checkRunMemory, formatBytes, WASM_MAX_BYTES } from '../runtime/memory.js';
 import { FaultState, RunFault } from '../runtime/faults.js';
 import { EngineFault } from '../engine/engine.js';
 import { storeState, restoreState, hashBytes, hashText, type Snapshot, type StateHost, type StateRegion, type StoreOptions } from '../runtime/store.js';
@@ -410,6 +410,8 @@ export class Network {
       delaySteps: pp.delaySteps,
       target: plans[index.get(pp.proj.post.group)!].symbolOf!.get(pp.targetArray)!,
     }));
+    const bytes = StepEngine.memoryNeeded(groups, projections, { threads, double });
+    if (bytes > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
     const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault });
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
     plans.forEach((plan, gi) => {
@@ -1272,6 +1274,10 @@ export class Network {
     const lsOff = arena.reserve(N * 4);
     const spOff = arena.reserve(g.spikes.byteLength);
     const flagOff = arena.reserve(4);
+    if (arena.size > WASM_MAX_BYTES) {
+      if (backend === 'wasm') throw new BuildError(`group '${plan.group.name}'`, 'backend', `the group needs ${formatBytes(arena.size)} in one WebAssembly memory, which holds at most 4.3 GB`, "use backend: 'auto' (the JavaScript kernel runs larger groups), or split the group");
+      return undefined;
+    }
     let kernel;
     const description = { lanes, vars, method: g.method as 'euler', dt: g.dt, threshold: g.threshold ?? null, reset: g.resets, refSteps: plan.refSteps } as const;
     try {
@@ -1407,6 +1413,8 @@ export class Network {
       }
     } finally {
       progress?.stop();
+      // streaming monitors write what they buffered, so that their files are complete after every run
+      for (const m of this.monitors) (m as { flush?: () => void }).flush?.();
     }
     return { steps, t: this.t, seconds: (performance.now() - t0) / 1000 };
   }

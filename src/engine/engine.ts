@@ -172,6 +172,33 @@ export class StepEngine {
   /** Why the main thread aborted the run itself (stall), when it did. */
   private stalled: string | undefined;
 
+  /**
+   * An upper bound of the bytes the engine's memory needs for these groups and projections (the
+   * layout of the constructor, each reservation rounded up to a cache line), so that a caller can
+   * refuse before allocating.
+   *
+   * @example
+   * if (StepEngine.memoryNeeded(groups, projections, { threads: 2 }) > 2 ** 32) useTheLoop();
+   */
+  static memoryNeeded(groups: readonly EngineGroupSpec[], projections: readonly EngineProjectionSpec[], options: EngineOptions = {}): number {
+    const T = options.threads ?? 1;
+    const elem = options.double ? 8 : 4;
+    const r = (b: number) => Math.ceil(b / LINE) * LINE + LINE;
+    let total = r((16 + 3 * T) * LINE);
+    for (const g of groups) {
+      const N = g.size;
+      const slots = T > 1 ? g.ring + 1 : g.ring;
+      const recCap = g.record ? Math.max(16 * Math.ceil(N / T + 16), 1 << 16) : 0;
+      for (const [, a] of g.arrays) total += r(a.length * elem) + r(8);
+      total += r(4) + r(N * 4) + r(slots * N * 4) + r(slots * T * LINE) + r(T * LINE) + r((T + 1) * 4) + 2 * r(T * recCap * 4) + r(T * LINE);
+    }
+    for (const p of projections) {
+      const nnz = p.indptr[p.preSize];
+      total += r((T === 1 ? p.preSize + 1 : p.preSize * (T + 1)) * 4) + r(nnz * 4) + (p.weights ? r(nnz * elem) : 0);
+    }
+    return total;
+  }
+
   constructor(groups: readonly EngineGroupSpec[], projections: readonly EngineProjectionSpec[], options: EngineOptions = {}) {
     const T = options.threads ?? 1;
     if (!Number.isInteger(T) || T < 1) throw new RangeError(`threads must be a positive integer, got ${T}`);

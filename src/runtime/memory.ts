@@ -11,6 +11,9 @@ import { type Projection } from '../projections/projection.js';
 import { type Monitor, StateMonitor, RateMonitor } from '../runner/monitors.js';
 import { quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
 
+/** The largest WebAssembly memory (65536 pages of 64 KiB). */
+export const WASM_MAX_BYTES = 65536 * 65536;
+
 /** Neurons one group may hold: spike lists index neurons with 32-bit integers. */
 export const MAX_GROUP_SIZE = 2 ** 31 - 1;
 
