@@ -240,3 +240,29 @@ test('after a worker thread fails, the network refuses to run until a stored sta
   assert.deepEqual(trains(spikes), expected);
   net.close();
 });
+
+test('loadParams is atomic and refuses values float32 storage cannot hold, getters and prototype keys', () => {
+  const net = new Network({ seed: 1 });
+  net.add(new NeuronGroup(3, LIF, { name: 'P', train: ['tau', 'El'] }));
+  const saved = net.saveParams();
+  const before = JSON.stringify(net.saveParams());
+  const names = Object.keys(saved.params);
+  const withValue = (name: string, v: unknown) => ({ ...saved, params: { ...saved.params, [name]: v } });
+  const bad: [unknown, RegExp][] = [
+    [withValue(names[1], [1e39, 0, 0]), /out of the range of float32/],
+    [withValue(names[0], ['0.01', 0.01, 0.01]), /finite number/],
+    [withValue(names[1], [NaN, 0, 0]), /finite number/],
+    [withValue(names[0], [0.01, -1, 0.01]), /time constant must be positive/],
+    [{ ...saved, params: { ...saved.params, get [names[0]]() { return [0.02, 0.02, 0.02]; } } }, /getter/],
+    [JSON.parse(`{"format":"braints-network-params","version":1,"params":{"__proto__":{"x":[1]}}}`), /not a parameter|reserved|__proto__/],
+    [{ ...saved, params: { ...saved.params, [names[0]]: Object.assign([0.02, 0.02], { 2: undefined }) } }, /finite number/],
+  ];
+  // the first parameter is valid in every case but the ones that target it: nothing may be half-loaded
+  for (const [file, msg] of bad) {
+    assert.throws(() => net.loadParams(file), (e: Error) => e instanceof BuildError && msg.test(e.message));
+    assert.equal(JSON.stringify(net.saveParams()), before);
+  }
+  const ok = withValue(names[1], [-0.07, -0.065, -0.06]);
+  net.loadParams(ok);
+  assert.deepEqual(Array.from(net.saveParams().params[names[1]], (x) => Math.round(x * 1e4) / 1e4), [-0.07, -0.065, -0.06]);
+});

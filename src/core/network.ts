@@ -49,6 +49,7 @@ import { type NetworkIR } from '../ir/step.js';
 import { checkNetworkOptions, runSteps, type CheckedNetworkOptions, type InjectedFault } from '../runtime/limits.js';
 import { checkBuildMemory, checkRunMemory, formatBytes, WASM_MAX_BYTES } from '../runtime/memory.js';
 import { FaultState, RunFault } from '../runtime/faults.js';
+import { plainEntries, checkArray, describe } from '../equations/validate.js';
 import { EngineFault } from '../engine/engine.js';
 import { storeState, restoreState, hashBytes, hashText, type Snapshot, type StateHost, type StateRegion, type StoreOptions } from '../runtime/store.js';
 
@@ -1704,22 +1705,30 @@ export class Network {
   loadParams(saved: unknown): void {
     const where = `network '${this.name}'`;
     const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-    if (!isRecord(saved) || saved.format !== 'braints-network-params' || saved.version !== 1 || !isRecord(saved.params)) {
-      throw new BuildError(where, 'loadParams', "not a BrainTS parameter file (format 'braints-network-params', version 1)", 'pass the object net.saveParams() returned');
-    }
-    const given = saved.params;
+    const notAFile = () => new BuildError(where, 'loadParams', "not a BrainTS parameter file (format 'braints-network-params', version 1)", 'pass the object net.saveParams() returned');
+    if (!isRecord(saved)) throw notAFile();
+    // every field is read once, as a plain value (no getters, no inherited or prototype keys)
+    const top = new Map(plainEntries(saved, where, 'loadParams'));
+    const paramsGiven = top.get('params');
+    if (top.get('format') !== 'braints-network-params' || top.get('version') !== 1 || !isRecord(paramsGiven)) throw notAFile();
+    const given = new Map(plainEntries(paramsGiven, where, 'loadParams.params'));
     const params = this.parameters();
     const known = new Set(params.map((p) => p.name));
-    for (const k of Object.keys(given)) if (!known.has(k)) throw new BuildError(where, `loadParams.${k}`, 'is not a parameter of this network', `known parameters: ${[...known].join(', ')}`);
+    for (const k of given.keys()) if (!known.has(k)) throw new BuildError(where, `loadParams.${JSON.stringify(k.slice(0, 60))}`, 'is not a parameter of this network', `known parameters: ${[...known].join(', ')}`);
     const checked = params.map((p) => {
-      const v = Object.prototype.hasOwnProperty.call(given, p.name) ? given[p.name] : undefined;
-      if (!Array.isArray(v)) throw new BuildError(where, `loadParams.${p.name}`, 'is missing or not an array of numbers', 'save and load the same network');
-      if (v.length !== p.value.length) throw new BuildError(where, `loadParams.${p.name}`, `has ${v.length} values, the network has ${p.value.length}`, 'save and load the same network');
+      const field = `loadParams.${p.name}`;
+      const raw = given.get(p.name);
+      if (!Array.isArray(raw)) throw new BuildError(where, field, 'is missing or not an array of numbers', 'save and load the same network');
+      const v = checkArray(raw, where, field);
+      if (v.length !== p.value.length) throw new BuildError(where, field, `has ${v.length} values, the network has ${p.value.length}`, 'save and load the same network');
       const timeLike = this.positiveParams.has(p.name);
+      // a float32 parameter cannot hold values beyond ±3.4e38 (they would become infinite)
+      const max = p.value instanceof Float32Array ? 3.4028234663852886e38 : Number.MAX_VALUE;
       for (let i = 0; i < v.length; i++) {
         const x = v[i];
-        if (typeof x !== 'number' || !Number.isFinite(x)) throw new BuildError(where, `loadParams.${p.name}[${i}]`, `must be a finite number, got ${JSON.stringify(x)}`);
-        if (timeLike && !(x > 0)) throw new BuildError(where, `loadParams.${p.name}[${i}]`, `a time constant must be positive, got ${x}`);
+        if (typeof x !== 'number' || !Number.isFinite(x)) throw new BuildError(where, `${field}[${i}]`, `must be a finite number, got ${describe(x)}`);
+        if (Math.abs(x) > max) throw new BuildError(where, `${field}[${i}]`, `${x} is out of the range of float32 storage`, "save and load with the same dtype, or use dtype: 'float64'");
+        if (timeLike && !(x > 0)) throw new BuildError(where, `${field}[${i}]`, `a time constant must be positive, got ${x}`);
       }
       return v as number[];
     });
