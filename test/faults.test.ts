@@ -25,7 +25,8 @@ function small(options: ConstructorParameters<typeof Network>[0] = {}): Network 
 
 test('durations are finite, non-negative, carry a unit and keep the step index bounded', () => {
   const net = small();
-  refused(() => net.run('1e400 s'), /duration/, /finite/, /Fix: give a time/);
+  refused(() => net.run('1e400 s'), /duration/, /out of range/, /Fix: give a time/);
+  refused(() => net.run('second*1e300*1e300'), /duration/, /must be finite/);
   refused(() => net.run('-1 ms'), /duration/, /≥ 0/);
   refused(() => net.run('NaN ms' as never), /duration/);
   refused(() => net.run(5 as never), /duration/, /needs a unit/);
@@ -122,7 +123,7 @@ for (const kind of ['throw', 'trap', 'exit', 'hang'] as const) {
     assert.equal(net.stepIndex, 321);
     const kept = Array.from(spikes.spikeSteps());
     assert.deepEqual(kept, steps.filter((s) => s < 321), 'the spikes of every step before the fault');
-    refused(() => net.run('1 ms'), /cannot run: a worker thread failed at step 321/, /net\.restore/);
+    refused(() => net.run('1 ms'), /cannot run: the run failed at step 321/, /net\.restore/);
     net.close();
   });
 }
@@ -153,4 +154,21 @@ test('spike monitors keep working after a refused run (nothing half-done)', () =
   assert.equal(net.stepIndex, 200);
   net.run('20 ms');
   assert.ok(sm.numSpikes > n);
+});
+
+test('an exception thrown inside the JavaScript step loop leaves the network refusing to run until restored', () => {
+  const net = new Network({ seed: 1, backend: 'js' });
+  const P = net.add(new NeuronGroup(20, LIF));
+  P.setInput('I', '1 nA');
+  const sm = net.add(new SpikeMonitor(P));
+  // a user-written monitor that fails at step 150 (monitors are called inside the step loop)
+  net.add({ name: 'flaky', source: sm.source, reserve: () => undefined, clear: () => undefined, record: (n: number) => {
+    if (n === 150) throw new RangeError('flaky monitor');
+  } });
+  net.run('10 ms');
+  net.store('ok');
+  assert.throws(() => net.run('10 ms'), RangeError);
+  refused(() => net.run('1 ms'), /cannot run: the run failed in a step from step 100 on/, /RangeError: flaky monitor/, /net\.restore/);
+  net.restore('ok');
+  assert.equal(net.stepIndex, 100);
 });

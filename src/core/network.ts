@@ -1406,6 +1406,9 @@ export class Network {
           if (err instanceof DivergenceError || err instanceof RunFault) {
             this.step = err.step;
             err.partial = { steps: err.step - first, t: err.step * this.dtValue };
+          } else {
+            // anything else thrown mid-step (a trap, a stack overflow) leaves that step half done
+            this.faults.set(this.step, `the step loop threw ${err instanceof Error ? `${err.name}: ${err.message.slice(0, 200)}` : 'a non-error value'}`, false);
           }
           throw err;
         }

@@ -32,11 +32,11 @@ export class RunFault extends BuildError {
 
 /** Whether a network may run, store or read its state, and why not. */
 export class FaultState {
-  private fault: { step: number; reason: string } | undefined;
+  private fault: { step: number; reason: string; exact: boolean } | undefined;
 
-  /** Marks the state torn at `step`. */
-  set(step: number, reason: string): void {
-    this.fault = { step, reason };
+  /** Marks the state torn at `step` (`exact` false: somewhere in the steps from `step` on). */
+  set(step: number, reason: string, exact = true): void {
+    this.fault = { step, reason, exact };
   }
 
   /** The state is whole again (restored). */
@@ -51,6 +51,6 @@ export class FaultState {
   /** Throws a BuildError saying why the network cannot go on, if it cannot. */
   assertUsable(where: string, action = 'run'): void {
     if (!this.fault) return;
-    throw new BuildError(where, action, `cannot ${action}: a worker thread failed at step ${this.fault.step} (${this.fault.reason}) and the state of that step is incomplete`, 'restore a stored state with net.restore(...), or build the network again');
+    throw new BuildError(where, action, `cannot ${action}: the run failed ${this.fault.exact ? `at step ${this.fault.step}` : `in a step from step ${this.fault.step} on`} (${this.fault.reason}) and the state of that step is incomplete`, 'restore a stored state with net.restore(...), or build the network again');
   }
 }
