@@ -406,7 +406,17 @@ export class StepEngine {
       this.stalled = undefined;
       Atomics.add(I, c + CTL_SEQ * line, 1);
       Atomics.notify(I, c + CTL_SEQ * line);
-      reached = this.runFn(n0, n1, 0);
+      try {
+        reached = this.runFn(n0, n1, 0);
+      } catch (err) {
+        // the main thread's own part failed (a trap): stop the workers the same way
+        Atomics.store(I, c + CTL_ABORT * line, 1);
+        Atomics.notify(I, c + CTL_GEN * line);
+        this.awaitWorkers();
+        this.stalled = `(the main thread) failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+        const fault = this.fault(n0 + ((Atomics.load(I, c + CTL_GEN * line) - gen0) | 0));
+        throw new EngineFault(fault.completed, 0, this.stalled);
+      }
       this.awaitWorkers();
       if (Atomics.load(I, c + CTL_ABORT * line) !== 0 || reached < 0) {
         // Steps whose barrier every thread passed were updated and recorded by all threads.
