@@ -156,7 +156,7 @@ export function checkBuildMemory(plan: MemoryPlan, limit: number | undefined, wh
     where,
     'memory',
     `the network needs about ${formatBytes(est.total)} (neurons ${formatBytes(est.groups)}, synapses ${formatBytes(est.synapses)}), more than the ${source} of ${formatBytes(cap)}`,
-    `about ${fits.toPrecision(3)} neurons (${(lo * 100).toPrecision(3)} % of every population) would fit; shrink the network${limit === undefined ? ', or raise memoryLimit if you know better' : ', or raise memoryLimit'}`,
+    `about ${fits.toPrecision(3)} neurons (${(lo * 100).toPrecision(3)} % of every population) would fit; shrink the network${limit === undefined ? ', or set memoryLimit to allow more than the free memory' : ', or raise memoryLimit'}`,
   );
 }
 
