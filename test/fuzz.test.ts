@@ -320,3 +320,74 @@ test('fuzz: parameter and state files with random content are refused atomically
     100,
   );
 });
+
+/** Dimensionless trees over the given names (for rules and training). */
+function over(names: readonly string[]): fc.Arbitrary<Expr> {
+  return goodExpr.map(function rename(e: Expr): Expr {
+    switch (e.k) {
+      case 'sym':
+        return { k: 'sym', name: names[e.name.length % names.length] };
+      case 'neg':
+        return { k: 'neg', a: rename(e.a) };
+      case 'bin':
+        return { ...e, a: rename(e.a), b: rename(e.b) } as Expr;
+      case 'call':
+        return { ...e, args: e.args.map(rename) } as Expr;
+      default:
+        return e;
+    }
+  });
+}
+
+const Unit = defineNeuron({ name: 'Unit', equations: 'dv/dt = (El - v + I)/tau : 1\nI : 1 (input)', params: { tau: '10 ms', El: 0.2 }, threshold: 'v > 1', reset: 'v = 0' });
+
+test('fuzz: random plasticity statements compile and run, or are refused with a BuildError', () => {
+  const statement = fc.oneof(
+    { weight: 3, arbitrary: over(['apre', 'apost', 'w', 'A']).map((e) => `w = clip(w + 0.01*(${show(e)}), 0, 1)`) },
+    { weight: 1, arbitrary: exprText.map((t) => `w = ${t}`) },
+    { weight: 1, arbitrary: fc.tuple(name, exprText).map(([n, t]) => `${n} += ${t}`) },
+  );
+  let ran = 0;
+  run(
+    fc.property(statement, statement, fc.oneof(fc.constant(0.01), weirdNumber, anyValue), (onPre, onPost, A) => {
+      const ok = harmless(() => {
+        const net = new Network({ seed: 3, backend: 'js' });
+        const P = net.add(new NeuronGroup(6, Unit));
+        P.setInput('I', 1.5);
+        const rule = { name: 'Fuzzed', params: { A, tau_plus: '20 ms', tau_minus: '20 ms' }, pre: { equations: 'dapre/dt = -apre/tau_plus : 1', onSpike: 'apre += 1' }, post: { equations: 'dapost/dt = -apost/tau_minus : 1', onSpike: 'apost += 1' }, onPre, onPost };
+        net.connect(P, P, { comm: new FixedProb(0.5), weight: 0.1, target: 'v', plasticity: rule as never });
+        net.run('5 ms');
+        return true;
+      }, [BuildError, DivergenceError]);
+      if (ok) ran++;
+      untouched();
+    }),
+    100,
+  );
+  assert.ok(ran > 10, `${ran} of 100 random rules ran`);
+});
+
+test('fuzz: training (forward and backward) on random models runs harmlessly or is refused; most give finite gradients', () => {
+  let trained = 0;
+  run(
+    fc.property(over(['v', 'El', 'I']), fc.double({ min: -2, max: 2, noNaN: true }), (f, el) => {
+      const M = harmless<NeuronModel>(() => defineNeuron({ name: 'Trainable', equations: `dv/dt = (${show(f)} - v)/tau : 1\nI : 1 (input)`, params: { tau: '10 ms', El: el }, threshold: 'v > 1', reset: 'v = 0' }));
+      if (M) {
+        const ok = harmless(() => {
+          const net = new Network({ seed: 1, backend: 'js' });
+          const P = net.add(new NeuronGroup(4, M, { train: ['El'] }));
+          P.setInput('I', 0.5);
+          net.forward({ steps: 20, batch: 2 });
+          const tr = net.trace(P, 'v');
+          tr.grad.fill(1);
+          net.backward();
+          return net.parameters().every((p) => Array.from(p.grad).every((g) => Number.isFinite(g)));
+        }, [BuildError, DivergenceError]);
+        if (ok) trained++;
+      }
+      untouched();
+    }),
+    60,
+  );
+  assert.ok(trained > 5, `${trained} of 60 random models trained with finite gradients`);
+});
