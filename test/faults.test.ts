@@ -114,8 +114,10 @@ for (const kind of ['throw', 'trap', 'exit', 'hang'] as const) {
     const steps = Array.from(whole.spikes.spikeSteps());
     whole.net.close();
 
-    const { net, spikes } = cobaNetwork({ scale: 0.25, seed: 11, threads: 2, stallTimeout: 0.5, injectFault: { thread: 1, step: 321, kind } });
-    const cause = { throw: /failed: Error: injected fault at step 321/, trap: /failed: RuntimeError: unreachable/, exit: /exited \(code 7\)/, hang: /did not reach the barrier for 0\.5 s/ }[kind];
+    // only a hang needs the stall timeout; 2 s leaves room for a thread descheduled on a busy machine
+    const stallTimeout = kind === 'hang' ? 2 : 60;
+    const { net, spikes } = cobaNetwork({ scale: 0.25, seed: 11, threads: 2, stallTimeout, injectFault: { thread: 1, step: 321, kind } });
+    const cause = { throw: /failed: Error: injected fault at step 321/, trap: /failed: RuntimeError: unreachable/, exit: /exited \(code 7\)/, hang: /did not reach the barrier for 2 s/ }[kind];
     assert.throws(
       () => net.run('60 ms'),
       (e: unknown) => e instanceof RunFault && e.thread === 1 && e.step === 321 && cause.test(e.message) && (e.partial as { steps: number }).steps === 321,
