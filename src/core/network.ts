@@ -254,7 +254,7 @@ export class Network {
     const F = checked.double ? Float64Array : Float32Array;
     const { groups, projections, monitors, poissons } = this.flatten();
     // Nothing is allocated before the memory estimate (src/runtime/memory.ts).
-    checkBuildMemory({ groups, projections, double: checked.double, dt }, checked.memoryLimit, `network '${this.name}'`);
+    checkBuildMemory({ groups, projections, double: checked.double, dt, wasm: this.options.backend !== 'js' }, checked.memoryLimit, `network '${this.name}'`);
     this.groups = groups;
     this.projections = projections;
     this.monitors = monitors;

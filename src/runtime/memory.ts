@@ -23,6 +23,12 @@ export interface MemoryPlan {
   readonly projections: readonly Projection[];
   readonly double: boolean;
   readonly dt: number;
+  /**
+   * Whether WebAssembly may run the network ('auto' or 'wasm' backend): then each group, and each
+   * projection the step engine takes, is copied into a WebAssembly memory during the build, so at
+   * the peak it is held twice (parts larger than one WebAssembly memory stay in JavaScript).
+   */
+  readonly wasm?: boolean;
 }
 
 /** An estimate in bytes, by part. */
@@ -91,7 +97,8 @@ function delaySteps(delay: unknown, dt: number): number {
  * Counted: per neuron, one value per variable, input, per-neuron parameter and synaptic state
  * (two per incoming projection, an upper bound since align-post states merge), the last-spike
  * time and the spike lists of the delay ring; per stored synapse, its post index, weight, delay,
- * and for plastic projections two synaptic variables and the transposed index.
+ * and for plastic projections two synaptic variables and the transposed index. With WebAssembly
+ * (`plan.wasm`), parts that fit in a WebAssembly memory count twice (the copy made at build).
  */
 export function estimateBuild(plan: MemoryPlan, scale = 1): MemoryEstimate {
   const elem = plan.double ? 8 : 4;
@@ -111,7 +118,8 @@ export function estimateBuild(plan: MemoryPlan, scale = 1): MemoryEstimate {
       if (train.has(pn) || (given !== undefined && !isScalarInit(given))) perNeuron++;
     }
     const values = g.model.lines.filter((l) => l.kind !== 'sub').length + perNeuron + 2 * (incoming.get(g) ?? 0);
-    groups += N * (values * elem + 4 + 4 * (ring.get(g) ?? 1));
+    const bytes = N * (values * elem + 4 + 4 * (ring.get(g) ?? 1));
+    groups += plan.wasm && bytes <= WASM_MAX_BYTES ? 2 * bytes : bytes;
   }
   let synapses = 0;
   for (const p of plan.projections) {
@@ -122,7 +130,9 @@ export function estimateBuild(plan: MemoryPlan, scale = 1): MemoryEstimate {
     if (!isScalarInit(o.weight) || (o.train ?? []).includes('weight') || o.plasticity) per += elem;
     if (o.delay !== undefined && (typeof o.delay === 'function' || !isScalarInit(o.delay as Init))) per += 4;
     if (o.plasticity) per += 2 * elem + 8;
-    synapses += n * per;
+    // the step engine copies event-driven projections without plasticity into its memory
+    const engineCopy = plan.wasm && !o.plasticity && !o.stp && o.source === undefined && o.gap === undefined && n * per <= WASM_MAX_BYTES;
+    synapses += engineCopy ? 2 * n * per : n * per;
   }
   return { groups, synapses, total: groups + synapses };
 }
