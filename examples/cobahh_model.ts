@@ -71,7 +71,7 @@ export function cobahhNetwork(opts: { scale?: number; seed?: number; dtype?: Net
   const scale = opts.scale ?? 1;
   const ne = Math.trunc(3200 * scale);
   const ni = Math.trunc(800 * scale);
-  const net = new Network({ dt: '0.1 ms', ...opts, name: 'COBAHH' });
+  const net = new Network({ dt: '0.1 ms', ...networkOptions(opts), name: 'COBAHH' });
   const P = net.add(
     new NeuronGroup(ne + ni, COBAHHNeuron, {
       name: 'P',
@@ -84,4 +84,10 @@ export function cobahhNetwork(opts: { scale?: number; seed?: number; dtype?: Net
   net.connect(I, P, { name: 'I→P', comm: new FixedProb(0.02), weight: `${67 / scale} nS`, target: 'gi' });
   const spikes = net.add(new SpikeMonitor(P));
   return { net, P, spikes, ne, ni };
+}
+
+/** The network's own options out of a model builder's options (a Network refuses unknown keys). */
+function networkOptions<T extends { scale?: number }>(opts: T): Omit<T, 'scale'> {
+  const { scale: _scale, ...rest } = opts;
+  return rest;
 }

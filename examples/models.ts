@@ -48,7 +48,7 @@ export function cobaNetwork(opts: { scale?: number; seed?: number } & NetworkOpt
   const scale = opts.scale ?? 1;
   const ne = Math.trunc(3200 * scale);
   const ni = Math.trunc(800 * scale);
-  const net = new Network({ dt: '0.1 ms', ...opts, name: 'COBA' });
+  const net = new Network({ dt: '0.1 ms', ...networkOptions(opts), name: 'COBA' });
   const P = net.add(
     new NeuronGroup(ne + ni, LIF, {
       name: 'P',
@@ -78,7 +78,7 @@ export function cubaNetwork(opts: { scale?: number; seed?: number } & NetworkOpt
   const scale = opts.scale ?? 1;
   const ne = Math.trunc(3200 * scale);
   const ni = Math.trunc(800 * scale);
-  const net = new Network({ dt: '0.1 ms', ...opts, name: 'CUBA' });
+  const net = new Network({ dt: '0.1 ms', ...networkOptions(opts), name: 'CUBA' });
   const P = net.add(
     new NeuronGroup(ne + ni, LIF, {
       name: 'P',
@@ -95,4 +95,10 @@ export function cubaNetwork(opts: { scale?: number; seed?: number } & NetworkOpt
   net.connect(I, P, { name: 'I→P', comm: new FixedProb(0.02), weight: `${wi * 1e12} pA`, syn: Expon({ tau: '10 ms' }), out: CUBA() });
   const spikes = net.add(new SpikeMonitor(P));
   return { net, P, spikes, ne, ni };
+}
+
+/** The network's own options out of a model builder's options (a Network refuses unknown keys). */
+function networkOptions<T extends { scale?: number }>(opts: T): Omit<T, 'scale'> {
+  const { scale: _scale, ...rest } = opts;
+  return rest;
 }

@@ -44,3 +44,7 @@ export { rasterSvg, lineSvg, phasePlaneSvg, type RasterOptions, type RasterGroup
 export * from './reservoir/index.js';
 export * from './train/index.js';
 export * from './data/index.js';
+export * from './runtime/limits.js';
+export * from './runtime/faults.js';
+export { estimateBuild, formatBytes, freeMemory, MAX_GROUP_SIZE } from './runtime/memory.js';
+export * from './runtime/store.js';

@@ -47,6 +47,12 @@ import { type Param } from '../autodiff/param.js';
 import { atan } from '../autodiff/surrogate.js';
 import { initialScale } from '../model/scale.js';
 import { type NetworkIR } from '../ir/step.js';
+import { checkNetworkOptions, runSteps, type CheckedNetworkOptions, type InjectedFault } from '../runtime/limits.js';
+import { checkBuildMemory, checkRunMemory, formatBytes, WASM_MAX_BYTES } from '../runtime/memory.js';
+import { FaultState, RunFault } from '../runtime/faults.js';
+import { plainEntries, checkArray, describe } from '../equations/validate.js';
+import { EngineFault } from '../engine/engine.js';
+import { storeState, restoreState, hashBytes, hashText, type Snapshot, type StateHost, type StateRegion, type StoreOptions } from '../runtime/store.js';
 
 /** Options of a {@link Network}. */
 export interface NetworkOptions {
@@ -88,6 +94,15 @@ export interface NetworkOptions {
    */
   readonly trainBackend?: 'js' | 'engine';
   readonly name?: string;
+  /**
+   * The most memory the build may allocate: bytes, or text such as '2 GB' (default: the machine's
+   * free memory). A larger network is refused with the estimate and what would fit.
+   */
+  readonly memoryLimit?: number | string;
+  /** Seconds the step engine's threads may make no progress before a run stops as stalled (default 60). */
+  readonly stallTimeout?: number;
+  /** Test only: make a worker thread fail at a step (see src/runtime/limits.ts InjectedFault). */
+  readonly injectFault?: InjectedFault;
 }
 
 /** Options of {@link Network.run}. */
@@ -184,6 +199,14 @@ export class Network {
    */
   loopReason: string | undefined;
   private irBuilder = new IRBuilder();
+  /** The checked options (after build). */
+  private checked: CheckedNetworkOptions | undefined;
+  /** Set when a worker thread failed: the state is torn until restored. */
+  private readonly faults = new FaultState();
+  /** Every array the JavaScript step loop names, by its kernel label (state for store/restore). */
+  private named: ReadonlyMap<string, unknown> | undefined;
+  private readonly snapshots = new Map<string, Snapshot>();
+  private fingerprintCache: string | undefined;
 
   constructor(options: NetworkOptions = {}) {
     this.options = options;
@@ -250,17 +273,16 @@ export class Network {
   /** Checks everything, generates connectivity, allocates state and compiles the kernel. */
   build(): this {
     if (this.built) return this;
-    let dt: number;
-    try {
-      dt = quantityIn(this.options.dt ?? '0.1 ms', SECOND);
-    } catch (err) {
-      throw new BuildError(`network '${this.name}'`, 'dt', (err as Error).message, "give a time step such as '0.1 ms'");
-    }
-    if (!(dt > 0)) throw new BuildError(`network '${this.name}'`, 'dt', `must be positive, got ${JSON.stringify(this.options.dt)}`, "give a time step such as '0.1 ms'");
+    // Options are checked before anything else (hardening: src/runtime/limits.ts).
+    const checked = checkNetworkOptions(this.options, this.name);
+    this.checked = checked;
+    const dt = checked.dt;
     this.dtValue = dt;
-    const seed = (this.options.seed ?? 0) >>> 0;
-    const F = this.options.dtype === 'float64' ? Float64Array : Float32Array;
+    const seed = checked.seed >>> 0;
+    const F = checked.double ? Float64Array : Float32Array;
     const { groups, projections, monitors, poissons } = this.flatten();
+    // Nothing is allocated before the memory estimate (src/runtime/memory.ts).
+    checkBuildMemory({ groups, projections, double: checked.double, dt, wasm: this.options.backend !== 'js' }, checked.memoryLimit, `network '${this.name}'`);
     this.groups = groups;
     this.projections = projections;
     this.monitors = monitors;
@@ -363,6 +385,7 @@ export class Network {
       '};',
     ].join('\n');
     this.source = body;
+    this.named = named;
     const diverged = (gi: number, n: number) => this.locateDivergence(gi, n);
     const make = compileKernel(['S', 'H', 'M', 'D'], body);
     this.kernel = make(arrays, KERNEL_HELPERS, monitors, diverged) as Kernel;
@@ -436,7 +459,9 @@ export class Network {
       gateRefSteps: pp.gated ? plans[index.get(pp.proj.post.group)!].refSteps : 0,
       delays: pp.delays,
     }));
-    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs });
+    const bytes = StepEngine.memoryNeeded(groups, projections, { threads, double });
+    if (bytes > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
+    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault });
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
     plans.forEach((plan, gi) => {
       const rt = plan.group.runtime!;
@@ -1394,6 +1419,10 @@ export class Network {
     const lsOff = arena.reserve(N * 4);
     const spOff = arena.reserve(g.spikes.byteLength);
     const flagOff = arena.reserve(4);
+    if (arena.size > WASM_MAX_BYTES) {
+      if (backend === 'wasm') throw new BuildError(`group '${plan.group.name}'`, 'backend', `the group needs ${formatBytes(arena.size)} in one WebAssembly memory, which holds at most 4.3 GB`, "use backend: 'auto' (the JavaScript kernel runs larger groups), or split the group");
+      return undefined;
+    }
     let kernel;
     const description = { lanes, vars, method: g.method as 'euler', dt: g.dt, threshold: g.threshold ?? null, reset: g.resets, refSteps: plan.refSteps } as const;
     try {
@@ -1505,14 +1534,9 @@ export class Network {
    */
   run(duration: QuantityLike, options: RunOptions = {}): RunResult {
     this.build();
-    let dur: number;
-    try {
-      dur = quantityIn(duration, SECOND);
-    } catch (err) {
-      throw new BuildError(`network '${this.name}'`, 'duration', (err as Error).message, "give a time such as '1 s' or '500 ms'");
-    }
-    if (!(dur >= 0)) throw new BuildError(`network '${this.name}'`, 'duration', `must be ≥ 0, got ${JSON.stringify(duration)}`);
-    const steps = Math.round(dur / this.dtValue);
+    this.faults.assertUsable(`network '${this.name}'`);
+    const steps = runSteps(duration, this.dtValue, this.step, this.name);
+    checkRunMemory(this.monitors, steps, this.checked!.memoryLimit, `network '${this.name}'`);
     for (const m of this.monitors) m.reserve(this.step, steps, this.dtValue);
     // without a progress reporter one chunk (the step engine still stops early to empty its spike buffers)
     const chunk = Math.max(1, options.chunk ?? (options.progress ? Math.ceil(steps / 100) : steps));
@@ -1528,9 +1552,12 @@ export class Network {
           if (this.engine) this.engineRun(stop);
           else this.kernel!(this.step, stop);
         } catch (err) {
-          if (err instanceof DivergenceError) {
+          if (err instanceof DivergenceError || err instanceof RunFault) {
             this.step = err.step;
             err.partial = { steps: err.step - first, t: err.step * this.dtValue };
+          } else {
+            // anything else thrown mid-step (a trap, a stack overflow) leaves that step half done
+            this.faults.set(this.step, `the step loop threw ${err instanceof Error ? `${err.name}: ${err.message.slice(0, 200)}` : 'a non-error value'}`, false);
           }
           throw err;
         }
@@ -1539,6 +1566,8 @@ export class Network {
       }
     } finally {
       progress?.stop();
+      // streaming monitors write what they buffered, so that their files are complete after every run
+      for (const m of this.monitors) (m as { flush?: () => void }).flush?.();
     }
     return { steps, t: this.t, seconds: (performance.now() - t0) / 1000 };
   }
@@ -1548,7 +1577,17 @@ export class Network {
     const engine = this.engine!;
     while (this.step < stop) {
       const from = this.step;
-      const res = engine.run(from, stop);
+      let res;
+      try {
+        res = engine.run(from, stop);
+      } catch (err) {
+        if (!(err instanceof EngineFault)) throw err;
+        // keep what every thread recorded before the failing step; the state after it is torn
+        this.replaySpikes(from, err.completed);
+        this.step = err.completed;
+        this.faults.set(err.completed, err.reason);
+        throw new RunFault(`network '${this.name}'`, err.thread, err.completed, err.reason);
+      }
       this.replaySpikes(from, res.reached);
       this.step = res.reached;
       if (res.diverged) {
@@ -1852,22 +1891,30 @@ export class Network {
   loadParams(saved: unknown): void {
     const where = `network '${this.name}'`;
     const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-    if (!isRecord(saved) || saved.format !== 'braints-network-params' || saved.version !== 1 || !isRecord(saved.params)) {
-      throw new BuildError(where, 'loadParams', "not a BrainTS parameter file (format 'braints-network-params', version 1)", 'pass the object net.saveParams() returned');
-    }
-    const given = saved.params;
+    const notAFile = () => new BuildError(where, 'loadParams', "not a BrainTS parameter file (format 'braints-network-params', version 1)", 'pass the object net.saveParams() returned');
+    if (!isRecord(saved)) throw notAFile();
+    // every field is read once, as a plain value (no getters, no inherited or prototype keys)
+    const top = new Map(plainEntries(saved, where, 'loadParams'));
+    const paramsGiven = top.get('params');
+    if (top.get('format') !== 'braints-network-params' || top.get('version') !== 1 || !isRecord(paramsGiven)) throw notAFile();
+    const given = new Map(plainEntries(paramsGiven, where, 'loadParams.params'));
     const params = this.parameters();
     const known = new Set(params.map((p) => p.name));
-    for (const k of Object.keys(given)) if (!known.has(k)) throw new BuildError(where, `loadParams.${k}`, 'is not a parameter of this network', `known parameters: ${[...known].join(', ')}`);
+    for (const k of given.keys()) if (!known.has(k)) throw new BuildError(where, `loadParams.${JSON.stringify(k.slice(0, 60))}`, 'is not a parameter of this network', `known parameters: ${[...known].join(', ')}`);
     const checked = params.map((p) => {
-      const v = Object.prototype.hasOwnProperty.call(given, p.name) ? given[p.name] : undefined;
-      if (!Array.isArray(v)) throw new BuildError(where, `loadParams.${p.name}`, 'is missing or not an array of numbers', 'save and load the same network');
-      if (v.length !== p.value.length) throw new BuildError(where, `loadParams.${p.name}`, `has ${v.length} values, the network has ${p.value.length}`, 'save and load the same network');
+      const field = `loadParams.${p.name}`;
+      const raw = given.get(p.name);
+      if (!Array.isArray(raw)) throw new BuildError(where, field, 'is missing or not an array of numbers', 'save and load the same network');
+      const v = checkArray(raw, where, field);
+      if (v.length !== p.value.length) throw new BuildError(where, field, `has ${v.length} values, the network has ${p.value.length}`, 'save and load the same network');
       const timeLike = this.positiveParams.has(p.name);
+      // a float32 parameter cannot hold values beyond ±3.4e38 (they would become infinite)
+      const max = p.value instanceof Float32Array ? 3.4028234663852886e38 : Number.MAX_VALUE;
       for (let i = 0; i < v.length; i++) {
         const x = v[i];
-        if (typeof x !== 'number' || !Number.isFinite(x)) throw new BuildError(where, `loadParams.${p.name}[${i}]`, `must be a finite number, got ${JSON.stringify(x)}`);
-        if (timeLike && !(x > 0)) throw new BuildError(where, `loadParams.${p.name}[${i}]`, `a time constant must be positive, got ${x}`);
+        if (typeof x !== 'number' || !Number.isFinite(x)) throw new BuildError(where, `${field}[${i}]`, `must be a finite number, got ${describe(x)}`);
+        if (Math.abs(x) > max) throw new BuildError(where, `${field}[${i}]`, `${x} is out of the range of float32 storage`, "save and load with the same dtype, or use dtype: 'float64'");
+        if (timeLike && !(x > 0)) throw new BuildError(where, `${field}[${i}]`, `a time constant must be positive, got ${x}`);
       }
       return v as number[];
     });
@@ -1877,6 +1924,80 @@ export class Network {
   /** Stops the worker threads of a multi-threaded network (they are also stopped at exit). */
   close(): void {
     this.engine?.close();
+  }
+
+  /**
+   * Stores the network's whole state — state variables, synaptic and delay state, plastic weights,
+   * last-spike times, the step (which is the position of every random stream) — in memory under
+   * a name, or in a file; with `monitors: true` also what the monitors recorded.
+   *
+   * @example
+   * net.store('before'); net.run('1 s'); net.restore('before'); // runs the same second again
+   * net.store({ file: 'state.bts', monitors: true });
+   */
+  store(options?: string | StoreOptions): void {
+    this.build();
+    this.faults.assertUsable(`network '${this.name}'`, 'store');
+    storeState(this.stateHost(), this.snapshots, options);
+  }
+
+  /**
+   * Restores a state stored by {@link Network.store} (in memory, or from a file). Everything is
+   * checked first; a refused restore changes nothing. Also makes a network usable again after a
+   * worker thread failed. Monitors are put back when they were stored (`monitors: false` keeps
+   * the current recordings).
+   *
+   * @example
+   * net.restore('before');
+   * net.restore({ file: 'state.bts' });
+   */
+  restore(options?: string | StoreOptions): void {
+    this.build();
+    restoreState(this.stateHost(), this.snapshots, options);
+    this.faults.clear();
+  }
+
+  private stateHost(): StateHost {
+    return {
+      where: `network '${this.name}'`,
+      regions: () => this.stateRegions(),
+      fingerprint: () => this.fingerprint(),
+      step: this.step,
+      setStep: (n) => (this.step = n),
+      monitors: this.monitors,
+    };
+  }
+
+  /** The live state ranges: the engine's, or every mutable array of the JavaScript step loop. */
+  private stateRegions(): StateRegion[] {
+    if (this.engine) {
+      const bytes = this.engine.bytes;
+      return this.engine.stateRegions().map((r) => ({ name: r.name, bytes: bytes.subarray(r.offset, r.offset + r.bytes) }));
+    }
+    // Connectivity, delays, timed-input tables and scratch buffers do not change while running.
+    const constant = /_(indptr|indices|tptr|tpre|perm|gensteps|genidx|tab\d+|delays|rowbuf)$/;
+    const out: StateRegion[] = [];
+    for (const [label, a] of this.named!) {
+      if (!ArrayBuffer.isView(a) || constant.test(label)) continue;
+      out.push({ name: label, bytes: new Uint8Array(a.buffer, a.byteOffset, a.byteLength) });
+    }
+    return out;
+  }
+
+  /** Identifies this built network: kernel source, seed, dt, backend, threads, state layout, connectivity. */
+  private fingerprint(): string {
+    if (this.fingerprintCache) return this.fingerprintCache;
+    let h = hashText(this.source);
+    h = hashText(JSON.stringify([this.checked!.seed, this.dtValue, this.engine ? `engine×${this.engine.threads}` : 'loop', this.options.dtype ?? 'float32']), h);
+    for (const r of this.stateRegions()) h = hashText(`${r.name}:${r.bytes.length};`, h);
+    for (const p of this.projections) {
+      const csr = p.runtime?.csr;
+      if (!csr) continue;
+      h = hashBytes(new Uint8Array(csr.indptr.buffer, csr.indptr.byteOffset, csr.indptr.byteLength), h);
+      h = hashBytes(new Uint8Array(csr.indices.buffer, csr.indices.byteOffset, csr.indices.byteLength), h);
+    }
+    this.fingerprintCache = `v1-${h.toString(16).padStart(8, '0')}`;
+    return this.fingerprintCache;
   }
 
   /** Populations after build (flattened from the tree). */

@@ -120,6 +120,32 @@ export interface EngineOptions {
   readonly double?: boolean;
   /** Stop on a non-finite state value (default true). */
   readonly checkDivergence?: boolean;
+  /**
+   * Seconds a thread may wait at a barrier, or for the end of a run, without any thread making
+   * progress before the run is stopped as stalled (default 60).
+   */
+  readonly stallTimeout?: number;
+  /** Test only: worker thread `thread` fails in the given way when it is about to simulate `step`. */
+  readonly injectFault?: { readonly thread: number; readonly step: number; readonly kind: 'throw' | 'exit' | 'hang' | 'trap' };
+}
+
+/**
+ * A worker thread failed, exited or stalled during {@link StepEngine.run}. Steps before
+ * `completed` were updated and recorded by every thread; the state after them is incomplete (the
+ * failing step's delivery may be partial). The engine has stopped its workers and reset its
+ * control words: a later run starts new threads, but the state must be restored first.
+ */
+export class EngineFault extends Error {
+  readonly completed: number;
+  readonly thread: number;
+  readonly reason: string;
+  constructor(completed: number, thread: number, reason: string) {
+    super(`step engine: worker thread ${thread > 0 ? thread : '?'} ${reason}`);
+    this.name = 'EngineFault';
+    this.completed = completed;
+    this.thread = thread;
+    this.reason = reason;
+  }
 }
 
 /** Where {@link StepEngine.run} stopped. */
@@ -193,12 +219,50 @@ export class StepEngine {
   private readonly ctl: number;
   private readonly I32: Int32Array;
   private workers: { terminate(): unknown }[] | null = null;
+  /** Per worker (index w − 1): the port on which it reports why it failed. */
+  private ports: { port: unknown; w: number }[] = [];
   private merge: Int32Array = new Int32Array(0);
+  private readonly stallMs: number;
+  private injectFault: EngineOptions['injectFault'];
+  /** Barrier generation last seen by the main thread while sleeping, and since when (ms). */
+  private watchGen = -1;
+  private watchSince = 0;
+  /** Why the main thread aborted the run itself (stall), when it did. */
+  private stalled: string | undefined;
+
+  /**
+   * An upper bound of the bytes the engine's memory needs for these groups and projections (the
+   * layout of the constructor, each reservation rounded up to a cache line), so that a caller can
+   * refuse before allocating.
+   *
+   * @example
+   * if (StepEngine.memoryNeeded(groups, projections, { threads: 2 }) > 2 ** 32) useTheLoop();
+   */
+  static memoryNeeded(groups: readonly EngineGroupSpec[], projections: readonly EngineProjectionSpec[], options: EngineOptions = {}): number {
+    const T = options.threads ?? 1;
+    const elem = options.double ? 8 : 4;
+    const r = (b: number) => Math.ceil(b / LINE) * LINE + LINE;
+    let total = r((16 + 3 * T) * LINE);
+    for (const g of groups) {
+      const N = g.size;
+      const slots = T > 1 ? g.ring + 1 : g.ring;
+      const recCap = g.record ? Math.max(16 * Math.ceil(N / T + 16), 1 << 16) : 0;
+      for (const [, a] of g.arrays) total += r(a.length * elem) + r(8);
+      total += r(4) + r(N * 4) + r(slots * N * 4) + r(slots * T * LINE) + r(T * LINE) + r((T + 1) * 4) + 2 * r(T * recCap * 4) + r(T * LINE);
+    }
+    for (const p of projections) {
+      const nnz = p.indptr[p.preSize];
+      total += r((T === 1 ? p.preSize + 1 : p.preSize * (T + 1)) * 4) + r(nnz * 4) + (p.weights ? r(nnz * elem) : 0);
+    }
+    return total;
+  }
 
   constructor(groups: readonly EngineGroupSpec[], projections: readonly EngineProjectionSpec[], options: EngineOptions = {}) {
     const T = options.threads ?? 1;
     if (!Number.isInteger(T) || T < 1) throw new RangeError(`threads must be a positive integer, got ${T}`);
     this.threads = T;
+    this.stallMs = (options.stallTimeout ?? 60) * 1000;
+    this.injectFault = options.injectFault;
     const double = options.double ?? false;
     const elem = double ? 8 : 4;
     const arena = new WasmArena({ shared: T > 1 });
@@ -306,7 +370,13 @@ export class StepEngine {
       I[(ctl + (16 + w) * LINE) >> 2] = NO_STOP;
       I[(ctl + (16 + T + w) * LINE) >> 2] = -1;
     }
-    const inst = new api.Instance(this.module, { env: { memory: this.memory, ...engineImports(this.I32) } });
+    // The main thread's sleep also watches for a stall: no barrier generation change for stallTimeout.
+    const imports = engineImports(this.I32);
+    const sleep = (word: number, value: number) => {
+      imports.sleep(word, value);
+      this.watch(value);
+    };
+    const inst = new api.Instance(this.module, { env: { memory: this.memory, sleep, wake: imports.wake } });
     this.runFn = inst.exports.run as (n0: number, n1: number, w: number) => number;
     if (T > 1) this.startWorkers();
   }
@@ -397,18 +467,32 @@ export class StepEngine {
     if (T === 1) reached = this.runFn(n0, n1, 0);
     else {
       this.startWorkers();
+      const gen0 = Atomics.load(I, c + CTL_GEN * line);
+      for (let w = 1; w < T; w++) I[c + (16 + 2 * T + w) * line] = RUNNING;
       Atomics.store(I, c + CTL_N0 * line, n0);
       Atomics.store(I, c + CTL_N1 * line, n1);
       Atomics.store(I, c + CTL_DONE * line, 0);
+      this.watchGen = -1;
+      this.stalled = undefined;
       Atomics.add(I, c + CTL_SEQ * line, 1);
       Atomics.notify(I, c + CTL_SEQ * line);
-      reached = this.runFn(n0, n1, 0);
-      for (;;) {
-        const d = Atomics.load(I, c + CTL_DONE * line);
-        if (d >= T - 1) break;
-        Atomics.wait(I, c + CTL_DONE * line, d, 1000);
+      try {
+        reached = this.runFn(n0, n1, 0);
+      } catch (err) {
+        // the main thread's own part failed (a trap): stop the workers the same way
+        Atomics.store(I, c + CTL_ABORT * line, 1);
+        Atomics.notify(I, c + CTL_GEN * line);
+        this.awaitWorkers();
+        this.stalled = `(the main thread) failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+        const fault = this.fault(n0 + ((Atomics.load(I, c + CTL_GEN * line) - gen0) | 0));
+        throw new EngineFault(fault.completed, 0, this.stalled);
       }
-      if (Atomics.load(I, c + CTL_ABORT * line) !== 0 || reached < 0) throw new Error(`step engine: a worker thread failed (${this.workerError ?? 'unknown error'})`);
+      this.awaitWorkers();
+      if (Atomics.load(I, c + CTL_ABORT * line) !== 0 || reached < 0) {
+        // Steps whose barrier every thread passed were updated and recorded by all threads.
+        const completed = n0 + ((Atomics.load(I, c + CTL_GEN * line) - gen0) | 0);
+        throw this.fault(Math.min(reached < 0 ? completed : reached, completed));
+      }
       for (let w = 1; w < T; w++) {
         const r = I[c + (16 + 2 * T + w) * line];
         if (r !== reached) throw new Error(`step engine: threads stopped at different steps (${reached}, ${r})`);
@@ -427,7 +511,101 @@ export class StepEngine {
     return diverged ? { reached, diverged } : { reached };
   }
 
-  private workerError: string | undefined;
+  /**
+   * Waits until every worker has finished the current command. After an abort, waits (briefly)
+   * only for the workers that are still alive; without one, gives up after the stall timeout
+   * when no worker finishes (a hung thread), and aborts.
+   */
+  private awaitWorkers(): void {
+    const T = this.threads;
+    const I = this.I32;
+    const c = this.ctl >> 2;
+    const line = LINE >> 2;
+    let since = Date.now();
+    let last = -1;
+    let abortedAt = 0;
+    for (;;) {
+      const d = Atomics.load(I, c + CTL_DONE * line);
+      if (d >= T - 1) return;
+      if (d !== last) (last = d), (since = Date.now());
+      if (Atomics.load(I, c + CTL_ABORT * line) !== 0) {
+        // live workers leave their barrier within one sleep (100 ms) of the abort
+        if (abortedAt === 0) abortedAt = Date.now();
+        let pending = 0;
+        for (let w = 1; w < T; w++) if (I[c + (16 + 2 * T + w) * line] === RUNNING) pending++;
+        if (pending <= Atomics.load(I, c + CTL_EXITED * line) || Date.now() - abortedAt > 2000) return;
+      } else if (Date.now() - since > this.stallMs) {
+        this.stalled = `made no progress for ${this.stallMs / 1000} s after the main thread finished its steps (hung or lost)`;
+        Atomics.store(I, c + CTL_ABORT * line, 1);
+        Atomics.notify(I, c + CTL_GEN * line);
+      }
+      Atomics.wait(I, c + CTL_DONE * line, d, 50);
+    }
+  }
+
+  /** Called by the main thread each time it wakes at a barrier: aborts when no generation change for stallTimeout. */
+  private watch(gen: number): void {
+    const now = Date.now();
+    if (gen !== this.watchGen) {
+      this.watchGen = gen;
+      this.watchSince = now;
+      return;
+    }
+    if (now - this.watchSince > this.stallMs) {
+      const I = this.I32;
+      const c = this.ctl >> 2;
+      const line = LINE >> 2;
+      if (Atomics.load(I, c + CTL_ABORT * line) === 0) this.stalled = `did not reach the barrier for ${this.stallMs / 1000} s (hung or lost)`;
+      Atomics.store(I, c + CTL_ABORT * line, 1);
+    }
+  }
+
+  /**
+   * After an abort: collects the cause, stops every worker, resets the control words so that a
+   * later run starts fresh threads, and returns the fault to throw.
+   */
+  private fault(completed: number): EngineFault {
+    const I = this.I32;
+    const c = this.ctl >> 2;
+    const line = LINE >> 2;
+    const T = this.threads;
+    const wt = nodeWorkerThreads();
+    let reason: string | undefined;
+    let thread = Atomics.load(I, c + CTL_FAULT * line);
+    for (const { port, w } of this.ports) {
+      for (let msg = wt.receiveMessageOnPort(port); msg; msg = wt.receiveMessageOnPort(port)) {
+        if (reason === undefined) (reason = String((msg as { message: unknown }).message)), (thread = thread || w);
+      }
+    }
+    if (reason === undefined && this.stalled) {
+      reason = this.stalled;
+      // the thread that did not finish its command
+      for (let w = 1; w < T && thread === 0; w++) if (I[c + (16 + 2 * T + w) * line] === RUNNING) thread = w;
+    }
+    this.abandonWorkers();
+    // an injected fault (tests) fires once: the threads started after it run normally
+    this.injectFault = undefined;
+    return new EngineFault(completed, thread, reason ?? 'failed without a message');
+  }
+
+  /** Terminates the workers without asking them, and resets every control word they use. */
+  private abandonWorkers(): void {
+    const I = this.I32;
+    const c = this.ctl >> 2;
+    const line = LINE >> 2;
+    // a worker of an older epoch that wakes up later quits without touching the memory
+    Atomics.add(I, c + CTL_EPOCH * line, 1);
+    for (const w of this.workers ?? []) void w.terminate();
+    this.workers = null;
+    this.ports = [];
+    for (const k of [CTL_COUNT, CTL_SLEEP, CTL_ABORT, CTL_DONE, CTL_READY, CTL_QUIT, CTL_EXITED, CTL_FAULT]) Atomics.store(I, c + k * line, 0);
+    for (let w = 0; w < this.threads; w++) {
+      I[c + (16 + w) * line] = NO_STOP;
+      I[c + (16 + this.threads + w) * line] = -1;
+    }
+    Atomics.notify(I, c + CTL_SEQ * line);
+    Atomics.notify(I, c + CTL_GEN * line);
+  }
 
   /** Per group: the uniform-input update while every candidate input is still uniform. */
   private chooseVariants(): void {
@@ -455,11 +633,21 @@ export class StepEngine {
     const c = this.ctl >> 2;
     const line = LINE >> 2;
     this.workers = [];
+    this.ports = [];
+    const epoch = Atomics.load(I, c + CTL_EPOCH * line);
     for (let w = 1; w < T; w++) {
-      const worker = new wt.Worker(url, { workerData: { module: this.module, memory: this.memory, ctl: this.ctl, w, line: LINE, resultLine: 16 + 2 * T + w, seq: Atomics.load(I, c + CTL_SEQ * line) } });
-      worker.on('error', (e: Error) => (this.workerError = e.message));
+      // each worker reports why it fails on its own port, read synchronously (receiveMessageOnPort)
+      const channel = new wt.MessageChannel();
+      const fault = this.injectFault && this.injectFault.thread === w ? { step: this.injectFault.step, kind: this.injectFault.kind } : undefined;
+      const worker = new wt.Worker(url, {
+        workerData: { module: this.module, memory: this.memory, ctl: this.ctl, w, line: LINE, resultLine: 16 + 2 * T + w, seq: Atomics.load(I, c + CTL_SEQ * line), epoch, port: channel.port2, fault },
+        transferList: [channel.port2],
+      });
+      worker.on('error', () => undefined); // reported on the port and in the control words
       worker.unref();
+      (channel.port1 as { unref?: () => void }).unref?.();
       this.workers.push(worker);
+      this.ports.push({ port: channel.port1, w });
     }
     // Wait until every worker has instantiated the module (a worker that cannot start would
     // otherwise leave this thread waiting on the first barrier).
@@ -468,7 +656,7 @@ export class StepEngine {
       const ready = Atomics.load(I, c + CTL_READY * line);
       if (ready >= T - 1) break;
       if (Atomics.load(I, c + CTL_ABORT * line) !== 0 || Date.now() > deadline) {
-        this.close();
+        this.abandonWorkers();
         throw new Error('step engine: worker threads did not start');
       }
       Atomics.wait(I, c + CTL_READY * line, ready, 50);
@@ -524,10 +712,28 @@ export class StepEngine {
       if (d >= this.threads - 1 || Date.now() > deadline) break;
       Atomics.wait(I, c + CTL_DONE * line, d, 50);
     }
-    for (const w of this.workers) void w.terminate();
-    this.workers = null;
-    Atomics.store(I, c + CTL_READY * line, 0);
-    Atomics.store(I, c + CTL_QUIT * line, 0);
+    this.abandonWorkers();
+  }
+
+  /**
+   * Byte ranges of the engine's memory that hold simulation state (for store and restore), by
+   * name: every group's arrays, last-spike times, spike-list ring and counts. Connectivity and
+   * weights are constant in the engine and not listed; record buffers are empty between runs.
+   */
+  stateRegions(): { name: string; offset: number; bytes: number }[] {
+    const out: { name: string; offset: number; bytes: number }[] = [];
+    this.groups.forEach((g, gi) => {
+      for (const [key, a] of g.spec.arrays) out.push({ name: `g${gi}.${key}`, offset: g.offsets[key], bytes: a.length * g.elem });
+      out.push({ name: `g${gi}.lastspike`, offset: g.lastSpike, bytes: g.spec.size * 4 });
+      out.push({ name: `g${gi}.spikes`, offset: g.spikes, bytes: g.slots * g.spec.size * 4 });
+      out.push({ name: `g${gi}.counts`, offset: g.counts, bytes: g.slots * this.threads * LINE });
+    });
+    return out;
+  }
+
+  /** The engine's memory as bytes (for store and restore of {@link stateRegions}). */
+  get bytes(): Uint8Array {
+    return new Uint8Array(this.memory.buffer);
   }
 }
 
@@ -542,10 +748,18 @@ const CTL_N1 = 6;
 const CTL_DONE = 7;
 const CTL_READY = 8;
 const CTL_QUIT = 9;
+/** Incremented whenever the workers are abandoned: a worker of an older epoch quits. */
+const CTL_EPOCH = 10;
+/** Workers that have exited (their exit hook counts itself). */
+const CTL_EXITED = 11;
+/** The first worker (w ≥ 1) that failed, 0 while none. */
+const CTL_FAULT = 12;
+/** A worker's result word while its command runs. */
+const RUNNING = -2;
 // lines 16 + w: stop requests; 16 + T + w: divergence [group, step]; 16 + 2T + w: run results
 
 /** The control-word layout, for the worker script. */
-export const ENGINE_CONTROL = { GEN: CTL_GEN, ABORT: CTL_ABORT, SEQ: CTL_SEQ, N0: CTL_N0, N1: CTL_N1, DONE: CTL_DONE, READY: CTL_READY, QUIT: CTL_QUIT } as const;
+export const ENGINE_CONTROL = { GEN: CTL_GEN, ABORT: CTL_ABORT, SEQ: CTL_SEQ, N0: CTL_N0, N1: CTL_N1, DONE: CTL_DONE, READY: CTL_READY, QUIT: CTL_QUIT, EPOCH: CTL_EPOCH, EXITED: CTL_EXITED, FAULT: CTL_FAULT } as const;
 
 /**
  * The functions the engine's module imports: sleep on a word while it holds a value (100 ms at
@@ -570,7 +784,9 @@ function partition(N: number, T: number): Int32Array {
 }
 
 interface NodeWorkerThreads {
-  Worker: new (url: URL, opts: { workerData: unknown }) => { on(ev: string, cb: (e: Error) => void): void; unref(): void; terminate(): unknown };
+  Worker: new (url: URL, opts: { workerData: unknown; transferList?: unknown[] }) => { on(ev: string, cb: (e: Error) => void): void; unref(): void; terminate(): unknown };
+  MessageChannel: new () => { port1: unknown; port2: unknown };
+  receiveMessageOnPort(port: unknown): { message: unknown } | undefined;
 }
 
 function nodeWorkerThreads(): NodeWorkerThreads {

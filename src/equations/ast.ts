@@ -177,13 +177,17 @@ const PREC: Record<BinOp, number> = { '+': 1, '-': 1, '*': 2, '/': 2, '^': 4 };
  */
 export function show(e: Expr, parentPrec = 0): string {
   switch (e.k) {
-    case 'num':
-      return String(e.v);
+    case 'num': {
+      // a negative literal reads back as a negation: bracket it where a negation would be
+      const s = String(e.v);
+      return (e.v < 0 || Object.is(e.v, -0)) && parentPrec > 2 ? `(${s})` : s;
+    }
     case 'sym':
       return e.name;
     case 'bin': {
       const p = PREC[e.op];
-      const s = `${show(e.a, p)} ${e.op === '^' ? '**' : e.op} ${show(e.b, e.op === '-' || e.op === '/' || e.op === '^' ? p + 1 : p)}`;
+      // the base of a power is an atom in the grammar: (a ** b) ** c keeps its brackets
+      const s = `${show(e.a, e.op === '^' ? p + 1 : p)} ${e.op === '^' ? '**' : e.op} ${show(e.b, e.op === '-' || e.op === '/' || e.op === '^' ? p + 1 : p)}`;
       return p < parentPrec ? `(${s})` : s;
     }
     case 'neg': {

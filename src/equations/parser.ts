@@ -35,6 +35,10 @@ type Tok = { t: 'num'; v: number; pos: number } | { t: 'id'; v: string; pos: num
 
 const OPS = ['**', '<=', '>=', '==', '!=', '+=', '-=', '*=', '/=', '+', '-', '*', '/', '^', '(', ')', ',', '<', '>', '=', '&&', '||', '!'];
 
+// Sticky: matched at a position, without copying the rest of the text for every token.
+const NUMBER = /(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/y;
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+
 /**
  * Splits text into tokens. Identifiers are ASCII letters, digits and underscores.
  *
@@ -50,13 +54,18 @@ export function tokenize(text: string): Tok[] {
       i++;
       continue;
     }
-    const numMatch = /^(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/.exec(text.slice(i));
+    NUMBER.lastIndex = i;
+    const numMatch = NUMBER.exec(text);
     if (numMatch) {
-      out.push({ t: 'num', v: Number(numMatch[0]), pos: i });
+      const v = Number(numMatch[0]);
+      // '1e400' would be Infinity: a literal must be a finite number (checkExpr refuses the same tree)
+      if (!Number.isFinite(v)) throw new ParseError(`the number ${numMatch[0].slice(0, 40)} is out of range (largest about 1.8e308)`, text, i);
+      out.push({ t: 'num', v, pos: i });
       i += numMatch[0].length;
       continue;
     }
-    const idMatch = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i));
+    IDENT.lastIndex = i;
+    const idMatch = IDENT.exec(text);
     if (idMatch) {
       out.push({ t: 'id', v: idMatch[0], pos: i });
       i += idMatch[0].length;

@@ -12,7 +12,7 @@ import { BuildError } from '../lang/errors.js';
 import { isNoiseSymbol } from '../equations/ast.js';
 import { type IntegratorName, INTEGRATORS } from '../integrators/index.js';
 import { type Init, checkInit } from './init.js';
-import { checkRecordKeys, checkLabel, checkText, checkNames, describe } from '../equations/validate.js';
+import { checkRecordKeys, checkLabel, checkText, checkNames, describe, knownNames } from '../equations/validate.js';
 
 /** What a user writes to declare a neuron model. */
 export interface NeuronModelSpec {
@@ -193,7 +193,7 @@ function checkSpec(fields: Record<string, unknown>, name: string, lines: readonl
  */
 export function checkMethod(method: unknown, where: string): IntegratorName {
   if (typeof method !== 'string' || !Object.hasOwn(INTEGRATORS, method)) {
-    throw new BuildError(where, 'method', `unknown integrator ${describe(method)}`, `choose one of ${Object.keys(INTEGRATORS).join(', ')}`);
+    throw new BuildError(where, 'method', `unknown integrator ${describe(method)}`, typeof method === 'string' ? knownNames(method, Object.keys(INTEGRATORS), 'choose one of') : `choose one of ${Object.keys(INTEGRATORS).join(', ')}`);
   }
   return method as IntegratorName;
 }

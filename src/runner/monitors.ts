@@ -16,6 +16,31 @@ export interface Monitor {
   record(n: number): void;
   /** Forgets everything recorded so far. */
   clear(): void;
+  /** What it has recorded, as plain arrays and numbers (for store and restore). */
+  saveState?(): MonitorState;
+  /** Why `s` cannot be loaded into this monitor, or undefined when it can (changes nothing). */
+  checkState?(s: MonitorState): string | undefined;
+  /** Replaces what it has recorded by `s` (checked with checkState first). */
+  loadState?(s: MonitorState): void;
+}
+
+/** A monitor's recorded data, for store and restore. */
+export interface MonitorState {
+  readonly kind: string;
+  readonly scalars: Record<string, number>;
+  readonly arrays: Record<string, Int32Array | Float64Array>;
+}
+
+/** Checks that `s` is a monitor state of `kind` with the given arrays of the given types and lengths. */
+function stateProblem(s: MonitorState, kind: string, scalars: readonly string[], arrays: Record<string, ['i32' | 'f64', number]>): string | undefined {
+  if (s.kind !== kind) return `holds a ${s.kind}, not a ${kind}`;
+  for (const k of scalars) if (!Number.isSafeInteger(s.scalars[k]) || s.scalars[k] < 0) return `${k} must be a non-negative integer`;
+  for (const [k, [type, len]] of Object.entries(arrays)) {
+    const a = Object.hasOwn(s.arrays, k) ? s.arrays[k] : undefined;
+    if (a === undefined || !(type === 'i32' ? a instanceof Int32Array : a instanceof Float64Array)) return `array ${k} is missing or not ${type}`;
+    if (a.length !== len) return `array ${k} has ${a.length} values, expected ${len}`;
+  }
+  return undefined;
 }
 
 /** Spikes as parallel arrays: times (s) and neuron indices, ordered by time. */
@@ -81,6 +106,28 @@ export class SpikeMonitor implements Monitor {
 
   clear(): void {
     this.count = 0;
+  }
+
+  saveState(): MonitorState {
+    return { kind: 'SpikeMonitor', scalars: { count: this.count, dt: this.dt }, arrays: { steps: this.steps.slice(0, this.count), idx: this.idx.slice(0, this.count) } };
+  }
+
+  checkState(s: MonitorState): string | undefined {
+    const n = s.scalars.count;
+    const p = stateProblem(s, 'SpikeMonitor', ['count'], { steps: ['i32', n], idx: ['i32', n] });
+    if (p) return p;
+    const { idx } = s.arrays;
+    for (let k = 0; k < n; k++) if (!(idx[k] >= 0 && idx[k] < this.source.size)) return `spike ${k} has neuron index ${idx[k]}, outside [0, ${this.source.size})`;
+    return undefined;
+  }
+
+  loadState(s: MonitorState): void {
+    const n = s.scalars.count;
+    if (this.idx.length < n) this.grow(n);
+    this.steps.set(s.arrays.steps);
+    this.idx.set(s.arrays.idx);
+    this.count = n;
+    if (s.scalars.dt > 0) this.dt = s.scalars.dt;
   }
 
   /** Number of spikes recorded. */
@@ -178,6 +225,33 @@ export class StateMonitor implements Monitor {
     this.samples = 0;
   }
 
+  saveState(): MonitorState {
+    const m = this.indices.length;
+    const arrays: Record<string, Float64Array> = { times: this.times.slice(0, this.samples) };
+    this.data.forEach((d, v) => (arrays[`v${v}`] = d.slice(0, this.samples * m)));
+    return { kind: 'StateMonitor', scalars: { samples: this.samples, dt: this.dt }, arrays };
+  }
+
+  checkState(s: MonitorState): string | undefined {
+    const n = s.scalars.samples;
+    const shape: Record<string, ['f64', number]> = { times: ['f64', n] };
+    this.variables.forEach((_, v) => (shape[`v${v}`] = ['f64', n * this.indices.length]));
+    return stateProblem(s, 'StateMonitor', ['samples'], shape);
+  }
+
+  loadState(s: MonitorState): void {
+    const n = s.scalars.samples;
+    const m = this.indices.length;
+    if (this.times.length < n) {
+      this.times = new Float64Array(n);
+      this.data = this.data.map(() => new Float64Array(n * m));
+    }
+    this.times.set(s.arrays.times);
+    this.data.forEach((d, v) => d.set(s.arrays[`v${v}`]));
+    this.samples = n;
+    if (s.scalars.dt > 0) this.dt = s.scalars.dt;
+  }
+
   /**
    * The recorded samples: `t` (s, the end of each recorded step) and, per variable, a row-major
    * array of `t.length × indices.length` values in SI units.
@@ -250,6 +324,23 @@ export class RateMonitor implements Monitor {
 
   clear(): void {
     this.n = 0;
+  }
+
+  saveState(): MonitorState {
+    return { kind: 'RateMonitor', scalars: { n: this.n, first: this.first, dt: this.dt }, arrays: { counts: this.counts.slice(0, this.n) } };
+  }
+
+  checkState(s: MonitorState): string | undefined {
+    return stateProblem(s, 'RateMonitor', ['n', 'first'], { counts: ['i32', s.scalars.n] });
+  }
+
+  loadState(s: MonitorState): void {
+    const n = s.scalars.n;
+    if (this.counts.length < n) this.counts = new Int32Array(n);
+    this.counts.set(s.arrays.counts);
+    this.n = n;
+    this.first = s.scalars.first;
+    if (s.scalars.dt > 0) this.dt = s.scalars.dt;
   }
 
   /** Time of each step (s) and the instantaneous population rate (Hz). */
