@@ -6,3 +6,8 @@ export { terminalProgress, type TerminalProgressOptions, type ProgressStream } f
 export { writeText, writeNpy, writeCsv, encodeNpy, formatCsv, type NpyArray } from './files.js';
 export type { ProgressReporter } from '../runner/progress.js';
 export { loadFashionMnist, hasFashionMnist, readIdxFile, head, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES } from '../data/fashion_mnist.js';
+export { sweep, writeSweepTable } from './sweep.js';
+export { processPool, ChildRunner, ChildDiedError, type ProcessPoolOptions } from './sweep_runner.js';
+export { redisQueue, DEFAULT_SWEEP_QUEUE, type RedisQueueOptions, type QueueProgress, type SweepJobData, type SweepJobResult } from './sweep_queue.js';
+export { runSweepWorker, checkJobData, type SweepWorkerOptions, type SweepWorkerHandle } from './sweep_worker.js';
+export type { ModuleRef } from './sweep_modules.js';
