@@ -3,7 +3,7 @@
  * as CSV or Arrow by file extension.
  */
 import { sweep as coreSweep, type SweepOptions } from '../sweep/sweep.js';
-import type { Experiment } from '../sweep/experiment.js';
+import type { AnyExperiment } from '../sweep/experiment.js';
 import type { SweepSpace } from '../sweep/space.js';
 import type { SweepTable } from '../sweep/table.js';
 import { BuildError } from '../lang/errors.js';
@@ -20,7 +20,7 @@ import { dirname, extname } from 'node:path';
  * const table = await sweep('coba', grid({ we: [4, 6, 8] }, { seeds: 4 }), { runner: processPool({ modules: ['./experiments.js'] }) });
  * await writeSweepTable('out/sweep.arrow', table);
  */
-export function sweep(experiment: Experiment | string, space: SweepSpace, options: SweepOptions = {}): Promise<SweepTable> {
+export function sweep(experiment: AnyExperiment | string, space: SweepSpace, options: SweepOptions = {}): Promise<SweepTable> {
   const progress = options.progress === undefined ? terminalProgress({ unit: 'jobs' }) : options.progress;
   return coreSweep(experiment, space, { ...options, progress });
 }

@@ -54,11 +54,15 @@ export interface Experiment<M extends ExperimentModel = ExperimentModel> {
   readonly params?: readonly string[];
 }
 
+/** An experiment whatever its model type (what sweeps, runners and the registry take). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyExperiment = Experiment<any>;
+
 const BRAND = Symbol.for('braints.sweep.experiment');
 // One registry per process, even if two copies of this module are loaded (a package and a checkout).
 const REGISTRY_KEY = Symbol.for('braints.sweep.registry');
-function registry(): Map<string, Experiment> {
-  const g = globalThis as unknown as Record<symbol, Map<string, Experiment> | undefined>;
+function registry(): Map<string, AnyExperiment> {
+  const g = globalThis as unknown as Record<symbol, Map<string, AnyExperiment> | undefined>;
   return (g[REGISTRY_KEY] ??= new Map());
 }
 
@@ -109,16 +113,16 @@ export function registerExperiment<M extends ExperimentModel>(e: Experiment<M>):
   const def = defineExperiment(e);
   const reg = registry();
   const old = reg.get(def.name);
-  if (old && old !== (def as unknown as Experiment)) {
+  if (old && old !== (def as AnyExperiment)) {
     if (old.build === def.build) return old as unknown as Experiment<M>; // the same module imported twice
     throw new BuildError(`experiment '${def.name}'`, 'name', 'another experiment is already registered under this name', 'give each experiment its own name');
   }
-  reg.set(def.name, def as unknown as Experiment);
+  reg.set(def.name, def as AnyExperiment);
   return def;
 }
 
 /** The experiment registered under `name` in this process. */
-export function getExperiment(name: unknown): Experiment {
+export function getExperiment(name: unknown): AnyExperiment {
   const reg = registry();
   if (typeof name === 'string' && reg.has(name)) return reg.get(name)!;
   const known = [...reg.keys()];
@@ -137,7 +141,7 @@ export function registeredExperiments(): string[] {
 }
 
 /** Refuses parameter names the experiment does not declare (when it declares them). */
-export function checkSweepParams(e: Experiment, names: readonly string[]): void {
+export function checkSweepParams(e: AnyExperiment, names: readonly string[]): void {
   if (!e.params) return;
   for (const n of names) {
     if (!e.params.includes(n)) {
@@ -163,7 +167,7 @@ function netOf(model: ExperimentModel, where: string): Network {
  * model (refused declarations, divergence) are reported as deterministic failures: rerunning the
  * same job would fail the same way.
  */
-export function runJob(e: Experiment, params: SweepParams, seed: number): JobOutcome {
+export function runJob(e: AnyExperiment, params: SweepParams, seed: number): JobOutcome {
   const where = `experiment '${e.name}'`;
   let net: Network | undefined;
   try {

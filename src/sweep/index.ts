@@ -14,6 +14,7 @@ export {
   spikeCountMetric,
   spikeMonitorsOf,
   type Experiment,
+  type AnyExperiment,
   type ExperimentModel,
   type Metric,
   type RunContext,

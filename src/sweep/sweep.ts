@@ -6,7 +6,7 @@
  */
 import { BuildError } from '../lang/errors.js';
 import type { ProgressReporter } from '../runner/progress.js';
-import { checkSweepParams, defineExperiment, getExperiment, registeredExperiments, runJob, type Experiment, type JobOutcome } from './experiment.js';
+import { checkSweepParams, defineExperiment, getExperiment, registeredExperiments, runJob, type AnyExperiment, type JobOutcome } from './experiment.js';
 import { SweepCollector, type SweepTable } from './table.js';
 import type { SweepPoint, SweepSpace } from './space.js';
 
@@ -15,7 +15,7 @@ export interface SweepRequest {
   /** The experiment's registered name: all that crosses a process boundary. */
   readonly experiment: string;
   /** The experiment itself, when this process has it (the in-process runner needs it). */
-  readonly local: Experiment | undefined;
+  readonly local: AnyExperiment | undefined;
   readonly points: readonly SweepPoint[];
   /** Metric names, when known here. */
   readonly metrics: readonly string[] | undefined;
@@ -76,9 +76,9 @@ function checkSpace(space: unknown): SweepSpace {
  * console.log(table.column('rate'));
  * await writeFile('sweep.arrow', await table.toArrow());
  */
-export async function sweep(experiment: Experiment | string, space: SweepSpace, options: SweepOptions = {}): Promise<SweepTable> {
+export async function sweep(experiment: AnyExperiment | string, space: SweepSpace, options: SweepOptions = {}): Promise<SweepTable> {
   const sp = checkSpace(space);
-  let local: Experiment | undefined;
+  let local: AnyExperiment | undefined;
   let name: string;
   if (typeof experiment === 'string') {
     name = experiment;
