@@ -113,7 +113,7 @@ test('sweep in this process: one typed row per job, metrics as measured by a run
   assert.deepEqual(calls.slice(1), [...Array.from({ length: 8 }, (_, k) => `update ${k + 1}`), 'stop']);
   // row 5 against a direct run of the same network
   const r = t.row(5);
-  const { net, spikes } = smallCoba({ I: r.I, we: r.we, n: 100 }, r.seed);
+  const { net, spikes } = smallCoba({ I: r.I, we: r.we, n: 100 }, r.seed, 'js');
   net.run('50 ms');
   assert.equal(r.spikes, spikes.numSpikes);
   assert.ok(Math.abs(r.rate - spikes.numSpikes / 100 / 0.05) < 1e-9);

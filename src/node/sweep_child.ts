@@ -7,7 +7,13 @@ import { getExperiment, registeredExperiments, runJob, type JobOutcome } from '.
 import { importModules } from './sweep_modules.js';
 import type { ChildReply, ChildRequest } from './sweep_runner.js';
 
-const send = (m: ChildReply) => process.send!(m);
+// If the parent died while a job ran, there is nobody to answer: exit instead of raising EPIPE.
+const send = (m: ChildReply) => {
+  if (!process.connected) process.exit(0);
+  process.send!(m, undefined, {}, (err) => {
+    if (err) process.exit(0);
+  });
+};
 
 // The parent is gone (it exited or was killed): stop, so that no orphan keeps computing.
 process.on('disconnect', () => process.exit(0));
