@@ -34,8 +34,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function startWorker(): Promise<(typeof workers)[number]> {
-  const proc = spawn(process.execPath, [WORKER, '--redis', url, '--module', MODULE, '--lock-ms', '2000', '--stalled-ms', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startWorker(extra: string[] = []): Promise<(typeof workers)[number]> {
+  const proc = spawn(process.execPath, [WORKER, '--redis', url, '--module', MODULE, '--lock-ms', '2000', '--stalled-ms', '1000', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   const w = { proc, lines: [] as string[], exited: false };
   workers.push(w);
   proc.on('exit', () => (w.exited = true));
@@ -167,4 +167,11 @@ test('a model error is not retried: the job is recorded as failed once, with its
   const t = await sweep('fails', grid({ x: [-1, 2] }), { runner: redisQueue({ redis: url, pollMs: 300, attempts: 3, backoffMs: 100 }) });
   assert.deepEqual([...t.column('ok')], [0, 1]);
   assert.match(t.errors.get(0)!, /x must be/);
+});
+
+test('a worker started with --idle-exit stops by itself once the queue stays empty (for batch allocations)', async () => {
+  const w = await startWorker(['--idle-exit', '1000']);
+  const code = await new Promise<number | null>((resolve) => (w.exited ? resolve(w.proc.exitCode) : w.proc.once('exit', (c) => resolve(c))));
+  assert.equal(code, 0);
+  assert.ok(w.lines.some((l) => l.startsWith('worker idle for 1000 ms')));
 });

@@ -38,6 +38,11 @@ export interface SweepWorkerOptions {
   readonly maxStalledCount?: number;
   /** Receives one line per event (job started, done, failed); default: none. */
   readonly log?: (line: string) => void;
+  /**
+   * Stop once no job has been running or waiting for this many ms (default: never). For batch
+   * allocations (a Slurm job array) that should end when the sweep is done; see {@link SweepWorkerHandle.stopped}.
+   */
+  readonly idleExitMs?: number;
 }
 
 /** A running worker. */
@@ -45,6 +50,8 @@ export interface SweepWorkerHandle {
   readonly worker: Worker<SweepJobData, SweepJobResult>;
   /** Stops taking jobs, waits for the running ones, stops the child processes. */
   close(): Promise<void>;
+  /** Resolves when the worker has stopped (closed, or idle for idleExitMs). */
+  readonly stopped: Promise<void>;
 }
 
 /** The job's data, checked: a registered-experiment name, finite numbers, a whole seed. Anything else is refused. */
@@ -94,13 +101,28 @@ export async function runSweepWorker(options: SweepWorkerOptions): Promise<Sweep
   const maxStalledCount = options.maxStalledCount ?? 2;
   if (!Number.isInteger(maxStalledCount) || maxStalledCount < 0) throw new BuildError(where, 'maxStalledCount', `expected a whole number ≥ 0, got ${String(maxStalledCount)}`, 'give e.g. maxStalledCount: 2');
   const log = options.log ?? (() => undefined);
+  const idleExitMs = options.idleExitMs === undefined ? undefined : ms(options.idleExitMs, where, 'idleExitMs', 60_000);
 
   // Load the modules once before taking any job: a typo fails here, not on every job.
   const idle: ChildRunner[] = [await ChildRunner.start(modules)];
   const experiments = idle[0].experiments;
   const closing = { now: false };
 
+  let running = 0;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let arm: () => void = () => undefined; // (re)starts the idle countdown when idleExitMs is set
   const processor = async (job: Job<SweepJobData, SweepJobResult>): Promise<SweepJobResult> => {
+    running++;
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = undefined;
+    try {
+      return await runOne(job);
+    } finally {
+      running--;
+      if (running === 0 && !closing.now) arm();
+    }
+  };
+  const runOne = async (job: Job<SweepJobData, SweepJobResult>): Promise<SweepJobResult> => {
     const data = checkJobData(job.data);
     if (!experiments.includes(data.experiment)) {
       // another worker may have the module: let BullMQ retry it (elsewhere, with backoff)
@@ -135,16 +157,31 @@ export async function runSweepWorker(options: SweepWorkerOptions): Promise<Sweep
     autorun: true,
   });
   worker.on('error', (err) => log(`worker error: ${err.message}`));
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+  const close = async () => {
+    if (idleTimer) clearTimeout(idleTimer);
+    if (closing.now) return stopped;
+    closing.now = true;
+    await worker.close();
+    for (const c of idle.splice(0)) c.close();
+    resolveStopped();
+  };
+  if (idleExitMs !== undefined) {
+    arm = () => {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        if (running > 0) return;
+        log(`worker idle for ${idleExitMs} ms: stopping`);
+        void close();
+      }, idleExitMs);
+    };
+    worker.on('drained', arm);
+    arm(); // an empty queue at start counts as idle too
+  }
   await worker.waitUntilReady();
   log(`worker ready pid ${process.pid} queue ${queueName} experiments ${experiments.join(',')}`);
-  return {
-    worker,
-    async close() {
-      closing.now = true;
-      await worker.close();
-      for (const c of idle.splice(0)) c.close();
-    },
-  };
+  return { worker, close, stopped };
 }
 
 /** The program: `node dist/src/node/sweep_worker.js --redis URL --module FILE …`. */
@@ -158,9 +195,10 @@ async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--concurrency <n>', 'jobs at once, each in its own process').default('1'))
     .addOption(new Option('--lock-ms <ms>', 'job lock duration: a dead worker\u2019s job is re-run after about this long').default('30000'))
     .addOption(new Option('--stalled-ms <ms>', 'how often to look for jobs of dead workers').default('30000'))
+    .option('--idle-exit <ms>', 'stop after this long without jobs (batch allocations, e.g. a Slurm array)')
     .option('--quiet', 'print nothing per job');
   program.parse(argv);
-  const o = program.opts<{ redis: string; queue: string; module: string[]; concurrency: string; lockMs: string; stalledMs: string; quiet?: boolean }>();
+  const o = program.opts<{ redis: string; queue: string; module: string[]; concurrency: string; lockMs: string; stalledMs: string; idleExit?: string; quiet?: boolean }>();
   const handle = await runSweepWorker({
     redis: o.redis,
     queue: o.queue,
@@ -168,13 +206,14 @@ async function main(argv: string[]): Promise<void> {
     concurrency: Number(o.concurrency),
     lockDurationMs: Number(o.lockMs),
     stalledIntervalMs: Number(o.stalledMs),
+    idleExitMs: o.idleExit === undefined ? undefined : Number(o.idleExit),
     log: o.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
   });
-  const stop = () => {
-    void handle.close().then(() => process.exit(0));
-  };
+  const stop = () => void handle.close();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  await handle.stopped;
+  process.exit(0);
 }
 
 const isMain = (() => {
