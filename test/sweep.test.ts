@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { tableFromIPC } from 'apache-arrow';
 import { BuildError, grid, randomSearch, sweep, defineExperiment, runJob, spikeCountMetric, type ProgressReporter, type SweepTable } from '../src/index.js';
-import { processPool, terminalProgress, checkJobData, writeSweepTable } from '../src/node/index.js';
+import { processPool, terminalProgress, checkJobData, writeSweepTable, redisQueue, runSweepWorker } from '../src/node/index.js';
 import { tinyCoba, smallCoba } from './support/sweep_experiments.js';
 
 const MODULE = fileURLToPath(new URL('./support/sweep_experiments.js', import.meta.url));
@@ -226,4 +226,15 @@ test('queue workers refuse malformed jobs (only names and numbers are accepted)'
   ]) {
     assert.throws(() => checkJobData(bad), (e: unknown) => e instanceof Error && e.name === 'UnrecoverableError' && /malformed sweep job/.test(e.message));
   }
+});
+
+test('a Redis that cannot be reached, or a bad URL, is refused with the field and a fix (no endless retrying)', async () => {
+  const closed = 'redis://127.0.0.1:1'; // nothing listens on port 1
+  const isRedisError = (e: unknown) => e instanceof BuildError && e.field === 'redis' && /cannot reach Redis/.test(e.message) && /apt-get install -y redis-server/.test(e.message);
+  await assert.rejects(sweep('tiny-coba', grid({ I: [1] }), { runner: redisQueue({ redis: closed, connectTimeoutMs: 2000 }) }), isRedisError);
+  await assert.rejects(runSweepWorker({ redis: 'redis://:pw@127.0.0.1:1', modules: [MODULE], connectTimeoutMs: 2000 }), (e: unknown) => isRedisError(e) && !/:pw@/.test((e as Error).message));
+  refused(() => redisQueue({ redis: 'http://localhost:6379' }), 'redis');
+  refused(() => redisQueue({ redis: 'redis://localhost', queue: 'a:b' }), 'queue');
+  refused(() => redisQueue({ redis: 'redis://localhost', sweepId: 'a-b' }), 'sweepId');
+  refused(() => redisQueue({ redis: 'redis://localhost', attempts: 0 }), 'attempts');
 });

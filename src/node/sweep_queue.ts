@@ -13,6 +13,7 @@
  */
 import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { BuildError } from '../lang/errors.js';
 import type { JobOutcome } from '../sweep/experiment.js';
 import type { SweepParams } from '../sweep/space.js';
@@ -85,6 +86,36 @@ export function checkQueueName(name: unknown, where: string): string {
   return name;
 }
 
+/**
+ * Connects to Redis once and pings it, giving up after `ms`: a wrong URL or a server that is not
+ * running fails here with a BuildError instead of BullMQ retrying for ever.
+ */
+export async function reachRedis(url: string, ms: number, where: string): Promise<void> {
+  const shown = new URL(url);
+  if (shown.password) shown.password = '***';
+  const t0 = Date.now();
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: ms,
+    retryStrategy: (times: number) => (Date.now() - t0 + 200 < ms ? Math.min(200, 50 * times) : null),
+  });
+  client.on('error', () => undefined); // reported below
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect().then(() => client.ping()),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms))),
+    ]);
+  } catch (err) {
+    throw new BuildError(where, 'redis', `cannot reach Redis at ${shown.href} within ${ms} ms (${(err as Error).message})`, 'start redis-server there (apt-get install -y redis-server), or fix the URL, host, port or password');
+  } finally {
+    clearTimeout(timer);
+    client.disconnect();
+  }
+}
+
 /** Progress of a queued sweep. */
 export interface QueueProgress {
   readonly total: number;
@@ -114,6 +145,8 @@ export interface RedisQueueOptions {
   readonly pollMs?: number;
   /** Called every pollMs while the sweep runs. */
   readonly onProgress?: (p: QueueProgress) => void;
+  /** Give up if Redis cannot be reached within this many ms at the start (default 10 000). */
+  readonly connectTimeoutMs?: number;
 }
 
 function positiveInt(x: unknown, where: string, field: string, dflt: number, example: string): number {
@@ -139,11 +172,13 @@ export function redisQueue(options: RedisQueueOptions): SweepRunner & { readonly
   const attempts = positiveInt(options.attempts, where, 'attempts', 3, '3');
   const backoffMs = positiveInt(options.backoffMs, where, 'backoffMs', 1000, '1000');
   const pollMs = positiveInt(options.pollMs, where, 'pollMs', 1000, '1000');
+  const connectTimeoutMs = positiveInt(options.connectTimeoutMs, where, 'connectTimeoutMs', 10_000, '10000');
   const prefix = `${sweepId}-`;
   return {
     label: `Redis queue '${queueName}', sweep ${sweepId}`,
     sweepId,
     async run(request, deliver) {
+      await reachRedis(url, connectTimeoutMs, where);
       const connection = { url, maxRetriesPerRequest: null };
       const queue = new Queue<SweepJobData, SweepJobResult>(queueName, { connection });
       const events = new QueueEvents(queueName, { connection });

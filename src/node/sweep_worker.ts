@@ -17,7 +17,7 @@ import { BuildError } from '../lang/errors.js';
 import { nameProblem } from '../equations/validate.js';
 import { ChildRunner, ChildDiedError } from './sweep_runner.js';
 import { moduleSpecifiers, type ModuleRef } from './sweep_modules.js';
-import { checkQueueName, checkRedisUrl, DEFAULT_SWEEP_QUEUE, encodeMetrics, type SweepJobData, type SweepJobResult } from './sweep_queue.js';
+import { checkQueueName, checkRedisUrl, DEFAULT_SWEEP_QUEUE, encodeMetrics, reachRedis, type SweepJobData, type SweepJobResult } from './sweep_queue.js';
 import type { SweepParams } from '../sweep/space.js';
 
 /** Options of {@link runSweepWorker}. */
@@ -38,6 +38,8 @@ export interface SweepWorkerOptions {
   readonly maxStalledCount?: number;
   /** Receives one line per event (job started, done, failed); default: none. */
   readonly log?: (line: string) => void;
+  /** Give up if Redis cannot be reached within this many ms at the start (default 10 000). */
+  readonly connectTimeoutMs?: number;
   /**
    * Stop once no job has been running or waiting for this many ms (default: never). For batch
    * allocations (a Slurm job array) that should end when the sweep is done; see {@link SweepWorkerHandle.stopped}.
@@ -103,6 +105,7 @@ export async function runSweepWorker(options: SweepWorkerOptions): Promise<Sweep
   const log = options.log ?? (() => undefined);
   const idleExitMs = options.idleExitMs === undefined ? undefined : ms(options.idleExitMs, where, 'idleExitMs', 60_000);
 
+  await reachRedis(url, ms(options.connectTimeoutMs, where, 'connectTimeoutMs', 10_000), where);
   // Load the modules once before taking any job: a typo fails here, not on every job.
   const idle: ChildRunner[] = [await ChildRunner.start(modules)];
   const experiments = idle[0].experiments;
