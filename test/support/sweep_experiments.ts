@@ -26,14 +26,14 @@ export function smallCoba(p: { I?: number; we?: number; n?: number }, seed: numb
   return { net, spikes, spikesE };
 }
 
-/** 'tiny-coba': 100 neurons for 50 ms (a job takes about 50 ms, mostly building); metrics: mean rate, spike count, excitatory rate, a user metric (first spike time). */
+/** 'tiny-coba': 100 neurons for 30 ms (a job takes tens of ms, mostly building); metrics: mean rate, spike count, excitatory rate, a user metric (first spike time). */
 type SmallCoba = ReturnType<typeof smallCoba>;
 
 export const tinyCoba = registerExperiment<SmallCoba>({
   name: 'tiny-coba',
   params: ['I', 'we', 'slow'],
   build: (p, seed) => smallCoba({ I: p.I, we: p.we, n: 100 }, seed, 'js'), // JavaScript kernels: the quickest to build
-  duration: '50 ms',
+  duration: '30 ms',
   metrics: {
     rate: meanRateMetric((m) => m.spikes),
     spikes: spikeCountMetric((m) => m.spikes),
