@@ -7,3 +7,8 @@ export { writeText, writeNpy, writeCsv, encodeNpy, formatCsv, type NpyArray } fr
 export type { ProgressReporter } from '../runner/progress.js';
 export { loadFashionMnist, hasFashionMnist, readIdxFile, head, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES } from '../data/fashion_mnist.js';
 export { SpikeStreamMonitor, StateStreamMonitor, NpyAppender, NpyReader, type StreamOptions } from '../runtime/stream.js';
+export { sweep, writeSweepTable } from './sweep.js';
+export { processPool, ChildRunner, ChildDiedError, type ProcessPoolOptions } from './sweep_runner.js';
+export { redisQueue, DEFAULT_SWEEP_QUEUE, type RedisQueueOptions, type QueueProgress, type SweepJobData, type SweepJobResult } from './sweep_queue.js';
+export { runSweepWorker, checkJobData, type SweepWorkerOptions, type SweepWorkerHandle } from './sweep_worker.js';
+export type { ModuleRef } from './sweep_modules.js';

@@ -20,6 +20,8 @@ export interface TerminalProgressOptions {
   fraction?: number;
   /** Remove the bar from the terminal when the run stops; default false (keep the final line). */
   clearOnStop?: boolean;
+  /** What the counts count, shown after them (letters and spaces); default 'steps' ('jobs' for a sweep). */
+  unit?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ class ThrottledBar implements ProgressReporter {
     private readonly intervalMs: number,
     private readonly fraction: number,
     private readonly clearOnStop: boolean,
+    private readonly unit: string = 'steps',
   ) {}
 
   start(totalSteps: number, label: string): void {
@@ -49,7 +52,7 @@ class ThrottledBar implements ProgressReporter {
     const clean = String(label).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
     this.bar = new cliProgress.SingleBar({
       stream: this.stream,
-      format: '{label} [{bar}] {percentage}% | {value}/{total} steps | {duration_formatted} | ETA {eta_formatted}',
+      format: `{label} [{bar}] {percentage}% | {value}/{total} ${this.unit} | {duration_formatted} | ETA {eta_formatted}`,
       barCompleteChar: '\u2588',
       barIncompleteChar: '\u2591',
       hideCursor: false,
@@ -113,5 +116,6 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Progres
   if (!stream || !(stream.isTTY || options.force)) return undefined;
   const intervalMs = options.intervalMs ?? 100;
   const fraction = options.fraction ?? 0.01;
-  return new ThrottledBar(stream, intervalMs, fraction > 0 ? fraction : 0.01, options.clearOnStop ?? false);
+  const unit = /^[A-Za-z ]{1,20}$/.test(options.unit ?? '') ? options.unit! : 'steps';
+  return new ThrottledBar(stream, intervalMs, fraction > 0 ? fraction : 0.01, options.clearOnStop ?? false, unit);
 }
