@@ -5,6 +5,11 @@
  * surrogate, Adam lr 1e-3, max-over-time cross-entropy. BrainTS builds it as a simulator
  * `Network` (`fmnistClassifier`, src/train/fmnist.ts) and trains it through the step IR.
  *
+ * One difference in the recipe (`FMNIST_RECIPE`, documented there): BrainTS clips each batch's
+ * gradient to global norm 1 before the Adam step; the reference script does not clip. The cost is
+ * one pass over the 79 400 gradients per batch, inside the timed epoch; PyTorch would pay the same
+ * with `torch.nn.utils.clip_grad_norm_`. The JSON row says so in `braints_clip`.
+ *
  * An epoch's time covers encoding, forward, backward and optimizer steps over floor(N/256)
  * batches; evaluation is excluded on both sides. The BrainTS time is the median over all epochs of
  * all runs; the PyTorch time is the median of its epochs (its own script), runs alternating with
@@ -17,6 +22,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Adam, evaluateAccuracy, fmnistClassifier, trainEpoch } from '../src/train/index.js';
+import { FMNIST_RECIPE } from '../src/train/fmnist.js';
 import { head, loadFashionMnist } from '../src/data/fashion_mnist.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -59,11 +65,11 @@ function runTorch(args: string[]): Promise<Record<string, unknown>> {
 function runBrainTS(epochs: number, trainLimit: number, seed: number): { epochS: number[]; acc: number } {
   const { train, test } = loadFashionMnist();
   const tr = head(train, trainLimit);
-  const model = fmnistClassifier({ seed });
-  const opt = new Adam(model.net.parameters(), { lr: 1e-3 });
+  const model = fmnistClassifier({ seed, batch: FMNIST_RECIPE.batch });
+  const opt = new Adam(model.net.parameters(), { lr: FMNIST_RECIPE.lr });
   const epochS: number[] = [];
   for (let e = 0; e < epochs; e++) {
-    const r = trainEpoch(model, tr, opt, { batch: 256, epoch: e, seed });
+    const r = trainEpoch(model, tr, opt, { batch: FMNIST_RECIPE.batch, epoch: e, seed, clip: FMNIST_RECIPE.clip });
     epochS.push(r.seconds);
     process.stderr.write(`  [braints] epoch ${e + 1}: ${r.seconds.toFixed(2)} s, mean loss ${r.loss.toFixed(4)}\n`);
   }
@@ -104,6 +110,7 @@ export async function benchFmnist(opts: { epochs: number; threads: number; train
     ratio: torchEpoch ? braintsEpoch / torchEpoch : null,
     braints_test_acc: acc,
     torch_test_acc: torchAcc,
+    braints_clip: FMNIST_RECIPE.clip,
   };
 }
 
