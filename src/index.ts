@@ -44,3 +44,4 @@ export { rasterSvg, lineSvg, phasePlaneSvg, type RasterOptions, type RasterGroup
 export * from './reservoir/index.js';
 export * from './train/index.js';
 export * from './data/index.js';
+export * from './modelfile/index.js';

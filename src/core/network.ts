@@ -46,6 +46,8 @@ import { type Param } from '../autodiff/param.js';
 import { atan } from '../autodiff/surrogate.js';
 import { initialScale } from '../model/scale.js';
 import { type NetworkIR } from '../ir/step.js';
+import { toModelFile } from '../modelfile/write.js';
+import { type ModelFile } from '../modelfile/schema.js';
 
 /** Options of a {@link Network}. */
 export interface NetworkOptions {
@@ -177,6 +179,11 @@ export class Network {
    */
   connect(pre: Population, post: Population, options: ProjectionOptions): Projection {
     return this.add(new Projection(pre, post, options));
+  }
+
+  /** The network as a model file (see `toModelFile`); `JSON.stringify(net)` writes it. */
+  toJSON(): ModelFile {
+    return toModelFile(this);
   }
 
   /** Time step in seconds (after build). */
