@@ -6,3 +6,4 @@ export { terminalProgress, type TerminalProgressOptions, type ProgressStream } f
 export { writeText, writeNpy, writeCsv, encodeNpy, formatCsv, type NpyArray } from './files.js';
 export type { ProgressReporter } from '../runner/progress.js';
 export { loadFashionMnist, hasFashionMnist, readIdxFile, head, FASHION_MNIST_DIR, FASHION_MNIST_CLASSES } from '../data/fashion_mnist.js';
+export { svgToPng, writePng, type PngOptions } from './png.js';
