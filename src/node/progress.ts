@@ -40,6 +40,7 @@ class ThrottledBar implements ProgressReporter {
     private readonly intervalMs: number,
     private readonly fraction: number,
     private readonly clearOnStop: boolean,
+    private readonly lines: boolean,
   ) {}
 
   start(totalSteps: number, label: string): void {
@@ -56,6 +57,9 @@ class ThrottledBar implements ProgressReporter {
       clearOnComplete: this.clearOnStop,
       etaBuffer: 50,
       fps: 10,
+      // forced onto a pipe or a file: one line per second instead of redrawing one line
+      noTTYOutput: this.lines,
+      notTTYSchedule: 1000,
     });
     this.quantum = Math.max(1, Math.ceil(total * this.fraction));
     this.nextStep = this.quantum;
@@ -113,5 +117,5 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Progres
   if (!stream || !(stream.isTTY || options.force)) return undefined;
   const intervalMs = options.intervalMs ?? 100;
   const fraction = options.fraction ?? 0.01;
-  return new ThrottledBar(stream, intervalMs, fraction > 0 ? fraction : 0.01, options.clearOnStop ?? false);
+  return new ThrottledBar(stream, intervalMs, fraction > 0 ? fraction : 0.01, options.clearOnStop ?? false, !stream.isTTY);
 }
