@@ -25,6 +25,30 @@ test('surrogates: σ\' is the derivative of σ, integrates to 1, and atan(2) is 
   assert.throws(() => atan(-1), /sharpness must be a positive/);
 });
 
+test('surrogates as trees: gradExpr and softExpr evaluate to grad and soft (the trees the step engine compiles, arctan and erf included)', async () => {
+  const { emitJS } = await import('../src/equations/codegen.js');
+  const { sym } = await import('../src/equations/ast.js');
+  const { atanTree, erfTree } = await import('../src/autodiff/surrogate.js');
+  const { compileKernel } = await import('../src/lang/kernel.js');
+  const H = { abs: Math.abs, sign: Math.sign, min: Math.min, max: Math.max, exp: Math.exp, sqrt: Math.sqrt };
+  // the trees' code, evaluated with Math only (no kernel helpers needed)
+  const fn = (e: ReturnType<typeof sym>) => compileKernel(['x', 'Math'], `return ${emitJS(e, () => 'x')};`) as (x: number, m: typeof H) => number;
+  for (const s of [sigmoid(3), fastSigmoid(5), atan(2), triangle(1.5), gaussian(2)]) {
+    const g = fn(s.gradExpr(sym('h')));
+    const soft = fn(s.softExpr(sym('h'))!);
+    for (const h of [-3.1, -0.9, -0.31, -0.05, 0, 0.02, 0.2, 0.55, 4]) {
+      assert.ok(Math.abs(g(h, { ...Math, ...H }) - s.grad(h)) <= 1e-14 * Math.max(1, Math.abs(s.grad(h))), `${s.name} grad at ${h}`);
+      assert.ok(Math.abs(soft(h, { ...Math, ...H }) - s.soft(h)) <= 1e-13, `${s.name} soft at ${h}: ${soft(h, Math)} vs ${s.soft(h)}`);
+    }
+  }
+  const at = fn(atanTree(sym('x')));
+  const ef = fn(erfTree(sym('x')));
+  for (let x = -30; x <= 30; x += 0.0137) {
+    assert.ok(Math.abs(at(x, Math) - Math.atan(x)) <= 2e-15 * Math.max(Math.abs(Math.atan(x)), 1e-300), `atan(${x})`);
+    assert.ok(Math.abs(ef(x, Math) - erf(x)) <= 1e-14 * Math.max(Math.abs(erf(x)), 1e-300), `erf(${x})`);
+  }
+});
+
 // ------------------------------------------------------------------------------------------------
 
 test('optimizers: SGD+momentum, Adam, AdamW minimise a quadratic; schedules; clipping', () => {

@@ -55,7 +55,29 @@ export function emitForward(assigns: readonly Assign[], known: Set<string>): str
  * emitReverse([{ name: 'n_s0', expr: parseExpr('c_s0 * 0.9') }], new Set(['c_s0', 'n_s0']), adj) // ['a_c_s0 += a_n_s0 * 0.9;']
  */
 export function emitReverse(assigns: readonly Assign[], known: Set<string>, adjoints: Set<string>): string[] {
-  const out: string[] = [];
+  return reverseTerms(assigns, adjoints).map(({ target, from, d }) =>
+    d.k === 'num' && d.v === 1 ? `a_${target} += a_${from};` : `a_${target} += a_${from} * ${emitJS(d, (n) => resolve(n, known))};`,
+  );
+}
+
+/** One statement of an adjoint program: a_target += a_from · d. */
+export interface AdjointTerm {
+  readonly target: string;
+  readonly from: string;
+  /** ∂(from's expression)/∂target, a tree over the program's names. */
+  readonly d: Expr;
+}
+
+/**
+ * The adjoint program of a straight-line program as trees, last assignment first: every lowering
+ * (generated JavaScript, WebAssembly) emits these same statements. `adjoints` collects every name
+ * that gets or gives an adjoint.
+ *
+ * @example
+ * reverseTerms([{ name: 'n_s0', expr: parseExpr('c_s0 * 0.9') }], new Set()) // [{ target: 'c_s0', from: 'n_s0', d: 0.9 }]
+ */
+export function reverseTerms(assigns: readonly Assign[], adjoints: Set<string>): AdjointTerm[] {
+  const out: AdjointTerm[] = [];
   for (let j = assigns.length - 1; j >= 0; j--) {
     const a = assigns[j];
     for (const s of symbolsOf(a.expr)) {
@@ -64,8 +86,7 @@ export function emitReverse(assigns: readonly Assign[], known: Set<string>, adjo
       if (isZero(d)) continue;
       adjoints.add(s);
       adjoints.add(a.name);
-      const code = d.k === 'num' && d.v === 1 ? `a_${a.name}` : `a_${a.name} * ${emitJS(d, (n) => resolve(n, known))}`;
-      out.push(`a_${s} += ${code};`);
+      out.push({ target: s, from: a.name, d });
     }
   }
   return out;

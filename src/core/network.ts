@@ -42,6 +42,7 @@ import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec } from '../
 import { type Assignment } from '../equations/parser.js';
 import { IRBuilder } from '../ir/lower.js';
 import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
+import { EngineTapeRuntime } from '../backends/engine/tape.js';
 import { type Param } from '../autodiff/param.js';
 import { atan } from '../autodiff/surrogate.js';
 import { initialScale } from '../model/scale.js';
@@ -79,6 +80,12 @@ export interface NetworkOptions {
   readonly engine?: boolean;
   /** Training: the largest batch `forward` accepts (default 1). */
   readonly batch?: number;
+  /**
+   * Training: where forward and backward passes run — 'js' (the JavaScript lowering, one thread)
+   * or 'engine' (the step engine's WebAssembly lowering on `threads` threads, which split the
+   * batch; gradients identical for any thread count). Default: 'engine' when threads > 1, else 'js'.
+   */
+  readonly trainBackend?: 'js' | 'engine';
   readonly name?: string;
 }
 
@@ -357,12 +364,21 @@ export class Network {
    * The step engine, when every part of the network is one it runs (else undefined, or a
    * BuildError naming the part when more than one thread was asked for).
    */
+  /**
+   * Why `net.run` does not simulate on the step engine (undefined when it does, or before the
+   * build): e.g. "projection 'EE' has per-synapse delays".
+   */
+  simulationFallback: string | undefined;
+
   private buildEngine(plans: GroupPlan[], projPlans: ProjPlan[], poissons: number, double: boolean): StepEngine | undefined {
     const threads = this.options.threads ?? 1;
     const where = `network '${this.name}'`;
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new BuildError(where, 'threads', `must be an integer in [1, 64], got ${JSON.stringify(this.options.threads)}`, 'give threads: 1 or the number of cores');
+    // A network built to train on several threads simulates on one when the engine cannot run it (the reason is kept).
+    const trains = this.groups.some((g) => (g.options.train?.length ?? 0) + (g.options.trainInit?.length ?? 0) > 0) || this.projections.some((p) => (p.options.train?.length ?? 0) > 0);
     const refuse = (why: string): undefined => {
-      if (threads > 1) throw new BuildError(where, 'threads', `more than one thread needs the step engine, but ${why}`, 'use threads: 1');
+      this.simulationFallback = why;
+      if (threads > 1 && !trains) throw new BuildError(where, 'threads', `more than one thread needs the step engine, but ${why}`, 'use threads: 1');
       return undefined;
     };
     if (this.options.backend === 'js') return refuse("backend is 'js'");
@@ -442,7 +458,8 @@ export class Network {
       delays: pp.delays,
       targetKey: pp.targetArray,
       releaseKey: pp.stpRelease,
-      notDifferentiable: pp.plastic ? 'it has long-term plasticity' : pp.jitRow ? 'its connectivity is just-in-time' : undefined,
+      rows: pp.jitRow ? () => jitRows(pp.jitRow!, proj.pre.size) : undefined,
+      notDifferentiable: pp.plastic ? 'it has long-term plasticity' : undefined,
     });
   }
 
@@ -562,8 +579,11 @@ export class Network {
       if (!weights) weights = new F(nSyn).fill(weight);
     }
     for (const n of trainNames) {
-      if (n !== 'weight' && !(o.syn && o.syn.align !== 'pre' && Object.prototype.hasOwnProperty.call(o.syn.params, n))) {
-        throw new BuildError(where, 'train', `'${n}' is neither 'weight' nor a parameter of the projection's align-post synapse`, `train 'weight'${o.syn ? ` or one of ${Object.keys(o.syn.params).join(', ')}` : ''}`);
+      const ofSyn = !!o.syn && Object.prototype.hasOwnProperty.call(o.syn.params, n);
+      const ofStp = !!o.stp && STP_PARAMS.includes(n);
+      if (n !== 'weight' && !ofSyn && !ofStp) {
+        const valid = ['weight', ...(o.syn ? Object.keys(o.syn.params) : []), ...(o.stp ? STP_PARAMS : [])];
+        throw new BuildError(where, 'train', `'${n}' is neither 'weight' nor a parameter of the projection's synapse or short-term plasticity`, `train one of ${valid.join(', ')}`);
       }
     }
     // Delays: one for all synapses, or one per synapse.
@@ -628,12 +648,16 @@ export class Network {
         checkSynapseDimensions(syn, synVals, DIMENSIONLESS, where);
         if (syn.output.k !== 'sym' || !stateNames.has(syn.output.name)) throw new BuildError(where, 'syn', `${syn.kind}: a pre-aligned synapse must output one of its states`);
         // One state per pre neuron, shared by every projection from this population with the same kinetics.
-        const key = JSON.stringify(['pre', syn.kind, [...synVals].map(([a, b]) => [a, b.value]), syn.onPreSpike ?? '']);
+        // Trained kinetic parameters become one value per pre neuron (a constant array of the pre group).
+        const trained = new Set((o.train ?? []).filter((n) => n !== 'weight' && Object.prototype.hasOwnProperty.call(syn.params, n)));
+        const key = JSON.stringify(['pre', syn.kind, [...synVals].map(([a, b]) => [a, b.value]), syn.onPreSpike ?? '', [...trained]]);
         let prefix = pre.synByKey.get(key);
         if (prefix === undefined) {
           prefix = `pre${pre.synByKey.size}$`;
           pre.synByKey.set(key, prefix);
-          const toNum = (n: string) => (stateNames.has(n) ? sym(prefix + n) : synVals.has(n) ? num(synVals.get(n)!.value) : undefined);
+          const param = (n: string) => `p$${prefix}${n}`;
+          for (const n of trained) pre.extraValues.push({ name: param(n), dim: synVals.get(n)!.dim, init: synVals.get(n)!.value });
+          const toNum = (n: string) => (stateNames.has(n) ? sym(prefix + n) : trained.has(n) ? sym(param(n)) : synVals.has(n) ? num(synVals.get(n)!.value) : undefined);
           for (const [sn, rhs] of syn.equations) pre.synStates.push({ name: prefix + sn, rhs: simplify(substitute(rhs, toNum)), dim: DIMENSIONLESS });
           for (const st of syn.onPreSpike ? parseStatements(syn.onPreSpike) : []) {
             if (!stateNames.has(st.target)) throw new BuildError(where, 'syn', `${syn.kind}: on-spike statement assigns '${st.target}', which is not a state`);
@@ -675,11 +699,15 @@ export class Network {
       if (!dimEq(U.dim, DIMENSIONLESS) || !(U.value > 0 && U.value <= 1)) throw new BuildError(where, 'stp.U', `must be a number in (0, 1], got ${JSON.stringify(o.stp.params.U)}`);
       for (const f of ['tau_f', 'tau_d']) if (!dimEq(v.get(f)!.dim, SECOND)) throw new BuildError(where, `stp.${f}`, `must be a time, got ${JSON.stringify(o.stp.params[f as 'tau_f'])}`, "e.g. '200 ms'");
       const p = `stp${k}$`;
-      pre.synStates.push({ name: `${p}u`, rhs: simplify(parseExprWith(`-u/${v.get('tau_f')!.value}`, p)), dim: DIMENSIONLESS, init: 0 });
-      pre.synStates.push({ name: `${p}x`, rhs: simplify(parseExprWith(`(1 - x)/${v.get('tau_d')!.value}`, p)), dim: DIMENSIONLESS, init: 1 });
+      // U, tau_f, tau_d: numbers folded into the equations, or (trained) one value per pre neuron
+      const trained = new Set((o.train ?? []).filter((n) => STP_PARAMS.includes(n)));
+      for (const n of trained) pre.extraValues.push({ name: `p$${p}${n}`, dim: v.get(n)!.dim, init: v.get(n)!.value });
+      const stpSym = (n: string) => (n === 'u' || n === 'x' || n === 'r' ? sym(p + n) : trained.has(n) ? sym(`p$${p}${n}`) : n === 'U' || n === 'tau_f' || n === 'tau_d' ? num(v.get(n)!.value) : undefined);
+      pre.synStates.push({ name: `${p}u`, rhs: simplify(substitute(parseExpr('-u/tau_f'), stpSym)), dim: DIMENSIONLESS, init: 0 });
+      pre.synStates.push({ name: `${p}x`, rhs: simplify(substitute(parseExpr('(1 - x)/tau_d'), stpSym)), dim: DIMENSIONLESS, init: 1 });
       pre.extraValues.push({ name: `${p}r`, dim: DIMENSIONLESS, init: 0 });
-      for (const st of parseStatements(`u += ${U.value}*(1 - u); r = u*x; x -= r`)) {
-        pre.spikeStatements.push({ target: p + st.target, op: st.op, value: substitute(st.value, (n) => sym(p + n)) });
+      for (const st of parseStatements('u += U*(1 - u); r = u*x; x -= r')) {
+        pre.spikeStatements.push({ target: p + st.target, op: st.op, value: simplify(substitute(st.value, stpSym)) });
       }
       stpRelease = `${p}r`;
     }
@@ -717,7 +745,7 @@ export class Network {
       checkSynapseDimensions(syn, synVals, weightDim, where);
       const outVals = resolveQuantities(o.out.params, [], where, 'out');
       // Trained synapse parameters become one value per post neuron (a constant array of the post group).
-      const trained = new Set((o.train ?? []).filter((n) => n !== 'weight'));
+      const trained = new Set((o.train ?? []).filter((n) => n !== 'weight' && Object.prototype.hasOwnProperty.call(syn.params, n)));
       const key = JSON.stringify([syn.kind, [...synVals].map(([a, b]) => [a, b.value]), o.out.kind, [...outVals].map(([a, b]) => [a, b.value]), o.out.postVars, target, formatDim(weightDim), [...trained]]);
       let inc = post.synByKey.get(key);
       if (inc === undefined) {
@@ -1441,7 +1469,9 @@ export class Network {
   // ---------------------------------------------------------------------------------------------
   // Training: the same network, lowered from its step IR with a batch dimension and a tape.
 
-  private tape: TapeRuntime | undefined;
+  private tape: TapeRuntime | EngineTapeRuntime | undefined;
+  /** Checkpointing and kept slots the tape was built for. */
+  private tapeLayout = '';
   private initValues: Map<number, Float32Array | Float64Array> | undefined;
   private params: Param[] | undefined;
   /** Names of parameters that must stay positive (time constants). */
@@ -1511,16 +1541,21 @@ export class Network {
           grads.weights.set(d.index, grad);
           add(`${proj.name}.weight`, d.weights!, grad, proj.options.weight, initDim(proj.options.weight, d.where, 'weight'));
         } else {
-          // the synapse's trained parameter lives on the post group, next to the state the spikes increment
-          const post = this.groups[d.post];
-          const prefix = this.ir!.slots[d.target].label.split('$')[0];
-          const id = this.slotOf(post, `p$${prefix}$${n}`)!;
+          // Where the trained parameter lives: short-term plasticity and pre-aligned kinetics on the
+          // pre group (next to their state), an align-post synapse's on the post group.
+          const stp = !!proj.options.stp && STP_PARAMS.includes(n) && d.release !== undefined;
+          const preAligned = !stp && proj.options.syn?.align === 'pre';
+          const host = this.groups[stp || preAligned ? d.pre : d.post];
+          const slot = stp ? d.release! : preAligned ? d.source! : d.target;
+          const prefix = this.ir!.slots[slot].label.split('$')[0];
+          const id = this.slotOf(host, `p$${prefix}$${n}`)!;
           if (grads.slots.has(id)) continue;
-          const grad = new F(post.size);
+          const grad = new F(host.size);
           grads.slots.set(id, grad);
-          const q = proj.options.syn!.params[n];
-          add(`${proj.name}.syn.${n}`, this.slotArray(id), grad, q, parseQuantity(q).dim);
-          if (proj.options.syn?.positive.includes(n)) this.positiveParams.add(`${proj.name}.syn.${n}`);
+          const q = stp ? proj.options.stp!.params[n as 'U'] : proj.options.syn!.params[n];
+          const label = `${proj.name}.${stp ? 'stp' : 'syn'}.${n}`;
+          add(label, this.slotArray(id), grad, q, parseQuantity(q).dim);
+          if (stp ? n !== 'U' : proj.options.syn?.positive.includes(n)) this.positiveParams.add(label);
         }
       }
     }
@@ -1564,17 +1599,44 @@ export class Network {
    * net.forward({ steps: 100, batch: 32, inputs: [[x, events]] });
    * const { loss } = crossEntropy(net.trace(out, 'v'), labels); net.backward(); opt.step();
    */
-  forward(o: { steps: number; batch?: number; inputs?: Iterable<readonly [Population, TapeEvents]>; carry?: boolean }): void {
+  forward(o: {
+    steps: number;
+    batch?: number;
+    inputs?: Iterable<readonly [Population, TapeEvents]>;
+    carry?: boolean;
+    /** Gradient checkpointing: keep the state every this many steps, recompute in the backward pass. */
+    checkpoint?: number;
+    /** With checkpointing: the variables losses read (kept at every step). */
+    keep?: Iterable<readonly [NeuronGroup, string]>;
+  }): void {
     this.build();
     const where = `network '${this.name}'`;
     if (!(Number.isInteger(o.steps) && o.steps > 0)) throw new BuildError(where, 'steps', `must be a positive integer, got ${JSON.stringify(o.steps)}`, 'give e.g. steps: 100');
-    if ((this.options.threads ?? 1) > 1) throw new BuildError(where, 'threads', 'training runs on the JavaScript lowering of the step IR, which uses one thread', 'build the network to train with threads: 1');
     const batch = o.batch ?? 1;
     const maxBatch = Math.max(this.options.batch ?? 1, batch);
     this.parameters();
-    if (!this.tape || this.tape.T !== o.steps || this.tape.maxBatch < batch) {
+    const keep = new Set<number>();
+    for (const [g, v] of o.keep ?? []) {
+      const id = this.groups.includes(g) ? this.slotOf(g, v) : undefined;
+      if (id === undefined || this.ir!.slots[id].kind !== 'state') throw new BuildError(where, 'keep', `'${String(v)}' of group '${g?.name}' is not a state variable of this network`, 'name [group, variable] pairs of the network');
+      keep.add(id);
+    }
+    const checkpoint = o.checkpoint === undefined ? undefined : o.checkpoint;
+    if (checkpoint !== undefined && !(Number.isInteger(checkpoint) && checkpoint >= 1)) throw new BuildError(where, 'checkpoint', `must be a positive integer number of steps, got ${JSON.stringify(checkpoint)}`, 'give e.g. checkpoint: 50');
+    const layout = JSON.stringify([checkpoint ?? null, [...keep].sort((a, b) => a - b)]);
+    if (!this.tape || this.tape.T !== o.steps || this.tape.maxBatch < batch || this.tapeLayout !== layout) {
+      this.tapeLayout = layout;
       const init = this.initValues!;
-      this.tape = new TapeRuntime(this.ir!, {
+      if (this.tape instanceof EngineTapeRuntime) this.tape.close();
+      const threads = this.options.threads ?? 1;
+      const tb = this.options.trainBackend;
+      if (tb !== undefined && tb !== 'js' && tb !== 'engine') throw new BuildError(where, 'trainBackend', `must be 'js' or 'engine', got ${JSON.stringify(tb)}`, "give trainBackend: 'engine' or 'js'");
+      const onEngine = (this.options.trainBackend ?? (threads > 1 ? 'engine' : 'js')) === 'engine';
+      if (!onEngine && threads > 1) throw new BuildError(where, 'trainBackend', `the JavaScript lowering trains on one thread, the network has threads: ${threads}`, "use trainBackend: 'engine' (or leave it unset) to train on several threads");
+      this.tape = new (onEngine ? EngineTapeRuntime : TapeRuntime)(this.ir!, {
+        threads,
+        checkpoint,
+        keep,
         steps: o.steps,
         batch: maxBatch,
         F: this.options.dtype === 'float64' ? Float64Array : Float32Array,
@@ -1824,10 +1886,6 @@ function resolveQuantities(params: Readonly<Record<string, QuantityLike>>, posit
 }
 
 /** Parses an expression and prefixes its symbols (for generated per-projection states). */
-function parseExprWith(text: string, prefix: string): Expr {
-  return substitute(parseExpr(text), (n) => sym(prefix + n));
-}
-
 /**
  * Checks that every equation of a synapse model gives (state dimension)/second, with its states in
  * `stateDim` (the weight's, or dimensionless for pre-aligned kinetics), `t` and `lastspike` in seconds.
@@ -1842,4 +1900,18 @@ function checkSynapseDimensions(syn: SynapseDynamics, vals: Map<string, { value:
       throw new BuildError(where, 'syn', `${syn.kind}: ${(err as Error).message}`, `check the units of ${[...vals.keys()].join(', ')} (time constants in ms)`);
     }
   }
+}
+
+/** Parameters of Tsodyks–Markram short-term plasticity that `connect({ train })` accepts. */
+const STP_PARAMS: readonly string[] = ['U', 'tau_f', 'tau_d'];
+
+/** The rows of a just-in-time projection as CSR (for training, which reads every row at every step). */
+function jitRows(row: (i: number, out: { push(j: number): void }) => void, nPre: number): { indptr: Int32Array; indices: Int32Array } {
+  const indptr = new Int32Array(nPre + 1);
+  const out: number[] = [];
+  for (let i = 0; i < nPre; i++) {
+    row(i, out);
+    indptr[i + 1] = out.length;
+  }
+  return { indptr, indices: Int32Array.from(out) };
 }

@@ -22,6 +22,11 @@ export type GroupLowering = Omit<GroupIR, 'slots' | 'values'> & {
 
 /** What the build knows about one event-driven projection. */
 export type DeliveryLowering = Omit<DeliveryIR, 'target' | 'release' | 'index' | 'source' | 'gapPost'> & {
+  /**
+   * Just-in-time connectivity: the rows, generated from the seed when a lowering first reads
+   * `indptr` / `indices` (training), never by the simulation, which regenerates rows per spike.
+   */
+  readonly rows?: () => { readonly indptr: Int32Array; readonly indices: Int32Array };
   readonly targetKey: string;
   readonly releaseKey: string | undefined;
   readonly sourceKey?: string;
@@ -98,15 +103,21 @@ export class IRBuilder {
   }
 
   addDelivery(d: DeliveryLowering): void {
-    const { targetKey, releaseKey, sourceKey, gapPostKey, ...rest } = d;
-    this.deliveries.push({
+    const { targetKey, releaseKey, sourceKey, gapPostKey, rows, ...rest } = d;
+    const delivery: DeliveryIR = {
       ...rest,
       index: this.deliveries.length,
       target: this.slotOf(d.post, targetKey),
       release: releaseKey === undefined ? undefined : this.slotOf(d.pre, releaseKey),
       source: sourceKey === undefined ? undefined : this.slotOf(d.pre, sourceKey),
       gapPost: gapPostKey === undefined ? undefined : this.slotOf(d.post, gapPostKey),
-    });
+    };
+    if (rows) {
+      let made: ReturnType<typeof rows> | undefined;
+      const get = () => (made ??= rows());
+      Object.defineProperties(delivery, { indptr: { get: () => get().indptr, enumerable: true }, indices: { get: () => get().indices, enumerable: true } });
+    }
+    this.deliveries.push(delivery);
   }
 
   /** Records a part of the network that has no lowering in the IR yet (named in messages). */

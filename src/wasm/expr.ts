@@ -80,7 +80,7 @@ export class WasmUnsupportedError extends Error {
 
 /** Functions the wasm back end compiles (others throw {@link WasmUnsupportedError}). */
 export const WASM_FUNCTIONS: ReadonlySet<string> = new Set([
-  'exp', 'expm1', 'log', 'log10', 'log1p', 'exprel', 'tanh', 'sinh', 'cosh', 'sigmoid', 'sqrt', 'abs',
+  'exp', 'expm1', 'log', 'log10', 'log1p', 'exprel', 'dexprel', 'd2exprel', 'tanh', 'sinh', 'cosh', 'sigmoid', 'sqrt', 'abs',
   'sign', 'floor', 'ceil', 'min', 'max', 'clip', 'heaviside',
 ]);
 
@@ -863,6 +863,11 @@ export class ExprCompiler {
         one();
         this.log();
         return false;
+      case 'dexprel':
+      case 'd2exprel':
+        one();
+        this.dexprel(fn === 'd2exprel');
+        return false;
       case 'log10':
         one();
         this.log();
@@ -1171,6 +1176,58 @@ export class ExprCompiler {
     const large = L.tmp();
     const small = L.tmp();
     f.set(large).set(small).get(large).get(small).get(big);
+    L.select();
+  }
+
+  /**
+   * exprel'(u) = ((u − 1)eᵘ + 1)/u² (or, `second`, exprel''(u) = ((u² − 2u + 2)eᵘ − 2)/u³) of the
+   * value on the stack: the formula, or its Taylor series for |u| < 10⁻² where the formula cancels
+   * (the same split as `dexprel` / `d2exprel` in src/equations/symbolic.ts). The reverse pass of
+   * exponential Euler needs them.
+   *
+   * @example
+   * c.value(parseExpr('B*dt')); c.dexprel(false);
+   */
+  dexprel(second: boolean): void {
+    const L = this.lanes;
+    const f = this.f;
+    const u = L.tmp();
+    f.set(u);
+    const series = second ? [1 / 3, 1 / 4, 1 / 10, 1 / 36, 1 / 168] : [1 / 2, 1 / 3, 1 / 8, 1 / 30, 1 / 144, 1 / 840];
+    L.num(series[series.length - 1]);
+    for (let j = series.length - 2; j >= 0; j--) {
+      f.get(u);
+      L.mul().num(series[j]).add();
+    }
+    const near = L.tmp();
+    f.set(near);
+    f.get(u);
+    this.exp();
+    const e = L.tmp();
+    f.set(e);
+    if (second) {
+      f.get(u).get(u);
+      L.mul();
+      f.get(u);
+      L.num(2).mul().sub().num(2).add();
+      f.get(e);
+      L.mul().num(2).sub();
+      f.get(u).get(u);
+      L.mul();
+      f.get(u);
+      L.mul().div();
+    } else {
+      f.get(u);
+      L.num(1).sub();
+      f.get(e);
+      L.mul().num(1).add();
+      f.get(u).get(u);
+      L.mul().div();
+    }
+    const far = L.tmp();
+    f.set(far);
+    f.get(near).get(far).get(u);
+    L.abs().num(1e-2).cmp('<');
     L.select();
   }
 

@@ -27,10 +27,10 @@ export function poissonEvents(size: number, batch: number, steps: number, p: num
   return { ptr, idx: Int32Array.from(idx) };
 }
 
-export function conductanceNet(o: { threads?: number; engine?: boolean; steps?: number; batch?: number } = {}): ConductanceNet {
+export function conductanceNet(o: { threads?: number; engine?: boolean; trainBackend?: 'js' | 'engine'; steps?: number; batch?: number } = {}): ConductanceNet {
   const steps = o.steps ?? 150;
   const batch = o.batch ?? 2;
-  const net = new Network({ dt: '0.1 ms', seed: 3, dtype: 'float64', threads: o.threads, engine: o.engine, batch });
+  const net = new Network({ dt: '0.1 ms', seed: 3, dtype: 'float64', threads: o.threads, engine: o.engine, trainBackend: o.trainBackend, batch });
   const x = net.add(new InputGroup(40, 'x'));
   const P = net.add(
     new NeuronGroup(400, LIF, {

@@ -31,6 +31,7 @@ import { buildStepProgram, ProgramError } from '../../ir/program.js';
 import { emitForward, emitReverse, thresholdPartials } from '../../autodiff/reverse.js';
 import { type Surrogate, SURROGATE_HELPERS } from '../../autodiff/surrogate.js';
 import { BuildError } from '../../lang/errors.js';
+import { checkForwardInputs, checkCarry, checkDifferentiable, checkCheckpoint, wholeSlots } from '../forward_checks.js';
 
 type FloatArray = Float32Array | Float64Array;
 type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -84,12 +85,20 @@ export interface TapeOptions {
   /** trained weights, per delivery index. */
   readonly gradWeightOf: ReadonlyMap<number, FloatArray>;
   readonly training: (group: number) => GroupTraining;
+  /**
+   * Gradient checkpointing: keep the state only every this many steps (and the slots in `keep`
+   * whole); the backward pass recomputes each segment from its checkpoint. Default: every step.
+   */
+  readonly checkpoint?: number;
+  /** Slots kept whole under checkpointing (those losses read through `trace`). */
+  readonly keep?: ReadonlySet<number>;
 }
 
-type Fwd = (n: number, B: number, EV: Int32Array, EVV: FloatArray, ne: number) => number;
-type Bwd = (n: number, B: number) => void;
+/** w: the row of step n in the tapes of segment slots (n itself without checkpointing). */
+type Fwd = (n: number, B: number, EV: Int32Array, EVV: FloatArray, ne: number, w: number) => number;
+type Bwd = (n: number, B: number, w: number) => void;
 /** A delivery's kernel at step n: the pre group's events [q0, q1) of step m (unused by continuous coupling). */
-type DeliveryFn = (n: number, B: number, EV: Int32Array, EVV: FloatArray, q0: number, q1: number, m: number) => void;
+type DeliveryFn = (n: number, B: number, EV: Int32Array, EVV: FloatArray, q0: number, q1: number, m: number, w: number) => void;
 
 interface DeliveryRt {
   readonly ir: DeliveryIR;
@@ -177,6 +186,12 @@ export class TapeRuntime {
   /** Whether the last forward pass started from the initial values (not carried): only then do they get a gradient. */
   private fromInit = false;
   private lastBatch = 0;
+  /** Steps per segment (T without checkpointing), and the slots that keep every step. */
+  readonly C: number;
+  private readonly whole: ReadonlySet<number>;
+  /** Checkpoints: per segment slot (and per group's last-spike tape) the state at each segment's start. */
+  private readonly ckpt = new Map<number, FloatArray>();
+  private readonly ckptLS = new Map<number, Int32Array>();
 
   constructor(ir: NetworkIR, opts: TapeOptions) {
     this.ir = ir;
@@ -184,12 +199,16 @@ export class TapeRuntime {
     this.T = opts.steps;
     this.maxBatch = opts.batch;
     const { F, steps: T, batch: B } = opts;
-    if (ir.unsupported.length > 0) throw new BuildError('network', 'train', `no differentiable lowering yet for ${ir.unsupported.join(', ')}`, 'remove these parts from the trained network');
-    for (const g of ir.groups) if (g.notDifferentiable && g.kind === 'neurons') throw new BuildError(g.where, 'train', `cannot be differentiated: ${g.notDifferentiable}`, 'remove it from the trained network');
-    for (const d of ir.deliveries) if (d.notDifferentiable) throw new BuildError(d.where, 'train', `cannot be differentiated: ${d.notDifferentiable}`, 'remove it from the trained network');
+    checkDifferentiable(ir);
     const preNeedsGrad = new Set(ir.deliveries.filter((d) => d.kind === 'event').map((d) => d.pre));
-    this.X = ir.slots.map((s) => (s.kind === 'state' ? new F((T + 1) * B * ir.groups[s.group].size) : undefined));
-    this.A = ir.slots.map((s) => (s.kind === 'state' ? new F((T + 1) * B * ir.groups[s.group].size) : undefined));
+    this.C = Math.min(opts.checkpoint ?? T, T);
+    const segmented = this.C < T;
+    this.whole = segmented ? wholeSlots(ir, opts.keep ?? new Set()) : new Set(ir.slots.filter((s) => s.kind === 'state').map((s) => s.id));
+    const S = Math.ceil(T / this.C);
+    const rows = (id: number) => (this.whole.has(id) ? T + 1 : this.C + 1);
+    this.X = ir.slots.map((s) => (s.kind === 'state' ? new F(rows(s.id) * B * ir.groups[s.group].size) : undefined));
+    this.A = ir.slots.map((s) => (s.kind === 'state' ? new F(rows(s.id) * B * ir.groups[s.group].size) : undefined));
+    if (segmented) for (const sl of ir.slots) if (sl.kind === 'state' && !this.whole.has(sl.id)) this.ckpt.set(sl.id, new F(S * B * ir.groups[sl.group].size));
     for (const [id, g] of opts.gradOf) this.G.set(id, g);
     for (const [id, g] of opts.gradInitOf) this.GInit.set(id, g);
     for (const [id, g] of opts.gradWeightOf) this.GW.set(id, g);
@@ -212,11 +231,12 @@ export class TapeRuntime {
         ep: new Int32Array(T + 1),
         gs: spiking && g.kind === 'neurons' && preNeedsGrad.has(g.index) ? new F(T * B * N) : null,
         cg: spiking && g.kind === 'neurons' ? new F(B * N) : null,
-        ls: g.kind === 'neurons' && spiking && ((g.refSteps > 0 && !soft) || readsLastSpike(g)) ? new Int32Array((T + 1) * B * N) : null,
+        ls: g.kind === 'neurons' && spiking && ((g.refSteps > 0 && !soft) || readsLastSpike(g)) ? new Int32Array((this.C + 1) * B * N) : null,
         forwardSource: '',
         backwardSource: '',
       };
       if (g.kind === 'neurons' || rt.mask) this.compile(rt);
+      if (rt.ls && segmented) this.ckptLS.set(g.index, new Int32Array(S * B * N));
       return rt;
     });
     this.dels = ir.deliveries.map((d) => this.compileDelivery(d));
@@ -269,16 +289,18 @@ export class TapeRuntime {
     const MASK = rt.mask ? bind(rt.mask) : '';
     const CG = rt.cg ? bind(rt.cg) : '';
     const known = new Set<string>(['t', 'nr', 'lastspike']);
+    // the row of step n (0) or n + 1 (1): absolute for whole slots, within the segment for the others
+    const at = (id: number, r: 0 | 1) => (this.whole.has(id) ? `$o${r}` : `$w${r}`);
     const pro: string[] = [];
     for (const id of states) {
-      pro.push(`const c_${sym(id)} = ${XS.get(id)}[$o0 + $k];`);
+      pro.push(`const c_${sym(id)} = ${XS.get(id)}[${at(id, 0)} + $k];`);
       known.add(`c_${sym(id)}`);
     }
     for (const id of consts) {
       pro.push(`const ${sym(id)} = ${KS.get(id)}[$i];`);
       known.add(sym(id));
     }
-    if (rt.ls) pro.push(`const $ls = ${LS}[$o0 + $k]; const lastspike = $ls * ${jsNumber(ir.dt)};`);
+    if (rt.ls) pro.push(`const $ls = ${LS}[$w0 + $k]; const lastspike = $ls * ${jsNumber(ir.dt)};`);
     pro.push(refractory ? `const nr = ($n - $ls) >= ${g.refSteps} ? 1 : 0;` : 'const nr = 1;');
     pro.push(...emitForward(prog.step, known));
     const fail = (x: string): never => {
@@ -294,22 +316,22 @@ export class TapeRuntime {
     const resetKnown = new Set(known);
     const resetCode = emitForward(prog.reset, resetKnown);
     const after = (x: string) => prog.resetOut.get(x) ?? `n_${x}`;
-    const head = [`const $BN = $B * ${N}; const $o0 = $n * $BN; const $o1 = $o0 + $BN; const t = $n * ${jsNumber(ir.dt)};`, 'let $k = 0;', `for (let $b = 0; $b < $B; $b++) { for (let $i = 0; $i < ${N}; $i++, $k++) {`];
+    const head = [`const $BN = $B * ${N}; const $o0 = $n * $BN; const $o1 = $o0 + $BN; const $w0 = $w * $BN; const $w1 = $w0 + $BN; const t = $n * ${jsNumber(ir.dt)};`, 'let $k = 0;', `for (let $b = 0; $b < $B; $b++) { for (let $i = 0; $i < ${N}; $i++, $k++) {`];
 
     // Forward.
-    const fw = [...hoist, 'return function fwd($n, $B, EV, EVV, $ne) {', ...head, ...pro];
+    const fw = [...hoist, 'return function fwd($n, $B, EV, EVV, $ne, $w) {', ...head, ...pro];
     fw.push('if ($s !== 0) {', ...resetCode);
     for (const id of states) {
       const x = sym(id);
       const v = prog.resetOut.has(x) ? (rt.soft ? `n_${x} + $s * (${after(x)} - n_${x})` : after(x)) : `n_${x}`;
-      fw.push(`${XS.get(id)}[$o1 + $k] = ${v};`);
+      fw.push(`${XS.get(id)}[${at(id, 1)} + $k] = ${v};`);
     }
-    if (rt.ls) fw.push(rt.soft ? `${LS}[$o1 + $k] = $h ${prog.inclusive ? '>=' : '>'} 0 ? $n : $ls;` : `${LS}[$o1 + $k] = $n;`);
+    if (rt.ls) fw.push(rt.soft ? `${LS}[$w1 + $k] = $h ${prog.inclusive ? '>=' : '>'} 0 ? $n : $ls;` : `${LS}[$w1 + $k] = $n;`);
     // input groups' events are the data's; their kernel only applies the resets
     if (!rt.mask) fw.push(rt.soft ? 'EV[$ne] = $k; EVV[$ne] = $s; $ne++;' : 'EV[$ne++] = $k;');
     fw.push('} else {');
-    for (const id of states) fw.push(`${XS.get(id)}[$o1 + $k] = n_${sym(id)};`);
-    if (rt.ls) fw.push(`${LS}[$o1 + $k] = $ls;`);
+    for (const id of states) fw.push(`${XS.get(id)}[${at(id, 1)} + $k] = n_${sym(id)};`);
+    if (rt.ls) fw.push(`${LS}[$w1 + $k] = $ls;`);
     fw.push('}', '} }', 'return $ne;', '};');
     rt.forwardSource = fw.join('\n');
     rt.fwd = compileKernel(['Z', 'H', 'SG'], rt.forwardSource)(Z, KERNEL_HELPERS, SURROGATE_HELPERS) as Fwd;
@@ -319,7 +341,7 @@ export class TapeRuntime {
     for (const id of states) (adj.add(`c_${sym(id)}`), adj.add(`n_${sym(id)}`));
     for (const id of consts) adj.add(sym(id));
     const rv: string[] = [`let $g = ${[rt.gs ? `${GS}[$o0 + $k]` : '', CG ? `${CG}[$k]` : ''].filter(Boolean).join(' + ') || '0'};`];
-    for (const id of states) rv.push(`const $l_${sym(id)} = ${AS.get(id)}[$o1 + $k];`);
+    for (const id of states) rv.push(`const $l_${sym(id)} = ${AS.get(id)}[${at(id, 1)} + $k];`);
     rv.push('if ($s !== 0) {', ...resetCode);
     for (const id of states) {
       const x = sym(id);
@@ -342,9 +364,9 @@ export class TapeRuntime {
       }
     }
     rv.push(...emitReverse(prog.step, known, adj));
-    for (const id of states) rv.push(`${AS.get(id)}[$o0 + $k] += a_c_${sym(id)};`);
+    for (const id of states) rv.push(`${AS.get(id)}[${at(id, 0)} + $k] += a_c_${sym(id)};`);
     for (const [id, gp] of GP) rv.push(`${gp}[$i] += a_${sym(id)};`);
-    const bw = [...hoist, 'return function bwd($n, $B) {', ...head, ...pro, `let ${[...adj].map((x) => `a_${x} = 0`).join(', ')};`, ...rv, '} }', '};'];
+    const bw = [...hoist, 'return function bwd($n, $B, $w) {', ...head, ...pro, `let ${[...adj].map((x) => `a_${x} = 0`).join(', ')};`, ...rv, '} }', '};'];
     rt.backwardSource = bw.join('\n');
     rt.bwd = compileKernel(['Z', 'H', 'SG'], rt.backwardSource)(Z, KERNEL_HELPERS, SURROGATE_HELPERS) as Bwd;
   }
@@ -355,21 +377,11 @@ export class TapeRuntime {
    */
   forward(inputs: ReadonlyMap<number, TapeEvents>, B: number, carry = false): void {
     const { T, ir, opts } = this;
-    if (!(Number.isInteger(B) && B >= 1 && B <= this.maxBatch)) throw new BuildError('network', 'batch', `must be an integer in [1, ${this.maxBatch}], got ${B}`, `give at most ${this.maxBatch} rows, or build with a larger batch`);
+    checkForwardInputs(ir, inputs, T, B, this.maxBatch);
+    checkCheckpoint(this.C, T, carry);
     this.batch = B;
-    for (const g of this.groups) {
-      if (g.ir.kind !== 'input') continue;
-      const e = inputs.get(g.ir.index);
-      if (!e) throw new BuildError(g.ir.where, 'inputs', 'no events given for this input group', 'pass its events to net.forward');
-      if (e.ptr.length < T + 1) throw new BuildError(g.ir.where, 'inputs', `events cover ${e.ptr.length - 1} steps, the network runs ${T}`, `give events for ${T} steps`);
-      for (let k = e.ptr[0]; k < e.ptr[T]; k++) if (!(e.idx[k] >= 0 && e.idx[k] < B * g.N)) throw new BuildError(g.ir.where, 'inputs', `event index ${e.idx[k]} is outside [0, ${B * g.N}) for a batch of ${B}`, 'give flat indices b·N + i');
-    }
-    if (carry) {
-      // Truncated BPTT: start from where the last pass ended (same batch; no spike in flight).
-      if (!this.forwarded && !this.carried) throw new BuildError('network', 'carry', 'there is no earlier forward pass to continue', 'run net.forward once without carry');
-      if (B !== this.lastBatch) throw new BuildError('network', 'carry', `the batch changed from ${this.lastBatch} to ${B}`, 'continue with the same batch');
-      for (const d of ir.deliveries) if (d.kind === 'event' && (d.delays || d.delaySteps > 0)) throw new BuildError(d.where, 'carry', 'spikes in flight across a window boundary are not carried yet', 'use delay 0, or train whole sequences without carry');
-    }
+    // Truncated BPTT: start from where the last pass ended (same batch; no spike in flight).
+    if (carry) checkCarry(ir, { passes: this.forwarded || this.carried ? 1 : 0, lastBatch: this.lastBatch }, B);
     this.lastBatch = B;
     this.carried = true;
     this.fromInit = !carry;
@@ -393,31 +405,70 @@ export class TapeRuntime {
       else for (let k = 0; k < B * g.N; k++) g.ls[k] = Math.max(g.ls[T * B * g.N + k] - T, -0x40000000);
     }
     for (const p of this.pending) p?.fill(0);
-    for (let n = 0; n < T; n++) {
-      for (const g of this.groups) {
-        if (g.ir.kind === 'input') {
-          this.copyInput(g, inputs.get(g.ir.index)!, n, B);
-          if (g.fwd) {
-            this.fillMask(g, n, B);
-            g.fwd(n, B, g.ev, g.evv, g.ep[n + 1]);
-          }
-          continue;
-        }
-        for (const id of g.ir.slots) {
-          // groups without dynamics still carry their state forward
-          if (!g.fwd) this.X[id]?.copyWithin((n + 1) * B * g.N, n * B * g.N, (n + 1) * B * g.N);
-        }
-        if (!g.fwd) continue;
-        this.reserve(g, n, B);
-        g.ep[n + 1] = g.fwd(n, B, g.ev, g.evv, g.ep[n]);
-      }
-      for (let di = 0; di < this.dels.length; di++) this.deliver(this.dels[di], n, B);
+    this.inputs = inputs;
+    // Segments of C steps (one segment without checkpointing); each starts from a checkpoint.
+    for (let seg = 0, base = 0; base < T; seg++, base += this.C) {
+      if (seg > 0) this.shiftSegment(B);
+      this.saveCheckpoint(seg, B);
+      for (let n = base; n < Math.min(T, base + this.C); n++) this.step(n, n - base, B, false);
     }
     this.forwarded = true;
     for (const a of this.A) a?.fill(0);
     for (const g of this.groups) {
       g.gs?.fill(0);
       g.cg?.fill(0);
+    }
+  }
+
+  private inputs: ReadonlyMap<number, TapeEvents> = new Map();
+
+  /** One forward step n (row w of the segment tapes); `recompute`: again, in the backward pass. */
+  private step(n: number, w: number, B: number, recompute: boolean): void {
+    for (const g of this.groups) {
+      if (g.ir.kind === 'input') {
+        this.copyInput(g, this.inputs.get(g.ir.index)!, n, B);
+        if (g.fwd) {
+          this.fillMask(g, n, B);
+          g.fwd(n, B, g.ev, g.evv, g.ep[n + 1], w);
+        }
+        continue;
+      }
+      if (!g.fwd) continue;
+      this.reserve(g, n, B);
+      g.ep[n + 1] = g.fwd(n, B, g.ev, g.evv, g.ep[n], w);
+    }
+    for (let di = 0; di < this.dels.length; di++) this.deliver(this.dels[di], n, B, w, recompute);
+  }
+
+  /** Segment slots (and last-spike tapes): the state after the segment becomes row 0 of the next. */
+  private shiftSegment(B: number): void {
+    const C = this.C;
+    for (const id of this.ckpt.keys()) {
+      const BN = B * this.ir.groups[this.ir.slots[id].group].size;
+      this.X[id]!.copyWithin(0, C * BN, (C + 1) * BN);
+    }
+    for (const g of this.groups) if (g.ls && this.C < this.T) g.ls.copyWithin(0, C * B * g.N, (C + 1) * B * g.N);
+  }
+
+  private saveCheckpoint(seg: number, B: number): void {
+    for (const [id, ck] of this.ckpt) {
+      const BN = B * this.ir.groups[this.ir.slots[id].group].size;
+      ck.set(this.X[id]!.subarray(0, BN), seg * BN);
+    }
+    for (const [gi, ck] of this.ckptLS) {
+      const BN = B * this.groups[gi].N;
+      ck.set(this.groups[gi].ls!.subarray(0, BN), seg * BN);
+    }
+  }
+
+  private restoreCheckpoint(seg: number, B: number): void {
+    for (const [id, ck] of this.ckpt) {
+      const BN = B * this.ir.groups[this.ir.slots[id].group].size;
+      this.X[id]!.set(ck.subarray(seg * BN, (seg + 1) * BN), 0);
+    }
+    for (const [gi, ck] of this.ckptLS) {
+      const BN = B * this.groups[gi].N;
+      this.groups[gi].ls!.set(ck.subarray(seg * BN, (seg + 1) * BN), 0);
     }
   }
 
@@ -490,7 +541,9 @@ export class TapeRuntime {
       dense ? span(P, `$r * ${num(P)}`, body) : `for (let $s = ${IP}[$r], $e = ${IP}[$r + 1]; $s < $e; $s++) { const $j = ${IX}[$s]; ${body('$s', '$j')} }`;
     const GW = this.GW.has(d.index) ? bind(this.GW.get(d.index)) : '';
     let wt: FloatArray | null = null;
-    const sig = (name: string) => `function ${name}($n, $B, EV, EVV, $q0, $q1, $m) {`;
+    const sig = (name: string) => `function ${name}($n, $B, EV, EVV, $q0, $q1, $m, $w) {`;
+    // the step variable whose rows a slot's tape holds: absolute ($n, $m) for whole slots, else the segment's ($w)
+    const stepOf = (id: number, abs: string) => (this.whole.has(id) ? abs : '$w');
     const fw: string[] = [];
     const bw: string[] = [];
     if (d.kind === 'continuous') {
@@ -502,7 +555,7 @@ export class TapeRuntime {
       const AVP = d.gapPost === undefined ? '' : bind(this.A[d.gapPost]);
       const val = (j: string) => (VP ? `($x - ${VP}[$row + ${j}])` : '$x');
       const rows = [
-        `const $o1 = ($n + 1) * $B; const $p0 = $o1 * ${num(Npost)};`,
+        `const $o1 = (${stepOf(d.target, '$n')} + 1) * $B; const $p0 = $o1 * ${num(Npost)};`,
         'for (let $b = 0; $b < $B; $b++) {',
         `const $row = $p0 + $b * ${num(Npost)}${plus(d.postStart)}; const $kb = $o1 * ${num(Npre)} + $b * ${num(Npre)}${plus(d.preStart)};`,
         `for (let $r = 0; $r < ${num(d.preSize)}; $r++) { const $k = $kb + $r; const $x = ${SRC}[$k];`,
@@ -531,10 +584,11 @@ export class TapeRuntime {
       ];
       // value × release of the spike (soft spikes carry a value; STP a release fraction)
       // STP: the release computed when the spike was emitted (step m), whatever the delay
-      const factors = [pre.valued ? 'EVV[$q]' : '', REL ? `${REL}[($m + 1) * $B * ${num(Npre)} + $k]` : ''].filter(Boolean);
+      const relRow = d.release === undefined ? '' : `(${stepOf(d.release, '$m')} + 1) * $B * ${num(Npre)}`;
+      const factors = [pre.valued ? 'EVV[$q]' : '', REL ? `${REL}[${relRow} + $k]` : ''].filter(Boolean);
       const vr = factors.length ? ' * $vr' : '';
       const vrDecl = factors.length ? `const $vr = ${factors.join(' * ')};` : '';
-      fw.push(`return ${sig('dlv')}`, 'const $o1 = ($n + 1) * $B;', ...event, vrDecl);
+      fw.push(`return ${sig('dlv')}`, `const $o1 = (${stepOf(d.target, '$n')} + 1) * $B;`, ...event, vrDecl);
       if (PD) fw.push(row((s, j) => `${PD}[($n + ${DL}[${s}] + 1) * $B * ${num(Npost)} + $pb + ${j}] += ${w(s)}${vr};`));
       else fw.push(`const $t = $o1 * ${num(Npost)} + $pb;`, row((s, j) => `${TG}[$t + ${j}] += ${w(s)}${vr};`));
       fw.push('}', '};');
@@ -543,7 +597,7 @@ export class TapeRuntime {
       const at = (use: (s: string) => string) => (s: string, j: string) =>
         DL ? `const $at = $m + ${DL}[${s}] + 1; if ($at <= ${num(T)}) { const $a = ${AT}[$at * $B * ${num(Npost)} + $pb + ${j}]; ${use(s)} }` : `const $a = ${AT}[$L + ${j}]; ${use(s)}`;
       const landing = DL ? '' : `const $L = $o1 * ${num(Npost)} + $pb;`;
-      bw.push(`return ${sig('dlvb')}`, 'const $o1 = ($n + 1) * $B;');
+      bw.push(`return ${sig('dlvb')}`, `const $o1 = (${stepOf(d.target, '$n')} + 1) * $B;`);
       if (pre.gs && dense && !DL && !REL) {
         // Surrogate path, dense rows: dL/ds[b, :] += Σ_j dL/d(target)[b, j]·Wᵀ[j, :], contiguous
         // updates of the spike adjoint row instead of a short dot product per pre neuron.
@@ -569,7 +623,7 @@ export class TapeRuntime {
           `for (let $r = 0; $r < ${num(d.preSize)}; $r++) {`,
           'let $acc = 0;',
           row(at((s) => `$acc += ${w(s)} * $a;`)),
-          `${GS}[$g + $r] += ${REL ? `$acc * ${REL}[($m + 1) * $B * ${num(Npre)} + $kb + $r]` : '$acc'};`,
+          `${GS}[$g + $r] += ${REL ? `$acc * ${REL}[${relRow} + $kb + $r]` : '$acc'};`,
           '} }',
         );
       }
@@ -577,7 +631,7 @@ export class TapeRuntime {
         // Weight and release gradients: only the rows of neurons that spiked (or all rows, soft).
         const use = (s: string) => [GW ? `${GW}[${s}] += $a${vr};` : '', AREL ? `$acc += ${w(s)} * $a;` : ''].filter(Boolean).join(' ');
         bw.push(...event, vrDecl, landing, AREL ? 'let $acc = 0;' : '', row(at(use)));
-        if (AREL) bw.push(`${AREL}[($m + 1) * $B * ${num(Npre)} + $k] += $acc${pre.valued ? ' * EVV[$q]' : ''};`);
+        if (AREL) bw.push(`${AREL}[${relRow} + $k] += $acc${pre.valued ? ' * EVV[$q]' : ''};`);
         bw.push('}');
       }
       bw.push('};');
@@ -595,12 +649,13 @@ export class TapeRuntime {
   }
 
   /** Adds the increments delivered at step n into X[n+1] (per-synapse delays: through the pending buffer). */
-  private deliver(dr: DeliveryRt, n: number, B: number): void {
+  private deliver(dr: DeliveryRt, n: number, B: number, w: number, recompute: boolean): void {
     const d = dr.ir;
     const pre = this.groups[d.pre];
-    if (d.kind === 'continuous') return dr.fwd(n, B, pre.ev, pre.evv, 0, 0, 0);
+    if (d.kind === 'continuous') return dr.fwd(n, B, pre.ev, pre.evv, 0, 0, 0, w);
     const m = d.delays ? n : n - d.delaySteps;
-    if (m >= 0 && pre.ep[m + 1] > pre.ep[m]) dr.fwd(n, B, pre.ev, pre.evv, pre.ep[m], pre.ep[m + 1], m);
+    // recomputing a segment: increments in flight (per-synapse delays) are already in the pending buffer
+    if (m >= 0 && pre.ep[m + 1] > pre.ep[m] && !(recompute && d.delays)) dr.fwd(n, B, pre.ev, pre.evv, pre.ep[m], pre.ep[m + 1], m, w);
     const pend = this.pending[d.index];
     if (pend) {
       const target = this.X[d.target]!;
@@ -622,23 +677,41 @@ export class TapeRuntime {
       const { weights, preSize, postSize } = dr.ir;
       for (let r = 0; r < preSize; r++) for (let c = 0; c < postSize; c++) dr.wt[c * preSize + r] = weights![r * postSize + c];
     }
-    for (let n = T - 1; n >= 0; n--) {
-      for (let di = dels.length - 1; di >= 0; di--) {
-        const dr = dels[di];
-        const d = dr.ir;
-        const pre = groups[d.pre];
-        if (d.kind === 'continuous') dr.bwd(n, B, pre.ev, pre.evv, 0, 0, 0);
-        else {
-          const m = d.delays ? n : n - d.delaySteps;
-          if (m >= 0) dr.bwd(n, B, pre.ev, pre.evv, pre.ep[m], pre.ep[m + 1], m);
+    const C = this.C;
+    const last = Math.ceil(T / C) - 1;
+    for (let seg = last; seg >= 0; seg--) {
+      const base = seg * C;
+      const len = Math.min(C, T - base);
+      if (seg < last) {
+        // Recompute the segment from its checkpoint; the adjoint of its end state comes from row 0
+        // of the next segment's adjoint.
+        this.restoreCheckpoint(seg, B);
+        for (let n = base; n < base + len; n++) this.step(n, n - base, B, true);
+        for (const id of this.ckpt.keys()) {
+          const BN = B * this.ir.groups[this.ir.slots[id].group].size;
+          const a = this.A[id]!;
+          a.copyWithin(len * BN, 0, BN);
+          a.fill(0, 0, len * BN);
         }
       }
-      for (let gi = groups.length - 1; gi >= 0; gi--) {
-        const g = groups[gi];
-        if (g.bwd) {
+      for (let n = base + len - 1; n >= base; n--) {
+        const w = n - base;
+        for (let di = dels.length - 1; di >= 0; di--) {
+          const dr = dels[di];
+          const d = dr.ir;
+          const pre = groups[d.pre];
+          if (d.kind === 'continuous') dr.bwd(n, B, pre.ev, pre.evv, 0, 0, 0, w);
+          else {
+            const m = d.delays ? n : n - d.delaySteps;
+            if (m >= 0) dr.bwd(n, B, pre.ev, pre.evv, pre.ep[m], pre.ep[m + 1], m, w);
+          }
+        }
+        for (let gi = groups.length - 1; gi >= 0; gi--) {
+          const g = groups[gi];
+          if (!g.bwd) continue;
           if (g.mask) this.fillMask(g, n, B);
-          g.bwd(n, B);
-        } else if (g.ir.kind === 'neurons') for (const id of g.ir.slots) this.passThrough(id, n, B, g.N);
+          g.bwd(n, B, w);
+        }
       }
     }
     // a carried window starts from the last window's end state, not from the initial values
@@ -650,13 +723,6 @@ export class TapeRuntime {
     this.forwarded = false;
   }
 
-  private passThrough(id: number, n: number, B: number, N: number): void {
-    const a = this.A[id];
-    if (!a) return;
-    const BN = B * N;
-    for (let k = 0; k < BN; k++) a[n * BN + k] += a[(n + 1) * BN + k];
-  }
-
   /**
    * A state slot's time course as the losses read it: data[(n + 1)·B·N + b·N + i] is the value
    * after step n; write dL/d(value) at the same place of `grad`.
@@ -664,6 +730,7 @@ export class TapeRuntime {
   trace(slot: number): { data: FloatArray; grad: FloatArray; offset: number; stride: number } {
     const x = this.X[slot];
     if (!x) throw new Error('internal error: trace of a constant slot');
+    if (!this.whole.has(slot)) throw new BuildError(this.ir.groups[this.ir.slots[slot].group].where, 'trace', 'with checkpointing, only the variables named in `keep` keep every step', 'add [group, variable] to keep in net.forward');
     const N = this.ir.groups[this.ir.slots[slot].group].size;
     return { data: x, grad: this.A[slot]!, offset: this.batch * N, stride: this.batch * N };
   }
