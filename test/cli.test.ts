@@ -98,6 +98,20 @@ test('unknown flags and bad values are refused with the flag, the value and what
   assert.match(missing.stderr, /'no_such_model' is neither a file nor a shipped model \(shipped models: coba, cobahh, cuba/);
 });
 
+test('the example scripts refuse a bad value or a misspelled flag the same way (no stack trace, no silent default)', () => {
+  for (const [script, args, want] of [
+    ['coba', ['--scale', 'abc'], /option '--scale <x>' argument 'abc' is invalid\. expected a positive number/],
+    ['cuba', ['--scal', '2'], /unknown option '--scal'\n\(Did you mean --scale\?\)/],
+    ['cobahh', ['--threads', '1.5'], /option '--threads <n>' argument '1\.5' is invalid\. expected a whole number ≥ 1/],
+    ['reservoir_narma', ['--size', '-3'], /option '--size <n>' argument '-3' is invalid/],
+  ] as const) {
+    const r = spawnSync(process.execPath, [join(root, 'dist', 'examples', `${script}.js`), ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 1, `${script} ${args.join(' ')}`);
+    assert.match(r.stderr, want, `${script} ${args.join(' ')}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
 test('validate prints each problem of a broken model file with its path, and exits 1; a good file exits 0', () => {
   const broken = SMALL.replace('tau: 20 ms', "tau: '20'").replace('type: Expon, tau: 5 ms', 'type: Expo, tau: 5 ms').replace('group: P }', 'group: Q }');
   const { file } = tmpModel(broken);
