@@ -5,12 +5,8 @@
 import { meanRate, rasterSvg } from '../src/index.js';
 import { terminalProgress, writeText } from '../src/node/index.js';
 import { type BenchmarkNet } from './models.js';
+import { numberOptions } from './args.js';
 
-/** A numeric command-line option `--name value`, or its default. */
-export function numberArg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
 
 /**
  * Runs a benchmark network and reports it.
@@ -19,10 +15,11 @@ export function numberArg(name: string, dflt: number): number {
  * await runDemo('COBA', 'LIF neurons', cobaNetwork, 'out/coba_raster.svg');
  */
 export async function runDemo(title: string, what: string, build: (o: { scale: number; seed: number; threads?: number }) => BenchmarkNet, svgPath: string): Promise<void> {
-  const scale = numberArg('scale', 1);
-  const durationMs = numberArg('duration', 1000);
-  const seed = numberArg('seed', 1);
-  const threads = numberArg('threads', 1);
+  const { scale, duration: durationMs, seed, threads } = numberOptions(
+    `${title} network: build, run with a progress bar, print rates, write a raster plot (duration in ms)`,
+    { scale: 1, duration: 1000, seed: 1, threads: 1 },
+    { seed: 'integer', threads: 'count' },
+  );
   const t0 = performance.now();
   const { net, P, spikes, ne, ni } = build({ scale, seed, threads });
   net.build();

@@ -9,13 +9,10 @@
 import { lineSvg } from '../src/plot/index.js';
 import { writeText } from '../src/node/index.js';
 import { LORENZ_LYAPUNOV, Nvar, column, lorenz, nrmse, sliceRows, validTime } from '../src/reservoir/index.js';
+import { numberOptions } from './args.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const start = arg('start', 20);
-const lambda = arg('lambda', 1e-4);
+const { start, lambda } = numberOptions('NVAR on the Lorenz system', { start: 20, lambda: 1e-4 });
+
 const dt = 0.025;
 const warm = 200;
 const nTrain = Math.round(40 / dt);

@@ -8,13 +8,10 @@
 import { lineSvg } from '../src/plot/index.js';
 import { writeText } from '../src/node/index.js';
 import { EchoStateNetwork, Ridge, hconcat, matrix, narma10, nrmse, sliceRows } from '../src/reservoir/index.js';
+import { numberOptions } from './args.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const size = arg('size', 200);
-const seed = arg('seed', 2);
+const { size, seed } = numberOptions('Echo-state network on NARMA-10', { size: 200, seed: 2 }, { size: 'count', seed: 'integer' });
+
 const T = 6000;
 const washout = 200;
 const nTrain = 4000;

@@ -49,3 +49,4 @@ export * from './runtime/faults.js';
 export { estimateBuild, formatBytes, freeMemory, MAX_GROUP_SIZE } from './runtime/memory.js';
 export * from './runtime/store.js';
 export * from './sweep/index.js';
+export * from './modelfile/index.js';

@@ -158,6 +158,33 @@ test('rasterSvg stays compact and fast for 80 000 spikes', () => {
   console.log(`raster of ${count} spikes: ${ms.toFixed(0)} ms (not asserted)`);
 });
 
+test('rasterSvg keeps a large run small: beyond the spike budget it draws fewer neurons, all of their spikes, and the rate of all', () => {
+  const rng = new Rng(11);
+  const n = 20_000;
+  const count = 1_000_000;
+  const times = new Float64Array(count);
+  const indices = new Int32Array(count);
+  for (let k = 0; k < count; k++) times[k] = rng.uniform() * 2;
+  times.sort();
+  for (let k = 0; k < count; k++) indices[k] = rng.int(n);
+  const svg = rasterSvg({ times, indices }, { nNeurons: n, tStop: 2, rateTrace: true, maxSpikes: 50_000 });
+  checkWellFormed(svg);
+  const marks = pathData(svg, 'spikes').reduce((s, d) => s + (d.match(/M/g) ?? []).length, 0);
+  assert.ok(marks <= 50_000 && marks > 25_000, `${marks} marks: within the budget, not far below it`);
+  const m = /neuron \((\d+) of 20000 shown\)/.exec(svg);
+  assert.ok(m, 'the axis says how many neurons are shown');
+  // every spike of a shown neuron is drawn: the marks are exactly the spikes of the shown rows
+  const rows = Number(m[1]);
+  const shown = new Set(Array.from({ length: rows }, (_, r) => Math.floor((r * n) / rows)));
+  assert.equal(marks, indices.reduce((c, i) => c + (shown.has(i) ? 1 : 0), 0));
+  assert.ok(svg.length < 50_000 * 20 + 100_000, `${svg.length} bytes`);
+  // the rate panel counts every spike: the same line as when every spike is drawn
+  const full = rasterSvg({ times, indices }, { nNeurons: n, tStop: 2, rateTrace: true, maxSpikes: Infinity });
+  assert.deepEqual(pathData(svg, 'rate'), pathData(full, 'rate'));
+  const all = rasterSvg({ times: times.subarray(0, 60_000), indices: indices.subarray(0, 60_000) }, { nNeurons: n, maxSpikes: Infinity });
+  assert.equal(pathData(all, 'spikes').reduce((s, d) => s + (d.match(/M/g) ?? []).length, 0), 60_000, 'maxSpikes: Infinity draws every spike');
+});
+
 test('rasterSvg refuses bad input with a clear message', () => {
   const spikes = { times: new Float64Array([0.1]), indices: new Int32Array([0, 1]) };
   assert.throws(() => rasterSvg(spikes, { nNeurons: 2 }), /parallel/);

@@ -53,6 +53,8 @@ import { FaultState, RunFault } from '../runtime/faults.js';
 import { plainEntries, checkArray, describe } from '../equations/validate.js';
 import { EngineFault } from '../engine/engine.js';
 import { storeState, restoreState, hashBytes, hashText, type Snapshot, type StateHost, type StateRegion, type StoreOptions } from '../runtime/store.js';
+import { toModelFile } from '../modelfile/write.js';
+import { type ModelFile } from '../modelfile/schema.js';
 
 /** Options of a {@link Network}. */
 export interface NetworkOptions {
@@ -228,6 +230,11 @@ export class Network {
    */
   connect(pre: Population, post: Population, options: ProjectionOptions): Projection {
     return this.add(new Projection(pre, post, options));
+  }
+
+  /** The network as a model file (see `toModelFile`); `JSON.stringify(net)` writes it. */
+  toJSON(): ModelFile {
+    return toModelFile(this);
   }
 
   /** Time step in seconds (after build). */

@@ -12,3 +12,4 @@ export { processPool, ChildRunner, ChildDiedError, type ProcessPoolOptions } fro
 export { redisQueue, DEFAULT_SWEEP_QUEUE, type RedisQueueOptions, type QueueProgress, type SweepJobData, type SweepJobResult } from './sweep_queue.js';
 export { runSweepWorker, checkJobData, type SweepWorkerOptions, type SweepWorkerHandle } from './sweep_worker.js';
 export type { ModuleRef } from './sweep_modules.js';
+export { svgToPng, writePng, type PngOptions } from './png.js';

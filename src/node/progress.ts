@@ -42,6 +42,7 @@ class ThrottledBar implements ProgressReporter {
     private readonly intervalMs: number,
     private readonly fraction: number,
     private readonly clearOnStop: boolean,
+    private readonly lines: boolean,
     private readonly unit: string = 'steps',
   ) {}
 
@@ -59,6 +60,9 @@ class ThrottledBar implements ProgressReporter {
       clearOnComplete: this.clearOnStop,
       etaBuffer: 50,
       fps: 10,
+      // forced onto a pipe or a file: one line per second instead of redrawing one line
+      noTTYOutput: this.lines,
+      notTTYSchedule: 1000,
     });
     this.quantum = Math.max(1, Math.ceil(total * this.fraction));
     this.nextStep = this.quantum;
@@ -117,5 +121,5 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Progres
   const intervalMs = options.intervalMs ?? 100;
   const fraction = options.fraction ?? 0.01;
   const unit = /^[A-Za-z ]{1,20}$/.test(options.unit ?? '') ? options.unit! : 'steps';
-  return new ThrottledBar(stream, intervalMs, fraction > 0 ? fraction : 0.01, options.clearOnStop ?? false, unit);
+  return new ThrottledBar(stream, intervalMs, fraction > 0 ? fraction : 0.01, options.clearOnStop ?? false, !stream.isTTY, unit);
 }

@@ -33,6 +33,12 @@ export interface RasterOptions {
   color?: string;
   /** Show at most this many evenly spaced neurons (rows); default all. */
   maxNeurons?: number;
+  /**
+   * Draw at most this many spike marks (default 200 000, about 3 MB of SVG): beyond it, fewer
+   * evenly spaced neurons are shown, with all their spikes (the axis says how many of how many).
+   * The rate panel always counts every spike. `Infinity` draws all.
+   */
+  maxSpikes?: number;
   /** Add a population-rate panel under the raster (one line per group if groups are given). */
   rateTrace?: boolean;
   /** Bin width of the rate panel (s); default (tStop − tStart) / 200. */
@@ -88,10 +94,28 @@ export function rasterSvg(spikes: SpikeData, options: RasterOptions): string {
 
   // Row subsampling: neuron i is shown iff it is the first neuron of its stride bucket.
   const maxRows = options.maxNeurons !== undefined ? Math.max(1, Math.floor(options.maxNeurons)) : nNeurons;
-  const nRows = Math.min(nNeurons, maxRows);
+  let nRows = Math.min(nNeurons, maxRows);
   const shown = new Uint8Array(nNeurons);
-  if (nRows === nNeurons) shown.fill(1);
-  else for (let r = 0; r < nRows; r++) shown[Math.floor((r * nNeurons) / nRows)] = 1;
+  const pick = (rows: number) => {
+    shown.fill(0);
+    if (rows === nNeurons) shown.fill(1);
+    else for (let r = 0; r < rows; r++) shown[Math.floor((r * nNeurons) / rows)] = 1;
+  };
+  pick(nRows);
+  // The spike budget: fewer rows until the marks fit (a few passes: activity differs between rows).
+  const budget = options.maxSpikes ?? 200_000;
+  if (!(budget >= 1)) throw new RangeError(`rasterSvg: maxSpikes must be ≥ 1, got ${budget}`);
+  const k0 = lowerBound(times, tStart);
+  for (let pass = 0; pass < 8 && nRows > 1; pass++) {
+    let drawn = 0;
+    for (let k = k0; k < nSpikes && times[k] <= tStop; k++) {
+      const i = indices[k];
+      if (i >= 0 && i < nNeurons && shown[i] === 1) drawn++;
+    }
+    if (drawn <= budget) break;
+    nRows = Math.max(1, Math.min(nRows - 1, Math.floor((nRows * budget) / drawn)));
+    pick(nRows);
+  }
 
   // Layout.
   const top = options.title || groups.length > 0 ? 34 : 12;

@@ -1,0 +1,204 @@
+/**
+ * The model-file format: a whole network as data (JSON or YAML), checked by a zod schema.
+ *
+ * The schema checks shapes (which keys, which kinds of value); `check.ts` then checks what needs
+ * the models (parameter names, units, populations), and `build.ts` builds the network through the
+ * same public API a program uses. Nothing in a model file is ever run as code: equations are
+ * parsed by the equation parser, names are checked, and every other value is a number, a string
+ * with a unit, or a list of numbers.
+ */
+import * as z from 'zod';
+import { nearestName } from '../equations/validate.js';
+
+/** The current format version, written by {@link toModelFile}. */
+export const MODEL_FILE_VERSION = 1;
+
+const quote = (s: string) => `'${s}'`;
+
+/**
+ * A strict object: unknown keys are refused with the nearest valid name.
+ */
+function obj<T extends z.ZodRawShape>(shape: T) {
+  const keys = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => {
+      if (iss.code !== 'unrecognized_keys') return iss.code === 'invalid_type' ? `expected an object with keys ${keys.join(', ')}` : undefined;
+      return iss.keys
+        .map((k) => {
+          const near = nearestName(String(k).slice(0, 100), keys);
+          return `unknown key ${quote(String(k))}${near ? `: did you mean ${quote(near)}?` : ''} (valid: ${keys.join(', ')})`;
+        })
+        .join('; ');
+    },
+  });
+}
+
+/**
+ * A union of objects told apart by `type`; an unknown type is refused with the valid ones.
+ */
+function typed<const T extends readonly [z.ZodObject, ...z.ZodObject[]]>(what: string, options: T, names: readonly string[]) {
+  return z.discriminatedUnion('type', options as unknown as [z.ZodObject, ...z.ZodObject[]], {
+    error: (iss) => {
+      const input = iss.input as { type?: unknown } | undefined;
+      const t = typeof input === 'object' && input !== null ? input.type : undefined;
+      if (typeof t !== 'string') return `expected ${what} {type: ${names.join(' | ')}, ...}`;
+      const near = nearestName(t.slice(0, 100), names);
+      return `unknown ${what} type ${quote(t)}${near ? `: did you mean ${quote(near)}?` : ''} (valid: ${names.join(', ')})`;
+    },
+  }) as unknown as z.ZodType<z.infer<T[number]>>;
+}
+
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+const name = z
+  .string({ error: 'expected a name (a string)' })
+  .min(1, 'expected a non-empty name')
+  .max(200, 'names have at most 200 characters')
+  .refine((n) => !RESERVED.has(n), { error: (iss) => `'${String(iss.input)}' cannot be a name here; choose another` });
+/** A number, or a number with a unit ('20 ms'); its dimension is checked against the model. */
+export const quantity = z.union([z.number(), z.string()], { error: "expected a number or a quantity with a unit, such as '20 ms'" });
+const int = (what: string) => z.number({ error: `expected ${what}` }).int(`expected ${what}`);
+const nonNegInt = (what: string) => int(what).min(0, `expected ${what} ≥ 0`);
+const numbers = z.array(z.number({ error: 'expected a number' }), { error: 'expected a list of numbers' });
+
+const normal = obj({ dist: z.literal('normal'), mean: quantity, std: quantity });
+const uniform = obj({ dist: z.literal('uniform'), low: quantity, high: quantity });
+const valuesInit = obj({ dist: z.literal('values'), values: numbers, unit: z.string() });
+/** A constant (quantity) or a distribution `{dist: normal, mean, std}`, `{dist: uniform, low, high}`, `{dist: values, values, unit}`. */
+export const init = z.union([z.number(), z.string(), z.discriminatedUnion('dist', [normal, uniform, valuesInit])], {
+  error: "expected a quantity such as '20 ms', or {dist: normal, mean, std}, {dist: uniform, low, high}, {dist: values, values, unit}",
+});
+
+/** A neuron model declared by its equations (the fields of `defineNeuron`). */
+export const modelDecl = obj({
+  equations: z.string({ error: 'expected the equations as text' }),
+  params: z.record(name, quantity).optional(),
+  threshold: z.string().optional(),
+  reset: z.string().optional(),
+  refractory: quantity.optional(),
+  init: z.record(name, init).optional(),
+  method: z.string().optional(),
+  positive: z.array(name).optional(),
+});
+
+export const CONNECTORS = ['FixedProb', 'All2All', 'One2One', 'FromPairs', 'FixedPreNum', 'FixedPostNum'] as const;
+const degree = { num: nonNegInt('a whole number of synapses'), allowSelf: z.boolean().optional(), allowMulti: z.boolean().optional(), seed: int('an integer seed').optional() };
+export const connector = typed(
+  'connectivity',
+  [
+    obj({ type: z.literal('FixedProb'), prob: z.number({ error: 'expected a probability' }).min(0, 'expected a probability in [0, 1]').max(1, 'expected a probability in [0, 1]'), allowSelf: z.boolean().optional(), seed: int('an integer seed').optional() }),
+    obj({ type: z.literal('All2All'), allowSelf: z.boolean().optional() }),
+    obj({ type: z.literal('One2One') }),
+    obj({ type: z.literal('FromPairs'), pre: numbers, post: numbers }),
+    obj({ type: z.literal('FixedPreNum'), ...degree }),
+    obj({ type: z.literal('FixedPostNum'), ...degree }),
+  ],
+  CONNECTORS,
+);
+
+export const SYNAPSES = ['Expon', 'DualExpon', 'Alpha', 'AMPA', 'GABAa', 'NMDA'] as const;
+const kinetic = { alpha: quantity.optional(), beta: quantity.optional(), T: quantity.optional(), T_dur: quantity.optional() };
+export const synapse = typed(
+  'synapse',
+  [
+    obj({ type: z.literal('Expon'), tau: quantity }),
+    obj({ type: z.literal('DualExpon'), tauRise: quantity, tauDecay: quantity }),
+    obj({ type: z.literal('Alpha'), tau: quantity }),
+    obj({ type: z.literal('AMPA'), ...kinetic }),
+    obj({ type: z.literal('GABAa'), ...kinetic }),
+    obj({ type: z.literal('NMDA'), a: quantity.optional(), tau_decay: quantity.optional(), tau_rise: quantity.optional() }),
+  ],
+  SYNAPSES,
+);
+
+export const OUTPUTS = ['CUBA', 'COBA', 'MgBlock'] as const;
+export const output = typed(
+  'synaptic output',
+  [
+    obj({ type: z.literal('CUBA') }),
+    obj({ type: z.literal('COBA'), E: quantity, V: name.optional() }),
+    obj({ type: z.literal('MgBlock'), E: quantity, Mg: quantity.optional(), alpha: quantity.optional(), beta: quantity.optional(), V: name.optional() }),
+  ],
+  OUTPUTS,
+);
+
+export const stp = obj({ U: quantity, tau_f: quantity, tau_d: quantity });
+
+/** A population: `'P'`, or a slice `'P[0:3200]'`, `'P[3200:]'`. */
+export const population = z.string({ error: "expected a group name, or a slice such as 'P[0:3200]'" });
+
+export const group = obj({
+  size: nonNegInt('a whole number of neurons'),
+  model: name.optional(),
+  params: z.record(name, init).optional(),
+  init: z.record(name, init).optional(),
+  method: z.string().optional(),
+  input: z.record(name, init).optional(),
+  spikes: obj({ indices: numbers, times: numbers, unit: z.string().optional() }).optional(),
+});
+
+export const connection = obj({
+  pre: population,
+  post: population,
+  comm: connector,
+  weight: init,
+  delay: init.optional(),
+  syn: synapse.optional(),
+  out: output.optional(),
+  target: name.optional(),
+  stp: stp.optional(),
+});
+
+export const poisson = obj({
+  type: z.literal('Poisson', { error: "expected type: Poisson (the only kind of input so far)" }),
+  post: population,
+  num: nonNegInt('a whole number of sources'),
+  rate: quantity,
+  weight: quantity,
+  syn: synapse.optional(),
+  out: output.optional(),
+  target: name.optional(),
+});
+
+export const MONITORS = ['spikes', 'state', 'rate'] as const;
+export const monitor = typed(
+  'monitor',
+  [
+    obj({ type: z.literal('spikes'), group: population }),
+    obj({ type: z.literal('state'), group: population, variables: z.array(name).min(1, 'expected at least one variable'), indices: z.array(nonNegInt('a neuron index')).optional(), every: int('a whole number of steps').min(1, 'expected ≥ 1').optional() }),
+    obj({ type: z.literal('rate'), group: population }),
+  ],
+  MONITORS,
+);
+
+export const runSettings = obj({
+  dt: quantity.optional(),
+  duration: quantity.optional(),
+  seed: int('an integer seed').optional(),
+  dtype: z.enum(['float32', 'float64'], { error: 'expected float32 or float64' }).optional(),
+  backend: z.enum(['auto', 'wasm', 'js'], { error: 'expected auto, wasm or js' }).optional(),
+  threads: int('a whole number of threads').min(1, 'expected ≥ 1').optional(),
+});
+
+/** The whole file. */
+export const modelFileSchema = obj({
+  braints: z.literal(MODEL_FILE_VERSION, { error: `expected braints: ${MODEL_FILE_VERSION} (the format version)` }),
+  name: name.optional(),
+  description: z.string().optional(),
+  run: runSettings.optional(),
+  models: z.record(name, modelDecl).optional(),
+  groups: z.record(name, group, { error: 'expected groups: a map from group names to groups' }),
+  connections: z.record(name, connection).optional(),
+  inputs: z.record(name, poisson).optional(),
+  monitors: z.record(name, monitor).optional(),
+});
+
+/** A model file, as its schema accepts it. */
+export type ModelFile = z.infer<typeof modelFileSchema>;
+export type ModelFileGroup = z.infer<typeof group>;
+export type ModelFileConnection = z.infer<typeof connection>;
+export type ModelFileMonitor = z.infer<typeof monitor>;
+export type ModelFileInit = z.infer<typeof init>;
+export type ModelFileSynapse = z.infer<typeof synapse>;
+export type ModelFileOutput = z.infer<typeof output>;
+export type ModelFileConnector = z.infer<typeof connector>;
+export type ModelDecl = z.infer<typeof modelDecl>;

@@ -1,0 +1,6 @@
+/**
+ * The browser entry (`braints/web`): everything in 'braints' (equations, networks, the step
+ * engine, training, analysis, SVG plots, model files read from text). It imports nothing from
+ * Node.js, so any bundler can take it as is; test/package.test.ts checks that.
+ */
+export * from './index.js';
