@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { loadModelText, SpikeMonitor } from '../src/index.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
@@ -32,6 +33,9 @@ test('playground in Chromium: COBA on the step engine gives Node\'s spike count;
   const { buildPlayground } = (await import(new URL('web/build.mjs', root).href)) as { buildPlayground(): Promise<void> };
   const { servePlayground } = (await import(new URL('web/server.mjs', root).href)) as { servePlayground(port: number): Promise<{ server: { close(): void }; port: number }> };
   const puppeteer = (await import('puppeteer-core')).default;
+  // the page and worker sources type-check against the DOM (esbuild bundles without checking)
+  const tsc = new URL('node_modules/typescript/bin/tsc', root).pathname;
+  execFileSync(process.execPath, [tsc, '-p', new URL('web/tsconfig.json', root).pathname], { stdio: 'pipe' });
   await buildPlayground();
   const { server, port } = await servePlayground(0);
   const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });

@@ -83,7 +83,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       }
       net.build();
       run = { net, monitors, end: m.duration, chunk: m.chunk, t: 0, total: 0, running: true };
-      post({ type: 'built', groups, dt: net.dt, backend: net.simulationFallback ? `JavaScript loop (${net.simulationFallback})` : 'step engine' });
+      post({ type: 'built', groups, dt: net.dt, backend: net.loopReason ? `JavaScript loop (${net.loopReason})` : 'step engine' });
       step();
     } catch (err) {
       post({ type: 'error', message: (err as Error).message });
