@@ -9,6 +9,7 @@ import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 import { listCommand } from './list.js';
 import { benchCommand } from './bench.js';
+import { sweepWorkerCommand } from '../node/sweep_worker_command.js';
 import { PACKAGE_ROOT } from './paths.js';
 
 function version(): string {
@@ -30,8 +31,9 @@ export function createProgram(): Command {
 Examples:
   braints list
   braints run coba --duration 1s --out out/coba
-  braints validate my_model.yaml`);
-  for (const c of [runCommand(), validateCommand(), listCommand(), benchCommand()]) {
+  braints validate my_model.yaml
+  braints worker --redis redis://127.0.0.1:6379 --module ./dist/experiments.js`);
+  for (const c of [runCommand(), validateCommand(), listCommand(), benchCommand(), sweepWorkerCommand()]) {
     c.showHelpAfterError(`(braints ${c.name()} --help for usage)`).showSuggestionAfterError(true);
     c.configureOutput({ outputError: (text, write) => write(withValidOptions(c, text)) });
     program.addCommand(c);

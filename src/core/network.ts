@@ -53,8 +53,6 @@ import { FaultState, RunFault } from '../runtime/faults.js';
 import { plainEntries, checkArray, describe } from '../equations/validate.js';
 import { EngineFault } from '../engine/engine.js';
 import { storeState, restoreState, hashBytes, hashText, type Snapshot, type StateHost, type StateRegion, type StoreOptions } from '../runtime/store.js';
-import { toModelFile } from '../modelfile/write.js';
-import { type ModelFile } from '../modelfile/schema.js';
 
 /** Options of a {@link Network}. */
 export interface NetworkOptions {
@@ -232,9 +230,14 @@ export class Network {
     return this.add(new Projection(pre, post, options));
   }
 
-  /** The network as a model file (see `toModelFile`); `JSON.stringify(net)` writes it. */
-  toJSON(): ModelFile {
-    return toModelFile(this);
+  /**
+   * The network as a model file (see `toModelFile`, which gives it typed); `JSON.stringify(net)`
+   * writes it. The writer lives in src/modelfile, which registers itself when the package loads, so
+   * that the core does not import the layer built on top of it.
+   */
+  toJSON(): object {
+    if (!modelFileWriter) throw new BuildError(`network '${this.name}'`, 'toJSON', 'no model-file writer is loaded', "import { toModelFile } from 'braints' and call toModelFile(net)");
+    return modelFileWriter(this);
   }
 
   /** Time step in seconds (after build). */
@@ -2157,6 +2160,19 @@ function checkSynapseDimensions(syn: SynapseDynamics, vals: Map<string, { value:
       throw new BuildError(where, 'syn', `${syn.kind}: ${(err as Error).message}`, `check the units of ${[...vals.keys()].join(', ')} (time constants in ms)`);
     }
   }
+}
+
+/** The model-file writer (src/modelfile/write.ts registers toModelFile), used by Network.toJSON. */
+let modelFileWriter: ((net: Network) => object) | undefined;
+
+/**
+ * Registers the function that writes a network as a model file (called once by src/modelfile).
+ *
+ * @example
+ * registerModelFileWriter(toModelFile);
+ */
+export function registerModelFileWriter(write: (net: Network) => object): void {
+  modelFileWriter = write;
 }
 
 /** Parameters of Tsodyks–Markram short-term plasticity that `connect({ train })` accepts. */

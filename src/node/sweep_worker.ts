@@ -12,7 +12,6 @@
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { Command, Option } from 'commander';
 import { BuildError } from '../lang/errors.js';
 import { nameProblem } from '../equations/validate.js';
 import { ChildRunner, ChildDiedError } from './sweep_runner.js';
@@ -189,34 +188,9 @@ export async function runSweepWorker(options: SweepWorkerOptions): Promise<Sweep
 
 /** The program: `node dist/src/node/sweep_worker.js --redis URL --module FILE …`. */
 async function main(argv: string[]): Promise<void> {
-  const program = new Command()
-    .name('sweep_worker')
-    .description('Pull BrainTS sweep jobs from a BullMQ queue on Redis and run them.')
-    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
-    .option('--queue <name>', 'queue name', DEFAULT_SWEEP_QUEUE)
-    .option('--module <path...>', 'module(s) that register experiments (repeatable)', [])
-    .addOption(new Option('--concurrency <n>', 'jobs at once, each in its own process').default('1'))
-    .addOption(new Option('--lock-ms <ms>', 'job lock duration: a dead worker\u2019s job is re-run after about this long').default('30000'))
-    .addOption(new Option('--stalled-ms <ms>', 'how often to look for jobs of dead workers').default('30000'))
-    .option('--idle-exit <ms>', 'stop after this long without jobs (batch allocations, e.g. a Slurm array)')
-    .option('--quiet', 'print nothing per job');
-  program.parse(argv);
-  const o = program.opts<{ redis: string; queue: string; module: string[]; concurrency: string; lockMs: string; stalledMs: string; idleExit?: string; quiet?: boolean }>();
-  const handle = await runSweepWorker({
-    redis: o.redis,
-    queue: o.queue,
-    modules: o.module,
-    concurrency: Number(o.concurrency),
-    lockDurationMs: Number(o.lockMs),
-    stalledIntervalMs: Number(o.stalledMs),
-    idleExitMs: o.idleExit === undefined ? undefined : Number(o.idleExit),
-    log: o.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
-  });
-  const stop = () => void handle.close();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  await handle.stopped;
-  process.exit(0);
+  // the same command as `npx braints worker` (loaded here, so that the command module never imports this one statically)
+  const { sweepWorkerCommand } = await import('./sweep_worker_command.js');
+  await sweepWorkerCommand('sweep_worker').parseAsync(argv);
 }
 
 const isMain = (() => {
