@@ -67,7 +67,7 @@ test('round trip: a network written by net.toJSON() and built again is the same 
 
   // a model declared by equations, through YAML
   const hh = loadModelText(read('cobahh.yaml'));
-  const yaml = formatModelFile(hh.net.toJSON(), 'yaml');
+  const yaml = formatModelFile(toModelFile(hh.net), 'yaml');
   const hh2 = loadModelText(yaml);
   assert.deepEqual(hh2.net.toJSON(), hh.net.toJSON());
   assert.equal(hh2.file.models?.COBAHH.equations, hh.file.models?.COBAHH.equations);
