@@ -598,20 +598,24 @@ export class EngineTapeRuntime {
         }
       };
       const stepC = next(d.target);
+      // zeroes row b of step n + 1 of a post tape (the accumulator, or its adjoint)
+      const zeroRow = (base: number) => {
+        rowOf(stepC, Npost, 0, q);
+        f.get(q).i32(Npost * 8).op(Op.i32_add).set(qEnd);
+        f.block().loop();
+        f.get(q).get(qEnd).op(Op.i32_ge_u).br_if(1);
+        f.get(q).f64(0);
+        f64Put(f, base);
+        f.get(q).i32(8).op(Op.i32_add).set(q);
+        f.br(0).end().end();
+      };
       f.get(b0).set(b);
       forLoop(f, b, b1, () => {
         rowOf(stepC, Npost, d.postStart, rowPost);
         rowOf(stepC, Npre, d.preStart, rowPre);
         if (!backward) {
           // the accumulator row of X[n+1] becomes Σ w·source
-          rowOf(stepC, Npost, 0, q);
-          f.get(q).i32(Npost * 8).op(Op.i32_add).set(qEnd);
-          f.block().loop();
-          f.get(q).get(qEnd).op(Op.i32_ge_u).br_if(1);
-          f.get(q).f64(0);
-          f64Put(f, ACC);
-          f.get(q).i32(8).op(Op.i32_add).set(q);
-          f.br(0).end().end();
+          zeroRow(ACC);
         }
         f.i32(0).set(r);
         forLoop(f, r, preEnd, () => {
@@ -657,14 +661,7 @@ export class EngineTapeRuntime {
         });
         if (backward) {
           // the accumulator was overwritten by the step: its adjoint stops here
-          rowOf(stepC, Npost, 0, q);
-          f.get(q).i32(Npost * 8).op(Op.i32_add).set(qEnd);
-          f.block().loop();
-          f.get(q).get(qEnd).op(Op.i32_ge_u).br_if(1);
-          f.get(q).f64(0);
-          f64Put(f, AACC);
-          f.get(q).i32(8).op(Op.i32_add).set(q);
-          f.br(0).end().end();
+          zeroRow(AACC);
         }
       });
       return m.functionCount - 1;
