@@ -113,8 +113,12 @@ test('a 100-job sweep over 3 worker processes: every result exactly once, the sa
   } finally {
     await queue.close();
   }
-  // progress was visible while it ran
-  assert.ok(progress.length >= 1 && progress.some((p) => p.done < p.total || p.active > 0), JSON.stringify(progress.slice(0, 3)));
+  // progress is reported while it runs (how many reports fall before the end depends on the
+  // machine's speed, so only their consistency is asserted): done never decreases, ends at 100
+  assert.ok(progress.length >= 1, 'progress reported');
+  for (let k = 1; k < progress.length; k++) assert.ok(progress[k].done >= progress[k - 1].done, JSON.stringify(progress.slice(k - 1, k + 1)));
+  assert.ok(progress.every((p) => p.total === 100 && p.done <= p.total), JSON.stringify(progress.slice(0, 3)));
+  assert.equal(progress[progress.length - 1].done, 100);
   const pool = await sweep('tiny-coba', space, { runner: processPool({ processes: 2, modules: [MODULE] }) });
   sameTable(t, pool);
   const spikes = t.column('spikes');

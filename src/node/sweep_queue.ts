@@ -261,6 +261,8 @@ export function redisQueue(options: RedisQueueOptions): SweepRunner & { readonly
             if (lost.length) await add(lost);
           }
         }
+        // the final state, always reported (however fast the jobs ran)
+        options.onProgress?.({ total, done, active: 0, waiting: 0 });
       } finally {
         if (!options.keepJobs) {
           for (let j = 0; j < total; j++) await queue.remove(prefix + j).catch(() => 0);
