@@ -43,6 +43,7 @@ import { type Assignment } from '../equations/parser.js';
 import { IRBuilder } from '../ir/lower.js';
 import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
 import { EngineTapeRuntime } from '../backends/engine/tape.js';
+import { checkCheckpoint } from '../backends/forward_checks.js';
 import { type Param } from '../autodiff/param.js';
 import { atan } from '../autodiff/surrogate.js';
 import { initialScale } from '../model/scale.js';
@@ -1784,8 +1785,8 @@ export class Network {
       if (id === undefined || this.ir!.slots[id].kind !== 'state') throw new BuildError(where, 'keep', `'${String(v)}' of group '${g?.name}' is not a state variable of this network`, 'name [group, variable] pairs of the network');
       keep.add(id);
     }
-    const checkpoint = o.checkpoint === undefined ? undefined : o.checkpoint;
-    if (checkpoint !== undefined && !(Number.isInteger(checkpoint) && checkpoint >= 1)) throw new BuildError(where, 'checkpoint', `must be a positive integer number of steps, got ${JSON.stringify(checkpoint)}`, 'give e.g. checkpoint: 50');
+    const checkpoint = o.checkpoint;
+    checkCheckpoint(checkpoint, o.steps, o.carry === true);
     const layout = JSON.stringify([checkpoint ?? null, [...keep].sort((a, b) => a - b)]);
     if (!this.tape || this.tape.T !== o.steps || this.tape.maxBatch < batch || this.tapeLayout !== layout) {
       this.tapeLayout = layout;
