@@ -39,6 +39,7 @@ import { type ProgressReporter } from '../runner/progress.js';
 import { PoissonInput, PoissonGroup, SpikeGeneratorGroup } from '../inputs/index.js';
 import { buildUpdateKernel, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
 import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec, type EnginePoissonInputSpec } from '../engine/engine.js';
+import { enginePlasticity, type EnginePlasticitySpec } from '../engine/plasticity.js';
 import { type Assignment } from '../equations/parser.js';
 import { IRBuilder } from '../ir/lower.js';
 import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
@@ -184,6 +185,8 @@ export class Network {
   private built = false;
   private kernel: Kernel | undefined;
   private engine: StepEngine | undefined;
+  /** Plastic projections on the engine: index, and the arrays (given CSR order) that mirror the engine's weights. */
+  private enginePlastic: { k: number; weights: StateArray; synVars: Float64Array[] }[] = [];
   private step = 0;
   private dtValue = 0;
   private groups: NeuronGroup[] = [];
@@ -430,9 +433,27 @@ export class Network {
     if (this.options.backend === 'js') return refuse("backend is 'js'");
     if (this.options.engine === false) return refuse('engine is false');
     for (const plan of plans) if (!plan.wasmKernel && !plan.poissonEngine) return refuse(`${plan.where} does not run on the WebAssembly backend: ${plan.wasmWhy ?? 'unknown reason'}`);
+    const plastic = new Map<ProjPlan, EnginePlasticitySpec>();
+    const planFor = (g: NeuronGroup) => plans.find((p) => p.group === g)!;
     for (const pp of projPlans) {
-      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
+      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.stpRelease ? 'short-term plasticity' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
       if (why) return refuse(`${pp.where} has ${why}`);
+      if (!pp.plastic) continue;
+      const [pre, post] = [planFor(pp.proj.pre.group), planFor(pp.proj.post.group)];
+      const spec = enginePlasticity(pp.plastic, { dt: this.dtValue, threads, preKey: (n) => pre.symbolOf!.get(n), postKey: (n) => post.symbolOf!.get(n) });
+      if (typeof spec === 'string') return refuse(`${pp.where} has plasticity the step engine cannot run: ${spec}`);
+      plastic.set(pp, spec);
+    }
+    // The engine decays pre traces itself (one copy per thread): the pre group's update leaves them out.
+    const engineTraces = new Map<GroupPlan, Set<string>>();
+    for (const [pp, spec] of plastic) {
+      const pre = planFor(pp.proj.pre.group);
+      const set = engineTraces.get(pre) ?? new Set<string>();
+      for (const t of spec.preTraces) set.add(spec.preArrays.get(t.name)!);
+      engineTraces.set(pre, set);
+    }
+    for (const plan of plans) {
+      if (plan.poissonEngine && !plan.synStates.every((st) => engineTraces.get(plan)?.has(plan.symbolOf!.get(st.name)!))) return refuse(`${plan.where} has post-synaptic plasticity traces, which a Poisson source does not update`);
     }
     // Poisson inputs: the engine draws Binomial(num, p) by inversion, as the JavaScript kernel does while num·p·(1 − p) ≤ 25
     const poissonInputs: EnginePoissonInputSpec[] = [];
@@ -449,7 +470,9 @@ export class Network {
       const rt = plan.group.runtime!;
       const sym = plan.symbolOf!;
       // a Poisson source has no update kernel: the engine draws its spikes (its kernel description is empty)
-      const kernel = plan.wasmKernel ?? { vars: [], method: 'euler', dt: this.dtValue, threshold: null, reset: [], refSteps: 0 };
+      const traced = engineTraces.get(plan);
+      const own = plan.wasmKernel && traced ? { ...plan.wasmKernel, vars: plan.wasmKernel.vars.filter((v) => !traced.has(v.name)) } : plan.wasmKernel;
+      const kernel = own ?? { vars: [], method: 'euler', dt: this.dtValue, threshold: null, reset: [], refSteps: 0 };
       const poisson = plan.wasmKernel ? undefined : { ...plan.poissonEngine!, dt: this.dtValue };
       return { name: plan.group.name, size: plan.group.size, kernel, poisson, arrays: new Map([...rt.arrays].map(([k, a]) => [sym.get(k)!, a])), lastSpike: rt.lastSpike, ring: rt.ring, record: watched.has(plan.group) };
     });
@@ -469,6 +492,7 @@ export class Network {
       target: plans[index.get(pp.proj.post.group)!].symbolOf!.get(pp.targetArray)!,
       gateRefSteps: pp.gated ? plans[index.get(pp.proj.post.group)!].refSteps : 0,
       delays: pp.delays,
+      plastic: plastic.get(pp),
     }));
     const bytes = StepEngine.memoryNeeded(groups, projections, { threads, double });
     if (bytes > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
@@ -482,8 +506,10 @@ export class Network {
       plan.group.runtime = { ...rt, lastSpike: v.lastSpike, backend: `${rt.backend} engine×${threads}` };
     });
     // With one thread the engine's connectivity is the stored one: keep a single copy.
+    this.enginePlastic = projPlans.flatMap((pp, k) => (pp.plastic ? [{ k, weights: pp.weights!, synVars: pp.plastic.synVars.map((v) => v.array) }] : []));
     projPlans.forEach((pp, k) => {
-      const v = engine.projectionViews(k);
+      // a plastic projection keeps its arrays (mirrors of the engine's weights, read back after each run)
+      const v = pp.plastic ? null : engine.projectionViews(k);
       if (!v) return;
       pp.csr.indptr = v.indptr;
       pp.csr.indices = v.indices;
@@ -681,7 +707,6 @@ export class Network {
     // Long-term plasticity: per-synapse weights, traces on both populations.
     let plastic: PlasticityPlan | undefined;
     if (o.plasticity) {
-      if (delays) throw new BuildError(where, 'plasticity', 'per-synapse delays together with plasticity are not supported', 'use one delay for all synapses');
       if (!weights) weights = new F(nSyn).fill(weight);
       plastic = planPlasticity(o.plasticity, k, { where, preModel, postModel, weightDim, nSyn, dt, pre, post });
     }
@@ -1022,7 +1047,8 @@ export class Network {
 
     // A PoissonGroup with input rates (one value, per neuron) and nothing else to update runs in the
     // step engine as a Poisson source drawing the same numbers as the JavaScript kernel below.
-    if (group instanceof PoissonGroup && !group.ratesExpression && !wasm && draws.length === 1 && vars.length === 0 && timedInputs.length <= 1 && plan.spikeStatements.length === 0 && plan.refSteps === 0) {
+    // (plasticity traces are allowed: the engine updates pre traces itself, see buildEngine)
+    if (group instanceof PoissonGroup && !group.ratesExpression && !wasm && draws.length === 1 && vars.every((v) => v.exact) && timedInputs.length <= 1 && plan.spikeStatements.length === 0 && plan.refSteps === 0) {
       const tab = timedInputs[0];
       plan.poissonEngine = {
         seed,
@@ -1205,7 +1231,10 @@ export class Network {
         rowOf,
         `const e = ${IP}[r + 1];`,
         release ? `const rel = ${release}[${preIndex}];` : '',
-        `for (let s = ${IP}[r]; s < e; s++) ${RG}[((n + ${D}[s]) % ${R}) * ${M} + ${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
+        // with plasticity the rule acts when the spike is emitted: the weight sent is the one before its on-pre change
+        pp.plastic
+          ? this.onPreCode(pp, pp.plastic, k, name, `${RG}[((n + ${D}[s]) % ${R}) * ${M} + j] += ${release ? `${W} * rel` : W};`, preIndex)
+          : `for (let s = ${IP}[r]; s < e; s++) ${RG}[((n + ${D}[s]) % ${R}) * ${M} + ${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
         '}',
         `const rb = (n % ${R}) * ${M};`,
         // increments arriving now land (or are dropped by a refractory post neuron); the slot is emptied either way
@@ -1585,6 +1614,24 @@ export class Network {
 
   /** Runs the step engine up to `stop`, replaying recorded spikes into the monitors. */
   private engineRun(stop: number): void {
+    this.syncPlastic('write');
+    try {
+      this.engineSteps(stop);
+    } finally {
+      this.syncPlastic('read');
+    }
+  }
+
+  /**
+   * Plastic weights and per-synapse variables between the projections' arrays and the engine:
+   * 'write' before a run or a store (modulate() and the user change the arrays), 'read' after a
+   * run or a restore.
+   */
+  private syncPlastic(dir: 'read' | 'write'): void {
+    for (const p of this.enginePlastic) this.engine!.plasticState(p.k, dir, p.weights, p.synVars);
+  }
+
+  private engineSteps(stop: number): void {
     const engine = this.engine!;
     while (this.step < stop) {
       const from = this.step;
@@ -1949,6 +1996,7 @@ export class Network {
   store(options?: string | StoreOptions): void {
     this.build();
     this.faults.assertUsable(`network '${this.name}'`, 'store');
+    if (this.engine) this.syncPlastic('write');
     storeState(this.stateHost(), this.snapshots, options);
   }
 
@@ -1965,6 +2013,7 @@ export class Network {
   restore(options?: string | StoreOptions): void {
     this.build();
     restoreState(this.stateHost(), this.snapshots, options);
+    if (this.engine) this.syncPlastic('read');
     this.faults.clear();
   }
 

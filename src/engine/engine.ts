@@ -23,6 +23,7 @@ import { ModuleBuilder, type FunctionBuilder, Op, AtomicOp, ValType } from '../w
 import { emitUpdateFunction, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
 import { wasmApi, type WasmMemory, type WasmModule } from '../wasm/runtime.js';
 import { THREEFRY } from '../math/rng.js';
+import { PlasticProjection, plasticBytes, type EnginePlasticitySpec } from './plasticity.js';
 
 type StateArray = Float32Array | Float64Array;
 
@@ -86,6 +87,8 @@ export interface EngineProjectionSpec {
    * per step up to the longest delay), and slot n mod R is added to the target at step n.
    */
   readonly delays?: Int32Array | null;
+  /** Long-term plasticity (src/engine/plasticity.ts); needs per-synapse `weights`. */
+  readonly plastic?: EnginePlasticitySpec;
 }
 
 /**
@@ -197,6 +200,7 @@ interface ProjLayout {
   readonly delays: number;
   readonly ring: number;
   readonly R: number;
+  plast?: PlasticProjection;
 }
 
 /**
@@ -253,6 +257,7 @@ export class StepEngine {
     for (const p of projections) {
       const nnz = p.indptr[p.preSize];
       total += r((T === 1 ? p.preSize + 1 : p.preSize * (T + 1)) * 4) + r(nnz * 4) + (p.weights ? r(nnz * elem) : 0);
+      if (p.plastic) total += plasticBytes(p.plastic, nnz, groups[p.pre].size, groups[p.post].size, T, elem);
     }
     return total;
   }
@@ -318,6 +323,10 @@ export class StepEngine {
         R: Math.max(1, R),
       };
     });
+    for (const p of this.projs) {
+      const { plastic, pre, post, preStart, preSize, postStart } = p.spec;
+      if (plastic) p.plast = new PlasticProjection(arena, plastic, { nnz: p.nnz, rows: p.rows, indices: p.indices, weights: p.weights, preStart, preSize, postStart, pre: this.groups[pre], post: this.groups[post], threads: T, double, line: LINE });
+    }
     // control block: gen, count, sleepers, abort, command words (each on its own line), per-thread stop and divergence
     const ctl = arena.reserve((16 + 3 * T) * LINE, LINE);
     this.ctl = ctl;
@@ -348,7 +357,8 @@ export class StepEngine {
     const updates = this.groups.map((g) => (g.spec.poisson ? emitPoissonSource(m, g, double) : updateOf(g, undefined)));
     const uniformUpdates = this.groups.map((g) => (Object.keys(g.uniforms).length > 0 ? updateOf(g, g.uniforms) : -1));
     const flushes = this.groups.map((g) => (double || g.spec.poisson ? -1 : emitFlush(m, g)));
-    const delivers = this.projs.map((p) => emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double));
+    // a plastic projection: its pre traces decay, then delivery with the on-pre statements, then the post side
+    const delivers = this.projs.flatMap((p) => [p.plast?.emitDecay(m) ?? -1, emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double), p.plast?.emitPost(m) ?? -1].filter((x) => x >= 0));
     for (const pi of options.poissonInputs ?? []) delivers.push(emitPoissonInput(m, pi, this.groups[pi.post], double));
     emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn);
     const api = wasmApi();
@@ -363,7 +373,10 @@ export class StepEngine {
       arena.i32(g.bounds, T + 1).set(g.part);
       if (g.table >= 0) arena.f64(g.table, g.spec.poisson!.table!.data.length).set(g.spec.poisson!.table!.data);
     }
-    for (const p of this.projs) this.fillProjection(p, double);
+    for (const p of this.projs) {
+      this.fillProjection(p, double);
+      p.plast?.fill(arena, arena.i32(p.rows, T === 1 ? p.spec.preSize + 1 : p.spec.preSize * (T + 1)), arena.i32(p.indices, p.nnz));
+    }
     const I = this.I32;
     I[(ctl >> 2) + CTL_GEN] = 0;
     for (let w = 0; w < T; w++) {
@@ -389,7 +402,9 @@ export class StepEngine {
     const dstW = weights ? (double ? this.arena.f64(p.weights, p.nnz) : this.arena.f32(p.weights, p.nnz)) : null;
     const delays = p.spec.delays ?? null;
     const dstD = delays ? this.arena.i32(p.delays, p.nnz) : null;
+    const order = p.plast?.order;
     if (T === 1) {
+      order?.forEach((_, s) => (order[s] = s));
       this.arena.i32(p.rows, preSize + 1).set(indptr);
       dstIdx.set(indices);
       if (dstW) dstW.set(weights!);
@@ -415,6 +430,7 @@ export class StepEngine {
           dstIdx[out] = indices[s];
           if (dstW) dstW[out] = weights![s];
           if (dstD) dstD[out] = delays![s];
+          if (order) order[out] = s;
           out++;
         }
       }
@@ -463,6 +479,7 @@ export class StepEngine {
     const line = LINE >> 2;
     for (let w = 0; w < T; w++) I[c + (16 + w) * line] = NO_STOP;
     this.chooseVariants();
+    for (const p of this.projs) p.plast?.sync(this.arena);
     let reached: number;
     if (T === 1) reached = this.runFn(n0, n1, 0);
     else {
@@ -728,7 +745,23 @@ export class StepEngine {
       out.push({ name: `g${gi}.spikes`, offset: g.spikes, bytes: g.slots * g.spec.size * 4 });
       out.push({ name: `g${gi}.counts`, offset: g.counts, bytes: g.slots * this.threads * LINE });
     });
+    // plastic weights and per-synapse variables; increments in flight on per-synapse delays
+    this.projs.forEach((p, k) => {
+      if (p.plast) out.push({ name: `p${k}.weights`, offset: p.weights, bytes: p.nnz * this.groups[p.spec.post].elem }, ...p.plast.regions().map((r) => ({ ...r, name: `p${k}.${r.name}` })));
+      if (p.ring >= 0) out.push({ name: `p${k}.ring`, offset: p.ring, bytes: p.R * this.groups[p.spec.post].spec.size * 8 });
+    });
     return out;
+  }
+
+  /**
+   * Copies plastic projection `k`'s weights and per-synapse variables out of the engine ('read')
+   * or into it ('write'), in the CSR order the projection was given.
+   *
+   * @example
+   * eng.plasticState(0, 'read', weights, synVars);
+   */
+  plasticState(k: number, dir: 'read' | 'write', weights: StateArray, synVars: readonly Float64Array[]): void {
+    this.projs[k].plast!.exchange(this.arena, dir, weights, synVars);
   }
 
   /** The engine's memory as bytes (for store and restore of {@link stateRegions}). */
@@ -1033,8 +1066,10 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
     f.op(double ? Op.f64_add : Op.f32_add).mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
     if (gate > 0) f.end();
     }
+    p.plast?.emitOnPre(f, { n: 0, w: 1, r, s, jj });
     f.get(s).i32(1).op(Op.i32_add).tee(s).get(e).op(Op.i32_lt_s).br_if(0);
     f.end().end();
+    p.plast?.emitPreSpike(f, { n: 0, w: 1, r });
     f.end(); // continue target
     f.get(q).i32(1).op(Op.i32_add).tee(q).get(c).op(Op.i32_lt_s).br_if(0);
     f.end().end();

@@ -39,6 +39,9 @@ export interface PlasticityPlan {
   /** Statements of `Projection.modulate`, with the signals as symbols `sig$<name>`. */
   readonly modulation: Assignment[];
   readonly signals: readonly string[];
+  /** The traces this rule added to the pre (post) population: array key and right-hand side (in that key). */
+  readonly preTraces: readonly { readonly name: string; readonly rhs: Expr }[];
+  readonly postTraces: readonly { readonly name: string; readonly rhs: Expr }[];
 }
 
 // Canonical symbol names inside compiled statements (the '$' cannot appear in user names).
@@ -163,9 +166,11 @@ export function planPlasticity(
         return u ? num(u.value) : undefined;
       }),
     );
-  for (const [lines, own, host, suffix, model] of [
-    [preLines, preTrace, ctx.pre, '_pre', ctx.preModel],
-    [postLines, postTrace, ctx.post, '_post', ctx.postModel],
+  const preTraces: { name: string; rhs: Expr }[] = [];
+  const postTraces: { name: string; rhs: Expr }[] = [];
+  for (const [lines, own, host, suffix, model, added] of [
+    [preLines, preTrace, ctx.pre, '_pre', ctx.preModel, preTraces],
+    [postLines, postTrace, ctx.post, '_post', ctx.postModel, postTraces],
   ] as const) {
     for (const l of lines) {
       try {
@@ -178,6 +183,7 @@ export function planPlasticity(
       // exact (exp(−dt/τ) per step) for linear traces, as Brian2's event-driven traces.
       const rhs = traceRhs(l.expr!, own, suffix);
       host.synStates.push({ name: prefix + l.name, rhs, dim: l.dim, exact: isLinearIn(rhs, prefix + l.name) });
+      added.push({ name: prefix + l.name, rhs });
     }
   }
   return {
@@ -193,6 +199,8 @@ export function planPlasticity(
     postArrays,
     modulation,
     signals,
+    preTraces,
+    postTraces,
   };
 }
 
