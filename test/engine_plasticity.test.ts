@@ -169,3 +169,18 @@ test('a rule the engine cannot run with several threads is refused by name (a pr
   one.close();
   assert.throws(() => make(2).build(), /pre-synaptic neuron variable/);
 });
+
+test('with per-synapse delays the rule acts when the pre spike is emitted (JavaScript loop): a pre spike at 10 ms, a post spike at 15 ms, a 3 ms delay give the window at 5 ms', async () => {
+  const { SpikeGeneratorGroup, One2One } = await import('../src/index.js');
+  const change = (delay: string | ((i: number, j: number) => string)) => {
+    const net = new Network({ dt: '0.1 ms', dtype: 'float64' });
+    const pre = net.add(new SpikeGeneratorGroup(1, { indices: [0], times: [10], unit: 'ms' }));
+    const post = net.add(new SpikeGeneratorGroup(1, { indices: [0], times: [15], unit: 'ms' }));
+    const proj = net.connect(pre, post, { comm: new One2One(), weight: 0.5, delay, plasticity: STDP({ A_plus: 0.01, A_minus: 0.012, tau_plus: '20 ms', tau_minus: '20 ms', wmax: 1 }) });
+    net.run('40 ms');
+    return proj.weights[0] - 0.5;
+  };
+  // per-synapse: Δt = 15 − 10 = 5 ms; one delay for all synapses: the spike acts at 13 ms, Δt = 2 ms
+  assert.ok(Math.abs(change(() => '3 ms') - 0.01 * Math.exp(-5 / 20)) < 1e-12, `per-synapse: ${change(() => '3 ms')}`);
+  assert.ok(Math.abs(change('3 ms') - 0.01 * Math.exp(-2 / 20)) < 1e-12, `homogeneous: ${change('3 ms')}`);
+});

@@ -78,9 +78,10 @@ export interface NetworkOptions {
    * Threads that simulate (default 1; Node.js ≥ 20.16, worker_threads over one shared memory).
    * Results are identical for any thread count. Needs the step engine: populations on the wasm
    * backend or PoissonGroups with input rates (one value, per neuron or timed), event-driven projections
-   * with stored connectivity and homogeneous or per-synapse delays (no plasticity, short-term
-   * plasticity, just-in-time rows or continuous coupling; delta synapses onto variables and inputs run, and
-   * drop what reaches a refractory neuron), PoissonInputs whose counts are drawn by inversion
+   * with stored connectivity and homogeneous or per-synapse delays (no short-term plasticity,
+   * just-in-time rows or continuous coupling; delta synapses onto variables and inputs run, and
+   * drop what reaches a refractory neuron; long-term plasticity runs when its pre traces decay on
+   * their own and, with threads > 1, its statements read no pre-synaptic neuron variable), PoissonInputs whose counts are drawn by inversion
    * (num·rate·dt·(1 − rate·dt) ≤ 25), and only spike and rate monitors;
    * the build says which part prevents it (and `net.loopReason` with one thread).
    */
@@ -1233,12 +1234,12 @@ export class Network {
         release ? `const rel = ${release}[${preIndex}];` : '',
         // with plasticity the rule acts when the spike is emitted: the weight sent is the one before its on-pre change
         pp.plastic
-          ? this.onPreCode(pp, pp.plastic, k, name, `${RG}[((n + ${D}[s]) % ${R}) * ${M} + j] += ${release ? `${W} * rel` : W};`, preIndex)
+          ? this.onPreCode(pp, pp.plastic, k, name, T === '' ? '' : `${RG}[((n + ${D}[s]) % ${R}) * ${M} + j] += ${release ? `${W} * rel` : W};`, preIndex)
           : `for (let s = ${IP}[r]; s < e; s++) ${RG}[((n + ${D}[s]) % ${R}) * ${M} + ${postOff}${IX}[s]] += ${release ? `${W} * rel` : W};`,
         '}',
-        `const rb = (n % ${R}) * ${M};`,
         // increments arriving now land (or are dropped by a refractory post neuron); the slot is emptied either way
-        `for (let j = 0; j < ${M}; j++) { const x = ${RG}[rb + j]; if (x !== 0) { ${add('j', 'x')} ${RG}[rb + j] = 0; } }`,
+        T === '' ? '' : `const rb = (n % ${R}) * ${M};`,
+        T === '' ? '' : `for (let j = 0; j < ${M}; j++) { const x = ${RG}[rb + j]; if (x !== 0) { ${add('j', 'x')} ${RG}[rb + j] = 0; } }`,
         '}',
       ].join('\n');
     }

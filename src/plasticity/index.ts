@@ -14,6 +14,10 @@
  * variable of the pre- or post-synaptic neuron with the suffix `_pre` / `_post` (`r_pre`, `v_post`).
  * On a spike the weight statements run first, then the traces are updated, so a rule reads the
  * traces as they were just before the spike (as the triplet rule needs).
+ *
+ * Delays: with one delay for all synapses, the on-pre statements and the pre-trace update run
+ * when the spike arrives; with per-synapse delays they run when it is emitted (a pre trace is one
+ * value per neuron), and each synapse transmits the weight it had before that spike's change.
  */
 import { type QuantityLike } from '../equations/quantity.js';
 import { checkOptions } from '../equations/options.js';
