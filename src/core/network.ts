@@ -48,7 +48,7 @@ import { type Param } from '../autodiff/param.js';
 import { atan } from '../autodiff/surrogate.js';
 import { initialScale } from '../model/scale.js';
 import { type NetworkIR } from '../ir/step.js';
-import { checkNetworkOptions, runSteps, type CheckedNetworkOptions, type InjectedFault } from '../runtime/limits.js';
+import { checkNetworkOptions, runSteps, type CheckedNetworkOptions, type InjectedFault, type RankOption } from '../runtime/limits.js';
 import { checkBuildMemory, checkRunMemory, formatBytes, WASM_MAX_BYTES } from '../runtime/memory.js';
 import { FaultState, RunFault } from '../runtime/faults.js';
 import { plainEntries, checkArray, describe } from '../equations/validate.js';
@@ -104,6 +104,14 @@ export interface NetworkOptions {
   readonly stallTimeout?: number;
   /** Test only: make a worker thread fail at a step (see src/runtime/limits.ts InjectedFault). */
   readonly injectFault?: InjectedFault;
+  /**
+   * Run one part of a network split over processes: `{ index, count }`. Every process builds the
+   * same network (same seed); this one simulates the neurons of part `index` of the owner-computes
+   * partition the threads use, and exchanges spikes with the others once per minimum delay
+   * (`runRank` / `runRanks` in braints/node). Needs the step engine, one thread, and a delay of
+   * at least one step on every projection.
+   */
+  readonly rank?: RankOption;
 }
 
 /** Options of {@link Network.run}. */
@@ -122,6 +130,20 @@ export interface RunResult {
   readonly t: number;
   /** Wall-clock seconds spent in the simulation kernel. */
   readonly seconds: number;
+}
+
+/** One rank's side of the spike exchange of a network split over processes (see {@link Network.rankExchange}). */
+export interface RankExchange {
+  readonly index: number;
+  readonly count: number;
+  /** Steps a rank runs between exchanges (the shortest delay). */
+  readonly window: number;
+  /** The network's step when this was read. */
+  readonly step: number;
+  /** This rank's spikes of steps [n0, n1), to send to every other rank. */
+  exportSpikes(n0: number, n1: number): Int32Array;
+  /** Another rank's spikes of steps [n0, n1), as it exported them. */
+  importSpikes(from: number, n0: number, n1: number, data: Int32Array): void;
 }
 
 /** Anything a network may contain. */
@@ -184,6 +206,8 @@ export class Network {
   private built = false;
   private kernel: Kernel | undefined;
   private engine: StepEngine | undefined;
+  /** Built with `rank`: steps between spike exchanges (the shortest delay of any projection). */
+  private rankWindow = 0;
   private step = 0;
   private dtValue = 0;
   private groups: NeuronGroup[] = [];
@@ -199,6 +223,25 @@ export class Network {
    * WebAssembly backend: it draws random numbers ..."), or undefined when it runs on the engine.
    */
   loopReason: string | undefined;
+
+  /**
+   * After a build with the `rank` option (this process runs one part of a network split over
+   * processes): the spike exchange between windows of `window` steps, which
+   * `runRank` (src/distributed/rank.ts) drives; undefined otherwise.
+   */
+  get rankExchange(): RankExchange | undefined {
+    const rank = this.checked?.rank;
+    const engine = this.engine;
+    if (!rank || !engine) return undefined;
+    return {
+      index: rank.index,
+      count: rank.count,
+      window: this.rankWindow,
+      step: this.step,
+      exportSpikes: (n0, n1) => engine.exportSpikes(n0, n1),
+      importSpikes: (from, n0, n1, data) => engine.importSpikes(from, n0, n1, data),
+    };
+  }
   private irBuilder = new IRBuilder();
   /** The checked options (after build). */
   private checked: CheckedNetworkOptions | undefined;
@@ -422,8 +465,10 @@ export class Network {
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new BuildError(where, 'threads', `must be an integer in [1, 64], got ${JSON.stringify(this.options.threads)}`, 'give threads: 1 or the number of cores');
     // A network built to train on several threads simulates on one when the engine cannot run it (the reason is kept).
     const trains = this.groups.some((g) => (g.options.train?.length ?? 0) + (g.options.trainInit?.length ?? 0) > 0) || this.projections.some((p) => (p.options.train?.length ?? 0) > 0);
+    const rank = this.checked!.rank;
     const refuse = (why: string): undefined => {
       this.loopReason = why;
+      if (rank) throw new BuildError(where, 'rank', `a network split over processes runs on the step engine, but ${why}`, 'remove rank, or change that part');
       if (threads > 1 && !trains) throw new BuildError(where, 'threads', `more than one thread needs the step engine, but ${why}`, 'use threads: 1');
       return undefined;
     };
@@ -470,9 +515,10 @@ export class Network {
       gateRefSteps: pp.gated ? plans[index.get(pp.proj.post.group)!].refSteps : 0,
       delays: pp.delays,
     }));
-    const bytes = StepEngine.memoryNeeded(groups, projections, { threads, double });
+    if (rank) this.rankWindow = rankWindow(projPlans, where);
+    const bytes = StepEngine.memoryNeeded(groups, projections, { threads: rank ? rank.count : threads, double });
     if (bytes > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
-    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault });
+    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault, rank });
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
     plans.forEach((plan, gi) => {
       const rt = plan.group.runtime!;
@@ -2172,6 +2218,22 @@ let modelFileWriter: ((net: Network) => object) | undefined;
  * @example
  * registerModelFileWriter(toModelFile);
  */
+/**
+ * The steps a rank of a split network may run before it needs the other ranks' spikes: the
+ * shortest delay. A spike of step m is delivered at step m + delay, so with every delay ≥ D the
+ * spikes of a window of D steps are needed only after the window ends.
+ */
+function rankWindow(projPlans: readonly ProjPlan[], where: string): number {
+  let window = Infinity;
+  for (const pp of projPlans) {
+    if (pp.delays) throw new BuildError(where, 'rank', `${pp.where} has per-synapse delays, which a network split over processes does not exchange yet`, 'give the projection one delay, or remove rank');
+    if (pp.delaySteps < 1) throw new BuildError(where, 'rank', `${pp.where} has no delay: ranks exchange spikes once per minimum delay, so every projection needs a delay of at least one time step`, "give the projection a delay, e.g. delay: '1 ms'");
+    window = Math.min(window, pp.delaySteps);
+  }
+  // without projections the ranks are independent: exchange rarely (nothing to send but counts)
+  return Number.isFinite(window) ? window : 1000;
+}
+
 export function registerModelFileWriter(write: (net: Network) => object): void {
   modelFileWriter = write;
 }

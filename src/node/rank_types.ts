@@ -1,0 +1,10 @@
+/** What a rank's builder module exports (see `runRanks`). */
+import type { Network } from '../core/network.js';
+import type { SpikeMonitor } from '../runner/monitors.js';
+import type { RankOption } from '../runtime/limits.js';
+
+/**
+ * Builds the whole network for one rank (or for one process when `rank` is undefined): the same
+ * model and seed on every rank, with `rank` passed to the network's options.
+ */
+export type RankBuilder = (rank: RankOption | undefined) => { readonly net: Network; readonly spikes?: Readonly<Record<string, SpikeMonitor>> };
