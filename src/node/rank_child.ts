@@ -43,7 +43,7 @@ process.on('message', async (msg: RankRequest) => {
     const mod = (await import(msg.module)) as Record<string, unknown>;
     const build = mod[msg.exportName];
     if (typeof build !== 'function') throw new Error(`the module has no function '${msg.exportName}'`);
-    const { net, spikes } = (build as RankBuilder)({ index: msg.rank, count: msg.ranks });
+    const { net, spikes } = (build as RankBuilder)({ index: msg.rank, count: msg.ranks }, msg.args);
     const stats = await runRank(net, msg.duration, transport);
     const out: Record<string, { steps: Int32Array; indices: Int32Array }> = {};
     for (const [key, m] of Object.entries(spikes ?? {})) {

@@ -5,6 +5,7 @@ import type { RankOption } from '../runtime/limits.js';
 
 /**
  * Builds the whole network for one rank (or for one process when `rank` is undefined): the same
- * model and seed on every rank, with `rank` passed to the network's options.
+ * model and seed on every rank, with `rank` passed to the network's options. `args` is the plain
+ * data given to `runRanks` (e.g. a scale).
  */
-export type RankBuilder = (rank: RankOption | undefined) => { readonly net: Network; readonly spikes?: Readonly<Record<string, SpikeMonitor>> };
+export type RankBuilder = (rank: RankOption | undefined, args?: unknown) => { readonly net: Network; readonly spikes?: Readonly<Record<string, SpikeMonitor>> };

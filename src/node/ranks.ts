@@ -19,6 +19,8 @@ export interface RunRanksOptions {
   readonly exportName?: string;
   /** Processes (2 … 64). */
   readonly ranks: number;
+  /** Plain data passed to the builder as its second argument (numbers, strings, arrays, objects). */
+  readonly args?: unknown;
   /** Simulated time, e.g. '1 s'. */
   readonly duration: string;
   /** Give up (and stop every rank) after this many seconds (default 600). */
@@ -41,7 +43,7 @@ export interface RanksResult {
 
 /** Messages between the coordinator and a rank. */
 export type RankRequest =
-  | { readonly type: 'start'; readonly module: string; readonly exportName: string; readonly rank: number; readonly ranks: number; readonly duration: string }
+  | { readonly type: 'start'; readonly module: string; readonly exportName: string; readonly rank: number; readonly ranks: number; readonly duration: string; readonly args: unknown }
   | { readonly type: 'all'; readonly n0: number; readonly data: Int32Array[] };
 export type RankReply =
   | { readonly type: 'spikes'; readonly n0: number; readonly data: Int32Array }
@@ -103,7 +105,7 @@ export async function runRanks(options: RunRanksOptions): Promise<RanksResult> {
         child.on('exit', (code, signal) => {
           if (!results[r]) fail(new Error(`runRanks: rank ${r} exited (${signal ?? `code ${code}`}) before it finished; the other ranks were stopped`));
         });
-        child.send({ type: 'start', module, exportName, rank: r, ranks: R, duration: options.duration } satisfies RankRequest);
+        child.send({ type: 'start', module, exportName, rank: r, ranks: R, duration: options.duration, args: options.args } satisfies RankRequest);
       }
     });
   } finally {
