@@ -545,6 +545,10 @@ export class Network {
       this.irBuilder.addUnsupported(`${pp.where} (a plastic projection that transmits nothing)`);
       return;
     }
+    if (pp.kind === 'continuous' && (pp.delays || pp.delaySteps > 0)) {
+      this.irBuilder.addUnsupported(`${pp.where} (rate coupling with conduction delays)`);
+      return;
+    }
     this.irBuilder.addDelivery({
       kind: pp.kind,
       sourceKey: pp.sourceArray,
@@ -736,7 +740,8 @@ export class Network {
     // Continuous transmission: rate coupling, gap junctions, pre-aligned synapse kinetics.
     const preAligned = o.syn?.align === 'pre';
     if (o.source !== undefined || o.gap !== undefined || preAligned) {
-      if (delays || delaySteps) throw new BuildError(where, 'delay', 'continuous coupling (source, gap, pre-aligned synapses) has no transmission delay', 'remove the delay');
+      // Rate coupling may be delayed (conduction delays of whole-brain models); gap junctions and pre-aligned kinetics act at once.
+      if ((delays || delaySteps) && o.source === undefined) throw new BuildError(where, 'delay', 'gap junctions and pre-aligned synapses have no transmission delay (only rate coupling with source does)', 'remove the delay');
       if (o.stp) throw new BuildError(where, 'stp', 'short-term plasticity applies to spike transmission only', 'remove stp, or use an align-post synapse such as Expon');
       if (jitRow) throw new BuildError(where, 'jit', 'continuous coupling (source, gap, pre-aligned synapses) reads every stored synapse each step', 'use jit: false');
       if (preAligned && o.gap !== undefined) throw new BuildError(where, 'gap', 'a gap junction couples membrane variables directly and takes no synapse model', 'remove syn, or remove gap');
@@ -1192,6 +1197,41 @@ export class Network {
   }
 
   /**
+   * Rate coupling with conduction delays: the source's values of the last R steps are kept in a
+   * history ring (R = longest delay + 1, one row of pre values per step), and synapse s reads the
+   * row of step n − delay(s). Before the first step the history holds the initial values (filled at
+   * step 0), as whole-brain simulators start from a constant history.
+   */
+  private delayedCouplingCode(pp: ProjPlan, k: number, name: (a: StateArray | Int32Array, label: string) => string): string {
+    const { proj, csr, weights, weight, delaySteps, delays } = pp;
+    let maxD = delaySteps;
+    if (delays) for (const d of delays) if (d > maxD) maxD = d;
+    const R = maxD + 1;
+    const Npre = proj.pre.size;
+    const F = this.options.dtype === 'float64' ? Float64Array : Float32Array;
+    const HIST = name(new F(R * Npre), `P${k}_hist`);
+    const SRC = name(proj.pre.group.runtime!.arrays.get(pp.sourceArray!)!, `P${k}_source`);
+    const T = name(proj.post.group.runtime!.arrays.get(pp.targetArray)!, `P${k}_target`);
+    const IP = name(csr.indptr, `P${k}_indptr`);
+    const IX = name(csr.indices, `P${k}_indices`);
+    const W = weights ? `${name(weights, `P${k}_w`)}[s]` : jsNumber(weight);
+    const D = delays ? `${name(delays, `P${k}_delays`)}[s]` : String(delaySteps);
+    const postOff = proj.post.start === 0 ? '' : `${proj.post.start} + `;
+    return [
+      '{',
+      `if (n === 0) for (let q = 0; q < ${R}; q++) for (let r = 0; r < ${Npre}; r++) ${HIST}[q * ${Npre} + r] = ${SRC}[${proj.pre.start} + r];`,
+      `const hb = (n % ${R}) * ${Npre};`,
+      `for (let r = 0; r < ${Npre}; r++) ${HIST}[hb + r] = ${SRC}[${proj.pre.start} + r];`,
+      `for (let j = 0; j < ${proj.post.group.size}; j++) ${T}[j] = 0;`,
+      `for (let r = 0; r < ${Npre}; r++) {`,
+      `const e = ${IP}[r + 1];`,
+      `for (let s = ${IP}[r]; s < e; s++) ${T}[${postOff}${IX}[s]] += ${W} * ${HIST}[((n - ${D} + ${R}) % ${R}) * ${Npre} + r];`,
+      '}',
+      '}',
+    ].join('\n');
+  }
+
+  /**
    * The condition under which post neuron `idx` (code) takes an increment at step n: always (''),
    * or, for a target held by (unless refractory), only while the neuron is not refractory.
    */
@@ -1217,6 +1257,7 @@ export class Network {
     const N = proj.pre.group.size;
     const postOff = proj.post.start === 0 ? '' : `${proj.post.start} + `;
     proj.runtime = { csr, weights, weight, delaySteps, delays, targetArray, modulate: pp.plastic && pp.plastic.modulation.length > 0 ? this.modulator(pp, pp.plastic) : undefined };
+    if (pp.kind === 'continuous' && (delays || delaySteps > 0)) return this.delayedCouplingCode(pp, k, name);
     if (pp.kind === 'continuous') {
       const SRC = name(preRt.arrays.get(pp.sourceArray!)!, `P${k}_source`);
       const lines = ['{', `for (let j = 0; j < ${proj.post.group.size}; j++) ${T}[j] = 0;`, `for (let r = 0; r < ${proj.pre.size}; r++) {`, `const val = ${SRC}[${proj.pre.start} + r];`];
