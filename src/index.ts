@@ -51,3 +51,4 @@ export * from './runtime/store.js';
 export * from './sweep/index.js';
 export * from './modelfile/index.js';
 export { runRank, type SpikeTransport, type RankRunStats } from './distributed/rank.js';
+export { heatmapSvg, type HeatmapOptions } from './plot/heatmap.js';
