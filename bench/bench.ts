@@ -19,6 +19,7 @@ import { connectSeconds, streamTriadGBs } from './extra.js';
 import { benchFmnist } from './fmnist.js';
 import { benchGradcheck } from './gradcheck.js';
 import { benchSweep } from './sweep.js';
+import { benchRanks } from './ranks.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/; the peer scripts stay in the source tree.
@@ -130,7 +131,7 @@ function printRow(row: BenchRow, json: boolean): void {
 const program = new Command()
   .name('npm run bench --')
   .description('Benchmark BrainTS against Brian2 (C++ standalone) on the same models; prints ratios.')
-  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, connect (connectivity generation), gradcheck (gradients of the one-network model against finite differences), stream (memory bandwidth), large (1 M neurons, stored and just-in-time connectivity), sweep (a COBA sweep in-process vs a process pool), or all`)
+  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, connect (connectivity generation), gradcheck (gradients of the one-network model against finite differences), stream (memory bandwidth), large (1 M neurons, stored and just-in-time connectivity), sweep (a COBA sweep in-process vs a process pool), ranks (one network split over processes), or all`)
   .addOption(new Option('--scale <S>', 'network scale (neurons × S, weights ÷ S)').default('1'))
   .addOption(new Option('--duration <MS>', 'biological time in ms').default('1000'))
   .addOption(new Option('--threads <T>', 'threads on both sides (all: 1 and 2)').default('1'))
@@ -147,6 +148,12 @@ const program = new Command()
       // a small COBA sweep (8 jobs) in this process and on a pool (--threads processes, at least 2); the ratio is pool ÷ in-process
       const row = await benchSweep(Number(opts.threads) > 1 ? Number(opts.threads) : 2);
       console.log(opts.json ? JSON.stringify(row) : `sweep of ${row.jobs} COBA jobs: in-process ${row.in_process_s} s, pool of ${row.processes} processes ${row.pool_s} s, ratio ${row.ratio} (pool ÷ in-process), tables identical: ${row.identical}`);
+      return;
+    }
+    if (model === 'ranks') {
+      // one network split over --threads processes (at least 2) vs one process on 1 and on that many threads
+      const row = await benchRanks({ scale: Number(opts.scale), durationMs: Number(opts.duration), ranks: Math.max(2, Number(opts.threads)), runs: Number(opts.runs) });
+      console.log(opts.json ? JSON.stringify(row) : Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', '));
       return;
     }
     if (model === 'fmnist') {

@@ -50,3 +50,5 @@ export { estimateBuild, formatBytes, freeMemory, MAX_GROUP_SIZE } from './runtim
 export * from './runtime/store.js';
 export * from './sweep/index.js';
 export * from './modelfile/index.js';
+export { runRank, type SpikeTransport, type RankRunStats } from './distributed/rank.js';
+export { heatmapSvg, type HeatmapOptions } from './plot/heatmap.js';

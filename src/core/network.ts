@@ -49,7 +49,7 @@ import { type Param } from '../autodiff/param.js';
 import { atan } from '../autodiff/surrogate.js';
 import { initialScale } from '../model/scale.js';
 import { type NetworkIR } from '../ir/step.js';
-import { checkNetworkOptions, runSteps, type CheckedNetworkOptions, type InjectedFault } from '../runtime/limits.js';
+import { checkNetworkOptions, runSteps, type CheckedNetworkOptions, type InjectedFault, type RankOption } from '../runtime/limits.js';
 import { checkBuildMemory, checkRunMemory, formatBytes, WASM_MAX_BYTES } from '../runtime/memory.js';
 import { FaultState, RunFault } from '../runtime/faults.js';
 import { plainEntries, checkArray, describe } from '../equations/validate.js';
@@ -106,6 +106,14 @@ export interface NetworkOptions {
   readonly stallTimeout?: number;
   /** Test only: make a worker thread fail at a step (see src/runtime/limits.ts InjectedFault). */
   readonly injectFault?: InjectedFault;
+  /**
+   * Run one part of a network split over processes: `{ index, count }`. Every process builds the
+   * same network (same seed); this one simulates the neurons of part `index` of the owner-computes
+   * partition the threads use, and exchanges spikes with the others once per minimum delay
+   * (`runRank` / `runRanks` in braints/node). Needs the step engine, one thread, and a delay of
+   * at least one step on every projection.
+   */
+  readonly rank?: RankOption;
 }
 
 /** Options of {@link Network.run}. */
@@ -124,6 +132,20 @@ export interface RunResult {
   readonly t: number;
   /** Wall-clock seconds spent in the simulation kernel. */
   readonly seconds: number;
+}
+
+/** One rank's side of the spike exchange of a network split over processes (see {@link Network.rankExchange}). */
+export interface RankExchange {
+  readonly index: number;
+  readonly count: number;
+  /** Steps a rank runs between exchanges (the shortest delay). */
+  readonly window: number;
+  /** The network's step when this was read. */
+  readonly step: number;
+  /** This rank's spikes of steps [n0, n1), to send to every other rank. */
+  exportSpikes(n0: number, n1: number): Int32Array;
+  /** Another rank's spikes of steps [n0, n1), as it exported them. */
+  importSpikes(from: number, n0: number, n1: number, data: Int32Array): void;
 }
 
 /** Anything a network may contain. */
@@ -188,6 +210,8 @@ export class Network {
   private engine: StepEngine | undefined;
   /** Plastic projections on the engine: index, and the arrays (given CSR order) that mirror the engine's weights. */
   private enginePlastic: { k: number; weights: StateArray; synVars: Float64Array[] }[] = [];
+  /** Built with `rank`: steps between spike exchanges (the shortest delay of any projection). */
+  private rankWindow = 0;
   private step = 0;
   private dtValue = 0;
   private groups: NeuronGroup[] = [];
@@ -203,6 +227,25 @@ export class Network {
    * WebAssembly backend: it draws random numbers ..."), or undefined when it runs on the engine.
    */
   loopReason: string | undefined;
+
+  /**
+   * After a build with the `rank` option (this process runs one part of a network split over
+   * processes): the spike exchange between windows of `window` steps, which
+   * `runRank` (src/distributed/rank.ts) drives; undefined otherwise.
+   */
+  get rankExchange(): RankExchange | undefined {
+    const rank = this.checked?.rank;
+    const engine = this.engine;
+    if (!rank || !engine) return undefined;
+    return {
+      index: rank.index,
+      count: rank.count,
+      window: this.rankWindow,
+      step: this.step,
+      exportSpikes: (n0, n1) => engine.exportSpikes(n0, n1),
+      importSpikes: (from, n0, n1, data) => engine.importSpikes(from, n0, n1, data),
+    };
+  }
   private irBuilder = new IRBuilder();
   /** The checked options (after build). */
   private checked: CheckedNetworkOptions | undefined;
@@ -426,8 +469,10 @@ export class Network {
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new BuildError(where, 'threads', `must be an integer in [1, 64], got ${JSON.stringify(this.options.threads)}`, 'give threads: 1 or the number of cores');
     // A network built to train on several threads simulates on one when the engine cannot run it (the reason is kept).
     const trains = this.groups.some((g) => (g.options.train?.length ?? 0) + (g.options.trainInit?.length ?? 0) > 0) || this.projections.some((p) => (p.options.train?.length ?? 0) > 0);
+    const rank = this.checked!.rank;
     const refuse = (why: string): undefined => {
       this.loopReason = why;
+      if (rank) throw new BuildError(where, 'rank', `a network split over processes runs on the step engine, but ${why}`, 'remove rank, or change that part');
       if (threads > 1 && !trains) throw new BuildError(where, 'threads', `more than one thread needs the step engine, but ${why}`, 'use threads: 1');
       return undefined;
     };
@@ -495,9 +540,10 @@ export class Network {
       delays: pp.delays,
       plastic: plastic.get(pp),
     }));
-    const bytes = StepEngine.memoryNeeded(groups, projections, { threads, double });
+    if (rank) this.rankWindow = rankWindow(projPlans, where);
+    const bytes = StepEngine.memoryNeeded(groups, projections, { threads: rank ? rank.count : threads, double });
     if (bytes > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
-    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault });
+    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault, rank });
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
     plans.forEach((plan, gi) => {
       const rt = plan.group.runtime!;
@@ -524,6 +570,10 @@ export class Network {
     const { proj } = pp;
     if (pp.targetArray === '') {
       this.irBuilder.addUnsupported(`${pp.where} (a plastic projection that transmits nothing)`);
+      return;
+    }
+    if (pp.kind === 'continuous' && (pp.delays || pp.delaySteps > 0)) {
+      this.irBuilder.addUnsupported(`${pp.where} (rate coupling with conduction delays)`);
       return;
     }
     this.irBuilder.addDelivery({
@@ -716,7 +766,8 @@ export class Network {
     // Continuous transmission: rate coupling, gap junctions, pre-aligned synapse kinetics.
     const preAligned = o.syn?.align === 'pre';
     if (o.source !== undefined || o.gap !== undefined || preAligned) {
-      if (delays || delaySteps) throw new BuildError(where, 'delay', 'continuous coupling (source, gap, pre-aligned synapses) has no transmission delay', 'remove the delay');
+      // Rate coupling may be delayed (conduction delays of whole-brain models); gap junctions and pre-aligned kinetics act at once.
+      if ((delays || delaySteps) && o.source === undefined) throw new BuildError(where, 'delay', 'gap junctions and pre-aligned synapses have no transmission delay (only rate coupling with source does)', 'remove the delay');
       if (o.stp) throw new BuildError(where, 'stp', 'short-term plasticity applies to spike transmission only', 'remove stp, or use an align-post synapse such as Expon');
       if (jitRow) throw new BuildError(where, 'jit', 'continuous coupling (source, gap, pre-aligned synapses) reads every stored synapse each step', 'use jit: false');
       if (preAligned && o.gap !== undefined) throw new BuildError(where, 'gap', 'a gap junction couples membrane variables directly and takes no synapse model', 'remove syn, or remove gap');
@@ -1173,6 +1224,41 @@ export class Network {
   }
 
   /**
+   * Rate coupling with conduction delays: the source's values of the last R steps are kept in a
+   * history ring (R = longest delay + 1, one row of pre values per step), and synapse s reads the
+   * row of step n − delay(s). Before the first step the history holds the initial values (filled at
+   * step 0), as whole-brain simulators start from a constant history.
+   */
+  private delayedCouplingCode(pp: ProjPlan, k: number, name: (a: StateArray | Int32Array, label: string) => string): string {
+    const { proj, csr, weights, weight, delaySteps, delays } = pp;
+    let maxD = delaySteps;
+    if (delays) for (const d of delays) if (d > maxD) maxD = d;
+    const R = maxD + 1;
+    const Npre = proj.pre.size;
+    const F = this.options.dtype === 'float64' ? Float64Array : Float32Array;
+    const HIST = name(new F(R * Npre), `P${k}_hist`);
+    const SRC = name(proj.pre.group.runtime!.arrays.get(pp.sourceArray!)!, `P${k}_source`);
+    const T = name(proj.post.group.runtime!.arrays.get(pp.targetArray)!, `P${k}_target`);
+    const IP = name(csr.indptr, `P${k}_indptr`);
+    const IX = name(csr.indices, `P${k}_indices`);
+    const W = weights ? `${name(weights, `P${k}_w`)}[s]` : jsNumber(weight);
+    const D = delays ? `${name(delays, `P${k}_delays`)}[s]` : String(delaySteps);
+    const postOff = proj.post.start === 0 ? '' : `${proj.post.start} + `;
+    return [
+      '{',
+      `if (n === 0) for (let q = 0; q < ${R}; q++) for (let r = 0; r < ${Npre}; r++) ${HIST}[q * ${Npre} + r] = ${SRC}[${proj.pre.start} + r];`,
+      `const hb = (n % ${R}) * ${Npre};`,
+      `for (let r = 0; r < ${Npre}; r++) ${HIST}[hb + r] = ${SRC}[${proj.pre.start} + r];`,
+      `for (let j = 0; j < ${proj.post.group.size}; j++) ${T}[j] = 0;`,
+      `for (let r = 0; r < ${Npre}; r++) {`,
+      `const e = ${IP}[r + 1];`,
+      `for (let s = ${IP}[r]; s < e; s++) ${T}[${postOff}${IX}[s]] += ${W} * ${HIST}[((n - ${D} + ${R}) % ${R}) * ${Npre} + r];`,
+      '}',
+      '}',
+    ].join('\n');
+  }
+
+  /**
    * The condition under which post neuron `idx` (code) takes an increment at step n: always (''),
    * or, for a target held by (unless refractory), only while the neuron is not refractory.
    */
@@ -1198,6 +1284,7 @@ export class Network {
     const N = proj.pre.group.size;
     const postOff = proj.post.start === 0 ? '' : `${proj.post.start} + `;
     proj.runtime = { csr, weights, weight, delaySteps, delays, targetArray, modulate: pp.plastic && pp.plastic.modulation.length > 0 ? this.modulator(pp, pp.plastic) : undefined };
+    if (pp.kind === 'continuous' && (delays || delaySteps > 0)) return this.delayedCouplingCode(pp, k, name);
     if (pp.kind === 'continuous') {
       const SRC = name(preRt.arrays.get(pp.sourceArray!)!, `P${k}_source`);
       const lines = ['{', `for (let j = 0; j < ${proj.post.group.size}; j++) ${T}[j] = 0;`, `for (let r = 0; r < ${proj.pre.size}; r++) {`, `const val = ${SRC}[${proj.pre.start} + r];`];
@@ -2222,6 +2309,23 @@ let modelFileWriter: ((net: Network) => object) | undefined;
  * @example
  * registerModelFileWriter(toModelFile);
  */
+/**
+ * The steps a rank of a split network may run before it needs the other ranks' spikes: the
+ * shortest delay. A spike of step m is delivered at step m + delay, so with every delay ≥ D the
+ * spikes of a window of D steps are needed only after the window ends.
+ */
+function rankWindow(projPlans: readonly ProjPlan[], where: string): number {
+  let window = Infinity;
+  for (const pp of projPlans) {
+    if (pp.delays) throw new BuildError(where, 'rank', `${pp.where} has per-synapse delays, which a network split over processes does not exchange yet`, 'give the projection one delay, or remove rank');
+    if (pp.plastic) throw new BuildError(where, 'rank', `${pp.where} is plastic, which a network split over processes does not run yet (pre-synaptic traces would need the other ranks' spikes at once)`, 'remove the plasticity, or remove rank');
+    if (pp.delaySteps < 1) throw new BuildError(where, 'rank', `${pp.where} has no delay: ranks exchange spikes once per minimum delay, so every projection needs a delay of at least one time step`, "give the projection a delay, e.g. delay: '1 ms'");
+    window = Math.min(window, pp.delaySteps);
+  }
+  // without projections the ranks are independent: exchange rarely (nothing to send but counts)
+  return Number.isFinite(window) ? window : 1000;
+}
+
 export function registerModelFileWriter(write: (net: Network) => object): void {
   modelFileWriter = write;
 }

@@ -128,6 +128,12 @@ export interface EngineOptions {
    * progress before the run is stopped as stalled (default 60).
    */
   readonly stallTimeout?: number;
+  /**
+   * Run one part of a network split over processes (src/distributed/): the memory is laid out as
+   * for `count` threads, this engine runs only part `index`, without worker threads or barriers,
+   * and the other parts' spikes are copied in by {@link StepEngine.importSpikes}.
+   */
+  readonly rank?: { readonly index: number; readonly count: number };
   /** Test only: worker thread `thread` fails in the given way when it is about to simulate `step`. */
   readonly injectFault?: { readonly thread: number; readonly step: number; readonly kind: 'throw' | 'exit' | 'hang' | 'trap' };
 }
@@ -214,6 +220,8 @@ interface ProjLayout {
  */
 export class StepEngine {
   readonly threads: number;
+  /** The part this engine runs when it is one rank of a split network, else −1. */
+  readonly rankIndex: number;
   private readonly arena: WasmArena;
   private readonly memory: WasmMemory;
   private readonly module: WasmModule;
@@ -263,14 +271,17 @@ export class StepEngine {
   }
 
   constructor(groups: readonly EngineGroupSpec[], projections: readonly EngineProjectionSpec[], options: EngineOptions = {}) {
-    const T = options.threads ?? 1;
+    const rank = options.rank;
+    const T = rank ? rank.count : (options.threads ?? 1);
     if (!Number.isInteger(T) || T < 1) throw new RangeError(`threads must be a positive integer, got ${T}`);
+    if (rank && (!Number.isInteger(rank.index) || rank.index < 0 || rank.index >= T)) throw new RangeError(`rank index must be an integer in [0, ${T - 1}], got ${rank.index}`);
     this.threads = T;
+    this.rankIndex = rank ? rank.index : -1;
     this.stallMs = (options.stallTimeout ?? 60) * 1000;
     this.injectFault = options.injectFault;
     const double = options.double ?? false;
     const elem = double ? 8 : 4;
-    const arena = new WasmArena({ shared: T > 1 });
+    const arena = new WasmArena({ shared: T > 1 && !rank });
     this.arena = arena;
 
     // Layout: groups, projections, control words.
@@ -360,7 +371,7 @@ export class StepEngine {
     // a plastic projection: its pre traces decay, then delivery with the on-pre statements, then the post side
     const delivers = this.projs.flatMap((p) => [p.plast?.emitDecay(m) ?? -1, emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double), p.plast?.emitPost(m) ?? -1].filter((x) => x >= 0));
     for (const pi of options.poissonInputs ?? []) delivers.push(emitPoissonInput(m, pi, this.groups[pi.post], double));
-    emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn);
+    emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn, !rank);
     const api = wasmApi();
     this.module = new api.Module(m.toBytes());
     this.memory = arena.memory();
@@ -391,7 +402,7 @@ export class StepEngine {
     };
     const inst = new api.Instance(this.module, { env: { memory: this.memory, sleep, wake: imports.wake } });
     this.runFn = inst.exports.run as (n0: number, n1: number, w: number) => number;
-    if (T > 1) this.startWorkers();
+    if (T > 1 && !rank) this.startWorkers();
   }
 
   /** Copies one projection's rows, reordering each row by owning thread (stably) when T > 1. */
@@ -481,7 +492,7 @@ export class StepEngine {
     this.chooseVariants();
     for (const p of this.projs) p.plast?.sync(this.arena);
     let reached: number;
-    if (T === 1) reached = this.runFn(n0, n1, 0);
+    if (T === 1 || this.rankIndex >= 0) reached = this.runFn(n0, n1, Math.max(0, this.rankIndex));
     else {
       this.startWorkers();
       const gen0 = Atomics.load(I, c + CTL_GEN * line);
@@ -730,6 +741,68 @@ export class StepEngine {
       Atomics.wait(I, c + CTL_DONE * line, d, 50);
     }
     this.abandonWorkers();
+  }
+
+  /**
+   * A rank's spikes of steps [n0, n1), for the other ranks: per group and step, the count of this
+   * rank's part followed by its neuron indices. The steps must still be in the spike ring (at
+   * most `ring` steps back), which holds when ranks exchange once per minimum delay.
+   *
+   * @example
+   * const mine = eng.exportSpikes(n0, n1); // send it; peers call importSpikes(rank, n0, n1, mine)
+   */
+  exportSpikes(n0: number, n1: number): Int32Array {
+    const w = this.rankIndex;
+    if (w < 0) throw new Error('exportSpikes: this engine is not a rank of a split network');
+    const I = this.I32;
+    let total = 0;
+    for (const g of this.groups) for (let n = n0; n < n1; n++) total += 1 + I[(g.counts + ((n % g.slots) * this.threads + w) * LINE) >> 2];
+    const out = new Int32Array(total);
+    let k = 0;
+    for (const g of this.groups) {
+      for (let n = n0; n < n1; n++) {
+        const slot = n % g.slots;
+        const c = I[(g.counts + (slot * this.threads + w) * LINE) >> 2];
+        out[k++] = c;
+        const at = (g.spikes >> 2) + slot * g.spec.size + g.part[w];
+        out.set(I.subarray(at, at + c), k);
+        k += c;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Copies rank `from`'s spikes of steps [n0, n1) (as {@link exportSpikes} wrote them) into the
+   * ring slots of that rank's part, where this rank's deliveries read them.
+   */
+  importSpikes(from: number, n0: number, n1: number, data: Int32Array): void {
+    if (this.rankIndex < 0) throw new Error('importSpikes: this engine is not a rank of a split network');
+    if (!Number.isInteger(from) || from < 0 || from >= this.threads || from === this.rankIndex) throw new RangeError(`importSpikes: no rank ${from} to import from`);
+    const I = this.I32;
+    let k = 0;
+    for (const g of this.groups) {
+      const lo = g.part[from];
+      const room = g.part[from + 1] - lo;
+      for (let n = n0; n < n1; n++) {
+        const slot = n % g.slots;
+        const c = data[k++];
+        if (!(c >= 0 && c <= room && k + c <= data.length)) throw new RangeError(`importSpikes: rank ${from}'s data for group '${g.spec.name}' at step ${n} is malformed`);
+        for (let s = 0; s < c; s++) {
+          const i = data[k + s];
+          if (!(i >= lo && i < lo + room)) throw new RangeError(`importSpikes: rank ${from} sent neuron ${i} of group '${g.spec.name}', outside its part [${lo}, ${lo + room})`);
+        }
+        I.set(data.subarray(k, k + c), (g.spikes >> 2) + slot * g.spec.size + lo);
+        I[(g.counts + (slot * this.threads + from) * LINE) >> 2] = c;
+        k += c;
+      }
+    }
+    if (k !== data.length) throw new RangeError(`importSpikes: rank ${from}'s data has ${data.length - k} words left over`);
+  }
+
+  /** Spike-ring slots of each group (a rank may exchange at most this many steps back). */
+  get ringSlots(): number {
+    return Math.min(...this.groups.map((g) => g.slots));
   }
 
   /**
@@ -1105,7 +1178,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
 }
 
 /** `run(n0, n1, w) → first step not simulated` (−1 when another thread failed). */
-function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: number[], uniformUpdates: number[], flushes: number[], delivers: number[], T: number, ctl: number, checkDiv: boolean, sleepFn: number, wakeFn: number): void {
+function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: number[], uniformUpdates: number[], flushes: number[], delivers: number[], T: number, ctl: number, checkDiv: boolean, sleepFn: number, wakeFn: number, barrier: boolean): void {
   const f = m.addFunction('run', [ValType.i32, ValType.i32, ValType.i32], [ValType.i32]);
   const N_ = 0;
   const N1 = 1;
@@ -1192,7 +1265,7 @@ function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: numb
   if (T > 1) f.atomic(AtomicOp.i32_atomic_store, 2, stopAddr);
   else f.mem(Op.i32_store, 2, stopAddr);
   f.end();
-  if (T > 1) emitBarrier(f, T, ctl, gen, spin, sleepFn, wakeFn);
+  if (T > 1 && barrier) emitBarrier(f, T, ctl, gen, spin, sleepFn, wakeFn);
   for (const d of delivers) f.get(N_).get(W).call(d);
   f.get(N_).i32(1).op(Op.i32_add).set(N_);
   // stop when some thread asked to stop at this step

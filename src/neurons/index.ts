@@ -16,3 +16,5 @@ export { WilsonCowan } from './wilson_cowan.js';
 export { ThresholdLinear } from './threshold_linear.js';
 export { MPR } from './mpr.js';
 export { StuartLandau } from './stuart_landau.js';
+export { ReducedWongWang } from './wong_wang.js';
+export { BalloonWindkessel, boldSignal } from './balloon.js';

@@ -13,3 +13,5 @@ export { redisQueue, DEFAULT_SWEEP_QUEUE, type RedisQueueOptions, type QueueProg
 export { runSweepWorker, checkJobData, type SweepWorkerOptions, type SweepWorkerHandle } from './sweep_worker.js';
 export type { ModuleRef } from './sweep_modules.js';
 export { svgToPng, writePng, type PngOptions } from './png.js';
+export { runRanks, type RunRanksOptions, type RanksResult, type MergedSpikes, type RankBuilder } from './ranks.js';
+export { runRank, type SpikeTransport, type RankRunStats } from '../distributed/rank.js';

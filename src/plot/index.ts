@@ -29,3 +29,4 @@ export {
   type SvgDocumentOptions,
   type LegendItem,
 } from './svg.js';
+export { heatmapSvg, type HeatmapOptions } from './heatmap.js';

@@ -31,6 +31,7 @@ export const NETWORK_OPTION_KEYS: readonly string[] = [
   'memoryLimit',
   'stallTimeout',
   'injectFault',
+  'rank',
 ];
 
 const DTYPES = ['float32', 'float64'];
@@ -61,6 +62,14 @@ export interface CheckedNetworkOptions {
   /** Seconds without progress of the step engine's threads before the run stops (default 60). */
   readonly stallTimeout: number;
   readonly injectFault: InjectedFault | undefined;
+  /** This process's part of a network split over processes (src/distributed/), or undefined. */
+  readonly rank: RankOption | undefined;
+}
+
+/** A network split over `count` processes: this one runs part `index` (owner-computes, as threads). */
+export interface RankOption {
+  readonly index: number;
+  readonly count: number;
 }
 
 /** A name from a fixed list, or a BuildError naming the nearest. */
@@ -141,7 +150,21 @@ export function checkNetworkOptions(options: unknown, name: string): CheckedNetw
   const memoryLimit = get('memoryLimit') === undefined ? undefined : parseBytes(get('memoryLimit'), where, 'memoryLimit');
   const stall = get('stallTimeout') ?? 60;
   if (typeof stall !== 'number' || !(stall > 0 && stall <= 86400)) throw new BuildError(where, 'stallTimeout', `must be a number of seconds in (0, 86400], got ${describe(stall)}`, 'give e.g. stallTimeout: 60');
-  return { dt, seed: seedGiven, double: dtype === 'float64', memoryLimit, stallTimeout: stall, injectFault: checkFault(get('injectFault'), where, threads) };
+  return { dt, seed: seedGiven, double: dtype === 'float64', memoryLimit, stallTimeout: stall, injectFault: checkFault(get('injectFault'), where, threads), rank: checkRank(get('rank'), where, threads) };
+}
+
+/** `rank: { index, count }`: integers with 0 ≤ index < count ≤ 64, and one thread per rank. */
+function checkRank(value: unknown, where: string, threads: unknown): RankOption | undefined {
+  if (value === undefined) return undefined;
+  const fix = 'give rank: { index: 0, count: 2 } (index from 0 to count − 1)';
+  const entries = new Map(plainEntries(value, where, 'rank'));
+  for (const key of entries.keys()) if (key !== 'index' && key !== 'count') throw new BuildError(where, `rank.${/^[A-Za-z_]\w*$/.test(key) ? key : '?'}`, 'unknown key', fix);
+  const count = entries.get('count');
+  const index = entries.get('index');
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 64) throw new BuildError(where, 'rank.count', `must be an integer in [1, 64], got ${describe(count)}`, fix);
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count) throw new BuildError(where, 'rank.index', `must be an integer in [0, ${count - 1}], got ${describe(index)}`, fix);
+  if (threads !== 1) throw new BuildError(where, 'threads', `a rank of a split network runs on one thread, got threads: ${describe(threads)}`, 'give threads: 1 with rank');
+  return { index, count };
 }
 
 function checkFault(x: unknown, where: string, threads: number): InjectedFault | undefined {
