@@ -431,7 +431,7 @@ export class Network {
     if (this.options.engine === false) return refuse('engine is false');
     for (const plan of plans) if (!plan.wasmKernel && !plan.poissonEngine) return refuse(`${plan.where} does not run on the WebAssembly backend: ${plan.wasmWhy ?? 'unknown reason'}`);
     for (const pp of projPlans) {
-      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
+      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
       if (why) return refuse(`${pp.where} has ${why}`);
     }
     // Poisson inputs: the engine draws Binomial(num, p) by inversion, as the JavaScript kernel does while num·p·(1 − p) ≤ 25
@@ -469,6 +469,7 @@ export class Network {
       target: plans[index.get(pp.proj.post.group)!].symbolOf!.get(pp.targetArray)!,
       gateRefSteps: pp.gated ? plans[index.get(pp.proj.post.group)!].refSteps : 0,
       delays: pp.delays,
+      release: pp.stpRelease ? plans[index.get(pp.proj.pre.group)!].symbolOf!.get(pp.stpRelease) : undefined,
     }));
     const bytes = StepEngine.memoryNeeded(groups, projections, { threads, double });
     if (bytes > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
@@ -1396,6 +1397,9 @@ export class Network {
     const N = plan.group.size;
     const uses = new Set<string>();
     for (const e of [...vars.map((v) => v.rhs), ...(g.threshold ? [g.threshold] : []), ...g.resets.map((r) => r.value)]) for (const s of symbolsOf(e)) uses.add(s);
+    // Short-term plasticity's spike statements (u, x, and the release r, an array the kernel's reset stores) run in the kernel.
+    const stp = plan.spikeStatements.filter((s) => STP_KEY.test(s.target));
+    const stpSlots = new Set(stp.map((s) => plan.symbolOf!.get(s.target)));
     // The first reason the WebAssembly kernel cannot run the group, named in messages (and why a network stays on the JavaScript loop).
     const why =
       N === 0
@@ -1406,15 +1410,15 @@ export class Network {
             ? 'it draws random numbers (rand() or randn(): a PoissonGroup, a random threshold) and the WebAssembly kernel has no random numbers yet'
             : g.timed > 0
               ? 'it has a timed input'
-              : plan.spikeStatements.length > 0
-                ? 'it runs statements on its spikes for short-term plasticity or pre-aligned synapse kinetics'
+              : plan.spikeStatements.length > stp.length
+                ? 'it runs statements on its spikes for pre-aligned synapse kinetics'
                 : plan.refCondition
                   ? 'its refractoriness is a condition'
                   : plan.group instanceof SpikeGeneratorGroup
                     ? 'it is a spike generator'
                     : uses.has('lastspike')
                       ? 'its equations read lastspike'
-                      : !g.resets.every((r) => vars.some((v) => v.name === r.target))
+                      : !g.resets.every((r) => vars.some((v) => v.name === r.target) || stpSlots.has(r.target))
                         ? 'a reset assigns a value that is not integrated'
                         : '';
     if (why) {
@@ -2178,6 +2182,8 @@ export function registerModelFileWriter(write: (net: Network) => object): void {
 
 /** Parameters of Tsodyks–Markram short-term plasticity that `connect({ train })` accepts. */
 const STP_PARAMS: readonly string[] = ['U', 'tau_f', 'tau_d'];
+/** The arrays short-term plasticity adds to a pre group (`stp<k>$u`, `$x`, `$r`: names the build mints). */
+const STP_KEY = /^stp\d+\$/;
 
 /** The rows of a just-in-time projection as CSR (for training, which reads every row at every step). */
 function jitRows(row: (i: number, out: { push(j: number): void }) => void, nPre: number): { indptr: Int32Array; indices: Int32Array } {

@@ -23,6 +23,7 @@ import { ModuleBuilder, type FunctionBuilder, Op, AtomicOp, ValType } from '../w
 import { emitUpdateFunction, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
 import { wasmApi, type WasmMemory, type WasmModule } from '../wasm/runtime.js';
 import { THREEFRY } from '../math/rng.js';
+import { emitReleaseCopy, emitLoadRelease, emitReleasedWeight, releaseRingBytes } from './stp.js';
 
 type StateArray = Float32Array | Float64Array;
 
@@ -86,6 +87,11 @@ export interface EngineProjectionSpec {
    * per step up to the longest delay), and slot n mod R is added to the target at step n.
    */
   readonly delays?: Int32Array | null;
+  /**
+   * Short-term plasticity: the pre group's array (symbol) holding each neuron's release r at its
+   * last spike; a spike then adds weight·r (see src/engine/stp.ts).
+   */
+  readonly release?: string;
 }
 
 /**
@@ -197,6 +203,8 @@ interface ProjLayout {
   readonly delays: number;
   readonly ring: number;
   readonly R: number;
+  /** The release ring of a projection with short-term plasticity (slots × pre size values), or −1. */
+  readonly relRing: number;
 }
 
 /**
@@ -253,6 +261,7 @@ export class StepEngine {
     for (const p of projections) {
       const nnz = p.indptr[p.preSize];
       total += r((T === 1 ? p.preSize + 1 : p.preSize * (T + 1)) * 4) + r(nnz * 4) + (p.weights ? r(nnz * elem) : 0);
+      if (p.release) total += r(releaseRingBytes(T > 1 ? groups[p.pre].ring + 1 : groups[p.pre].ring, groups[p.pre].size, elem));
     }
     return total;
   }
@@ -316,6 +325,7 @@ export class StepEngine {
         delays: spec.delays ? arena.reserve(nnz * 4) : -1,
         ring: spec.delays ? arena.reserve(Math.max(1, R) * groups[spec.post].size * 8, 8) : -1,
         R: Math.max(1, R),
+        relRing: spec.release ? arena.reserve(releaseRingBytes(this.groups[spec.pre].slots, groups[spec.pre].size, elem), 8) : -1,
       };
     });
     // control block: gen, count, sleepers, abort, command words (each on its own line), per-thread stop and divergence
@@ -350,7 +360,12 @@ export class StepEngine {
     const flushes = this.groups.map((g) => (double || g.spec.poisson ? -1 : emitFlush(m, g)));
     const delivers = this.projs.map((p) => emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double));
     for (const pi of options.poissonInputs ?? []) delivers.push(emitPoissonInput(m, pi, this.groups[pi.post], double));
-    emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn);
+    // each thread copies the releases of its own spikes before the barrier (src/engine/stp.ts)
+    const releaseCopies = this.projs.filter((p) => p.relRing >= 0).map((p) => {
+      const pre = this.groups[p.spec.pre];
+      return emitReleaseCopy(m, { size: pre.spec.size, slots: pre.slots, spikes: pre.spikes, counts: pre.counts, bounds: pre.bounds, line: LINE, release: pre.offsets[p.spec.release!], ring: p.relRing }, T, double);
+    });
+    emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn, releaseCopies);
     const api = wasmApi();
     this.module = new api.Module(m.toBytes());
     this.memory = arena.memory();
@@ -728,6 +743,9 @@ export class StepEngine {
       out.push({ name: `g${gi}.spikes`, offset: g.spikes, bytes: g.slots * g.spec.size * 4 });
       out.push({ name: `g${gi}.counts`, offset: g.counts, bytes: g.slots * this.threads * LINE });
     });
+    this.projs.forEach((p, k) => {
+      if (p.relRing >= 0) out.push({ name: `p${k}.release`, offset: p.relRing, bytes: releaseRingBytes(this.groups[p.spec.pre].slots, this.groups[p.spec.pre].spec.size, this.groups[p.spec.pre].elem) });
+    });
     return out;
   }
 
@@ -981,6 +999,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
   const tOff = post.offsets[target] + postStart * elem;
   const delayed = p.delays >= 0;
   const M = post.spec.size;
+  const rel = p.relRing >= 0 ? f.local(ValType.f64) : -1;
   f.block();
   f.get(0);
   if (delaySteps > 0) f.i32(delaySteps).op(Op.i32_sub).tee(d).i32(0).op(Op.i32_lt_s).br_if(0);
@@ -1005,6 +1024,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
       f.get(r).i32(T + 1).op(Op.i32_mul).get(1).op(Op.i32_add).i32(2).op(Op.i32_shl).tee(a).mem(Op.i32_load, 2, p.rows).set(s);
       f.get(a).mem(Op.i32_load, 2, p.rows + 4).set(e);
     }
+    if (rel >= 0) emitLoadRelease(f, { size: N, ring: p.relRing }, preStart, slot, r, rel, double);
     // for (; s < e; s++) target[postStart + indices[s]] += w   (unless the post neuron is refractory, for a gated target)
     f.block().get(s).get(e).op(Op.i32_ge_s).br_if(0).loop();
     f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices).set(jj);
@@ -1017,6 +1037,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
         f.get(s).i32(shift).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, shift, p.weights);
         if (!double) f.op(Op.f64_promote_f32);
       } else f.f64(weight);
+      if (rel >= 0) f.get(rel).op(Op.f64_mul);
       f.op(Op.f64_add).mem(Op.f64_store, 3, p.ring);
     } else {
     if (gate > 0) {
@@ -1026,11 +1047,18 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
     }
     f.get(jj).i32(shift).op(Op.i32_shl).tee(a);
     f.get(a).mem(double ? Op.f64_load : Op.f32_load, shift, tOff);
-    if (weights) {
+    if (rel >= 0) {
+      // target + weight·r, in float64 as the JavaScript loop sums it
+      if (!double) f.op(Op.f64_promote_f32);
+      emitReleasedWeight(f, p.weights, weight, s, rel, double);
+      f.op(Op.f64_add);
+      if (!double) f.op(Op.f32_demote_f64);
+      f.mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
+    } else if (weights) {
       f.get(s).i32(shift).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, shift, p.weights);
     } else if (double) f.f64(weight);
     else f.f32(weight);
-    f.op(double ? Op.f64_add : Op.f32_add).mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
+    if (rel < 0) f.op(double ? Op.f64_add : Op.f32_add).mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
     if (gate > 0) f.end();
     }
     f.get(s).i32(1).op(Op.i32_add).tee(s).get(e).op(Op.i32_lt_s).br_if(0);
@@ -1070,7 +1098,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
 }
 
 /** `run(n0, n1, w) → first step not simulated` (−1 when another thread failed). */
-function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: number[], uniformUpdates: number[], flushes: number[], delivers: number[], T: number, ctl: number, checkDiv: boolean, sleepFn: number, wakeFn: number): void {
+function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: number[], uniformUpdates: number[], flushes: number[], delivers: number[], T: number, ctl: number, checkDiv: boolean, sleepFn: number, wakeFn: number, afterUpdates: number[]): void {
   const f = m.addFunction('run', [ValType.i32, ValType.i32, ValType.i32], [ValType.i32]);
   const N_ = 0;
   const N1 = 1;
@@ -1152,6 +1180,7 @@ function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: numb
     });
     f.end();
   }
+  for (const a of afterUpdates) f.get(N_).get(W).call(a);
   f.get(stopReq).if();
   f.get(wLine).get(N_).i32(1).op(Op.i32_add);
   if (T > 1) f.atomic(AtomicOp.i32_atomic_store, 2, stopAddr);
