@@ -34,11 +34,11 @@ import { type CSR } from '../connect/index.js';
 import { type NeuronModel } from '../model/model.js';
 import { type PlasticityPlan, planPlasticity, emitSynapseStatements, synapseLocals } from '../plasticity/compile.js';
 import { csrTranspose } from '../connect/index.js';
-import { type Monitor, SpikeMonitor, RateMonitor } from '../runner/monitors.js';
+import { type Monitor, SpikeMonitor, RateMonitor, isSampleMonitor, type SampleMonitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
 import { PoissonInput, PoissonGroup, SpikeGeneratorGroup } from '../inputs/index.js';
 import { buildUpdateKernel, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
-import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec, type EnginePoissonInputSpec } from '../engine/engine.js';
+import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec, type EnginePoissonInputSpec, type EngineStateRecordSpec } from '../engine/engine.js';
 import { type Assignment } from '../equations/parser.js';
 import { IRBuilder } from '../ir/lower.js';
 import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
@@ -184,6 +184,8 @@ export class Network {
   private built = false;
   private kernel: Kernel | undefined;
   private engine: StepEngine | undefined;
+  /** The state monitors the engine records, in the order of its state records. */
+  private engineSamples: SampleMonitor[] = [];
   private step = 0;
   private dtValue = 0;
   private groups: NeuronGroup[] = [];
@@ -443,8 +445,20 @@ export class Network {
       if (num * p * (1 - p) > 25) return refuse(`PoissonInput '${q.name}' draws its counts (num·rate·dt·(1 − rate·dt) > 25) from a normal approximation the engine does not draw yet`);
       poissonInputs.push({ name: q.name, post: post.index, postStart: q.post.start, postSize: q.post.size, target: post.symbolOf!.get(targetArray)!, weight, num, p, seed, stream: (0x50000000 + k) >>> 0, gateRefSteps: gated ? post.refSteps : 0 });
     }
-    for (const m of this.monitors) if (!(m instanceof SpikeMonitor || m instanceof RateMonitor)) return refuse(`monitor '${m.name}' is not a spike or rate monitor`);
-    const watched = new Set(this.monitors.map((m) => m.source.group));
+    // State monitors: the engine records the values of their arrays at their neurons (src/engine/record.ts)
+    const stateRecords: EngineStateRecordSpec[] = [];
+    const samples: SampleMonitor[] = [];
+    for (const m of this.monitors) {
+      if (m instanceof SpikeMonitor || m instanceof RateMonitor) continue;
+      if (!isSampleMonitor(m)) return refuse(`monitor '${m.name}' is not a spike, rate or state monitor`);
+      const plan = plans.find((p) => p.group === m.source.group)!;
+      const arrays = m.variables.map((v) => (plan.group.runtime!.arrays.get(v)?.length === plan.group.size ? plan.symbolOf!.get(v) : undefined));
+      const missing = m.variables.find((_, k) => arrays[k] === undefined);
+      if (missing !== undefined) return refuse(`monitor '${m.name}' records '${missing}', which is not a per-neuron array of its group`);
+      stateRecords.push({ group: plan.index, arrays: arrays as string[], indices: m.indices, every: m.every });
+      samples.push(m);
+    }
+    const watched = new Set(this.monitors.filter((m) => !isSampleMonitor(m)).map((m) => m.source.group));
     const groups: EngineGroupSpec[] = plans.map((plan) => {
       const rt = plan.group.runtime!;
       const sym = plan.symbolOf!;
@@ -471,9 +485,10 @@ export class Network {
       delays: pp.delays,
       release: pp.stpRelease ? plans[index.get(pp.proj.pre.group)!].symbolOf!.get(pp.stpRelease) : undefined,
     }));
-    const bytes = StepEngine.memoryNeeded(groups, projections, { threads, double });
+    const bytes = StepEngine.memoryNeeded(groups, projections, { threads, double, stateRecords });
     if (bytes > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
-    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault });
+    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stateRecords, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault });
+    this.engineSamples = samples;
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
     plans.forEach((plan, gi) => {
       const rt = plan.group.runtime!;
@@ -1598,12 +1613,15 @@ export class Network {
       } catch (err) {
         if (!(err instanceof EngineFault)) throw err;
         // keep what every thread recorded before the failing step; the state after it is torn
+        // (state samples are taken after the deliveries: the last passed step's may be partial)
         this.replaySpikes(from, err.completed);
+        this.replaySamples(from, Math.max(from, err.completed - 1));
         this.step = err.completed;
         this.faults.set(err.completed, err.reason);
         throw new RunFault(`network '${this.name}'`, err.thread, err.completed, err.reason);
       }
       this.replaySpikes(from, res.reached);
+      this.replaySamples(from, res.reached);
       this.step = res.reached;
       if (res.diverged) {
         this.locateDivergence(res.diverged.group, res.diverged.step);
@@ -1616,7 +1634,7 @@ export class Network {
   private replaySpikes(n0: number, n1: number): void {
     const engine = this.engine!;
     this.groups.forEach((g, gi) => {
-      const mons = this.monitors.filter((m) => m.source.group === g);
+      const mons = this.monitors.filter((m) => m.source.group === g && !isSampleMonitor(m));
       if (mons.length === 0) return;
       const rt = g.runtime!;
       const counts = new Int32Array(1);
@@ -1632,6 +1650,11 @@ export class Network {
         g.runtime = rt;
       }
     });
+  }
+
+  /** State monitors read the values the engine recorded for them in the run from n0. */
+  private replaySamples(n0: number, n1: number): void {
+    this.engineSamples.forEach((m, k) => this.engine!.drainStates(k, n0, n1, (n, values, offset) => m.recordSample(n, values, offset)));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,9 @@ import { emitUpdateFunction, WasmArena, type UpdateKernelSpec } from '../wasm/ke
 import { wasmApi, type WasmMemory, type WasmModule } from '../wasm/runtime.js';
 import { THREEFRY } from '../math/rng.js';
 import { emitReleaseCopy, emitLoadRelease, emitReleasedWeight, releaseRingBytes } from './stp.js';
+import { StateRecords, type EngineStateRecordSpec } from './record.js';
+
+export type { EngineStateRecordSpec } from './record.js';
 
 type StateArray = Float32Array | Float64Array;
 
@@ -120,6 +123,8 @@ export interface EnginePoissonInputSpec {
 export interface EngineOptions {
   /** Poisson inputs, applied after the step's deliveries (as the JavaScript loop orders them). */
   readonly poissonInputs?: readonly EnginePoissonInputSpec[];
+  /** State monitors: values recorded at the end of each step (see src/engine/record.ts), read with drainStates. */
+  readonly stateRecords?: readonly EngineStateRecordSpec[];
   /** Threads (default 1). */
   readonly threads?: number;
   /** Float64 state (f64x2 kernels) instead of Float32 (f32x4). */
@@ -226,6 +231,7 @@ export class StepEngine {
   private readonly projs: ProjLayout[];
   private readonly ctl: number;
   private readonly I32: Int32Array;
+  private readonly records: StateRecords;
   private workers: { terminate(): unknown }[] | null = null;
   /** Per worker (index w − 1): the port on which it reports why it failed. */
   private ports: { port: unknown; w: number }[] = [];
@@ -258,6 +264,7 @@ export class StepEngine {
       for (const [, a] of g.arrays) total += r(a.length * elem) + r(8);
       total += r(4) + r(N * 4) + r(slots * N * 4) + r(slots * T * LINE) + r(T * LINE) + r((T + 1) * 4) + 2 * r(T * recCap * 4) + r(T * LINE);
     }
+    total += StateRecords.bytes(options.stateRecords ?? [], T);
     for (const p of projections) {
       const nnz = p.indptr[p.preSize];
       total += r((T === 1 ? p.preSize + 1 : p.preSize * (T + 1)) * 4) + r(nnz * 4) + (p.weights ? r(nnz * elem) : 0);
@@ -328,6 +335,7 @@ export class StepEngine {
         relRing: spec.release ? arena.reserve(releaseRingBytes(this.groups[spec.pre].slots, groups[spec.pre].size, elem), 8) : -1,
       };
     });
+    this.records = new StateRecords(arena, options.stateRecords ?? [], this.groups.map((g) => g.part));
     // control block: gen, count, sleepers, abort, command words (each on its own line), per-thread stop and divergence
     const ctl = arena.reserve((16 + 3 * T) * LINE, LINE);
     this.ctl = ctl;
@@ -365,6 +373,8 @@ export class StepEngine {
       const pre = this.groups[p.spec.pre];
       return emitReleaseCopy(m, { size: pre.spec.size, slots: pre.slots, spikes: pre.spikes, counts: pre.counts, bounds: pre.bounds, line: LINE, release: pre.offsets[p.spec.release!], ring: p.relRing }, T, double);
     });
+    // state records last: after every delivery of the step, as the JavaScript loop calls its monitors
+    delivers.push(...this.records.emit(m, (g, key) => this.groups[g].offsets[key], double));
     emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn, releaseCopies);
     const api = wasmApi();
     this.module = new api.Module(m.toBytes());
@@ -379,6 +389,7 @@ export class StepEngine {
       if (g.table >= 0) arena.f64(g.table, g.spec.poisson!.table!.data.length).set(g.spec.poisson!.table!.data);
     }
     for (const p of this.projs) this.fillProjection(p, double);
+    this.records.fill(arena);
     const I = this.I32;
     I[(ctl >> 2) + CTL_GEN] = 0;
     for (let w = 0; w < T; w++) {
@@ -476,6 +487,8 @@ export class StepEngine {
     const I = this.I32;
     const c = this.ctl >> 2;
     const line = LINE >> 2;
+    n1 = this.records.limit(n0, n1);
+    this.records.begin(I, n0);
     for (let w = 0; w < T; w++) I[c + (16 + w) * line] = NO_STOP;
     this.chooseVariants();
     let reached: number;
@@ -708,6 +721,17 @@ export class StepEngine {
       cb(n, buf, k);
     }
     for (let w = 0; w < T; w++) I[(L.recCount + w * LINE) >> 2] = 0;
+  }
+
+  /**
+   * Hands the samples of state record k for the steps of [n0, n1) of the last run (which began at
+   * n0) to `cb`: variable v of recorded neuron j at values[offset + v·m + j].
+   *
+   * @example
+   * eng.drainStates(0, 0, reached, (n, values, offset) => {});
+   */
+  drainStates(k: number, n0: number, n1: number, cb: (n: number, values: Float64Array, offset: number) => void): void {
+    this.records.drain(k, n0, n1, cb);
   }
 
   /** Stops the worker threads (a later run starts new ones). @example eng.close() */
