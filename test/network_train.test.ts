@@ -260,7 +260,7 @@ test('gradient check: the same 400-neuron COBA network on the step engine, 1 and
       const worst = assertChecks(checks, `COBA network (engine, ${threads} thread(s))`, 1e-3, { requireNonZero: true });
       console.log(`COBA network (step engine, ${threads} thread(s)): ${checks.length} checks, worst relative error ${worst.toExponential(2)}`);
       if (threads === 2) {
-        // trained on two threads, it simulates on one (the simulation engine has no STP yet) and says why
+        // trained on two threads, it simulates on one (its input group keeps it off the simulation engine) and says why
         assert.equal(net.run('2 ms').steps, 20);
         // the reason names the part that keeps it off the engine (today: the input group, a spike generator in simulation)
         assert.match(net.loopReason ?? '', /group '\w+'|projection '\w+'/);

@@ -34,11 +34,11 @@ import { type CSR } from '../connect/index.js';
 import { type NeuronModel } from '../model/model.js';
 import { type PlasticityPlan, planPlasticity, emitSynapseStatements, synapseLocals } from '../plasticity/compile.js';
 import { csrTranspose } from '../connect/index.js';
-import { type Monitor, SpikeMonitor, RateMonitor } from '../runner/monitors.js';
+import { type Monitor, SpikeMonitor, RateMonitor, isSampleMonitor, type SampleMonitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
 import { PoissonInput, PoissonGroup, SpikeGeneratorGroup } from '../inputs/index.js';
 import { buildUpdateKernel, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
-import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec, type EnginePoissonInputSpec } from '../engine/engine.js';
+import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec, type EnginePoissonInputSpec, type EngineStateRecordSpec } from '../engine/engine.js';
 import { enginePlasticity, type EnginePlasticitySpec } from '../engine/plasticity.js';
 import { type Assignment } from '../equations/parser.js';
 import { IRBuilder } from '../ir/lower.js';
@@ -212,6 +212,8 @@ export class Network {
   private enginePlastic: { k: number; weights: StateArray; synVars: Float64Array[] }[] = [];
   /** Built with `rank`: steps between spike exchanges (the shortest delay of any projection). */
   private rankWindow = 0;
+  /** The state monitors the engine records, in the order of its state records. */
+  private engineSamples: SampleMonitor[] = [];
   private step = 0;
   private dtValue = 0;
   private groups: NeuronGroup[] = [];
@@ -482,7 +484,7 @@ export class Network {
     const plastic = new Map<ProjPlan, EnginePlasticitySpec>();
     const planFor = (g: NeuronGroup) => plans.find((p) => p.group === g)!;
     for (const pp of projPlans) {
-      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.stpRelease ? 'short-term plasticity' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
+      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
       if (why) return refuse(`${pp.where} has ${why}`);
       if (!pp.plastic) continue;
       const [pre, post] = [planFor(pp.proj.pre.group), planFor(pp.proj.post.group)];
@@ -510,8 +512,20 @@ export class Network {
       if (num * p * (1 - p) > 25) return refuse(`PoissonInput '${q.name}' draws its counts (num·rate·dt·(1 − rate·dt) > 25) from a normal approximation the engine does not draw yet`);
       poissonInputs.push({ name: q.name, post: post.index, postStart: q.post.start, postSize: q.post.size, target: post.symbolOf!.get(targetArray)!, weight, num, p, seed, stream: (0x50000000 + k) >>> 0, gateRefSteps: gated ? post.refSteps : 0 });
     }
-    for (const m of this.monitors) if (!(m instanceof SpikeMonitor || m instanceof RateMonitor)) return refuse(`monitor '${m.name}' is not a spike or rate monitor`);
-    const watched = new Set(this.monitors.map((m) => m.source.group));
+    // State monitors: the engine records the values of their arrays at their neurons (src/engine/record.ts)
+    const stateRecords: EngineStateRecordSpec[] = [];
+    const samples: SampleMonitor[] = [];
+    for (const m of this.monitors) {
+      if (m instanceof SpikeMonitor || m instanceof RateMonitor) continue;
+      if (!isSampleMonitor(m)) return refuse(`monitor '${m.name}' is not a spike, rate or state monitor`);
+      const plan = plans.find((p) => p.group === m.source.group)!;
+      const arrays = m.variables.map((v) => (plan.group.runtime!.arrays.get(v)?.length === plan.group.size ? plan.symbolOf!.get(v) : undefined));
+      const missing = m.variables.find((_, k) => arrays[k] === undefined);
+      if (missing !== undefined) return refuse(`monitor '${m.name}' records '${missing}', which is not a per-neuron array of its group`);
+      stateRecords.push({ group: plan.index, arrays: arrays as string[], indices: m.indices, every: m.every });
+      samples.push(m);
+    }
+    const watched = new Set(this.monitors.filter((m) => !isSampleMonitor(m)).map((m) => m.source.group));
     const groups: EngineGroupSpec[] = plans.map((plan) => {
       const rt = plan.group.runtime!;
       const sym = plan.symbolOf!;
@@ -539,11 +553,13 @@ export class Network {
       gateRefSteps: pp.gated ? plans[index.get(pp.proj.post.group)!].refSteps : 0,
       delays: pp.delays,
       plastic: plastic.get(pp),
+      release: pp.stpRelease ? plans[index.get(pp.proj.pre.group)!].symbolOf!.get(pp.stpRelease) : undefined,
     }));
     if (rank) this.rankWindow = rankWindow(projPlans, where);
-    const bytes = StepEngine.memoryNeeded(groups, projections, { threads: rank ? rank.count : threads, double });
+    const bytes = StepEngine.memoryNeeded(groups, projections, { threads: rank ? rank.count : threads, double, stateRecords });
     if (bytes > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
-    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault, rank });
+    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stateRecords, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault, rank });
+    this.engineSamples = samples;
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
     plans.forEach((plan, gi) => {
       const rt = plan.group.runtime!;
@@ -1513,6 +1529,9 @@ export class Network {
     const N = plan.group.size;
     const uses = new Set<string>();
     for (const e of [...vars.map((v) => v.rhs), ...(g.threshold ? [g.threshold] : []), ...g.resets.map((r) => r.value)]) for (const s of symbolsOf(e)) uses.add(s);
+    // Short-term plasticity's spike statements (u, x, and the release r, an array the kernel's reset stores) run in the kernel.
+    const stp = plan.spikeStatements.filter((s) => STP_KEY.test(s.target));
+    const stpSlots = new Set(stp.map((s) => plan.symbolOf!.get(s.target)));
     // The first reason the WebAssembly kernel cannot run the group, named in messages (and why a network stays on the JavaScript loop).
     const why =
       N === 0
@@ -1523,15 +1542,15 @@ export class Network {
             ? 'it draws random numbers (rand() or randn(): a PoissonGroup, a random threshold) and the WebAssembly kernel has no random numbers yet'
             : g.timed > 0
               ? 'it has a timed input'
-              : plan.spikeStatements.length > 0
-                ? 'it runs statements on its spikes for short-term plasticity or pre-aligned synapse kinetics'
+              : plan.spikeStatements.length > stp.length
+                ? 'it runs statements on its spikes for pre-aligned synapse kinetics'
                 : plan.refCondition
                   ? 'its refractoriness is a condition'
                   : plan.group instanceof SpikeGeneratorGroup
                     ? 'it is a spike generator'
                     : uses.has('lastspike')
                       ? 'its equations read lastspike'
-                      : !g.resets.every((r) => vars.some((v) => v.name === r.target))
+                      : !g.resets.every((r) => vars.some((v) => v.name === r.target) || stpSlots.has(r.target))
                         ? 'a reset assigns a value that is not integrated'
                         : '';
     if (why) {
@@ -1729,12 +1748,15 @@ export class Network {
       } catch (err) {
         if (!(err instanceof EngineFault)) throw err;
         // keep what every thread recorded before the failing step; the state after it is torn
+        // (state samples are taken after the deliveries: the last passed step's may be partial)
         this.replaySpikes(from, err.completed);
+        this.replaySamples(from, Math.max(from, err.completed - 1));
         this.step = err.completed;
         this.faults.set(err.completed, err.reason);
         throw new RunFault(`network '${this.name}'`, err.thread, err.completed, err.reason);
       }
       this.replaySpikes(from, res.reached);
+      this.replaySamples(from, res.reached);
       this.step = res.reached;
       if (res.diverged) {
         this.locateDivergence(res.diverged.group, res.diverged.step);
@@ -1747,7 +1769,7 @@ export class Network {
   private replaySpikes(n0: number, n1: number): void {
     const engine = this.engine!;
     this.groups.forEach((g, gi) => {
-      const mons = this.monitors.filter((m) => m.source.group === g);
+      const mons = this.monitors.filter((m) => m.source.group === g && !isSampleMonitor(m));
       if (mons.length === 0) return;
       const rt = g.runtime!;
       const counts = new Int32Array(1);
@@ -1763,6 +1785,11 @@ export class Network {
         g.runtime = rt;
       }
     });
+  }
+
+  /** State monitors read the values the engine recorded for them in the run from n0. */
+  private replaySamples(n0: number, n1: number): void {
+    this.engineSamples.forEach((m, k) => this.engine!.drainStates(k, n0, n1, (n, values, offset) => m.recordSample(n, values, offset)));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -2318,6 +2345,7 @@ function rankWindow(projPlans: readonly ProjPlan[], where: string): number {
   let window = Infinity;
   for (const pp of projPlans) {
     if (pp.delays) throw new BuildError(where, 'rank', `${pp.where} has per-synapse delays, which a network split over processes does not exchange yet`, 'give the projection one delay, or remove rank');
+    if (pp.stpRelease) throw new BuildError(where, 'rank', `${pp.where} has short-term plasticity, which a network split over processes does not exchange yet (the releases of the other ranks' spikes)`, 'remove stp, or remove rank');
     if (pp.plastic) throw new BuildError(where, 'rank', `${pp.where} is plastic, which a network split over processes does not run yet (pre-synaptic traces would need the other ranks' spikes at once)`, 'remove the plasticity, or remove rank');
     if (pp.delaySteps < 1) throw new BuildError(where, 'rank', `${pp.where} has no delay: ranks exchange spikes once per minimum delay, so every projection needs a delay of at least one time step`, "give the projection a delay, e.g. delay: '1 ms'");
     window = Math.min(window, pp.delaySteps);
@@ -2332,6 +2360,8 @@ export function registerModelFileWriter(write: (net: Network) => object): void {
 
 /** Parameters of Tsodyks–Markram short-term plasticity that `connect({ train })` accepts. */
 const STP_PARAMS: readonly string[] = ['U', 'tau_f', 'tau_d'];
+/** The arrays short-term plasticity adds to a pre group (`stp<k>$u`, `$x`, `$r`: names the build mints). */
+const STP_KEY = /^stp\d+\$/;
 
 /** The rows of a just-in-time projection as CSR (for training, which reads every row at every step). */
 function jitRows(row: (i: number, out: { push(j: number): void }) => void, nPre: number): { indptr: Int32Array; indices: Int32Array } {

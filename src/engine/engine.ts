@@ -24,6 +24,10 @@ import { emitUpdateFunction, WasmArena, type UpdateKernelSpec } from '../wasm/ke
 import { wasmApi, type WasmMemory, type WasmModule } from '../wasm/runtime.js';
 import { THREEFRY } from '../math/rng.js';
 import { PlasticProjection, plasticBytes, type EnginePlasticitySpec } from './plasticity.js';
+import { emitReleaseCopy, emitLoadRelease, emitReleasedWeight, releaseRingBytes } from './stp.js';
+import { StateRecords, type EngineStateRecordSpec } from './record.js';
+
+export type { EngineStateRecordSpec } from './record.js';
 
 type StateArray = Float32Array | Float64Array;
 
@@ -89,6 +93,11 @@ export interface EngineProjectionSpec {
   readonly delays?: Int32Array | null;
   /** Long-term plasticity (src/engine/plasticity.ts); needs per-synapse `weights`. */
   readonly plastic?: EnginePlasticitySpec;
+  /**
+   * Short-term plasticity: the pre group's array (symbol) holding each neuron's release r at its
+   * last spike; a spike then adds weight·r (see src/engine/stp.ts).
+   */
+  readonly release?: string;
 }
 
 /**
@@ -117,6 +126,8 @@ export interface EnginePoissonInputSpec {
 export interface EngineOptions {
   /** Poisson inputs, applied after the step's deliveries (as the JavaScript loop orders them). */
   readonly poissonInputs?: readonly EnginePoissonInputSpec[];
+  /** State monitors: values recorded at the end of each step (see src/engine/record.ts), read with drainStates. */
+  readonly stateRecords?: readonly EngineStateRecordSpec[];
   /** Threads (default 1). */
   readonly threads?: number;
   /** Float64 state (f64x2 kernels) instead of Float32 (f32x4). */
@@ -207,6 +218,8 @@ interface ProjLayout {
   readonly ring: number;
   readonly R: number;
   plast?: PlasticProjection;
+  /** The release ring of a projection with short-term plasticity (slots × pre size values), or −1. */
+  readonly relRing: number;
 }
 
 /**
@@ -230,6 +243,7 @@ export class StepEngine {
   private readonly projs: ProjLayout[];
   private readonly ctl: number;
   private readonly I32: Int32Array;
+  private readonly records: StateRecords;
   private workers: { terminate(): unknown }[] | null = null;
   /** Per worker (index w − 1): the port on which it reports why it failed. */
   private ports: { port: unknown; w: number }[] = [];
@@ -262,10 +276,12 @@ export class StepEngine {
       for (const [, a] of g.arrays) total += r(a.length * elem) + r(8);
       total += r(4) + r(N * 4) + r(slots * N * 4) + r(slots * T * LINE) + r(T * LINE) + r((T + 1) * 4) + 2 * r(T * recCap * 4) + r(T * LINE);
     }
+    total += StateRecords.bytes(options.stateRecords ?? [], T);
     for (const p of projections) {
       const nnz = p.indptr[p.preSize];
       total += r((T === 1 ? p.preSize + 1 : p.preSize * (T + 1)) * 4) + r(nnz * 4) + (p.weights ? r(nnz * elem) : 0);
       if (p.plastic) total += plasticBytes(p.plastic, nnz, groups[p.pre].size, groups[p.post].size, T, elem);
+      if (p.release) total += r(releaseRingBytes(T > 1 ? groups[p.pre].ring + 1 : groups[p.pre].ring, groups[p.pre].size, elem));
     }
     return total;
   }
@@ -332,12 +348,14 @@ export class StepEngine {
         delays: spec.delays ? arena.reserve(nnz * 4) : -1,
         ring: spec.delays ? arena.reserve(Math.max(1, R) * groups[spec.post].size * 8, 8) : -1,
         R: Math.max(1, R),
+        relRing: spec.release ? arena.reserve(releaseRingBytes(this.groups[spec.pre].slots, groups[spec.pre].size, elem), 8) : -1,
       };
     });
     for (const p of this.projs) {
       const { plastic, pre, post, preStart, preSize, postStart } = p.spec;
       if (plastic) p.plast = new PlasticProjection(arena, plastic, { nnz: p.nnz, rows: p.rows, indices: p.indices, weights: p.weights, preStart, preSize, postStart, pre: this.groups[pre], post: this.groups[post], threads: T, double, line: LINE });
     }
+    this.records = new StateRecords(arena, options.stateRecords ?? [], this.groups.map((g) => g.part));
     // control block: gen, count, sleepers, abort, command words (each on its own line), per-thread stop and divergence
     const ctl = arena.reserve((16 + 3 * T) * LINE, LINE);
     this.ctl = ctl;
@@ -371,7 +389,14 @@ export class StepEngine {
     // a plastic projection: its pre traces decay, then delivery with the on-pre statements, then the post side
     const delivers = this.projs.flatMap((p) => [p.plast?.emitDecay(m) ?? -1, emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double), p.plast?.emitPost(m) ?? -1].filter((x) => x >= 0));
     for (const pi of options.poissonInputs ?? []) delivers.push(emitPoissonInput(m, pi, this.groups[pi.post], double));
-    emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn, !rank);
+    // each thread copies the releases of its own spikes before the barrier (src/engine/stp.ts)
+    const releaseCopies = this.projs.filter((p) => p.relRing >= 0).map((p) => {
+      const pre = this.groups[p.spec.pre];
+      return emitReleaseCopy(m, { size: pre.spec.size, slots: pre.slots, spikes: pre.spikes, counts: pre.counts, bounds: pre.bounds, line: LINE, release: pre.offsets[p.spec.release!], ring: p.relRing }, T, double);
+    });
+    // state records last: after every delivery of the step, as the JavaScript loop calls its monitors
+    delivers.push(...this.records.emit(m, (g, key) => this.groups[g].offsets[key], double));
+    emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn, releaseCopies, !rank);
     const api = wasmApi();
     this.module = new api.Module(m.toBytes());
     this.memory = arena.memory();
@@ -388,6 +413,7 @@ export class StepEngine {
       this.fillProjection(p, double);
       p.plast?.fill(arena, arena.i32(p.rows, T === 1 ? p.spec.preSize + 1 : p.spec.preSize * (T + 1)), arena.i32(p.indices, p.nnz));
     }
+    this.records.fill(arena);
     const I = this.I32;
     I[(ctl >> 2) + CTL_GEN] = 0;
     for (let w = 0; w < T; w++) {
@@ -488,6 +514,8 @@ export class StepEngine {
     const I = this.I32;
     const c = this.ctl >> 2;
     const line = LINE >> 2;
+    n1 = this.records.limit(n0, n1);
+    this.records.begin(I, n0);
     for (let w = 0; w < T; w++) I[c + (16 + w) * line] = NO_STOP;
     this.chooseVariants();
     for (const p of this.projs) p.plast?.sync(this.arena);
@@ -723,6 +751,17 @@ export class StepEngine {
     for (let w = 0; w < T; w++) I[(L.recCount + w * LINE) >> 2] = 0;
   }
 
+  /**
+   * Hands the samples of state record k for the steps of [n0, n1) of the last run (which began at
+   * n0) to `cb`: variable v of recorded neuron j at values[offset + v·m + j].
+   *
+   * @example
+   * eng.drainStates(0, 0, reached, (n, values, offset) => {});
+   */
+  drainStates(k: number, n0: number, n1: number, cb: (n: number, values: Float64Array, offset: number) => void): void {
+    this.records.drain(k, n0, n1, cb);
+  }
+
   /** Stops the worker threads (a later run starts new ones). @example eng.close() */
   close(): void {
     if (!this.workers) return;
@@ -822,6 +861,7 @@ export class StepEngine {
     this.projs.forEach((p, k) => {
       if (p.plast) out.push({ name: `p${k}.weights`, offset: p.weights, bytes: p.nnz * this.groups[p.spec.post].elem }, ...p.plast.regions().map((r) => ({ ...r, name: `p${k}.${r.name}` })));
       if (p.ring >= 0) out.push({ name: `p${k}.ring`, offset: p.ring, bytes: p.R * this.groups[p.spec.post].spec.size * 8 });
+      if (p.relRing >= 0) out.push({ name: `p${k}.release`, offset: p.relRing, bytes: releaseRingBytes(this.groups[p.spec.pre].slots, this.groups[p.spec.pre].spec.size, this.groups[p.spec.pre].elem) });
     });
     return out;
   }
@@ -1087,6 +1127,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
   const tOff = post.offsets[target] + postStart * elem;
   const delayed = p.delays >= 0;
   const M = post.spec.size;
+  const rel = p.relRing >= 0 ? f.local(ValType.f64) : -1;
   f.block();
   f.get(0);
   if (delaySteps > 0) f.i32(delaySteps).op(Op.i32_sub).tee(d).i32(0).op(Op.i32_lt_s).br_if(0);
@@ -1111,6 +1152,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
       f.get(r).i32(T + 1).op(Op.i32_mul).get(1).op(Op.i32_add).i32(2).op(Op.i32_shl).tee(a).mem(Op.i32_load, 2, p.rows).set(s);
       f.get(a).mem(Op.i32_load, 2, p.rows + 4).set(e);
     }
+    if (rel >= 0) emitLoadRelease(f, { size: N, ring: p.relRing }, preStart, slot, r, rel, double);
     // for (; s < e; s++) target[postStart + indices[s]] += w   (unless the post neuron is refractory, for a gated target)
     f.block().get(s).get(e).op(Op.i32_ge_s).br_if(0).loop();
     f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices).set(jj);
@@ -1123,6 +1165,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
         f.get(s).i32(shift).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, shift, p.weights);
         if (!double) f.op(Op.f64_promote_f32);
       } else f.f64(weight);
+      if (rel >= 0) f.get(rel).op(Op.f64_mul);
       f.op(Op.f64_add).mem(Op.f64_store, 3, p.ring);
     } else {
     if (gate > 0) {
@@ -1132,11 +1175,18 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
     }
     f.get(jj).i32(shift).op(Op.i32_shl).tee(a);
     f.get(a).mem(double ? Op.f64_load : Op.f32_load, shift, tOff);
-    if (weights) {
+    if (rel >= 0) {
+      // target + weight·r, in float64 as the JavaScript loop sums it
+      if (!double) f.op(Op.f64_promote_f32);
+      emitReleasedWeight(f, p.weights, weight, s, rel, double);
+      f.op(Op.f64_add);
+      if (!double) f.op(Op.f32_demote_f64);
+      f.mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
+    } else if (weights) {
       f.get(s).i32(shift).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, shift, p.weights);
     } else if (double) f.f64(weight);
     else f.f32(weight);
-    f.op(double ? Op.f64_add : Op.f32_add).mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
+    if (rel < 0) f.op(double ? Op.f64_add : Op.f32_add).mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
     if (gate > 0) f.end();
     }
     p.plast?.emitOnPre(f, { n: 0, w: 1, r, s, jj });
@@ -1178,7 +1228,7 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
 }
 
 /** `run(n0, n1, w) → first step not simulated` (−1 when another thread failed). */
-function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: number[], uniformUpdates: number[], flushes: number[], delivers: number[], T: number, ctl: number, checkDiv: boolean, sleepFn: number, wakeFn: number, barrier: boolean): void {
+function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: number[], uniformUpdates: number[], flushes: number[], delivers: number[], T: number, ctl: number, checkDiv: boolean, sleepFn: number, wakeFn: number, afterUpdates: number[], barrier: boolean): void {
   const f = m.addFunction('run', [ValType.i32, ValType.i32, ValType.i32], [ValType.i32]);
   const N_ = 0;
   const N1 = 1;
@@ -1260,6 +1310,7 @@ function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: numb
     });
     f.end();
   }
+  for (const a of afterUpdates) f.get(N_).get(W).call(a);
   f.get(stopReq).if();
   f.get(wLine).get(N_).i32(1).op(Op.i32_add);
   if (T > 1) f.atomic(AtomicOp.i32_atomic_store, 2, stopAddr);

@@ -24,6 +24,29 @@ export interface Monitor {
   loadState?(s: MonitorState): void;
 }
 
+/**
+ * A monitor that samples per-neuron arrays of its group at chosen neurons every `every` steps
+ * (StateMonitor, StateStreamMonitor). The step engine records the values for it and hands them
+ * over with recordSample instead of calling record.
+ */
+export interface SampleMonitor extends Monitor {
+  /** Names of the group's arrays (as `group.get` takes them). */
+  readonly variables: readonly string[];
+  /** Recorded neurons, as indices into the group. */
+  readonly indices: Int32Array;
+  readonly every: number;
+  /**
+   * Records step `n` as `record(n)` would, from values[offset + v·m + j]: variable v of recorded
+   * neuron j (m = indices.length), instead of reading the group's arrays.
+   */
+  recordSample(n: number, values: Float64Array, offset: number): void;
+}
+
+/** Whether a monitor samples arrays at chosen neurons (see {@link SampleMonitor}). @example isSampleMonitor(new StateMonitor(P, ['v'])) // true */
+export function isSampleMonitor(m: Monitor): m is SampleMonitor {
+  return typeof (m as Partial<SampleMonitor>).recordSample === 'function';
+}
+
 /** A monitor's recorded data, for store and restore. */
 export interface MonitorState {
   readonly kind: string;
@@ -165,7 +188,7 @@ export interface StateMonitorOptions {
  * net.run('100 ms');
  * const { t, values } = vm.result(); // values.v[k * 3 + j]: neuron j at sample k
  */
-export class StateMonitor implements Monitor {
+export class StateMonitor implements SampleMonitor {
   name = '';
   readonly source: GroupView;
   readonly variables: readonly string[];
@@ -218,6 +241,17 @@ export class StateMonitor implements Monitor {
       const src = this.arrays[v];
       const dst = this.data[v];
       for (let j = 0; j < m; j++) dst[k * m + j] = src[this.indices[j]];
+    }
+  }
+
+  recordSample(n: number, values: Float64Array, offset: number): void {
+    if (n % this.every !== 0) return;
+    const k = this.samples++;
+    this.times[k] = (n + 1) * this.dt;
+    const m = this.indices.length;
+    for (let v = 0; v < this.data.length; v++) {
+      const dst = this.data[v];
+      for (let j = 0; j < m; j++) dst[k * m + j] = values[offset + v * m + j];
     }
   }
 

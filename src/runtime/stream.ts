@@ -7,7 +7,7 @@
  * Node.js only (files through node:fs, synchronously between steps).
  */
 import { BuildError } from '../lang/errors.js';
-import { SpikeMonitor, type Monitor, type MonitorState } from '../runner/monitors.js';
+import { SpikeMonitor, type Monitor, type MonitorState, type SampleMonitor } from '../runner/monitors.js';
 import { type Population, type GroupView, asView } from '../model/group.js';
 import { IDENTIFIER } from '../equations/validate.js';
 
@@ -254,12 +254,13 @@ export class SpikeStreamMonitor extends SpikeMonitor implements Monitor {
 
 /**
  * Streams variables of chosen neurons to an .npy file of rows (t, var0 of each neuron, var1 of
- * each neuron, ...), every `every` steps, with bounded memory. Runs on the JavaScript step loop.
+ * each neuron, ...), every `every` steps, with bounded memory. Runs on the JavaScript step loop
+ * and on the step engine (which hands it the values with recordSample).
  *
  * @example
  * const vm = net.add(new StateStreamMonitor(P, ['v', 'ge'], { file: 'out/v.npy', indices: [0, 1, 2] }));
  */
-export class StateStreamMonitor implements Monitor {
+export class StateStreamMonitor implements SampleMonitor {
   name = '';
   readonly source: GroupView;
   readonly variables: readonly string[];
@@ -308,6 +309,16 @@ export class StateStreamMonitor implements Monitor {
       const src = this.arrays[v];
       for (let j = 0; j < m; j++) this.buf[row + 1 + v * m + j] = src[this.indices[j]];
     }
+    this.fill++;
+  }
+
+  recordSample(n: number, values: Float64Array, offset: number): void {
+    if (n % this.every !== 0) return;
+    if (this.fill === this.chunk) this.flush();
+    const width = this.variables.length * this.indices.length;
+    const row = this.fill * (1 + width);
+    this.buf[row] = (n + 1) * this.dt;
+    for (let c = 0; c < width; c++) this.buf[row + 1 + c] = values[offset + c];
     this.fill++;
   }
 
