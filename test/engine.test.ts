@@ -171,3 +171,19 @@ test('an input that is uniform, then per-neuron, then uniform again: the engine 
   assert.deepEqual(eng.s.indices, js.s.indices);
   assert.deepEqual(eng.s.times, js.s.times);
 });
+
+test('a constant external input is read as one value by the engine (not streamed per neuron)', () => {
+  // The network keys its arrays by minted symbols; the engine must still know which are inputs.
+  const { net, P } = cobaNetwork({ scale: 0.1, seed: 1 });
+  net.build();
+  const engine = (net as unknown as { engine: { uniformInputs(g: number): string[] } }).engine;
+  assert.equal(engine.uniformInputs(0).length, 1, 'the input current I of the COBA group');
+  // a per-neuron input keeps the streaming update, with the same result as the JavaScript loop
+  const a = cobaNetwork({ scale: 0.1, seed: 1 });
+  const b = cobaNetwork({ scale: 0.1, seed: 1, engine: false });
+  for (const x of [a, b]) x.P.setInput('I', values(Array.from({ length: x.P.size }, (_, i) => 200 + (i % 7)), 'pA'));
+  a.net.run('100 ms');
+  b.net.run('100 ms');
+  assert.deepEqual(a.spikes.spikes().indices, b.spikes.spikes().indices);
+  void P;
+});

@@ -534,7 +534,7 @@ export class Network {
       const own = plan.wasmKernel && traced ? { ...plan.wasmKernel, vars: plan.wasmKernel.vars.filter((v) => !traced.has(v.name)) } : plan.wasmKernel;
       const kernel = own ?? { vars: [], method: 'euler', dt: this.dtValue, threshold: null, reset: [], refSteps: 0 };
       const poisson = plan.wasmKernel ? undefined : { ...plan.poissonEngine!, dt: this.dtValue };
-      return { name: plan.group.name, size: plan.group.size, kernel, poisson, arrays: new Map([...rt.arrays].map(([k, a]) => [sym.get(k)!, a])), lastSpike: rt.lastSpike, ring: rt.ring, record: watched.has(plan.group) };
+      return { name: plan.group.name, size: plan.group.size, kernel, poisson, arrays: new Map([...rt.arrays].map(([k, a]) => [sym.get(k)!, a])), lastSpike: rt.lastSpike, ring: rt.ring, record: watched.has(plan.group), inputs: [...sym].filter(([k]) => k.startsWith('ext$')).map(([, sy]) => sy) };
     });
     const index = new Map(plans.map((p) => [p.group, p.index]));
     const projections: EngineProjectionSpec[] = projPlans.map((pp) => ({

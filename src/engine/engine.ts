@@ -45,6 +45,11 @@ export interface EngineGroupSpec {
   /** Record spikes for monitors. */
   readonly record: boolean;
   /**
+   * The arrays (keys of `arrays`) that hold external inputs: while one holds a single value for
+   * every neuron, the update reads that value instead of streaming the array.
+   */
+  readonly inputs?: readonly string[];
+  /**
    * A Poisson source group instead of an update kernel: neuron i spikes at step n when the
    * uniform draw H.uniform(seed, stream, i, n) (Threefry-2x32-20, 53 bits, as the JavaScript
    * kernels draw) is below rates[i]·dt, computed in float64.
@@ -312,7 +317,10 @@ export class StepEngine {
       const recCap = spec.record ? Math.max(16 * maxRange, 1 << 16) : 0;
       // External inputs that are uniform now get a second update that reads one value instead of
       // streaming the array (less memory traffic); run() picks the variant while they stay uniform.
-      const uniformKeys = spec.poisson ? [] : [...spec.arrays].filter(([key, a]) => key.startsWith('ext$') && a.length > 0 && a.every((x) => x === a[0])).map(([key]) => key);
+      const uniformKeys = spec.poisson ? [] : (spec.inputs ?? []).filter((key) => {
+        const a = spec.arrays.get(key);
+        return a !== undefined && a.length > 0 && a.every((x) => x === a[0]);
+      });
       const uniforms: Record<string, number> = {};
       for (const key of uniformKeys) uniforms[key] = arena.reserve(8, 8);
       return {
@@ -661,6 +669,14 @@ export class StepEngine {
     }
     Atomics.notify(I, c + CTL_SEQ * line);
     Atomics.notify(I, c + CTL_GEN * line);
+  }
+
+  /**
+   * Group `g`'s inputs that its update reads as one value while they stay uniform (the variant
+   * chosen at the next run), by array key.
+   */
+  uniformInputs(g: number): string[] {
+    return Object.keys(this.groups[g].uniforms);
   }
 
   /** Per group: the uniform-input update while every candidate input is still uniform. */
