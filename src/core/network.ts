@@ -39,6 +39,7 @@ import { type ProgressReporter } from '../runner/progress.js';
 import { PoissonInput, PoissonGroup, SpikeGeneratorGroup } from '../inputs/index.js';
 import { buildUpdateKernel, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
 import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec, type EnginePoissonInputSpec } from '../engine/engine.js';
+import { type EngineJitRows } from '../engine/jit.js';
 import { type Assignment } from '../equations/parser.js';
 import { IRBuilder } from '../ir/lower.js';
 import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
@@ -431,7 +432,7 @@ export class Network {
     if (this.options.engine === false) return refuse('engine is false');
     for (const plan of plans) if (!plan.wasmKernel && !plan.poissonEngine) return refuse(`${plan.where} does not run on the WebAssembly backend: ${plan.wasmWhy ?? 'unknown reason'}`);
     for (const pp of projPlans) {
-      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
+      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.plastic ? 'plasticity' : pp.stpRelease ? 'short-term plasticity' : pp.jitRow && !pp.jitEngine ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
       if (why) return refuse(`${pp.where} has ${why}`);
     }
     // Poisson inputs: the engine draws Binomial(num, p) by inversion, as the JavaScript kernel does while num·p·(1 − p) ≤ 25
@@ -469,6 +470,7 @@ export class Network {
       target: plans[index.get(pp.proj.post.group)!].symbolOf!.get(pp.targetArray)!,
       gateRefSteps: pp.gated ? plans[index.get(pp.proj.post.group)!].refSteps : 0,
       delays: pp.delays,
+      jit: pp.jitEngine,
     }));
     const bytes = StepEngine.memoryNeeded(groups, projections, { threads, double });
     if (bytes > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
@@ -607,6 +609,7 @@ export class Network {
     const connCtx = { nPre: proj.pre.size, nPost: proj.post.size, seed: connSeed, where, selfOffset: same ? proj.pre.start - proj.post.start : undefined };
     let jitRow: ((i: number, out: { push(j: number): void }) => void) | undefined;
     let jitFill: ((i: number, out: Int32Array, n: number) => number) | undefined;
+    let jitEngine: EngineJitRows | undefined;
     let csr: CSR;
     if (o.jit) {
       const comm = o.comm as { rowFunction?: (ctx: typeof connCtx) => (i: number, out: { push(j: number): void }) => void };
@@ -618,6 +621,9 @@ export class Network {
       // a connector that can write a row straight into an array skips the per-synapse push
       const filler = (o.comm as { rowFiller?: (ctx: typeof connCtx) => (i: number, out: Int32Array, n: number) => number }).rowFiller;
       if (typeof filler === 'function') jitFill = filler.call(o.comm, connCtx);
+      // a connector that describes its rows as data lets the step engine draw them
+      const described = (o.comm as { geometricRows?: (ctx: typeof connCtx) => EngineJitRows | undefined }).geometricRows;
+      if (typeof described === 'function') jitEngine = described.call(o.comm, connCtx);
       // Count the synapses once (nothing is kept) so that reports stay exact.
       let total = 0;
       const counter = { push: () => void total++ };
@@ -685,7 +691,7 @@ export class Network {
       if (!weights) weights = new F(nSyn).fill(weight);
       plastic = planPlasticity(o.plasticity, k, { where, preModel, postModel, weightDim, nSyn, dt, pre, post });
     }
-    const base = { proj, csr, weights, weight, delaySteps, delays, where, plastic, jitRow, jitFill };
+    const base = { proj, csr, weights, weight, delaySteps, delays, where, plastic, jitRow, jitFill, jitEngine };
 
     // Continuous transmission: rate coupling, gap junctions, pre-aligned synapse kinetics.
     const preAligned = o.syn?.align === 'pre';
@@ -2125,6 +2131,8 @@ interface ProjPlan {
   readonly jitRow: ((i: number, out: { push(j: number): void }) => void) | undefined;
   /** The same row written into an array (row i → out[n..returned length)), when the connector offers it. */
   readonly jitFill?: ((i: number, out: Int32Array, n: number) => number) | undefined;
+  /** The same rows as data, for the step engine to draw (connectors that offer it: FixedProb). */
+  readonly jitEngine?: EngineJitRows | undefined;
 }
 
 /** Resolves a parameter table to SI values, checking positivity. */
