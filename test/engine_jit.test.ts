@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Network, NeuronGroup, LIF, defineNeuron, FixedProb, Expon, COBA, SpikeMonitor, normal } from '../src/index.js';
 
-/** A recurrent COBA-style LIF population: self-connections left out, a slice, a delay, a delta synapse onto v. */
+/** A recurrent COBA-style LIF population: self-connections left out (at offsets 0 and ne − 100), slices, a delay, a delta synapse onto v. */
 function jitNet(opts: { threads?: number; engine?: boolean; dtype?: 'float32' | 'float64'; jit?: boolean; N?: number; p?: number; ms?: number }) {
   const N = opts.N ?? 1200;
   const p = opts.p ?? 0.05;
@@ -18,7 +18,7 @@ function jitNet(opts: { threads?: number; engine?: boolean; dtype?: 'float32' | 
   const ne = Math.floor(0.8 * N);
   const k = p * N;
   net.connect(P.slice(0, ne), P, { comm: new FixedProb(p, { allowSelf: false }), weight: `${480 / k} nS`, syn: Expon({ tau: '5 ms' }), out: COBA({ E: '0 mV' }), jit });
-  net.connect(P.slice(ne), P.slice(100), { comm: new FixedProb(p), weight: `${5360 / k} nS`, delay: '1 ms', syn: Expon({ tau: '10 ms' }), out: COBA({ E: '-80 mV' }), jit });
+  net.connect(P.slice(ne), P.slice(100), { comm: new FixedProb(p, { allowSelf: false }), weight: `${5360 / k} nS`, delay: '1 ms', syn: Expon({ tau: '10 ms' }), out: COBA({ E: '-80 mV' }), jit });
   net.connect(P.slice(0, 300), P.slice(0, 600), { comm: new FixedProb(p), weight: '0.05 mV', target: 'v', jit });
   const sm = net.add(new SpikeMonitor(P));
   net.run(`${opts.ms ?? 150} ms`);
