@@ -187,9 +187,20 @@ const program = new Command()
       }
     }
     if (model === 'large' || model === 'all') {
-      for (const jit of [false, true]) {
-        const row = runLargeIsolated({ jit, durationMs: duration });
-        out(row, `${row.model}: ${row.neurons} neurons, ${row.synapses} synapses (${row.bytes_per_synapse} B/synapse stored), build ${row.build_s} s, ${row.duration_ms} ms simulated in ${row.braints_s} s, ${row.rate_hz} Hz, peak memory ${row.peak_rss_mb} MB`);
+      // 10^6 × scale neurons, stored and just-in-time connectivity, on 1 and 2 threads; Brian2 once per thread count
+      const neurons = Math.round(1_000_000 * scale);
+      for (const t of [1, 2]) {
+        const peer = hasBrian2() ? runPeer('brian2_large.py', ['--scale', String(scale), '--duration', String(duration), '--threads', String(t)]) : null;
+        for (const jit of [false, true]) {
+          const ours = runLargeIsolated({ jit, durationMs: duration, threads: t, neurons });
+          const brian2_s = peer ? peer.sim_s : null;
+          const row = { ...ours, brian2_s, ratio: brian2_s ? +(ours.braints_s / brian2_s).toFixed(3) : null, brian2_cpu_s: peer ? peer.sim_cpu_s : null, brian2_rate_hz: peer ? peer.rate_hz : null, brian2_peak_mb: peer ? peer.peak_mb : null, brian2_synapses: peer ? peer.synapses : null };
+          out(
+            row,
+            `${row.model}, ${t} thread(s): ${row.neurons} neurons, ${row.synapses} synapses (${row.bytes_per_synapse} B/synapse stored), build ${row.build_s} s, ${row.duration_ms} ms simulated in ${row.braints_s} s (CPU ${row.braints_cpu_s} s)` +
+              `${brian2_s === null ? '' : ` (Brian2 ${brian2_s} s, ratio ${row.ratio})`}, ${row.rate_hz} Hz, peak memory ${row.peak_mb} MB${peer ? ` (Brian2 ${peer.peak_mb} MB)` : ''}, load ${row.load_avg}${row.loop_reason ? `, JavaScript loop: ${row.loop_reason}` : ''}`,
+          );
+        }
       }
     }
     if (['stream', 'connect', 'large'].includes(model)) return;

@@ -114,6 +114,19 @@ export function buildSkipTable(p: number, bits = tableBits(p)): SkipTable {
   return { p, logq, shift, mask: width - 1, base, step, fill: rowKernel(base, step, shift, width - 1, logq) };
 }
 
+/**
+ * A FixedProb row generator described by data rather than a closure, for code generators that
+ * draw the rows themselves (the step engine): row i is fixedProbRow(table, key, i, nPost, i + selfOffset).
+ */
+export interface GeometricRows {
+  /** The connector's Threefry key (a signed 32-bit word). */
+  readonly key: number;
+  readonly table: SkipTable;
+  readonly nPost: number;
+  /** Row i leaves out post i + selfOffset; none when undefined. */
+  readonly selfOffset?: number;
+}
+
 const TABLES = new Map<number, SkipTable>();
 
 /**

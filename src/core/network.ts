@@ -40,6 +40,7 @@ import { PoissonInput, PoissonGroup, SpikeGeneratorGroup } from '../inputs/index
 import { buildUpdateKernel, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
 import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec, type EnginePoissonInputSpec, type EngineStateRecordSpec } from '../engine/engine.js';
 import { enginePlasticity, type EnginePlasticitySpec } from '../engine/plasticity.js';
+import { type EngineJitRows } from '../engine/jit.js';
 import { type Assignment } from '../equations/parser.js';
 import { IRBuilder } from '../ir/lower.js';
 import { TapeRuntime, type TapeEvents, type GroupTraining } from '../backends/js/tape.js';
@@ -484,7 +485,7 @@ export class Network {
     const plastic = new Map<ProjPlan, EnginePlasticitySpec>();
     const planFor = (g: NeuronGroup) => plans.find((p) => p.group === g)!;
     for (const pp of projPlans) {
-      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.jitRow ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
+      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.jitRow && (!pp.jitEngine || pp.stpRelease) ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
       if (why) return refuse(`${pp.where} has ${why}`);
       if (!pp.plastic) continue;
       const [pre, post] = [planFor(pp.proj.pre.group), planFor(pp.proj.post.group)];
@@ -554,6 +555,7 @@ export class Network {
       delays: pp.delays,
       plastic: plastic.get(pp),
       release: pp.stpRelease ? plans[index.get(pp.proj.pre.group)!].symbolOf!.get(pp.stpRelease) : undefined,
+      jit: pp.jitEngine,
     }));
     if (rank) this.rankWindow = rankWindow(projPlans, where);
     const bytes = StepEngine.memoryNeeded(groups, projections, { threads: rank ? rank.count : threads, double, stateRecords });
@@ -700,6 +702,7 @@ export class Network {
     const connCtx = { nPre: proj.pre.size, nPost: proj.post.size, seed: connSeed, where, selfOffset: same ? proj.pre.start - proj.post.start : undefined };
     let jitRow: ((i: number, out: { push(j: number): void }) => void) | undefined;
     let jitFill: ((i: number, out: Int32Array, n: number) => number) | undefined;
+    let jitEngine: EngineJitRows | undefined;
     let csr: CSR;
     if (o.jit) {
       const comm = o.comm as { rowFunction?: (ctx: typeof connCtx) => (i: number, out: { push(j: number): void }) => void };
@@ -711,6 +714,9 @@ export class Network {
       // a connector that can write a row straight into an array skips the per-synapse push
       const filler = (o.comm as { rowFiller?: (ctx: typeof connCtx) => (i: number, out: Int32Array, n: number) => number }).rowFiller;
       if (typeof filler === 'function') jitFill = filler.call(o.comm, connCtx);
+      // a connector that describes its rows as data lets the step engine draw them
+      const described = (o.comm as { geometricRows?: (ctx: typeof connCtx) => EngineJitRows | undefined }).geometricRows;
+      if (typeof described === 'function') jitEngine = described.call(o.comm, connCtx);
       // Count the synapses once (nothing is kept) so that reports stay exact.
       let total = 0;
       const counter = { push: () => void total++ };
@@ -777,7 +783,7 @@ export class Network {
       if (!weights) weights = new F(nSyn).fill(weight);
       plastic = planPlasticity(o.plasticity, k, { where, preModel, postModel, weightDim, nSyn, dt, pre, post });
     }
-    const base = { proj, csr, weights, weight, delaySteps, delays, where, plastic, jitRow, jitFill };
+    const base = { proj, csr, weights, weight, delaySteps, delays, where, plastic, jitRow, jitFill, jitEngine };
 
     // Continuous transmission: rate coupling, gap junctions, pre-aligned synapse kinetics.
     const preAligned = o.syn?.align === 'pre';
@@ -2289,6 +2295,8 @@ interface ProjPlan {
   readonly jitRow: ((i: number, out: { push(j: number): void }) => void) | undefined;
   /** The same row written into an array (row i → out[n..returned length)), when the connector offers it. */
   readonly jitFill?: ((i: number, out: Int32Array, n: number) => number) | undefined;
+  /** The same rows as data, for the step engine to draw (connectors that offer it: FixedProb). */
+  readonly jitEngine?: EngineJitRows | undefined;
 }
 
 /** Resolves a parameter table to SI values, checking positivity. */

@@ -28,6 +28,7 @@ import { emitReleaseCopy, emitLoadRelease, emitReleasedWeight, releaseRingBytes 
 import { StateRecords, type EngineStateRecordSpec } from './record.js';
 
 export type { EngineStateRecordSpec } from './record.js';
+import { emitJitDeliver, jitTableBytes, writeJitTable, type EngineJitRows } from './jit.js';
 
 type StateArray = Float32Array | Float64Array;
 
@@ -103,6 +104,8 @@ export interface EngineProjectionSpec {
    * last spike; a spike then adds weight·r (see src/engine/stp.ts).
    */
   readonly release?: string;
+  /** Rows regenerated on each spike instead of stored (indptr and indices are then not read): see ./jit.ts. */
+  readonly jit?: EngineJitRows;
 }
 
 /**
@@ -215,6 +218,8 @@ interface ProjLayout {
   readonly spec: EngineProjectionSpec;
   /** T = 1: indptr; T > 1: per row the T+1 bounds of each thread's part of the row. */
   readonly rows: number;
+  /** Just-in-time rows: the skip table (−1 without). */
+  readonly table: number;
   readonly indices: number;
   readonly weights: number;
   readonly nnz: number;
@@ -283,6 +288,10 @@ export class StepEngine {
     }
     total += StateRecords.bytes(options.stateRecords ?? [], T);
     for (const p of projections) {
+      if (p.jit) {
+        total += r(jitTableBytes(p.jit));
+        continue;
+      }
       const nnz = p.indptr[p.preSize];
       total += r((T === 1 ? p.preSize + 1 : p.preSize * (T + 1)) * 4) + r(nnz * 4) + (p.weights ? r(nnz * elem) : 0);
       if (p.plastic) total += plasticBytes(p.plastic, nnz, groups[p.pre].size, groups[p.post].size, T, elem);
@@ -344,12 +353,13 @@ export class StepEngine {
       };
     });
     this.projs = projections.map((spec) => {
-      const nnz = spec.indptr[spec.preSize];
+      const nnz = spec.jit ? 0 : spec.indptr[spec.preSize];
       let R = 0;
       if (spec.delays) for (let s = 0; s < nnz; s++) R = Math.max(R, spec.delays[s] + 1);
       return {
         spec,
-        rows: arena.reserve((T === 1 ? spec.preSize + 1 : spec.preSize * (T + 1)) * 4),
+        rows: spec.jit ? -1 : arena.reserve((T === 1 ? spec.preSize + 1 : spec.preSize * (T + 1)) * 4),
+        table: spec.jit ? arena.reserve(jitTableBytes(spec.jit), LINE) : -1,
         indices: arena.reserve(nnz * 4),
         weights: spec.weights ? arena.reserve(nnz * elem) : -1,
         nnz,
@@ -374,6 +384,7 @@ export class StepEngine {
     // compiler was seen to corrupt a local across memory.atomic.wait32 (Node 20).
     const sleepFn = m.importFunction('env', 'sleep', [ValType.i32, ValType.i32], []);
     const wakeFn = m.importFunction('env', 'wake', [ValType.i32], []);
+    const logFn = projections.some((p) => p.jit) ? m.importFunction('env', 'log', [ValType.f64], [ValType.f64]) : -1;
     m.importMemory(arena.limits());
     const updateOf = (g: GroupLayout, uniforms: Record<string, number> | undefined) =>
       emitUpdateFunction(
@@ -395,7 +406,11 @@ export class StepEngine {
     const uniformUpdates = this.groups.map((g) => (Object.keys(g.uniforms).length > 0 ? updateOf(g, g.uniforms) : -1));
     const flushes = this.groups.map((g) => (double || g.spec.poisson ? -1 : emitFlush(m, g)));
     // a plastic projection: its pre traces decay, then delivery with the on-pre statements, then the post side
-    const delivers = this.projs.flatMap((p) => [p.plast?.emitDecay(m) ?? -1, emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double), p.plast?.emitPost(m) ?? -1].filter((x) => x >= 0));
+    const delivers = this.projs.flatMap((p) => [
+      p.plast?.emitDecay(m) ?? -1,
+      p.spec.jit ? emitJitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double, LINE, logFn) : emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double),
+      p.plast?.emitPost(m) ?? -1,
+    ].filter((x) => x >= 0));
     for (const pi of options.poissonInputs ?? []) delivers.push(emitPoissonInput(m, pi, this.groups[pi.post], double));
     // each thread copies the releases of its own spikes before the barrier (src/engine/stp.ts)
     const releaseCopies = this.projs.filter((p) => p.relRing >= 0).map((p) => {
@@ -434,7 +449,7 @@ export class StepEngine {
       imports.sleep(word, value);
       this.watch(value);
     };
-    const inst = new api.Instance(this.module, { env: { memory: this.memory, sleep, wake: imports.wake } });
+    const inst = new api.Instance(this.module, { env: { memory: this.memory, sleep, wake: imports.wake, log: imports.log } });
     this.runFn = inst.exports.run as (n0: number, n1: number, w: number) => number;
     if (T > 1 && !rank) this.startWorkers();
   }
@@ -442,6 +457,7 @@ export class StepEngine {
   /** Copies one projection's rows, reordering each row by owning thread (stably) when T > 1. */
   private fillProjection(p: ProjLayout, double: boolean): void {
     const T = this.threads;
+    if (p.spec.jit) return writeJitTable(p.spec.jit, this.arena.i32(p.table, jitTableBytes(p.spec.jit) / 4));
     const { indptr, indices, weights, preSize, postStart } = p.spec;
     const dstIdx = this.arena.i32(p.indices, p.nnz);
     const dstW = weights ? (double ? this.arena.f64(p.weights, p.nnz) : this.arena.f32(p.weights, p.nnz)) : null;
@@ -500,8 +516,8 @@ export class StepEngine {
    * so that the caller can drop its own; null with more threads (rows are reordered by thread).
    */
   projectionViews(k: number): { indptr: Int32Array; indices: Int32Array; weights: StateArray | null } | null {
-    if (this.threads !== 1) return null;
     const p = this.projs[k];
+    if (this.threads !== 1 || p.spec.jit) return null;
     const elem = this.groups[p.spec.post].elem;
     return {
       indptr: this.arena.i32(p.rows, p.spec.preSize + 1),
@@ -930,10 +946,12 @@ export const ENGINE_CONTROL = { GEN: CTL_GEN, ABORT: CTL_ABORT, SEQ: CTL_SEQ, N0
  * @example
  * new WebAssembly.Instance(module, { env: { memory, ...engineImports(new Int32Array(memory.buffer)) } });
  */
-export function engineImports(I: Int32Array): { sleep: (word: number, value: number) => void; wake: (word: number) => void } {
+export function engineImports(I: Int32Array): { sleep: (word: number, value: number) => void; wake: (word: number) => void; log: (x: number) => number } {
   return {
     sleep: (word, value) => void Atomics.wait(I, word, value, 100),
     wake: (word) => void Atomics.notify(I, word),
+    // the exact geometric skip of just-in-time rows (./jit.ts): the JavaScript kernel's own logarithm
+    log: Math.log,
   };
 }
 
