@@ -143,7 +143,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   let best: (WholeBrainResult & { G: number }) | undefined;
   for (const G of [0, 0.2, 0.3, 0.4, 0.45, 0.5]) {
     const r = simulateWholeBrain(c, { G, seconds: opts.minutes * 60, transient: 20, speed: opts.speed, seed: opts.seed });
-    console.log(`G = ${G.toFixed(1)}: FC–SC correlation ${r.fcSc.toFixed(3)}, mean S ${r.meanS.toFixed(3)}, ${r.bold[0].length} BOLD samples, simulated ${opts.minutes} min in ${r.simSeconds.toFixed(1)} s`);
+    console.log(`G = ${G.toFixed(2)}: FC–SC correlation ${r.fcSc.toFixed(3)}, mean S ${r.meanS.toFixed(3)}, ${r.bold[0].length} BOLD samples, simulated ${opts.minutes} min in ${r.simSeconds.toFixed(1)} s`);
     if (!best || r.fcSc > best.fcSc) best = { ...r, G };
   }
   await writeText('out/whole_brain_fc.svg', heatmapSvg(best!.fc, c.n, { title: `FC of simulated BOLD, G = ${best!.G} (r with SC ${best!.fcSc.toFixed(2)})` }));
