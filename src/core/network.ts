@@ -1408,7 +1408,7 @@ export class Network {
         : !['euler', 'rk2', 'rk4', 'exp_euler', 'euler_maruyama', 'milstein'].includes(g.method)
           ? `its integrator '${g.method}' has no WebAssembly kernel`
           : g.draws > 0 && plan.group instanceof PoissonGroup
-            ? 'it is a PoissonGroup (the step engine runs one whose rates are values as a Poisson source)'
+            ? 'it draws random numbers as a PoissonGroup whose rates are an expression (the step engine runs a PoissonGroup whose rates are values)'
             : g.timed > 0
               ? 'it has a timed input'
               : plan.spikeStatements.length > 0
