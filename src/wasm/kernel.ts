@@ -30,7 +30,7 @@ import { wasmApi, newMemory, type WasmMemory, type WasmModule } from './runtime.
 /**
  * A random number a kernel's trees read as `symbol`: drawn once per neuron i and step n, before
  * the update, as KERNEL_HELPERS.uniform / normal(seed, stream, i, n) (float64; rounded to float32
- * for float32 lanes). White-noise symbols (xi) are normal draws.
+ * for float32 lanes, a uniform one kept below 1). White-noise symbols (xi) are normal draws.
  */
 export interface RandomDraw {
   readonly symbol: string;
@@ -329,6 +329,8 @@ function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l:
       if (k > 0) body.i32(k).op(Op.i32_add);
       body.get(l.n).call(r.kind === 'normal' ? rnd!.normal : rnd!.uniform);
       if (!dbl) body.op(Op.f32_demote_f64);
+      // a uniform draw rounded to float32 stays below 1 (1 − 2^-24 is the largest float32 below it)
+      if (!dbl && r.kind === 'uniform') body.f32(1 - 2 ** -24).op(Op.f32_min);
       if (info.simd) {
         if (k === 0) body.simd(dbl ? SimdOp.f64x2_splat : SimdOp.f32x4_splat);
         else body.simd(dbl ? SimdOp.f64x2_replace_lane : SimdOp.f32x4_replace_lane, k);
