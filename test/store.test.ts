@@ -139,6 +139,58 @@ test('store/restore with noise, Poisson input, a spike generator, delays, STP an
   assert.deepEqual(Array.from(b.vm.result().values.v), vTrace);
 });
 
+/** LIF with white noise, a rand() threshold, Poisson input and delayed recurrent synapses: every part runs on the step engine. */
+function noisyNetwork(opts: NetworkOptions): { net: Network; sm: SpikeMonitor; P: NeuronGroup } {
+  const Noisy = defineNeuron({
+    name: 'NoisyLIF',
+    equations: 'dv/dt = (El - v + R*I)/tau + sigma*sqrt(2/tau)*xi : volt\nI : amp (input)',
+    params: { El: '-60 mV', tau: '10 ms', R: '100 Mohm', Vth: '-50 mV', Vr: '-60 mV', sigma: '3 mV' },
+    threshold: 'v > Vth + 0.5*mV*rand()',
+    reset: 'v = Vr',
+    refractory: '2 ms',
+    init: { v: '-60 mV' },
+  });
+  const net = new Network({ dt: '0.1 ms', seed: 21, ...opts });
+  const P = net.add(new NeuronGroup(150, Noisy, { name: 'P', init: { v: normal('-58 mV', '2 mV') } }));
+  P.setInput('I', '80 pA');
+  net.add(new PoissonInput(P, { num: 20, rate: '20 Hz', weight: '0.5 mV', target: 'v' }));
+  net.connect(P, P, { comm: new FixedProb(0.1), weight: '0.3 mV', target: 'v', delay: '1.5 ms' });
+  const sm = net.add(new SpikeMonitor(P));
+  return { net, sm, P };
+}
+
+for (const [label, opts, backend] of COMBOS) {
+  test(`store → run → restore → run gives the uninterrupted spikes with noise and Poisson input (${label})`, () => {
+    const whole = noisyNetwork(opts);
+    whole.net.run('100 ms');
+    const expected = trains(whole.sm);
+    const vEnd = Float64Array.from(whole.P.get('v'));
+    assert.match(whole.P.runtime!.backend ?? 'js', backend);
+    assert.ok(expected.idx.length > 300, `${expected.idx.length} spikes`);
+    whole.net.close();
+
+    const a = noisyNetwork(opts);
+    a.net.run('37 ms');
+    a.net.store({ name: 'x', monitors: true });
+    const file = join(dir, `noisy-${label.replace(/\W+/g, '_')}.bts`);
+    a.net.store({ file, monitors: true });
+    a.net.run('63 ms');
+    assert.deepEqual(trains(a.sm), expected, 'the first pass');
+    a.net.restore('x');
+    a.net.run('63 ms');
+    assert.deepEqual(trains(a.sm), expected, 'after restoring in memory');
+    assert.deepEqual(Float64Array.from(a.P.get('v')), vEnd);
+    a.net.close();
+
+    const b = noisyNetwork(opts);
+    b.net.restore({ file });
+    b.net.run('63 ms');
+    assert.deepEqual(trains(b.sm), expected, 'after restoring from a file');
+    assert.deepEqual(Float64Array.from(b.P.get('v')), vEnd);
+    b.net.close();
+  });
+}
+
 test('restore without monitors keeps the current recordings; an unknown snapshot name is refused', () => {
   const { net, spikes } = cobaNetwork({ scale: 0.1, seed: 2, backend: 'js' });
   net.run('20 ms');

@@ -37,7 +37,7 @@ import { csrTranspose } from '../connect/index.js';
 import { type Monitor, SpikeMonitor, RateMonitor, isSampleMonitor, type SampleMonitor } from '../runner/monitors.js';
 import { type ProgressReporter } from '../runner/progress.js';
 import { PoissonInput, PoissonGroup, SpikeGeneratorGroup } from '../inputs/index.js';
-import { buildUpdateKernel, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
+import { buildUpdateKernel, WasmArena, type RandomDraw, type UpdateKernelSpec } from '../wasm/kernel.js';
 import { StepEngine, type EngineGroupSpec, type EngineProjectionSpec, type EnginePoissonInputSpec, type EngineStateRecordSpec } from '../engine/engine.js';
 import { enginePlasticity, type EnginePlasticitySpec } from '../engine/plasticity.js';
 import { type EngineJitRows } from '../engine/jit.js';
@@ -1113,7 +1113,13 @@ export class Network {
     // its state then lives in one WebAssembly memory, whose views replace the arrays above.
     // The WebAssembly kernel is generated from the group's step IR too (slot symbols).
     plan.symbolOf = lowered.symbolOf;
-    const wasm = this.wasmGroup({ plan, arrays, vars: [...lowered.ir.vars], method, dt, threshold: lowered.ir.threshold, resets: [...lowered.ir.resets], draws: draws.length, timed: timedInputs.length, lastSpike, spikes, F, model });
+    // Each draw has its own stream (group, place); the counter is (neuron, step): any order, any thread, same numbers.
+    const streamBase = (0x52000000 + gi * 4096) >>> 0;
+    const random: RandomDraw[] = [
+      ...draws.map((d, k) => ({ symbol: d.name, kind: d.fn === 'rand' ? ('uniform' as const) : ('normal' as const), seed, stream: streamBase + k })),
+      ...noiseSymbols(vars).map((z, k) => ({ symbol: z, kind: 'normal' as const, seed, stream: streamBase + 2048 + k })),
+    ];
+    const wasm = this.wasmGroup({ plan, arrays, vars: [...lowered.ir.vars], method, dt, threshold: lowered.ir.threshold, resets: [...lowered.ir.resets], draws: draws.length, random, timed: timedInputs.length, lastSpike, spikes, F, model });
     if (wasm) {
       lastSpike = wasm.lastSpike;
       spikes = wasm.spikes;
@@ -1201,8 +1207,6 @@ export class Network {
     // The flag holds not_refractory after the step's threshold; deliveries onto gated variables read it.
     const NRF = plan.nrFlag ? name(plan.nrFlag as unknown as Int32Array, `G${gi}_nrflag`) : '';
     if (jsRefCondition) out.push(`const nr = ${NRF}[i] === 1 || !${emitJS(jsRefCondition, (x) => (jsStates.has(x) ? `c_${x}` : other(x)))};`, `${NRF}[i] = nr ? 1 : 0;`);
-    // Each draw has its own stream (group, place); the counter is (neuron, step): any order, any thread, same numbers.
-    const streamBase = (0x52000000 + gi * 4096) >>> 0;
     draws.forEach((d, k) => out.push(`const ${d.name} = H.${d.fn === 'rand' ? 'uniform' : 'normal'}(${seed}, ${streamBase + k}, i, n);`));
     noise.forEach((z, k) => out.push(`const ${other(z)} = H.normal(${seed}, ${streamBase + 2048 + k}, i, n);`));
     out.push(stepCode);
@@ -1523,6 +1527,7 @@ export class Network {
     threshold: Expr | undefined;
     resets: { target: string; op: Assignment['op']; value: Expr }[];
     draws: number;
+    random: RandomDraw[];
     timed: number;
     lastSpike: Int32Array;
     spikes: Int32Array;
@@ -1542,10 +1547,10 @@ export class Network {
     const why =
       N === 0
         ? 'it has no neurons'
-        : !['euler', 'rk2', 'rk4', 'exp_euler'].includes(g.method)
-          ? `its integrator '${g.method}' (white noise) has no WebAssembly kernel yet`
-          : g.draws > 0
-            ? 'it draws random numbers (rand() or randn(): a PoissonGroup, a random threshold) and the WebAssembly kernel has no random numbers yet'
+        : !['euler', 'rk2', 'rk4', 'exp_euler', 'euler_maruyama', 'milstein'].includes(g.method)
+          ? `its integrator '${g.method}' has no WebAssembly kernel`
+          : g.draws > 0 && plan.group instanceof PoissonGroup
+            ? 'it draws random numbers as a PoissonGroup whose rates are an expression (the step engine runs a PoissonGroup whose rates are values)'
             : g.timed > 0
               ? 'it has a timed input'
               : plan.spikeStatements.length > stp.length
@@ -1577,7 +1582,7 @@ export class Network {
       return undefined;
     }
     let kernel;
-    const description = { lanes, vars, method: g.method as 'euler', dt: g.dt, threshold: g.threshold ?? null, reset: g.resets, refSteps: plan.refSteps } as const;
+    const description = { lanes, vars, method: g.method as 'euler', random: g.random, dt: g.dt, threshold: g.threshold ?? null, reset: g.resets, refSteps: plan.refSteps } as const;
     try {
       kernel = buildUpdateKernel({
         ...description,

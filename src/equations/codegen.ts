@@ -8,6 +8,7 @@
 import { type Expr } from './ast.js';
 import { dexprel, d2exprel } from './symbolic.js';
 import { threefry2x32, threefryOut } from '../math/rng.js';
+import { normalFromWords } from '../math/normal.js';
 
 /** Runtime helpers the generated kernels call (passed in as arguments, never looked up globally). */
 export const KERNEL_HELPERS = {
@@ -30,12 +31,13 @@ export const KERNEL_HELPERS = {
     threefry2x32(seed, stream, i, n);
     return ((threefryOut[0] >>> 5) * 67108864 + (threefryOut[1] >>> 6)) * 1.1102230246251565e-16;
   },
-  /** Standard normal draw keyed like `uniform` (Box–Muller on the two words of one block). */
+  /**
+   * Standard normal draw keyed like `uniform` (Box–Muller on the two words of one block, with the
+   * logarithm and cosine of src/math/normal.ts, which the step engine's kernels compute bit for bit).
+   */
   normal(seed: number, stream: number, i: number, n: number): number {
     threefry2x32(seed, stream, i, n);
-    const u1 = (threefryOut[0] + 1) * 2.3283064365386963e-10; // (0, 1]
-    const u2 = threefryOut[1] * 2.3283064365386963e-10;
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(6.283185307179586 * u2);
+    return normalFromWords(threefryOut[0], threefryOut[1]);
   },
   /**
    * Binomial(count, p) draw keyed like `uniform`: inversion for small means, a rounded normal

@@ -18,13 +18,26 @@
  * `update(n: i32, spikeOut: i32) → i32`: `n` is the step number, `spikeOut` the byte offset where
  * the indices of the neurons that spike are written (ascending), the result is their count.
  */
-import { type Expr } from '../equations/ast.js';
+import { type Expr, isNoiseSymbol, num, substitute } from '../equations/ast.js';
 import { type Assignment } from '../equations/parser.js';
-import { type OdeVar } from '../integrators/index.js';
+import { noiseSymbols, type OdeVar } from '../integrators/index.js';
 import { diff, simplify, dependsOn, applyFunction } from '../equations/symbolic.js';
 import { ModuleBuilder, FunctionBuilder, Op, SimdOp, ValType, type MemoryImport } from './encoder.js';
 import { ExprCompiler, type LaneKind, type Operand, laneInfo } from './expr.js';
+import { randomFunctions, type RandomFunctions } from './random.js';
 import { wasmApi, newMemory, type WasmMemory, type WasmModule } from './runtime.js';
+
+/**
+ * A random number a kernel's trees read as `symbol`: drawn once per neuron i and step n, before
+ * the update, as KERNEL_HELPERS.uniform / normal(seed, stream, i, n) (float64; rounded to float32
+ * for float32 lanes, a uniform one kept below 1). White-noise symbols (xi) are normal draws.
+ */
+export interface RandomDraw {
+  readonly symbol: string;
+  readonly kind: 'uniform' | 'normal';
+  readonly seed: number;
+  readonly stream: number;
+}
 
 
 /** The description of one group's update. */
@@ -35,7 +48,9 @@ export interface UpdateKernelSpec {
   readonly lanes?: LaneKind;
   /** The state variables with their right-hand sides, as `buildGroup` passes them to the integrator. */
   readonly vars: readonly OdeVar[];
-  readonly method: 'euler' | 'rk2' | 'rk4' | 'exp_euler';
+  readonly method: 'euler' | 'rk2' | 'rk4' | 'exp_euler' | 'euler_maruyama' | 'milstein';
+  /** The random numbers (and white noise) the trees read. */
+  readonly random?: readonly RandomDraw[];
   /** Time step in seconds. */
   readonly dt: number;
   /**
@@ -165,6 +180,7 @@ export function emitUpdateFunction(m: ModuleBuilder, spec: UpdateKernelSpec, exp
 
   const W = info.width;
   const flags: number[] = [];
+  const rnd = spec.random?.length ? randomFunctions(m) : undefined;
   if (ranged) {
     // vector loop over [lo, vend), vend = lo + ((hi − lo) & −W); scalar tail over [vend, hi)
     const lo: Bound = { local: 2 };
@@ -172,18 +188,18 @@ export function emitUpdateFunction(m: ModuleBuilder, spec: UpdateKernelSpec, exp
     const vend = f.local(ValType.i32);
     f.get(3).get(2).op(Op.i32_sub).i32(-W).op(Op.i32_and).get(2).op(Op.i32_add).set(vend);
     if (W > 1) {
-      const acc = emitLoop(f, spec, kind, locals, lo, { local: vend });
+      const acc = emitLoop(f, spec, kind, locals, lo, { local: vend }, rnd);
       if (acc !== null) flags.push(acc);
     }
-    const acc = emitLoop(f, spec, tailKind, locals, W > 1 ? { local: vend } : lo, hi);
+    const acc = emitLoop(f, spec, tailKind, locals, W > 1 ? { local: vend } : lo, hi, rnd);
     if (acc !== null) flags.push(acc);
   } else {
     if (W > 1 && N >= W) {
-      const acc = emitLoop(f, spec, kind, locals, 0, N - (N % W));
+      const acc = emitLoop(f, spec, kind, locals, 0, N - (N % W), rnd);
       if (acc !== null) flags.push(acc);
     }
     if (W === 1 || N % W !== 0) {
-      const acc = emitLoop(f, spec, W === 1 ? kind : tailKind, locals, W === 1 ? 0 : N - (N % W), N);
+      const acc = emitLoop(f, spec, W === 1 ? kind : tailKind, locals, W === 1 ? 0 : N - (N % W), N, rnd);
       if (acc !== null) flags.push(acc);
     }
   }
@@ -220,7 +236,7 @@ interface Locals {
  * Emits `for (i = from; i < to; i += width) body` in lane type `kind`. Returns the local (i32)
  * that is 1 when a non-finite value was produced (only with finiteFlagOffset), else null.
  */
-function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l: Locals, from: Bound, to: Bound): number | null {
+function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l: Locals, from: Bound, to: Bound, rnd: RandomFunctions | undefined): number | null {
   const info = laneInfo(kind);
   const W = info.width;
   const dbl = info.double;
@@ -302,10 +318,33 @@ function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l:
     }
     return loc;
   };
+  // random draws: one per lane, each from its neuron's counter (i + lane, n), so that a neuron's
+  // numbers do not depend on the lane or thread that computes it
+  const drawn = new Map<string, number>();
+  for (const r of spec.random ?? []) {
+    const loc = L.tmp();
+    for (let k = 0; k < W; k++) {
+      if (info.simd && k > 0) body.get(loc);
+      body.i32(r.seed).i32(r.stream).get(l.i);
+      if (k > 0) body.i32(k).op(Op.i32_add);
+      body.get(l.n).call(r.kind === 'normal' ? rnd!.normal : rnd!.uniform);
+      if (!dbl) body.op(Op.f32_demote_f64);
+      // a uniform draw rounded to float32 stays below 1 (1 − 2^-24 is the largest float32 below it)
+      if (!dbl && r.kind === 'uniform') body.f32(1 - 2 ** -24).op(Op.f32_min);
+      if (info.simd) {
+        if (k === 0) body.simd(dbl ? SimdOp.f64x2_splat : SimdOp.f32x4_splat);
+        else body.simd(dbl ? SimdOp.f64x2_replace_lane : SimdOp.f32x4_replace_lane, k);
+      }
+      body.set(loc);
+    }
+    drawn.set(r.symbol, loc);
+  }
   const resolver = (stage: ReadonlyMap<string, number>, tLoc: number) => (name: string): Operand => {
     const s = stage.get(name);
     if (s !== undefined) return { kind: 'local', index: s };
     if (name === 't') return { kind: 'local', index: tLoc };
+    const d = drawn.get(name);
+    if (d !== undefined) return { kind: 'local', index: d };
     const u = uniformLocal(name);
     if (u !== undefined) return { kind: 'local', index: u };
     const off = spec.arrays[name];
@@ -419,6 +458,48 @@ function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l:
       }
     }
   };
+  // dx = f dt + Σ g_z·√dt·Z_z (+ ½ g_z ∂g_z/∂x ((√dt Z_z)² − dt) for Milstein): the operations
+  // of generateStep's JavaScript, in its order, so that float64 results are the same bits
+  const stochastic = (milstein: boolean) => {
+    c.resolve = resolver(cur, tLocal);
+    const noise = noiseSymbols(mainVars);
+    const sqdt = Math.sqrt(dt);
+    const drift = new Map<string, number>();
+    for (const v of mainVars) drift.set(v.name, c.valueToLocal(simplify(substitute(v.rhs, (n) => (isNoiseSymbol(n) ? num(0) : undefined)))));
+    const dW = (z: string) => {
+      const loc = drawn.get(z);
+      if (loc === undefined) throw new Error(`the noise '${z}' has no random draw`);
+      L.num(sqdt);
+      body.get(loc);
+      L.mul();
+    };
+    for (const v of mainVars) {
+      apply(v, () => {
+        L.num(dt);
+        body.get(drift.get(v.name)!);
+        L.mul();
+        for (const z of noise) {
+          const g = diff(v.rhs, z);
+          if (g.k === 'num' && g.v === 0) continue;
+          if (noise.some((zz) => dependsOn(g, zz))) throw new Error(`d${v.name}/dt must be linear in the noise ${z}`);
+          c.value(g);
+          dW(z);
+          L.mul().add();
+          const dg = milstein ? diff(g, v.name) : num(0);
+          if (!(dg.k === 'num' && dg.v === 0)) {
+            L.num(0.5);
+            c.value(g);
+            L.mul();
+            c.value(dg);
+            L.mul();
+            dW(z);
+            dW(z);
+            L.mul().num(dt).sub().mul().add();
+          }
+        }
+      });
+    }
+  };
   switch (spec.method) {
     case 'euler': {
       const k1 = stage(cur, tLocal);
@@ -458,6 +539,10 @@ function emitLoop(f: FunctionBuilder, spec: UpdateKernelSpec, kind: LaneKind, l:
     }
     case 'exp_euler':
       expEuler(mainVars);
+      break;
+    case 'euler_maruyama':
+    case 'milstein':
+      stochastic(spec.method === 'milstein');
       break;
   }
   if (exactVars.length) {
