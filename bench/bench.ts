@@ -19,6 +19,7 @@ import { connectSeconds, streamTriadGBs } from './extra.js';
 import { benchFmnist } from './fmnist.js';
 import { benchGradcheck } from './gradcheck.js';
 import { benchSweep } from './sweep.js';
+import { CANONICAL, benchCanonical } from './canonical.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/; the peer scripts stay in the source tree.
@@ -149,6 +150,7 @@ const program = new Command()
       console.log(opts.json ? JSON.stringify(row) : `sweep of ${row.jobs} COBA jobs: in-process ${row.in_process_s} s, pool of ${row.processes} processes ${row.pool_s} s, ratio ${row.ratio} (pool ÷ in-process), tables identical: ${row.identical}`);
       return;
     }
+    if (model in CANONICAL) return benchCanonical(model, opts, program); // vogels, wang: see bench/canonical.ts
     if (model === 'fmnist') {
       // Training: BrainTS on one thread; PyTorch on --threads threads (the same count when 1).
       const row = await benchFmnist({ epochs: Number(opts.epochs), threads: Number(opts.threads), trainLimit: opts.trainLimit ? Number(opts.trainLimit) : undefined, runs: Number(opts.runs) });
