@@ -6,14 +6,15 @@
  * decision time) curves; writes out/wang_psychometric.svg|png, out/wang_chronometric.svg|png and
  * out/wang_trial.svg|png (the pools' rates in one trial at the highest coherence).
  *
- * Run: npm run build && node dist/examples/wang_decision.js [--trials 10] [--scale 0.25] [--seed 1]
+ * Run: npm run build && node dist/examples/wang_decision.js [--trials 10] [--scale 0.25] [--duration 2200] [--seed 1]
  */
 import { lineSvg } from '../src/index.js';
 import { writeText, writePng } from '../src/node/index.js';
 import { numberOptions } from './args.js';
 import { wangTrial, WANG_DEFAULTS, type WangTrial } from './wang_model.js';
 
-const { trials, scale, seed } = numberOptions('Wang (2002) decision making', { trials: 10, scale: WANG_DEFAULTS.scale, seed: 1 }, { trials: 'count', seed: 'integer' });
+// 2 s of stimulus after 200 ms of spontaneous activity: long enough for most low-coherence trials to decide
+const { trials, scale, seed, duration } = numberOptions('Wang (2002) decision making', { trials: 10, scale: WANG_DEFAULTS.scale, seed: 1, duration: 2200 }, { trials: 'count', seed: 'integer' });
 const coherences = [0, 3.2, 6.4, 12.8, 25.6, 51.2];
 const accuracy: number[] = [];
 const meanRt: number[] = [];
@@ -24,7 +25,7 @@ for (const c of coherences) {
   let wonA = 0, decided = 0, rtSum = 0;
   for (let k = 0; k < trials; k++) {
     // seeds differ across trials and coherences, so no two trials share their noise
-    const r = wangTrial({ scale, coherence: c, seed: seed * 100003 + coherences.indexOf(c) * 1000 + k });
+    const r = wangTrial({ scale, coherence: c, durationMs: duration, seed: seed * 100003 + coherences.indexOf(c) * 1000 + k });
     simSeconds += r.seconds;
     neurons = r.neurons;
     if (r.winner !== null) {
@@ -39,7 +40,7 @@ for (const c of coherences) {
   meanRt.push(decided ? rtSum / decided : NaN);
   console.log(`coherence ${c.toString().padStart(4)} %: A won ${wonA}/${trials}, undecided ${trials - decided}, accuracy ${(100 * accuracy[accuracy.length - 1]).toFixed(0)} %, mean decision time ${decided ? (rtSum / decided).toFixed(0) : '—'} ms`);
 }
-console.log(`${coherences.length * trials} trials of ${WANG_DEFAULTS.durationMs} ms, ${neurons} neurons (scale ${scale}); simulation ${simSeconds.toFixed(1)} s in all`);
+console.log(`${coherences.length * trials} trials of ${duration} ms, ${neurons} neurons (scale ${scale}); simulation ${simSeconds.toFixed(1)} s in all`);
 
 const x = coherences.map((c) => Math.max(c, 1.6)); // c = 0 drawn at 1.6 % on the log-like axis below
 const logX = x.map((c) => Math.log2(c));

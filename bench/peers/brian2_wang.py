@@ -83,13 +83,13 @@ with C.Standalone('b2wang_', args.threads, args.seed) as S:
 
     bg_e = PoissonInput(E, 'gA', 800, 3 * Hz, weight=2.1 * nS)
     bg_i = PoissonInput(I, 'gA', 800, 3 * Hz, weight=1.62 * nS)
-    stim = []
-    for start, sign in ((0, 1), (n_sel, -1)):
-        rate = 40 * (1 + sign * coherence / 100)
-        src = PoissonGroup(n_sel, rates=f'{rate}*Hz*int(t >= 200*ms)')
-        syn = Synapses(src, E[start:start + n_sel], on_pre='gA_post += 2.1*nS')
-        syn.connect(j='i')
-        stim += [src, syn]
+    # named variables, not a list: Brian2's run() collects only the objects it sees by name
+    src_a = PoissonGroup(n_sel, rates=f'{40 * (1 + coherence / 100)}*Hz*int(t >= 200*ms)')
+    src_b = PoissonGroup(n_sel, rates=f'{40 * (1 - coherence / 100)}*Hz*int(t >= 200*ms)')
+    stim_a = Synapses(src_a, E[:n_sel], on_pre='gA_post += 2.1*nS')
+    stim_b = Synapses(src_b, E[n_sel:2 * n_sel], on_pre='gA_post += 2.1*nS')
+    stim_a.connect(j='i')
+    stim_b.connect(j='i')
 
     mon = SpikeMonitor(E[:2 * n_sel])
     S.timer_start('run_cpu', 'CLOCK_PROCESS_CPUTIME_ID')
