@@ -7,7 +7,7 @@
  *
  * Prints the E rate before and after learning, the mean I→E weight, the mean E and I currents of
  * recorded E cells, and writes out/vogels_rate.svg|png (E rate against time), out/vogels_weight.svg|png (mean
- * I→E weight) and out/vogels_currents.svg|png (excitatory and inhibitory currents of E cells, early and late).
+ * I→E weight) and out/vogels_currents.svg|png (excitatory, inhibitory and net currents of E cells, last 200 ms).
  *
  * Run: npm run build && node dist/examples/vogels_istdp.js [--scale 0.2] [--duration 20000] [--seed 1]
  */
@@ -59,10 +59,17 @@ const meanIn = (xs: Float64Array, t0: number, t1: number) => {
 const early = [meanIn(iE, 0.2, learnFromMs / 1000), meanIn(iI, 0.2, learnFromMs / 1000)];
 const late = [meanIn(iE, T - 1, T), meanIn(iI, T - 1, T)];
 
+const corrLast = (() => {
+  const ks = [...tm.keys()].filter((k) => tm[k] >= T - 1);
+  const mx = ks.reduce((a, k) => a + iE[k], 0) / ks.length, my = ks.reduce((a, k) => a - iI[k], 0) / ks.length;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (const k of ks) (sxy += (iE[k] - mx) * (-iI[k] - my)), (sxx += (iE[k] - mx) ** 2), (syy += (-iI[k] - my) ** 2);
+  return sxy / Math.sqrt(sxx * syy);
+})();
 console.log(`Vogels et al. (2011), scale ${scale}: ${P.size} neurons (${ne} E), ${net.numSynapses} synapses, ${T} s simulated in ${simSeconds.toFixed(2)} s (${net.loopReason ? 'JavaScript loop: ' + net.loopReason : 'step engine'})`);
 console.log(`E rate before learning (0–${learnFromMs / 1000} s): ${before.toFixed(2)} Hz; last second: ${after.toFixed(2)} Hz (target ρ0 = 3 Hz); I rate last second ${rateI.toFixed(2)} Hz`);
 console.log(`mean I→E weight: 0 nS at start, ${wMean[wMean.length - 1].toFixed(3)} nS at ${T} s`);
-console.log(`mean currents of ${n} E cells (pA): before learning E ${early[0].toFixed(1)}, I ${early[1].toFixed(1)}; last second E ${late[0].toFixed(1)}, I ${late[1].toFixed(1)} (I/E ${(-late[1] / late[0]).toFixed(2)})`);
+console.log(`mean currents of ${n} E cells (pA): before learning E ${early[0].toFixed(1)}, I ${early[1].toFixed(1)}; last second E ${late[0].toFixed(1)}, I ${late[1].toFixed(1)} (I/E ${(-late[1] / late[0]).toFixed(2)}; correlation of E and −I current, last second, ${corrLast.toFixed(2)})`);
 
 const ratePlot = lineSvg(
   [
@@ -87,12 +94,12 @@ const windowSeries = (t0: number, label: string) => {
   const x = ks.map((k) => (tm[k] - t0) * 1000);
   return [
     { x, y: ks.map((k) => smooth(iE, k)), label: `excitatory, ${label}` },
-    { x, y: ks.map((k) => smooth(iI, k)), label: `inhibitory, ${label}`, dash: label === 'before' ? undefined : '5 3' },
+    { x, y: ks.map((k) => smooth(iI, k)), label: `inhibitory, ${label}`, dash: '5 3' },
     { x, y: ks.map((k) => smooth(iE, k) + smooth(iI, k)), label: `net, ${label}`, width: 1 },
   ];
 };
-const currentPlot = lineSvg([...windowSeries(0.7, 'before'), ...windowSeries(T - 0.2, 'after')], {
-  title: 'Mean synaptic currents of 20 E cells: 200 ms before learning and the last 200 ms',
+const currentPlot = lineSvg(windowSeries(T - 0.2, 'last 200 ms'), {
+  title: `Mean synaptic currents of ${n} E cells, last 200 ms (before learning: E ${early[0].toFixed(0)} pA, I 0 pA)`,
   xLabel: 'time in window (ms)',
   yLabel: 'current (pA)',
 });
