@@ -18,7 +18,7 @@ interface CanonicalModel {
   readonly scale: number;
   readonly durationMs: number;
   /** One BrainTS run: simulated seconds (timed part only), sizes and the model's statistics. */
-  readonly run: (scale: number, durationMs: number, seed: number) => { seconds: number; neurons: number; synapses: number; stats: Stats };
+  readonly run: (scale: number, durationMs: number, seed: number) => { seconds: number; cpuSeconds: number; neurons: number; synapses: number; stats: Stats };
   /** The peer's JSON keys that are statistics of the model. */
   readonly peerStats: readonly string[];
 }
@@ -31,14 +31,16 @@ export const CANONICAL: Record<string, CanonicalModel> = {
     run: (scale, durationMs, seed) => {
       const { net, iToE, spikes, ne, P } = vogelsNetwork({ scale, seed });
       net.build();
+      const cpu0 = process.cpuUsage();
       const { seconds } = net.run(`${durationMs} ms`);
+      const cpu = process.cpuUsage(cpu0);
       const T = durationMs / 1000;
       const stats = {
         rate_before_hz: +windowRate(spikes, 0, ne, 0, Math.min(1, T)).toFixed(4),
         rate_after_hz: T > 1 ? +windowRate(spikes, 0, ne, Math.max(1, T - 1), T).toFixed(4) : null,
         w_mean_ns: +(meanOf(iToE.weights) * 1e9).toFixed(6),
       };
-      return { seconds, neurons: P.size, synapses: net.numSynapses, stats };
+      return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, neurons: P.size, synapses: net.numSynapses, stats };
     },
     peerStats: ['rate_before_hz', 'rate_after_hz', 'w_mean_ns'],
   },
@@ -48,7 +50,7 @@ export const CANONICAL: Record<string, CanonicalModel> = {
     durationMs: WANG_DEFAULTS.durationMs,
     run: (scale, durationMs, seed) => {
       const r = wangTrial({ scale, seed, coherence: WANG_DEFAULTS.benchCoherence, durationMs });
-      return { seconds: r.seconds, neurons: r.neurons, synapses: r.synapses, stats: { rate_a_hz: +r.rateA.toFixed(3), rate_b_hz: +r.rateB.toFixed(3), winner_a: r.winner === 'A' ? 1 : r.winner === 'B' ? 0 : null, decision_ms: r.decisionMs } };
+      return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, neurons: r.neurons, synapses: r.synapses, stats: { rate_a_hz: +r.rateA.toFixed(3), rate_b_hz: +r.rateB.toFixed(3), winner_a: r.winner === 'A' ? 1 : r.winner === 'B' ? 0 : null, decision_ms: r.decisionMs } };
     },
     peerStats: ['rate_a_hz', 'rate_b_hz', 'winner_a', 'decision_ms'],
   },
@@ -82,6 +84,11 @@ export function benchCanonical(name: string, opts: { scale: string; duration: st
     braints_s: +braints_s.toFixed(4),
     brian2_s: brian2_s === null ? null : +brian2_s.toFixed(4),
     ratio: brian2_s === null ? null : +(braints_s / brian2_s).toFixed(3),
+    // CPU seconds of the simulation on both sides (Brian2: the process's CPU clock around run(),
+    // which also covers its spike-queue set-up): the fairer comparison on a busy machine
+    braints_cpu_s: +median(ours.map((o) => o.cpuSeconds)).toFixed(4),
+    brian2_cpu_s: withPeer ? +median(peer.map((p) => p.sim_cpu_s)).toFixed(4) : null,
+    ratio_cpu: withPeer ? +(median(ours.map((o) => o.cpuSeconds)) / median(peer.map((p) => p.sim_cpu_s))).toFixed(3) : null,
     braints: statsOf(ours.map((o) => o.stats), model.peerStats),
     brian2: withPeer ? statsOf(peer as unknown as Stats[], model.peerStats) : null,
     brian2_synapses: withPeer ? median(peer.map((p) => p.synapses)) : null,
@@ -90,7 +97,7 @@ export function benchCanonical(name: string, opts: { scale: string; duration: st
   if (opts.json) console.log(JSON.stringify(row));
   else {
     const show = (s: Record<string, unknown> | null) => (s ? Object.entries(s).map(([k, v]) => `${k} ${v}`).join(', ') : 'Brian2 not installed');
-    console.log(`${name} scale ${scale}, ${durationMs} ms: ${row.neurons} neurons, ${row.synapses} synapses | BrainTS ${row.braints_s} s, Brian2 ${row.brian2_s ?? 'n/a'} s, ratio ${row.ratio ?? 'n/a'} (BrainTS ÷ Brian2; goal ≤ 0.5)`);
+    console.log(`${name} scale ${scale}, ${durationMs} ms: ${row.neurons} neurons, ${row.synapses} synapses | BrainTS ${row.braints_s} s, Brian2 ${row.brian2_s ?? 'n/a'} s, ratio ${row.ratio ?? 'n/a'} (BrainTS ÷ Brian2; goal ≤ 0.5); CPU ${row.braints_cpu_s} s vs ${row.brian2_cpu_s ?? 'n/a'} s, ratio ${row.ratio_cpu ?? 'n/a'}`);
     console.log(`  BrainTS: ${show(row.braints)}\n  Brian2:  ${show(row.brian2)}`);
   }
 }

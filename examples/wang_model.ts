@@ -57,6 +57,8 @@ export interface WangTrial {
   readonly decisionMs: number | null;
   /** Wall-clock seconds of the simulation only (building excluded). */
   readonly seconds: number;
+  /** CPU seconds of this process during the simulation (less sensitive than wall time to a busy machine). */
+  readonly cpuSeconds: number;
   readonly neurons: number;
   readonly synapses: number;
   /** Rates of A and B (Hz) in 50 ms windows sliding by 5 ms, window ends at `t` (s). */
@@ -117,7 +119,10 @@ export function wangNetwork(opts: { scale?: number; seed?: number; coherence?: n
 export function wangTrial(opts: { scale?: number; seed?: number; coherence?: number; durationMs?: number } & NetworkOptions = {}): WangTrial {
   const { net, spikes, nE, nI, nSel, durationMs } = wangNetwork(opts);
   net.build();
+  const cpu0 = process.cpuUsage();
   const { seconds } = net.run(`${durationMs} ms`);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const { times, indices } = spikes.spikes();
   // spike counts of A and B in 5 ms bins
   const bin = 0.005;
@@ -151,7 +156,7 @@ export function wangTrial(opts: { scale?: number; seed?: number; coherence?: num
     for (let b = from; b < bins; b++) s += xs[b];
     return s / nSel / ((bins - from) * bin);
   };
-  const result = { rateA: last(ca), rateB: last(cb), winner, decisionMs, seconds, neurons: nE + nI, synapses: net.numSynapses, trace };
+  const result = { rateA: last(ca), rateB: last(cb), winner, decisionMs, seconds, cpuSeconds, neurons: nE + nI, synapses: net.numSynapses, trace };
   net.close();
   return result;
 }
