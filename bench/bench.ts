@@ -20,6 +20,7 @@ import { benchFmnist } from './fmnist.js';
 import { benchGradcheck } from './gradcheck.js';
 import { benchSweep } from './sweep.js';
 import { benchRanks } from './ranks.js';
+import { CANONICAL, benchCanonical } from './canonical.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/; the peer scripts stay in the source tree.
@@ -156,6 +157,7 @@ const program = new Command()
       console.log(opts.json ? JSON.stringify(row) : Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', '));
       return;
     }
+    if (model in CANONICAL) return benchCanonical(model, opts, program); // vogels, wang: see bench/canonical.ts
     if (model === 'fmnist') {
       // Training: BrainTS on one thread; PyTorch on --threads threads (the same count when 1).
       const row = await benchFmnist({ epochs: Number(opts.epochs), threads: Number(opts.threads), trainLimit: opts.trainLimit ? Number(opts.trainLimit) : undefined, runs: Number(opts.runs) });

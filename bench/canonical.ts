@@ -1,0 +1,103 @@
+/**
+ * Canonical models of the literature (examples/README.md) benchmarked against their Brian2 peer
+ * scripts: `npm run bench -- <vogels|wang> [--scale S] [--duration MS] [--runs R] [--json]`.
+ *
+ * Each row holds both sides' simulation times (medians of R runs, building and compiling excluded
+ * on both sides, as for the other models), their ratio (BrainTS ÷ Brian2, goal ≤ 0.5) and both
+ * sides' statistics of the model (the figures the example prints), so a fast run that simulates
+ * something else is visible. Scale and duration default to the model's own when not given.
+ */
+import type { Command } from 'commander';
+import { hasBrian2, median, runPeer } from './bench.js';
+import { vogelsNetwork, windowRate, meanOf } from '../examples/vogels_model.js';
+import { wangTrial, WANG_DEFAULTS } from '../examples/wang_model.js';
+
+type Stats = Record<string, number | null>;
+interface CanonicalModel {
+  readonly peer: string;
+  readonly scale: number;
+  readonly durationMs: number;
+  /** One BrainTS run: simulated seconds (timed part only), sizes and the model's statistics. */
+  readonly run: (scale: number, durationMs: number, seed: number) => { seconds: number; cpuSeconds: number; neurons: number; synapses: number; stats: Stats };
+  /** The peer's JSON keys that are statistics of the model. */
+  readonly peerStats: readonly string[];
+}
+
+export const CANONICAL: Record<string, CanonicalModel> = {
+  vogels: {
+    peer: 'brian2_vogels.py',
+    scale: 0.2,
+    durationMs: 10000,
+    run: (scale, durationMs, seed) => {
+      const { net, iToE, spikes, ne, P } = vogelsNetwork({ scale, seed });
+      net.build();
+      const cpu0 = process.cpuUsage();
+      const { seconds } = net.run(`${durationMs} ms`);
+      const cpu = process.cpuUsage(cpu0);
+      const T = durationMs / 1000;
+      const stats = {
+        rate_before_hz: +windowRate(spikes, 0, ne, 0, Math.min(1, T)).toFixed(4),
+        rate_after_hz: T > 1 ? +windowRate(spikes, 0, ne, Math.max(1, T - 1), T).toFixed(4) : null,
+        w_mean_ns: +(meanOf(iToE.weights) * 1e9).toFixed(6),
+      };
+      return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, neurons: P.size, synapses: net.numSynapses, stats };
+    },
+    peerStats: ['rate_before_hz', 'rate_after_hz', 'w_mean_ns'],
+  },
+  wang: {
+    peer: 'brian2_wang.py',
+    scale: WANG_DEFAULTS.scale,
+    durationMs: WANG_DEFAULTS.durationMs,
+    run: (scale, durationMs, seed) => {
+      const r = wangTrial({ scale, seed, coherence: WANG_DEFAULTS.benchCoherence, durationMs });
+      return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, neurons: r.neurons, synapses: r.synapses, stats: { rate_a_hz: +r.rateA.toFixed(3), rate_b_hz: +r.rateB.toFixed(3), winner_a: r.winner === 'A' ? 1 : r.winner === 'B' ? 0 : null, decision_ms: r.decisionMs } };
+    },
+    peerStats: ['rate_a_hz', 'rate_b_hz', 'winner_a', 'decision_ms'],
+  },
+};
+
+/** Runs and prints the row of one canonical model; `program` tells which options were given. */
+export function benchCanonical(name: string, opts: { scale: string; duration: string; runs: string; json?: boolean }, program: Command): void {
+  const model = CANONICAL[name];
+  const given = (k: string) => program.getOptionValueSource(k) === 'cli';
+  const scale = given('scale') ? Number(opts.scale) : model.scale;
+  const durationMs = given('duration') ? Number(opts.duration) : model.durationMs;
+  const runs = Number(opts.runs);
+  if (!(scale > 0) || !(durationMs > 0) || !(runs >= 1 && Number.isInteger(runs))) program.error(`bench ${name}: --scale and --duration must be positive numbers and --runs a whole number ≥ 1`);
+  const ours: ReturnType<CanonicalModel['run']>[] = [];
+  const peer: Record<string, number>[] = [];
+  const withPeer = hasBrian2();
+  for (let r = 0; r < runs; r++) {
+    ours.push(model.run(scale, durationMs, r + 1));
+    if (withPeer) peer.push(runPeer(model.peer, ['--scale', String(scale), '--duration', String(durationMs), '--seed', String(r + 1)]));
+  }
+  const braints_s = median(ours.map((o) => o.seconds));
+  const brian2_s = withPeer ? median(peer.map((p) => p.sim_s)) : null;
+  const statsOf = (rows: Stats[], keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, rows.length ? median(rows.map((s) => s[k]).filter((x): x is number => x !== null)) : null]));
+  const row = {
+    model: name,
+    scale,
+    duration_ms: durationMs,
+    threads: 1,
+    neurons: ours[0].neurons,
+    synapses: ours[0].synapses,
+    braints_s: +braints_s.toFixed(4),
+    brian2_s: brian2_s === null ? null : +brian2_s.toFixed(4),
+    ratio: brian2_s === null ? null : +(braints_s / brian2_s).toFixed(3),
+    // CPU seconds of the simulation on both sides (Brian2: the process's CPU clock around run(),
+    // which also covers its spike-queue set-up): the fairer comparison on a busy machine
+    braints_cpu_s: +median(ours.map((o) => o.cpuSeconds)).toFixed(4),
+    brian2_cpu_s: withPeer ? +median(peer.map((p) => p.sim_cpu_s)).toFixed(4) : null,
+    ratio_cpu: withPeer ? +(median(ours.map((o) => o.cpuSeconds)) / median(peer.map((p) => p.sim_cpu_s))).toFixed(3) : null,
+    braints: statsOf(ours.map((o) => o.stats), model.peerStats),
+    brian2: withPeer ? statsOf(peer as unknown as Stats[], model.peerStats) : null,
+    brian2_synapses: withPeer ? median(peer.map((p) => p.synapses)) : null,
+    runs,
+  };
+  if (opts.json) console.log(JSON.stringify(row));
+  else {
+    const show = (s: Record<string, unknown> | null) => (s ? Object.entries(s).map(([k, v]) => `${k} ${v}`).join(', ') : 'Brian2 not installed');
+    console.log(`${name} scale ${scale}, ${durationMs} ms: ${row.neurons} neurons, ${row.synapses} synapses | BrainTS ${row.braints_s} s, Brian2 ${row.brian2_s ?? 'n/a'} s, ratio ${row.ratio ?? 'n/a'} (BrainTS ÷ Brian2; goal ≤ 0.5); CPU ${row.braints_cpu_s} s vs ${row.brian2_cpu_s ?? 'n/a'} s, ratio ${row.ratio_cpu ?? 'n/a'}`);
+    console.log(`  BrainTS: ${show(row.braints)}\n  Brian2:  ${show(row.brian2)}`);
+  }
+}
