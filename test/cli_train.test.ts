@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModelText, validateModelText } from '../src/modelfile/load.js';
+import { loadModelText, validateModelText, buildModelFile, toModelFile } from '../src/modelfile/index.js';
 import { taskData } from '../src/cli/train_data.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -140,4 +140,14 @@ test('braints train refuses a file without a training section and bad flags', ()
   const invalid = cli(['train', tmpModel(SMALL.replace('epochs: 4', 'epochs: -1')).file]);
   assert.equal(invalid.status, 1);
   assert.match(invalid.stderr, /training\.epochs: expected a number of epochs ≥ 1/);
+});
+
+test('a network with trainable marks and a data group is written back as a model file with them', () => {
+  const { net } = loadModelText(SMALL);
+  const file = toModelFile(net) as { groups: Record<string, object>; connections: Record<string, { train?: string[] }> };
+  assert.deepEqual(file.groups.X, { size: 24, data: true });
+  assert.deepEqual(file.connections.XH.train, ['weight']);
+  const again = buildModelFile(file).net;
+  assert.deepEqual(again.parameters().map((p) => p.name), net.parameters().map((p) => p.name), 'the same parameters are trainable');
+  assert.deepEqual(toModelFile(again), file);
 });
