@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -150,4 +150,33 @@ test('a network with trainable marks and a data group is written back as a model
   const again = buildModelFile(file).net;
   assert.deepEqual(again.parameters().map((p) => p.name), net.parameters().map((p) => p.name), 'the same parameters are trainable');
   assert.deepEqual(toModelFile(again), file);
+});
+
+test('SIGINT during training: stops after the current epoch, writes what was trained, exits 130', async () => {
+  const { dir, file } = tmpModel(SMALL);
+  const out = join(dir, 'out');
+  const r = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [main, 'train', file, '--epochs', '100000', '--out', out, '--plot', 'svg'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let sent = false;
+    const onData = (d: Buffer) => {
+      output += d.toString('utf8');
+      // interrupt once the first epoch is reported
+      if (!sent && /^epoch 1\//m.test(output)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+  assert.equal(r.code, 130, r.output);
+  assert.match(r.output, /interrupted \(SIGINT\) after \d+ of 100000 epochs: keeping what was trained/);
+  const summary = JSON.parse(readFileSync(join(out, 'train.json'), 'utf8')) as { interrupted: boolean; epochs: number; history: unknown[] };
+  assert.equal(summary.interrupted, true);
+  assert.ok(summary.epochs >= 1 && summary.epochs < 100000, `${summary.epochs} epochs`);
+  assert.equal(summary.history.length, summary.epochs);
+  assert.ok(existsSync(join(out, 'params.json')));
 });
