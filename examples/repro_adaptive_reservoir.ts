@@ -40,19 +40,28 @@ import {
   sliceRows,
   type Matrix,
 } from '../src/reservoir/index.js';
+import { exampleOptions } from './args.js';
 
-const argv = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const arg = (name: string, dflt: number) => Number(argv(name) ?? dflt);
-const N = arg('size', 200);
-const nSeeds = arg('seeds', 3);
-const TARGETS = (argv('targets') ?? '0.2,0.4').split(',').map(Number); // homogeneous target activity (and mean of the heterogeneous ones)
-const spread = arg('spread', 0.15); // heterogeneous: U[target − spread, target + spread)
-const RHO0 = (argv('rho0') ?? '1,2,4,8').split(',').map(Number);
-const inScale = arg('input', 0.5);
-const mgHorizon = arg('horizon', 10);
+const o = exampleOptions('Adaptive E/I reservoir (Srinivasan, Plenz & Girvan 2025, reduced)', {
+  size: { kind: 'count', default: 200, help: 'reservoir units' },
+  seeds: { kind: 'count', default: 3, help: 'seeds per condition' },
+  targets: { kind: 'positives', default: [0.2, 0.4], help: 'homogeneous target activities (and means of the heterogeneous ones)' },
+  spread: { kind: 'nonnegative', default: 0.15, help: 'heterogeneous targets: U[target − spread, target + spread)' },
+  rho0: { kind: 'positives', default: [1, 2, 4, 8], help: 'excitatory strengths ρ0 (spectral radii of the balanced network)' },
+  input: { kind: 'positive', default: 0.5, help: 'input scale' },
+  horizon: { kind: 'count', default: 10, help: 'Mackey–Glass prediction horizon (steps)' },
+});
+const N = o.size;
+const nSeeds = o.seeds;
+const TARGETS = o.targets; // homogeneous target activity (and mean of the heterogeneous ones)
+const spread = o.spread; // heterogeneous: U[target − spread, target + spread)
+const RHO0 = o.rho0;
+const inScale = o.input;
+const mgHorizon = o.horizon;
+for (const t of TARGETS) if (!(t - spread > 0 && t + spread < 1)) {
+  console.error(`--targets ${t} with --spread ${spread}: targets must stay inside (0, 1): use target ± spread within (0, 1)`);
+  process.exit(1);
+}
 const BETA = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 const RHO_GRID = [0.5, 1, 2, 3, 4, 6, 8];
 const MC_DELAY = N;

@@ -20,7 +20,6 @@
  * Needs the data: apt-get install dataset-fashion-mnist (or --data DIR with the IDX files); without
  * it (or with --synthetic) a synthetic sequence of 5 two-class tasks is used instead.
  */
-import { parseArgs } from 'node:util';
 import { Adam, crossEntropy, countCorrect, synapticLIF, leakyReadout, atan, OrthogonalProjection } from '../src/train/index.js';
 import { Network } from '../src/core/network.js';
 import { NeuronGroup } from '../src/model/group.js';
@@ -30,37 +29,35 @@ import { InputGroup } from '../src/inputs/input_group.js';
 import { type Projection } from '../src/projections/projection.js';
 import { type Param } from '../src/autodiff/param.js';
 import { FASHION_MNIST_DIR, hasFashionMnist, loadFashionMnist } from '../src/data/fashion_mnist.js';
+import { exampleOptions } from './args.js';
 import { latencySteps, latencyEvents, permutation, syntheticDataset, type Dataset } from '../src/data/index.js';
 
-const { values: a } = parseArgs({
-  options: {
-    'train-per-task': { type: 'string', default: '1000' },
-    'test-per-task': { type: 'string', default: '1000' },
-    epochs: { type: 'string', default: '3' },
-    steps: { type: 'string', default: '25' },
-    hidden: { type: 'string', default: '200' },
-    k: { type: 'string', default: '40' },
-    iterations: { type: 'string', default: '100' },
-    lr: { type: 'string', default: '2e-3' },
-    batch: { type: 'string', default: '64' },
-    seed: { type: 'string', default: '0' },
-    data: { type: 'string', default: FASHION_MNIST_DIR },
-    synthetic: { type: 'boolean', default: false },
-    protocol: { type: 'string', default: 'split' },
-    'k-hidden': { type: 'string', default: '30' },
-  },
+const a = exampleOptions('Hebbian learning of orthogonal projection (HLOP) for continual learning, reduced', {
+  'train-per-task': { kind: 'count', default: 1000, help: 'training samples per task' },
+  'test-per-task': { kind: 'count', default: 1000, help: 'test samples per task' },
+  epochs: { kind: 'count', default: 3, help: 'epochs per task' },
+  steps: { kind: 'count', default: 25, help: 'simulation steps per sample' },
+  hidden: { kind: 'count', default: 200, help: 'hidden neurons' },
+  k: { kind: 'count', default: 40, help: "subspace neurons per task on W1's inputs" },
+  iterations: { kind: 'count', default: 100, help: 'Hebbian iterations per task' },
+  lr: { kind: 'positive', default: 2e-3, help: 'Adam learning rate' },
+  batch: { kind: 'count', default: 64, help: 'batch size' },
+  seed: { kind: 'integer', default: 0, help: 'seed' },
+  data: { kind: 'path', default: FASHION_MNIST_DIR, help: 'folder with the Fashion-MNIST IDX files' },
+  synthetic: { kind: 'flag', help: 'use the synthetic task sequence even when Fashion-MNIST is present' },
+  protocol: { kind: 'choice', default: 'split', choices: ['split', 'permuted'], help: 'split (5 two-class tasks) or permuted (5 pixel permutations)' },
+  'k-hidden': { kind: 'count', default: 30, help: "permuted: subspace neurons per task on W2's inputs" },
 });
 const TASKS = 5;
 const permuted = a.protocol === 'permuted';
-if (!permuted && a.protocol !== 'split') throw new Error(`--protocol must be 'split' or 'permuted', got '${a.protocol}'`);
 const CLASSES = permuted ? 10 : 2;
-const steps = Number(a.steps);
-const batch = Number(a.batch);
-const hidden = Number(a.hidden);
-const epochs = Number(a.epochs);
-const seed = Number(a.seed);
-const nTrain = Number(a['train-per-task']);
-const nTest = Number(a['test-per-task']);
+const steps = a.steps;
+const batch = a.batch;
+const hidden = a.hidden;
+const epochs = a.epochs;
+const seed = a.seed;
+const nTrain = a['train-per-task'];
+const nTest = a['test-per-task'];
 
 // ---- data: per task, the first nTrain / nTest samples of its two classes, labels 0/1 ----------
 interface Task {
@@ -147,7 +144,7 @@ function run(useHlop: boolean): { R: number[][]; seconds: number; hebbSeconds: n
   const { net, W1, heads, headW } = m;
   // Split (multi-head): only W1 is shared. Permuted (one shared 10-class head): W1 and W2 are protected.
   const hlop = useHlop
-    ? new OrthogonalProjection(net, { projections: permuted ? [W1, headW[0]] : [W1], k: { W1: Number(a.k), W2_0: Number(a['k-hidden']) }, iterations: Number(a.iterations), seed })
+    ? new OrthogonalProjection(net, { projections: permuted ? [W1, headW[0]] : [W1], k: { W1: a.k, W2_0: a['k-hidden'] }, iterations: a.iterations, seed })
     : undefined;
   const R: number[][] = [];
   const dims: number[] = [];
@@ -157,7 +154,7 @@ function run(useHlop: boolean): { R: number[][]; seconds: number; hebbSeconds: n
   for (let t = 0; t < TASKS; t++) {
     const task = trainTasks[t];
     const head = permuted ? 0 : t;
-    const opt = new Adam([m.param(W1), m.param(headW[head])], { lr: Number(a.lr) });
+    const opt = new Adam([m.param(W1), m.param(headW[head])], { lr: a.lr });
     for (let e = 0; e < epochs; e++) {
       const order = permutation(task.n, seed, t * 100 + e);
       for (let k = 0; k + batch <= task.n; k += batch) {

@@ -44,35 +44,46 @@ import {
   type NalsmPlasticity,
   type NalsmWeights,
 } from '../src/reservoir/index.js';
+import { exampleOptions } from './args.js';
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(`--${name}`);
-const arg = (name: string, dflt: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
+const o = exampleOptions('NALSM: neuron–astrocyte liquid state machine on Fashion-MNIST (reduced)', {
+  neurons: { kind: 'count', default: 1000, help: 'liquid neurons (a cube: rounded to side³)' },
+  train: { kind: 'count', default: 2000, help: 'training images (a seeded subset of the first 50 000)' },
+  val: { kind: 'count', default: 500, help: 'validation images (from the last 10 000 of the training file)' },
+  test: { kind: 'count', default: 1000, help: 'test images (the first of the test file)' },
+  init: { kind: 'integer', default: 5000, help: 'random training images shown for 20 ms before the features (paper: 50 000)' },
+  present: { kind: 'positive', default: 250, help: 'presentation time per image (ms)' },
+  epochs: { kind: 'count', default: 60, help: 'epochs of the softmax readout' },
+  'bf-samples': { kind: 'count', default: 10, help: 'validation images for the branching factor' },
+  'astro-weight': { kind: 'positive', help: 'astrocyte weight (default 0.15 / side)' },
+  models: { kind: 'choices', default: ['nalsm', 'lsm', 'stdp'], choices: ['nalsm', 'lsm', 'stdp'], help: 'liquids to run' },
+  'lsm-weights': { kind: 'positives', default: [0.5, 1, 1.5], help: 'weight scales of the static LSM baseline' },
+  frozen: { kind: 'flag', help: 'no learning while an image is presented' },
+  seed: { kind: 'integer', default: 1, help: 'seed' },
+});
+const refuse = (flag: string, why: string): never => {
+  console.error(`${flag}: ${why}`);
+  process.exit(1);
 };
-const num = (name: string, dflt: number) => {
-  const v = Number(arg(name, String(dflt)));
-  if (!Number.isFinite(v)) throw new Error(`--${name}: not a number`);
-  return v;
-};
-
-const neurons = num('neurons', 1000);
+if (o.train > 50000) refuse(`--train ${o.train}`, 'training images come from the first 50 000 of the training file: use at most 50000');
+if (o.val > 10000) refuse(`--val ${o.val}`, 'validation images are the last 10 000 of the training file: use at most 10000');
+if (o.test > 10000) refuse(`--test ${o.test}`, 'the test file has 10 000 images: use at most 10000');
+const neurons = o.neurons;
 const side = Math.round(Math.cbrt(neurons));
 const dims: [number, number, number] = [side, side, side];
-const nTrain = num('train', 2000);
-const nVal = num('val', 500);
-const nTest = num('test', 1000);
-const nInit = num('init', 5000);
-const presentMs = num('present', 250);
-const epochs = num('epochs', 60);
-const bfSamples = num('bf-samples', 10);
-const seed = num('seed', 1);
-const frozen = flag('frozen');
+const nTrain = o.train;
+const nVal = o.val;
+const nTest = o.test;
+const nInit = o.init;
+const presentMs = o.present;
+const epochs = o.epochs;
+const bfSamples = o['bf-samples'];
+const seed = o.seed;
+const frozen = o.frozen;
 // The paper's astrocyte weight is 0.015 for 10×10×10 and 0.0075 for 20×20×20 liquids: 0.15/side.
-const astroWeight = num('astro-weight', 0.15 / side);
-const models = arg('models', 'nalsm,lsm,stdp').split(',');
-const lsmWeights = arg('lsm-weights', '0.5,1,1.5').split(',').map(Number);
+const astroWeight = o['astro-weight'] ?? 0.15 / side;
+const models = o.models;
+const lsmWeights = o['lsm-weights'];
 
 if (!hasFashionMnist()) {
   console.log('Fashion-MNIST not found: apt-get install dataset-fashion-mnist');

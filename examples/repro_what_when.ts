@@ -25,21 +25,33 @@ import { Network, NeuronGroup, Izhikevich, FixedProb, SpikeMonitor, PoissonInput
 import { writeText } from '../src/node/index.js';
 import { Rng } from '../src/math/rng.js';
 import { LiquidStateMachine, Rls, Ridge, ThreeFactorReadout, matrix, nrmse, sliceRows, type Matrix } from '../src/reservoir/index.js';
+import { exampleOptions } from './args.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const N = arg('size', 400);
-const nSeeds = arg('seeds', 3);
+const o = exampleOptions('What and when: a liquid state machine reads out symbol identity and timing', {
+  size: { kind: 'count', default: 400, help: 'neurons in the liquid' },
+  seeds: { kind: 'count', default: 3, help: 'seeds' },
+  tau: { kind: 'positive', default: 50, help: 'time constant of the filtered spike trains the readouts see (ms)' },
+  train: { kind: 'positive', default: 40, help: 'training time (s)' },
+  test: { kind: 'positive', default: 15, help: 'test time (s)' },
+  jitter: { kind: 'nonnegative', default: 0.15, help: 'relative jitter of symbol durations' },
+  epochs: { kind: 'count', default: 10, help: 'epochs of the three-factor readout' },
+  eta: { kind: 'positive', default: 0.05, help: 'learning rate of the three-factor readout' },
+  we: { kind: 'positive', default: 1.5, help: 'largest excitatory weight (mV)' },
+  wi: { kind: 'positive', default: 4, help: 'largest inhibitory weight (mV)' },
+  bg: { kind: 'nonnegative', default: 20, help: 'background Poisson rate (Hz)' },
+  drive: { kind: 'nonnegative', default: 15, help: 'input weight of a symbol onto its 40 neurons (nA)' },
+  alpha: { kind: 'positive', default: 1, help: 'RLS regularization' },
+});
+const N = o.size;
+const nSeeds = o.seeds;
 const BIN = 5; // ms
-const tauMs = arg('tau', 50);
-const trainS = arg('train', 40);
-const testS = arg('test', 15);
+const tauMs = o.tau;
+const trainS = o.train;
+const testS = o.test;
 const washS = 1;
-const jitter = arg('jitter', 0.15);
-const epochs = arg('epochs', 10);
-const eta0 = arg('eta', 0.05);
+const jitter = o.jitter;
+const epochs = o.epochs;
+const eta0 = o.eta;
 const WHEN_SCALE = 250; // ms: 'when' target is (time to next) / 250 ms
 
 const K = 4;
@@ -94,9 +106,9 @@ function runReservoir(seed: number, ep: Episode): { X: Matrix; rateE: number; ra
     }),
   );
   const p = 0.1;
-  net.connect(P.slice(0, NE), P, { comm: new FixedProb(p), weight: uniform(`0 mV`, `${arg('we', 1.5)} mV`), target: 'v' });
-  net.connect(P.slice(NE), P, { comm: new FixedProb(p), weight: uniform(`${-arg('wi', 4)} mV`, '0 mV'), target: 'v' });
-  net.add(new PoissonInput(P, { num: 100, rate: `${arg('bg', 20)} Hz`, weight: '1 mV', target: 'v' }));
+  net.connect(P.slice(0, NE), P, { comm: new FixedProb(p), weight: uniform(`0 mV`, `${o.we} mV`), target: 'v' });
+  net.connect(P.slice(NE), P, { comm: new FixedProb(p), weight: uniform(`${-o.wi} mV`, '0 mV'), target: 'v' });
+  net.add(new PoissonInput(P, { num: 100, rate: `${o.bg} Hz`, weight: '1 mV', target: 'v' }));
   const sm = net.add(new SpikeMonitor(P));
   // Each symbol drives its own 40 excitatory neurons.
   const W = matrix(N, K);
@@ -105,7 +117,7 @@ function runReservoir(seed: number, ep: Episode): { X: Matrix; rateE: number; ra
     const j = Math.floor(rng.uniform() * (i + 1));
     [perm[i], perm[j]] = [perm[j], perm[i]];
   }
-  for (let k = 0; k < K; k++) for (let j = 0; j < 40; j++) W.data[perm[k * 40 + j] * K + k] = arg('drive', 15);
+  for (let k = 0; k < K; k++) for (let j = 0; j < 40; j++) W.data[perm[k * 40 + j] * K + k] = o.drive;
   const lsm = new LiquidStateMachine(net, { input: P, unit: 'nA', inputWeights: W, readout: sm, bin: `${BIN} ms`, tau: `${tauMs} ms` });
   const t0 = performance.now();
   const F = lsm.run(ep.input);
@@ -174,7 +186,7 @@ for (let seed = 1; seed <= nSeeds; seed++) {
 
   // (a) FORCE: RLS, one online pass (no output feedback into the reservoir).
   let t0 = performance.now();
-  const rls = new Rls(d, K + 1, { alpha: arg('alpha', 1) });
+  const rls = new Rls(d, K + 1, { alpha: o.alpha });
   for (let t = 0; t < nTrain; t++) rls.update(Xtr.data.subarray(t * d, (t + 1) * d), Ytr.data.subarray(t * (K + 1), (t + 1) * (K + 1)));
   const sF = score(rls.predict(Xte), ep, wash + nTrain);
   record('FORCE (RLS, 1 pass)', sF, (performance.now() - t0) / 1000);

@@ -40,7 +40,7 @@ export * from './inputs/index.js';
 export * from './inputs/input_group.js';
 export * from './plasticity/index.js';
 export * from './analysis/index.js';
-export { rasterSvg, lineSvg, phasePlaneSvg, type RasterOptions, type RasterGroup, type LineSeries, type LineOptions, type PhasePlaneData, type PhasePlaneOptions } from './plot/index.js';
+export { rasterSvg, lineSvg, phasePlaneSvg, histogram, histogramSvg, firingRates, rateHistogramSvg, weightHistogramSvg, trainingCurvesSvg, type EpochRecord, type HistogramSeries, type HistogramOptions, type TrainingCurveOptions, type RasterOptions, type RasterGroup, type LineSeries, type LineOptions, type PhasePlaneData, type PhasePlaneOptions } from './plot/index.js';
 export * from './reservoir/index.js';
 export * from './train/index.js';
 export * from './data/index.js';

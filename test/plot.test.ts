@@ -9,7 +9,14 @@ import {
   phasePlaneSvg,
   rasterSvg,
   tickFormat,
+  histogram,
+  histogramSvg,
+  firingRates,
+  rateHistogramSvg,
+  weightHistogramSvg,
+  trainingCurvesSvg,
 } from '../src/plot/index.js';
+import { svgToPng } from '../src/node/png.js';
 import { Rng } from '../src/math/rng.js';
 
 /** Checks that every tag is closed in order (a small XML well-formedness check) and returns tag counts. */
@@ -266,4 +273,88 @@ test('phasePlaneSvg draws field arrows, nullclines, trajectories and fixed point
   assert.ok(svg.includes('dv/dt = 0') && svg.includes('orbit'));
   assert.ok(svg.includes('harmonic &lt;oscillator&gt;'));
   assert.throws(() => phasePlaneSvg({ field: { x: gx, y: gy, u: [1], v: [1] } }), /x.length × y.length/);
+});
+
+/** The `data-count` of every bar of a histogram, by series. */
+function barCounts(svg: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const m of svg.matchAll(/<rect class="bar" data-series="(\d+)" data-count="(\d+)"/g)) {
+    if (!out.has(m[1])) out.set(m[1], []);
+    out.get(m[1])!.push(Number(m[2]));
+  }
+  return out;
+}
+
+test('histogram: equal bins over the range, the top edge in the last bin, outside values dropped', () => {
+  const h = histogram([1, 2, 2, 3, NaN], { bins: 2 });
+  assert.deepEqual([...h.edges], [1, 2, 3]);
+  assert.deepEqual([...h.counts], [1, 3]);
+  const d = histogram([-1, 0, 0.5, 0.99, 1, 5], { bins: 4, domain: [0, 1] });
+  assert.deepEqual([...d.counts], [1, 0, 1, 2]);
+  assert.deepEqual([...histogram([7, 7, 7], { bins: 3 }).counts], [0, 3, 0], 'equal values: one bin around them');
+  assert.throws(() => histogram([1], { bins: 0 }), /bins must be an integer/);
+});
+
+test('histogramSvg draws one bar per non-empty bin, its count as its height, for each series', () => {
+  const rng = new Rng(3, 1);
+  const a = Float64Array.from({ length: 500 }, () => rng.normal());
+  const b = Float64Array.from({ length: 300 }, () => 2 + rng.normal());
+  const svg = histogramSvg([{ values: a, label: 'a' }, { values: b, label: 'b' }], { bins: 20, title: 'two' });
+  const counts = checkWellFormed(svg);
+  const bars = barCounts(svg);
+  assert.equal(bars.get('0')!.reduce((s, c) => s + c, 0), 500, 'every value of a is in a bar');
+  assert.equal(bars.get('1')!.reduce((s, c) => s + c, 0), 300);
+  const nonEmpty = (v: ArrayLike<number>) => [...histogram(v, { bins: 20, domain: [Math.min(...a, ...b), Math.max(...a, ...b)] }).counts].filter((c) => c > 0).length;
+  assert.equal(bars.get('0')!.length, nonEmpty(a));
+  assert.equal(bars.get('1')!.length, nonEmpty(b));
+  assert.ok(counts.get('rect')! >= bars.get('0')!.length + bars.get('1')!.length);
+  // taller bars for larger counts
+  const heights = [...svg.matchAll(/data-count="(\d+)" x="[^"]*" y="[^"]*" width="[^"]*" height="([^"]*)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  for (const [c1, h1] of heights) for (const [c2, h2] of heights) if (c1 > c2) assert.ok(h1 > h2, `count ${c1} is drawn taller than count ${c2}`);
+  assert.match(svg, />a</);
+});
+
+test('rateHistogramSvg: per-neuron rates, silent neurons included', () => {
+  // neuron 0 spikes 4 times, neuron 1 twice, neurons 2..9 never, over 2 s
+  const rates = firingRates([0, 0, 1, 0, 1, 0], 10, 2);
+  assert.deepEqual([...rates], [2, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const svg = rateHistogramSvg([0, 0, 1, 0, 1, 0], 10, 2, { bins: 2 });
+  checkWellFormed(svg);
+  assert.deepEqual(barCounts(svg).get('0'), [8, 2], 'the 8 silent neurons in [0, 1) Hz, the 1 Hz and 2 Hz neurons in [1, 2]');
+  assert.match(svg, /firing rate \(Hz\)/);
+  assert.throws(() => firingRates([0], 1, 0), /duration must be positive/);
+});
+
+test('weightHistogramSvg: initial and trained weights on shared bins, with the unit', () => {
+  const svg = weightHistogramSvg([{ values: [1, 2, 3], label: 'initial' }, { values: [3, 4, 5, 6], label: 'trained' }], 'pA', { bins: 5 });
+  checkWellFormed(svg);
+  const bars = barCounts(svg);
+  assert.deepEqual(bars.get('0'), [1, 1, 1]);
+  assert.deepEqual(bars.get('1'), [1, 1, 2]);
+  assert.match(svg, /weight \(pA\)/);
+});
+
+test('trainingCurvesSvg draws a point per epoch on the loss, train and test curves', async () => {
+  const history = Array.from({ length: 7 }, (_, k) => ({ epoch: k + 1, loss: 1.4 / (k + 1), trainAccuracy: 0.3 + 0.1 * k, testAccuracy: k === 2 ? undefined : 0.28 + 0.09 * k }));
+  const svg = trainingCurvesSvg(history, { chance: 0.25 });
+  checkWellFormed(svg);
+  const points = (s: string) => [...svg.matchAll(new RegExp(`<circle class="point" data-series="${s}" cx="([^"]*)" cy="([^"]*)"`, 'g'))].map((m) => [Number(m[1]), Number(m[2])]);
+  assert.equal(points('loss').length, 7);
+  assert.equal(points('train').length, 7);
+  assert.equal(points('test').length, 6, 'an epoch without a test accuracy has no test point');
+  const loss = points('loss');
+  for (let k = 1; k < loss.length; k++) {
+    assert.ok(loss[k][0] > loss[k - 1][0], 'epochs left to right');
+    assert.ok(loss[k][1] > loss[k - 1][1], 'a falling loss is drawn lower (larger y) each epoch');
+  }
+  const train = points('train');
+  for (let k = 1; k < train.length; k++) assert.ok(train[k][1] < train[k - 1][1], 'a rising accuracy is drawn higher');
+  assert.equal(pathData(svg, 'chance').length, 1);
+  let png: Uint8Array | undefined;
+  try {
+    png = await svgToPng(svg);
+  } catch (err) {
+    if (!/@resvg\/resvg-js/.test((err as Error).message)) throw err;
+  }
+  if (png) assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'renders to PNG');
 });

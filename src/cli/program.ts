@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { runCommand } from './run.js';
+import { trainCommand } from './train.js';
 import { validateCommand } from './validate.js';
 import { listCommand } from './list.js';
 import { benchCommand } from './bench.js';
@@ -23,7 +24,7 @@ function version(): string {
 /** The whole command-line program (not yet parsed). */
 export function createProgram(): Command {
   const program = new Command('braints')
-    .description('BrainTS: run, check and benchmark spiking-network models from the command line')
+    .description('BrainTS: run, train, check and benchmark spiking-network models from the command line')
     .version(version(), '-V, --version')
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
@@ -31,9 +32,10 @@ export function createProgram(): Command {
 Examples:
   braints list
   braints run coba --duration 1s --out out/coba
+  braints train examples/models/train_synthetic.yaml --out out/train
   braints validate my_model.yaml
   braints worker --redis redis://127.0.0.1:6379 --module ./dist/experiments.js`);
-  for (const c of [runCommand(), validateCommand(), listCommand(), benchCommand(), sweepWorkerCommand()]) {
+  for (const c of [runCommand(), trainCommand(), validateCommand(), listCommand(), benchCommand(), sweepWorkerCommand()]) {
     c.showHelpAfterError(`(braints ${c.name()} --help for usage)`).showSuggestionAfterError(true);
     c.configureOutput({ outputError: (text, write) => write(withValidOptions(c, text)) });
     program.addCommand(c);

@@ -22,6 +22,7 @@ interface RunFlags {
   dtype?: 'float32' | 'float64';
   dt?: number;
   out?: string;
+  params?: string;
   plot: PlotFormat[];
   trace?: TraceSpec[];
   progress: 'auto' | 'always' | 'never';
@@ -42,6 +43,21 @@ function addTraces(m: LoadedModel, traces: readonly TraceSpec[]): NamedMonitor[]
   });
 }
 
+/** Loads parameters written by `braints train` (checked by Network.loadParams: names, lengths, values). */
+function loadTrained(net: LoadedModel['net'], path: string): void {
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CliError(`--params ${path}: cannot read it as JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  try {
+    net.loadParams(saved);
+  } catch (err) {
+    throw new CliError(`--params ${path}: ${(err as Error).message}`);
+  }
+}
+
 async function run(model: string, flags: RunFlags): Promise<number> {
   const found = resolveModel(model);
   if ('error' in found) throw new CliError(found.error);
@@ -53,6 +69,7 @@ async function run(model: string, flags: RunFlags): Promise<number> {
   const duration = flags.duration ?? loaded.duration ?? 1;
   const t0 = performance.now();
   net.build();
+  if (flags.params !== undefined) loadTrained(net, flags.params);
   const buildS = (performance.now() - t0) / 1000;
   const steps = Math.round(duration / net.dt);
   const progress = flags.progress === 'never' ? undefined : terminalProgress({ force: flags.progress === 'always', stream: process.stderr });
@@ -75,6 +92,7 @@ async function run(model: string, flags: RunFlags): Promise<number> {
   if (flags.out) {
     const summary = {
       model: found.path,
+      params: flags.params,
       name: net.name,
       seed: net.options.seed ?? 0,
       dt_s: net.dt,
@@ -113,6 +131,7 @@ export function runCommand(): Command {
     .option('--dt <time>', "time step, e.g. '0.05ms' (default: the file's run.dt, else 0.1 ms)", parseTime)
     .option('-o, --out <dir>', 'write spikes and traces (NPY and CSV), plots and run.json into this folder')
     .option('--plot <formats>', 'plot formats written with --out: svg, png or svg,png', choices(['svg', 'png'] as const), ['svg', 'png'] as PlotFormat[])
+    .option('--params <file>', 'load trained parameters (the params.json of braints train) before running')
     .option('--trace <group.var[i,...]>', "also record a variable of some neurons, e.g. 'P.v[0,1,2]' (repeatable)", traceSpec)
     .addOption(new Option('--progress <when>', 'progress bar on stderr: auto (only on a terminal), always, never').choices(['auto', 'always', 'never']).default('auto'))
     .addHelpText('after', `

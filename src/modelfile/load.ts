@@ -13,6 +13,8 @@ import { NeuronGroup, type Population } from '../model/group.js';
 import { defineNeuron, type NeuronModel, type NeuronModelSpec } from '../model/model.js';
 import { type Init } from '../model/init.js';
 import { SpikeGeneratorGroup, PoissonInput } from '../inputs/index.js';
+import { InputGroup } from '../inputs/input_group.js';
+import { checkTraining, type TrainingTask } from './training.js';
 import { SpikeMonitor, StateMonitor, RateMonitor } from '../runner/monitors.js';
 import { parseQuantity, quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
 import { type Dim, dimEq, formatDim, DIMENSIONLESS } from '../math/units.js';
@@ -141,7 +143,7 @@ function initProblems(v: ModelFileInit, dim: Dim, path: string, out: ModelFileIs
   }
 }
 
-function unknownName(kind: string, name: string, valid: readonly string[]): string {
+export function unknownName(kind: string, name: string, valid: readonly string[]): string {
   const near = nearestName(name.slice(0, 100), valid);
   return `unknown ${kind} '${name.slice(0, 100)}'${near ? `: did you mean '${near}'?` : ''} (valid: ${valid.join(', ') || 'none'})`;
 }
@@ -191,6 +193,8 @@ export interface LoadedModel {
   readonly monitors: ReadonlyMap<string, SpikeMonitor | StateMonitor | RateMonitor>;
   /** The file's run duration in seconds, if it gives one. */
   readonly duration: number | undefined;
+  /** The file's training task, checked against the network (`braints train`). */
+  readonly training?: TrainingTask;
 }
 
 const MODEL_WHERE = /^model '[^']*': /;
@@ -263,8 +267,16 @@ export function buildModelFile(data: unknown, overrides: ModelFileOverrides = {}
   for (const [name, g] of Object.entries(file.groups)) {
     const path = `groups.${name}`;
     sizes.set(name, g.size);
+    if (g.data) {
+      if (g.model !== undefined || g.params || g.init || g.input || g.method || g.spikes || g.train) {
+        issues.push({ path, message: 'a data group (data: true) takes only size: its spikes come from the training data set' });
+        continue;
+      }
+      groups.set(name, net.add(new InputGroup(g.size, name)));
+      continue;
+    }
     if (g.spikes) {
-      if (g.model !== undefined || g.params || g.init || g.input || g.method) {
+      if (g.model !== undefined || g.params || g.init || g.input || g.method || g.train) {
         issues.push({ path, message: 'a spike generator (spikes: ...) takes only size and spikes' });
         continue;
       }
@@ -301,9 +313,13 @@ export function buildModelFile(data: unknown, overrides: ModelFileOverrides = {}
       if (!line) issues.push({ path: `${path}.input.${k}`, message: unknownName(`input of ${model.name}`, k, inputs.map((l) => l.name)) });
       else initProblems(v, line.dim, `${path}.input.${k}`, issues);
     }
+    (g.train ?? []).forEach((k, j) => {
+      if (!model.params.has(k)) issues.push({ path: `${path}.train.${j}`, message: unknownName(`parameter of ${model.name} to train`, k, paramNames) });
+    });
     if (issues.length > before) continue;
     const G = attempt(path, () => {
-      const o: { name: string; params?: Record<string, Init>; init?: Record<string, Init>; method?: never } = { name };
+      const o: { name: string; params?: Record<string, Init>; init?: Record<string, Init>; method?: never; train?: string[] } = { name };
+      if (g.train) o.train = g.train;
       if (g.params) o.params = g.params as Record<string, Init>;
       if (g.init) o.init = g.init as Record<string, Init>;
       if (g.method !== undefined) o.method = g.method as never;
@@ -337,6 +353,15 @@ export function buildModelFile(data: unknown, overrides: ModelFileOverrides = {}
     if (c.stp) o.stp = attempt(`${path}.stp`, () => makeStp(c.stp!));
     if (c.target !== undefined) o.target = c.target;
     if (!o.comm || (c.syn && !o.syn) || (c.out && !o.out) || (c.stp && !o.stp)) continue;
+    if (c.train) {
+      const trainable = ['weight', ...Object.keys(o.syn?.params ?? {}), ...(o.stp ? ['U', 'tau_f', 'tau_d'] : [])];
+      const bad = c.train.findIndex((k) => !trainable.includes(k));
+      if (bad >= 0) {
+        issues.push({ path: `${path}.train.${bad}`, message: unknownName('trainable part of the connection', c.train[bad], trainable) });
+        continue;
+      }
+      o.train = c.train;
+    }
     attempt(path, () => net.connect(pre, post, o as ProjectionOptions));
   }
 
@@ -378,8 +403,10 @@ export function buildModelFile(data: unknown, overrides: ModelFileOverrides = {}
     }
   }
 
+  const training = file.training ? checkTraining(file, groups, issues) : undefined;
+
   if (issues.length > 0) throw new ModelFileError(issues, source);
-  return { net, file, groups, monitors, duration };
+  return { net, file, groups, monitors, duration, training };
 }
 
 /** A `defineNeuron` spec from a file's model declaration (only the fields it gives). */

@@ -134,6 +134,10 @@ export const group = obj({
   method: z.string().optional(),
   input: z.record(name, init).optional(),
   spikes: obj({ indices: numbers, times: numbers, unit: z.string().optional() }).optional(),
+  /** Parameters trained by `braints train` (like `train` of NeuronGroup's options). */
+  train: z.array(name, { error: 'expected a list of parameter names, such as [tau]' }).optional(),
+  /** An input population fed with the training data set's spikes (an InputGroup): takes only size. */
+  data: z.literal(true, { error: 'expected data: true (a group fed from the training data set)' }).optional(),
 });
 
 export const connection = obj({
@@ -146,6 +150,8 @@ export const connection = obj({
   out: output.optional(),
   target: name.optional(),
   stp: stp.optional(),
+  /** What `braints train` trains: 'weight' and parameters of the synapse or STP. */
+  train: z.array(name, { error: 'expected a list such as [weight]' }).optional(),
 });
 
 export const poisson = obj({
@@ -179,6 +185,73 @@ export const runSettings = obj({
   threads: int('a whole number of threads').min(1, 'expected ≥ 1').optional(),
 });
 
+const posInt = (what: string) => int(what).min(1, `expected ${what} ≥ 1`);
+const positive = (what: string) => z.number({ error: `expected ${what}` }).positive(`expected ${what} > 0`);
+
+export const DATASETS = ['synthetic', 'fashion-mnist'] as const;
+export const dataset = typed(
+  'data set',
+  [
+    obj({
+      type: z.literal('synthetic'),
+      train: posInt('a number of training samples'),
+      test: posInt('a number of test samples'),
+      features: posInt('a number of features').optional(),
+      classes: int('a number of classes').min(2, 'expected at least 2 classes').optional(),
+      noise: z.number({ error: 'expected a noise level' }).min(0, 'expected a noise level ≥ 0').optional(),
+      seed: int('an integer seed').optional(),
+    }),
+    obj({
+      type: z.literal('fashion-mnist'),
+      train: posInt('a number of training samples').max(60000, 'Fashion-MNIST has 60000 training samples').optional(),
+      test: posInt('a number of test samples').max(10000, 'Fashion-MNIST has 10000 test samples').optional(),
+      dir: z.string({ error: 'expected a directory' }).optional(),
+    }),
+  ],
+  DATASETS,
+);
+
+export const ENCODINGS = ['latency', 'rate'] as const;
+export const encoding = typed(
+  'spike encoding',
+  [
+    obj({ type: z.literal('latency'), tau: positive('a time constant in steps').optional(), threshold: z.number({ error: 'expected a threshold' }).min(0, 'expected a threshold in [0, 1)').max(0.999, 'expected a threshold in [0, 1)').optional() }),
+    obj({ type: z.literal('rate'), maxProb: positive('a probability').max(1, 'expected a probability in (0, 1]').optional(), seed: int('an integer seed').optional() }),
+  ],
+  ENCODINGS,
+);
+
+export const OPTIMIZERS = ['Adam', 'AdamW', 'SGD'] as const;
+export const optimizer = typed(
+  'optimizer',
+  [
+    obj({ type: z.literal('Adam'), lr: positive('a learning rate').optional(), weightDecay: z.number().min(0, 'expected a weight decay ≥ 0').optional() }),
+    obj({ type: z.literal('AdamW'), lr: positive('a learning rate').optional(), weightDecay: z.number().min(0, 'expected a weight decay ≥ 0').optional() }),
+    obj({ type: z.literal('SGD'), lr: positive('a learning rate'), momentum: z.number().min(0, 'expected a momentum in [0, 1)').max(0.999, 'expected a momentum in [0, 1)').optional(), weightDecay: z.number().min(0, 'expected a weight decay ≥ 0').optional() }),
+  ],
+  OPTIMIZERS,
+);
+
+/** A classification task for `braints train`. */
+export const training = obj({
+  data: dataset,
+  /** The group (declared with data: true) that receives the encoded samples. */
+  input: name,
+  encoding: encoding.optional(),
+  /** Simulation steps per sample. */
+  steps: posInt('a number of steps per sample').max(65534, 'expected at most 65534 steps'),
+  /** Logits: a variable of the readout group reduced over the steps. */
+  readout: obj({ group: name, variable: name.optional(), reduce: z.enum(['mean', 'max', 'last'], { error: 'expected mean, max or last' }).optional() }),
+  loss: z.enum(['cross_entropy'], { error: 'expected cross_entropy (the only loss so far)' }).optional(),
+  optimizer: optimizer.optional(),
+  epochs: posInt('a number of epochs'),
+  batch: posInt('a batch size'),
+  /** Clip the global gradient norm to this. */
+  clip: positive('a gradient norm').optional(),
+  /** Seed of the shuffling. */
+  seed: int('an integer seed').optional(),
+});
+
 /** The whole file. */
 export const modelFileSchema = obj({
   braints: z.literal(MODEL_FILE_VERSION, { error: `expected braints: ${MODEL_FILE_VERSION} (the format version)` }),
@@ -190,6 +263,7 @@ export const modelFileSchema = obj({
   connections: z.record(name, connection).optional(),
   inputs: z.record(name, poisson).optional(),
   monitors: z.record(name, monitor).optional(),
+  training: training.optional(),
 });
 
 /** A model file, as its schema accepts it. */
@@ -202,3 +276,4 @@ export type ModelFileSynapse = z.infer<typeof synapse>;
 export type ModelFileOutput = z.infer<typeof output>;
 export type ModelFileConnector = z.infer<typeof connector>;
 export type ModelDecl = z.infer<typeof modelDecl>;
+export type ModelFileTraining = z.infer<typeof training>;

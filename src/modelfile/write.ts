@@ -9,6 +9,7 @@ import { type Init } from '../model/init.js';
 import { type NeuronModel } from '../model/model.js';
 import { Projection } from '../projections/projection.js';
 import { PoissonInput, SpikeGeneratorGroup } from '../inputs/index.js';
+import { InputGroup } from '../inputs/input_group.js';
 import { SpikeMonitor, StateMonitor, RateMonitor, type Monitor } from '../runner/monitors.js';
 import { type QuantityLike } from '../equations/quantity.js';
 import { formatDim } from '../math/units.js';
@@ -153,13 +154,18 @@ export function toModelFile(net: Network, options: ToModelFileOptions = {}): Mod
   for (const g of groups) {
     const name = groupName.get(g)!;
     const where = `group '${name}'`;
+    if (g instanceof InputGroup && g.schedule.indices.length === 0) {
+      file.groups[name] = { size: g.size, data: true };
+      continue;
+    }
     if (g instanceof SpikeGeneratorGroup) {
       file.groups[name] = { size: g.size, spikes: { indices: Array.from(g.schedule.indices), times: Array.from(g.schedule.times), unit: 's' } };
       continue;
     }
     const e: ModelFileGroup = { size: g.size, model: modelName.get(g.model)! };
     const go = g.options;
-    if (go.train || go.trainInit || go.surrogate || go.surrogateScale !== undefined || go.spikeMode) throw new NotWritableError(where, 'training options (train, trainInit, surrogate)', 'write the network without them and mark training in code');
+    if (go.trainInit || go.surrogate || go.surrogateScale !== undefined || go.spikeMode) throw new NotWritableError(where, 'training options (trainInit, surrogate, spikeMode)', 'write the network without them and set them in code');
+    if (go.train && go.train.length > 0) e.train = [...go.train];
     e.params = recordToFile(go.params, `${where}.params`);
     e.init = recordToFile(go.init, `${where}.init`);
     if (go.method !== undefined) e.method = go.method;
@@ -191,7 +197,7 @@ export function toModelFile(net: Network, options: ToModelFileOptions = {}): Mod
     connUsed.add(name);
     const where = `projection '${name}'`;
     const po = p.options;
-    for (const k of ['source', 'gap', 'plasticity', 'jit', 'train'] as const) {
+    for (const k of ['source', 'gap', 'plasticity', 'jit'] as const) {
       if (po[k] !== undefined) throw new NotWritableError(where, `option '${k}'`, 'model files hold event-driven projections with comm, weight, delay, syn, out, target, stp');
     }
     if (typeof po.delay === 'function') throw new NotWritableError(`${where}.delay`, 'a delay given as a function', 'give a delay as a quantity or a distribution');
@@ -201,6 +207,7 @@ export function toModelFile(net: Network, options: ToModelFileOptions = {}): Mod
     if (po.out) c.out = outputToFile(po.out, `${where}.out`);
     if (po.target !== undefined) c.target = po.target;
     if (po.stp) c.stp = { U: quantityToFile(po.stp.params.U, where), tau_f: quantityToFile(po.stp.params.tau_f, where), tau_d: quantityToFile(po.stp.params.tau_d, where) };
+    if (po.train && po.train.length > 0) c.train = [...po.train];
     connections[name] = c;
   });
   if (projections.length > 0) file.connections = connections;
