@@ -33,8 +33,13 @@ function totalSynapses(scale: number): number {
   return n;
 }
 
-/** The largest scale ≤ `scale` whose Brian2 estimate fits in half the free memory (two significant digits). */
+/**
+ * The largest scale ≤ `scale` whose Brian2 estimate fits in half the free memory (two significant
+ * digits), or BRAINTS_MICRO_PEER_SCALE when set (a smaller peer run on a busy machine).
+ */
 export function peerScale(scale: number, freeBytes = freemem()): number {
+  const given = Number(process.env.BRAINTS_MICRO_PEER_SCALE);
+  if (given > 0) return Math.min(scale, given);
   const fits = (s: number) => totalSynapses(s) * PEER_BYTES_PER_SYNAPSE < freeBytes / 2;
   if (fits(scale)) return scale;
   let s = Math.min(scale, 1);

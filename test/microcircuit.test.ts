@@ -5,7 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FixedTotalNum, spikeTrainsEqual, fillInit, checkInit, normal, Rng, SECOND, BuildError, buildModelFile, toModelFile } from '../src/index.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { FixedTotalNum, spikeTrainsEqual, fillInit, checkInit, normal, Rng, SECOND, BuildError, buildModelFile, toModelFile, checkModelFileShape, parseModelText } from '../src/index.js';
 import { microcircuitNetwork, synapseCount, populationSizes, POPULATIONS, CONN_PROBS, N_FULL, W_EXC } from '../examples/microcircuit_model.js';
 import { populationStats } from '../examples/microcircuit_stats.js';
 
@@ -115,4 +117,11 @@ test('the microcircuit round-trips through a model file (FixedTotalNum, clipped 
   assert.deepEqual(toModelFile(again), file);
   net.close();
   again.close();
+});
+
+test('examples/models/microcircuit.yaml is the model that microcircuitNetwork builds at scale 0.1', () => {
+  const text = readFileSync(fileURLToPath(new URL('../../examples/models/microcircuit.yaml', import.meta.url)), 'utf8');
+  const fromFile = checkModelFileShape(parseModelText(text));
+  const fromCode = toModelFile(microcircuitNetwork({ scale: 0.1, seed: 1 }).net, { duration: '1 s' });
+  assert.deepEqual(JSON.parse(JSON.stringify(fromFile)), JSON.parse(JSON.stringify(fromCode)));
 });
