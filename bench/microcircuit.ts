@@ -3,8 +3,8 @@
  * Brian2 C++ standalone on the same model (bench/peers/brian2_microcircuit.py), with the 8
  * population rates next to the full model's published ones.
  *
- * Brian2 holds the synapses as NumPy arrays in Python and again in its binary (about 60 bytes per
- * synapse together), so at scales whose estimate does not fit in half the free memory it runs at
+ * Brian2 holds the synapses as NumPy arrays in Python (with the copies its standalone device makes)
+ * and again in its binary, about 160 bytes per synapse together at scale 0.1, so at scales whose estimate does not fit in half the free memory it runs at
  * the largest scale that does, and BrainTS runs once more at that scale for the ratio: the row
  * says so (`peer_scale`, `braints_s_at_peer_scale`).
  */
@@ -24,8 +24,8 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Brian2's memory per synapse (bytes), generator arrays and binary together, measured at scale 0.1 with some margin. */
-const PEER_BYTES_PER_SYNAPSE = 64;
+/** Brian2's memory per synapse (bytes): at scale 0.1 (3·10⁷ synapses) Python held 2.8 GB and the binary 2 GB. */
+const PEER_BYTES_PER_SYNAPSE = 160;
 
 function totalSynapses(scale: number): number {
   let n = 0;
