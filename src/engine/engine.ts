@@ -253,6 +253,12 @@ export class StepEngine {
     for (const p of projections) {
       const nnz = p.indptr[p.preSize];
       total += r((T === 1 ? p.preSize + 1 : p.preSize * (T + 1)) * 4) + r(nnz * 4) + (p.weights ? r(nnz * elem) : 0);
+      if (p.delays) {
+        // per-synapse delays: their copy, and the ring of R × post-size float64 slots (as the constructor reserves)
+        let R = 0;
+        for (let s = 0; s < nnz; s++) R = Math.max(R, p.delays[s] + 1);
+        total += r(nnz * 4) + r(Math.max(1, R) * groups[p.post].size * 8);
+      }
     }
     return total;
   }
