@@ -21,6 +21,7 @@ import { benchGradcheck } from './gradcheck.js';
 import { benchSweep } from './sweep.js';
 import { benchRanks } from './ranks.js';
 import { CANONICAL, benchCanonical } from './canonical.js';
+import { benchMicrocircuit } from './microcircuit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/; the peer scripts stay in the source tree.
@@ -132,7 +133,7 @@ function printRow(row: BenchRow, json: boolean): void {
 const program = new Command()
   .name('npm run bench --')
   .description('Benchmark BrainTS against Brian2 (C++ standalone) on the same models; prints ratios.')
-  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, connect (connectivity generation), gradcheck (gradients of the one-network model against finite differences), stream (memory bandwidth), large (1 M neurons, stored and just-in-time connectivity), sweep (a COBA sweep in-process vs a process pool), ranks (one network split over processes), or all`)
+  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, connect (connectivity generation), gradcheck (gradients of the one-network model against finite differences), stream (memory bandwidth), large (1 M neurons, stored and just-in-time connectivity), sweep (a COBA sweep in-process vs a process pool), ranks (one network split over processes), microcircuit (Potjans & Diesmann 2014, 1 and 2 threads), or all`)
   .addOption(new Option('--scale <S>', 'network scale (neurons × S, weights ÷ S)').default('1'))
   .addOption(new Option('--duration <MS>', 'biological time in ms').default('1000'))
   .addOption(new Option('--threads <T>', 'threads on both sides (all: 1 and 2)').default('1'))
@@ -174,6 +175,11 @@ const program = new Command()
     if (!(runs >= 1) || !Number.isInteger(runs)) bad('runs', opts.runs);
     if (!(threads >= 1) || !Number.isInteger(threads)) bad('threads', opts.threads);
     const out = (row: object, text: string) => console.log(opts.json ? JSON.stringify(row) : text);
+    if (model === 'microcircuit') {
+      // Potjans & Diesmann (2014), 1 and 2 threads; see bench/microcircuit.ts
+      for (const row of benchMicrocircuit({ scale, durationMs: duration, threads: [1, 2], runs }, { available: hasBrian2(), run: runPeer })) out(row, JSON.stringify(row));
+      return;
+    }
     if (model === 'stream' || model === 'all') {
       const gbs = streamTriadGBs();
       out({ model: 'stream_triad', gb_per_s: +gbs.toFixed(2) }, `memory bandwidth (STREAM-like triad): ${gbs.toFixed(2)} GB/s`);

@@ -134,7 +134,7 @@ test('list names the shipped model files', () => {
   const r = cli(['list', '--json']);
   assert.equal(r.status, 0, r.stderr);
   const { models } = JSON.parse(r.stdout) as { models: Record<string, string> };
-  assert.deepEqual(Object.keys(models), ['coba', 'cobahh', 'cuba', 'train_fmnist', 'train_synthetic']);
+  assert.deepEqual(Object.keys(models), ['coba', 'cobahh', 'cuba', 'microcircuit', 'train_fmnist', 'train_synthetic']);
   for (const p of Object.values(models)) assert.ok(existsSync(p), p);
 });
 

@@ -37,3 +37,4 @@ export {
   ScaleFree,
 } from './connectors.js';
 export { KeySet } from './edgeset.js';
+export { FixedTotalNum, type FixedTotalNumOptions } from './fixed_total.js';

@@ -296,6 +296,12 @@ export class StepEngine {
       total += r((T === 1 ? p.preSize + 1 : p.preSize * (T + 1)) * 4) + r(nnz * 4) + (p.weights ? r(nnz * elem) : 0);
       if (p.plastic) total += plasticBytes(p.plastic, nnz, groups[p.pre].size, groups[p.post].size, T, elem);
       if (p.release) total += r(releaseRingBytes(T > 1 ? groups[p.pre].ring + 1 : groups[p.pre].ring, groups[p.pre].size, elem));
+      if (p.delays) {
+        // per-synapse delays: their copy, and the ring of R × post-size float64 slots (as the constructor reserves)
+        let R = 0;
+        for (let s = 0; s < nnz; s++) R = Math.max(R, p.delays[s] + 1);
+        total += r(nnz * 4) + r(Math.max(1, R) * groups[p.post].size * 8);
+      }
     }
     return total;
   }
@@ -1162,6 +1168,10 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
   const delayed = p.delays >= 0;
   const M = post.spec.size;
   const rel = p.relRing >= 0 ? f.local(ValType.f64) : -1;
+  // per-synapse delays: n mod R once per call, so that each synapse wraps with a compare instead of a division
+  const nR = f.local(ValType.i32);
+  const at = f.local(ValType.i32);
+  if (delayed && p.R > 0) f.get(0).i32(p.R).op(Op.i32_rem_u).set(nR); // R = 0: no synapse, nothing to wrap
   f.block();
   f.get(0);
   if (delaySteps > 0) f.i32(delaySteps).op(Op.i32_sub).tee(d).i32(0).op(Op.i32_lt_s).br_if(0);
@@ -1192,7 +1202,9 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
     f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices).set(jj);
     if (delayed) {
       // ring[((n + delay[s]) mod R)·M + postStart + j] += w, in float64 (judged by the gate when it arrives)
-      f.get(0).get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.delays).op(Op.i32_add).i32(p.R).op(Op.i32_rem_u).i32(M).op(Op.i32_mul);
+      // (n mod R + delay[s]) < 2R since every delay is < R: one conditional subtraction wraps it
+      f.get(nR).get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.delays).op(Op.i32_add).tee(at).i32(p.R).op(Op.i32_sub);
+      f.get(at).get(at).i32(p.R).op(Op.i32_ge_u).op(Op.select).i32(M).op(Op.i32_mul);
       f.get(jj).op(Op.i32_add).i32(postStart).op(Op.i32_add).i32(3).op(Op.i32_shl).tee(a);
       f.get(a).mem(Op.f64_load, 3, p.ring);
       if (weights) {

@@ -13,6 +13,10 @@ export interface NormalInit {
   readonly dist: 'normal';
   readonly mean: QuantityLike;
   readonly std: QuantityLike;
+  /** Draws below it become it (e.g. delays of at least one step, as NEST's 'normal_clipped'). */
+  readonly min?: QuantityLike;
+  /** Draws above it become it (e.g. inhibitory weights that stay ≤ 0). */
+  readonly max?: QuantityLike;
 }
 /** Uniform distribution on [low, high). */
 export interface UniformInit {
@@ -31,11 +35,17 @@ export interface ValuesInit {
 export type Init = QuantityLike | NormalInit | UniformInit | ValuesInit;
 
 /**
+ * A normal distribution, optionally clipped: draws outside [min, max] are set to the bound.
+ *
  * @example
  * new NeuronGroup(4000, LIF, { init: { v: normal('-55 mV', '5 mV') } })
+ * net.connect(E, P, { ..., delay: normal('1.5 ms', '0.75 ms', { min: '0.1 ms' }) })
  */
-export function normal(mean: QuantityLike, std: QuantityLike): NormalInit {
-  return { dist: 'normal', mean, std };
+export function normal(mean: QuantityLike, std: QuantityLike, clip: { min?: QuantityLike; max?: QuantityLike } = {}): NormalInit {
+  const out: { -readonly [K in keyof NormalInit]: NormalInit[K] } = { dist: 'normal', mean, std };
+  if (clip.min !== undefined) out.min = clip.min;
+  if (clip.max !== undefined) out.max = clip.max;
+  return out;
 }
 /**
  * @example
@@ -74,12 +84,15 @@ export function checkInit(x: unknown, where: string, field: string): Init {
   if (typeof x !== 'object' || x === null || !Object.hasOwn(x, 'dist')) return checkQuantityLike(x, where, field);
   const f = new Map(plainEntries(x, where, field));
   const dist = f.get('dist');
-  const need: Record<string, readonly string[]> = { normal: ['dist', 'mean', 'std'], uniform: ['dist', 'low', 'high'], values: ['dist', 'values', 'unit'] };
+  const need: Record<string, readonly string[]> = { normal: ['dist', 'mean', 'std', 'min', 'max'], uniform: ['dist', 'low', 'high'], values: ['dist', 'values', 'unit'] };
   if (typeof dist !== 'string' || !Object.hasOwn(need, dist)) throw new BuildError(where, `${field}.dist`, `unknown distribution ${describe(dist)}`, 'use normal(...), uniform(...) or values(...)');
   for (const key of f.keys()) if (!need[dist].includes(key)) throw new BuildError(where, `${field}.${key}`, `${dist}(...) has no field '${key}'`, `give ${need[dist].join(', ')}`);
   switch (dist) {
-    case 'normal':
-      return Object.freeze({ dist, mean: checkQuantityLike(f.get('mean'), where, `${field}.mean`), std: checkQuantityLike(f.get('std'), where, `${field}.std`) });
+    case 'normal': {
+      const clip: { min?: QuantityLike; max?: QuantityLike } = {};
+      for (const bound of ['min', 'max'] as const) if (f.get(bound) !== undefined) clip[bound] = checkQuantityLike(f.get(bound), where, `${field}.${bound}`);
+      return Object.freeze(normal(checkQuantityLike(f.get('mean'), where, `${field}.mean`), checkQuantityLike(f.get('std'), where, `${field}.std`), clip));
+    }
     case 'uniform':
       return Object.freeze({ dist, low: checkQuantityLike(f.get('low'), where, `${field}.low`), high: checkQuantityLike(f.get('high'), where, `${field}.high`) });
     default: {
@@ -164,7 +177,10 @@ export function fillInit(out: Float32Array | Float64Array, x: Init, dim: Dim, rn
       const mean = q(x.mean, dim, where, `${field}.mean`);
       const std = q(x.std, dim, where, `${field}.std`);
       if (std < 0) throw new BuildError(where, `${field}.std`, `must be ≥ 0, got ${JSON.stringify(x.std)}`);
-      for (let i = 0; i < out.length; i++) out[i] = mean + std * rng.normal();
+      const lo = x.min === undefined ? -Infinity : q(x.min, dim, where, `${field}.min`);
+      const hi = x.max === undefined ? Infinity : q(x.max, dim, where, `${field}.max`);
+      if (!(lo <= hi)) throw new BuildError(where, field, `normal needs min ≤ max, got ${JSON.stringify(x.min)} and ${JSON.stringify(x.max)}`, 'swap the bounds');
+      for (let i = 0; i < out.length; i++) out[i] = Math.min(hi, Math.max(lo, mean + std * rng.normal()));
       return;
     }
     case 'uniform': {

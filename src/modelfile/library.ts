@@ -6,7 +6,7 @@
 import { type NeuronModel } from '../model/model.js';
 import { LIF, ExpIF, AdEx, QIF, AdQIF, GIF, Izhikevich, HH, HHTraubMiles, MorrisLecar, FitzHughNagumo, HindmarshRose, WilsonCowan, ThresholdLinear, MPR, StuartLandau } from '../neurons/index.js';
 import { Expon, DualExpon, Alpha, AMPA, GABAa, NMDA, CUBA, COBA, MgBlock, STP, type SynapseDynamics, type SynapseOutput, type ShortTermPlasticity } from '../synapses/index.js';
-import { FixedProb, All2All, One2One, FromPairs, FixedPreNum, FixedPostNum, type Connector } from '../connect/index.js';
+import { FixedProb, All2All, One2One, FromPairs, FixedPreNum, FixedPostNum, FixedTotalNum, type Connector } from '../connect/index.js';
 import { type QuantityLike } from '../equations/quantity.js';
 import { show } from '../equations/ast.js';
 import { formatDim } from '../math/units.js';
@@ -75,6 +75,8 @@ export function makeConnector(c: ModelFileConnector): Connector {
       return new FixedPreNum(c.num, given({ allowSelf: c.allowSelf, allowMulti: c.allowMulti, seed: c.seed }));
     case 'FixedPostNum':
       return new FixedPostNum(c.num, given({ allowSelf: c.allowSelf, allowMulti: c.allowMulti, seed: c.seed }));
+    case 'FixedTotalNum':
+      return new FixedTotalNum(c.num, given({ seed: c.seed }));
   }
 }
 
@@ -150,5 +152,6 @@ export function connectorToFile(c: Connector, where: string): ModelFileConnector
   if (c instanceof FixedPreNum || c instanceof FixedPostNum) {
     return { type: c instanceof FixedPreNum ? 'FixedPreNum' : 'FixedPostNum', num: c.num, allowSelf: c.allowSelf, allowMulti: c.allowMulti, seed: c.seed };
   }
-  throw new NotWritableError(where, `connectivity '${(c as { name?: string }).name ?? '?'}'`, 'use FixedProb, All2All, One2One, FromPairs, FixedPreNum or FixedPostNum');
+  if (c instanceof FixedTotalNum) return { type: 'FixedTotalNum', num: c.num, seed: c.seed };
+  throw new NotWritableError(where, `connectivity '${(c as { name?: string }).name ?? '?'}'`, 'use FixedProb, All2All, One2One, FromPairs, FixedPreNum, FixedPostNum or FixedTotalNum');
 }

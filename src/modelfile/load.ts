@@ -135,7 +135,11 @@ function initProblems(v: ModelFileInit, dim: Dim, path: string, out: ModelFileIs
     if (m) out.push({ path: p, message: m });
   };
   if (typeof v !== 'object') return add(path, v);
-  if (v.dist === 'normal') (add(`${path}.mean`, v.mean), add(`${path}.std`, v.std));
+  if (v.dist === 'normal') {
+    add(`${path}.mean`, v.mean);
+    add(`${path}.std`, v.std);
+    for (const bound of ['min', 'max'] as const) if (v[bound] !== undefined) add(`${path}.${bound}`, v[bound]);
+  }
   else if (v.dist === 'uniform') (add(`${path}.low`, v.low), add(`${path}.high`, v.high));
   else {
     const m = quantityProblem(`1 ${v.unit}`.replace(/^1 1$/, '1'), dim);

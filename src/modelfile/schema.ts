@@ -60,7 +60,7 @@ const int = (what: string) => z.number({ error: `expected ${what}` }).int(`expec
 const nonNegInt = (what: string) => int(what).min(0, `expected ${what} ≥ 0`);
 const numbers = z.array(z.number({ error: 'expected a number' }), { error: 'expected a list of numbers' });
 
-const normal = obj({ dist: z.literal('normal'), mean: quantity, std: quantity });
+const normal = obj({ dist: z.literal('normal'), mean: quantity, std: quantity, min: quantity.optional(), max: quantity.optional() });
 const uniform = obj({ dist: z.literal('uniform'), low: quantity, high: quantity });
 const valuesInit = obj({ dist: z.literal('values'), values: numbers, unit: z.string() });
 /** A constant (quantity) or a distribution `{dist: normal, mean, std}`, `{dist: uniform, low, high}`, `{dist: values, values, unit}`. */
@@ -80,7 +80,7 @@ export const modelDecl = obj({
   positive: z.array(name).optional(),
 });
 
-export const CONNECTORS = ['FixedProb', 'All2All', 'One2One', 'FromPairs', 'FixedPreNum', 'FixedPostNum'] as const;
+export const CONNECTORS = ['FixedProb', 'All2All', 'One2One', 'FromPairs', 'FixedPreNum', 'FixedPostNum', 'FixedTotalNum'] as const;
 const degree = { num: nonNegInt('a whole number of synapses'), allowSelf: z.boolean().optional(), allowMulti: z.boolean().optional(), seed: int('an integer seed').optional() };
 export const connector = typed(
   'connectivity',
@@ -91,6 +91,7 @@ export const connector = typed(
     obj({ type: z.literal('FromPairs'), pre: numbers, post: numbers }),
     obj({ type: z.literal('FixedPreNum'), ...degree }),
     obj({ type: z.literal('FixedPostNum'), ...degree }),
+    obj({ type: z.literal('FixedTotalNum'), num: nonNegInt('a whole number of synapses'), seed: int('an integer seed').optional() }),
   ],
   CONNECTORS,
 );

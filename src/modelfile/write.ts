@@ -27,7 +27,7 @@ function initToFile(v: Init, where: string): ModelFileInit {
   if (typeof v !== 'object' || !('dist' in v)) return quantityToFile(v, where);
   switch (v.dist) {
     case 'normal':
-      return { dist: 'normal', mean: quantityToFile(v.mean, where), std: quantityToFile(v.std, where) };
+      return { dist: 'normal', mean: quantityToFile(v.mean, where), std: quantityToFile(v.std, where), ...(v.min === undefined ? {} : { min: quantityToFile(v.min, where) }), ...(v.max === undefined ? {} : { max: quantityToFile(v.max, where) }) };
     case 'uniform':
       return { dist: 'uniform', low: quantityToFile(v.low, where), high: quantityToFile(v.high, where) };
     case 'values':
