@@ -4,18 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Network, NeuronGroup, PoissonGroup, defineNeuron, FixedProb, STDP, TripletSTDP, SynapticScaling, RewardSTDP, SpikeMonitor, values, uniform } from '../src/index.js';
+import { Network, NeuronGroup, PoissonGroup, FixedProb, STDP, TripletSTDP, SynapticScaling, RewardSTDP, SpikeMonitor, values, uniform } from '../src/index.js';
+import { CurrentLIF } from './support/current_lif.js';
 
-const CurrentLIF = defineNeuron({
-  name: 'CurrentLIF',
-  equations: `dv/dt = (El - v + R*I)/tau : volt (unless refractory)
-              I : amp (input)`,
-  params: { El: '-70 mV', R: '100 Mohm', tau: '10 ms', Vth: '-50 mV', Vr: '-70 mV' },
-  threshold: 'v > Vth',
-  reset: 'v = Vr',
-  refractory: '2 ms',
-  init: { v: '-70 mV' },
-});
 
 type Dtype = 'float32' | 'float64';
 

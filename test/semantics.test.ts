@@ -29,6 +29,7 @@ import {
   PoissonGroup,
   timed,
 } from '../src/index.js';
+import { CurrentLIF } from './support/current_lif.js';
 
 // ------------------------------------------------------------------------------------------------
 // 1. Increments to a variable held by (unless refractory) are discarded while refractory
@@ -222,17 +223,6 @@ test('the rule holds for just-in-time connectivity', () => {
 // ------------------------------------------------------------------------------------------------
 // 2. Delta-current synapses onto an (input) variable
 
-/** LIF with a current input: a charge q into I makes v jump by R·q/tau. */
-const CurrentLIF = defineNeuron({
-  name: 'CurrentLIF',
-  equations: `dv/dt = (El - v + R*I)/tau : volt (unless refractory)
-              I : amp (input)`,
-  params: { El: '-70 mV', R: '100 Mohm', tau: '10 ms', Vth: '-50 mV', Vr: '-70 mV' },
-  threshold: 'v > Vth',
-  reset: 'v = Vr',
-  refractory: '2 ms',
-  init: { v: '-70 mV' },
-});
 
 function deltaRun(o: { engine: boolean; target: 'I' | 'v'; weight: string; poisson?: boolean }) {
   const net = new Network({ dt: '0.1 ms', dtype: 'float64', engine: o.engine, seed: 4 });
