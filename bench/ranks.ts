@@ -52,11 +52,9 @@ export async function benchRanks(opts: { scale: number; durationMs: number; rank
     const a = local(opts.scale, 1, duration);
     one.push(a.s);
     thr.push(local(opts.scale, opts.ranks, duration).s);
-    const t0 = performance.now();
     const res = await runRanks({ module: new URL('./rank_model.js', import.meta.url), ranks: opts.ranks, duration, args: { scale: opts.scale } });
     // wall time of the split run, excluding process start and build: the slowest rank's compute + exchange
     const split = Math.max(...res.stats.map((s) => s.computeSeconds + s.exchangeSeconds));
-    void t0;
     proc.push(split);
     stats = res.stats;
     spikes = a.steps.length;
