@@ -1161,16 +1161,18 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
   const s = f.local(ValType.i32);
   const e = f.local(ValType.i32);
   const a = f.local(ValType.i32);
-  const jj = f.local(ValType.i32);
+  const delayed = p.delays >= 0;
+  // the post index is kept in a local only where something reads it twice (the plain loop keeps it on the stack)
+  const keepJ = delayed || gate > 0 || p.plast !== undefined;
+  const jj = keepJ ? f.local(ValType.i32) : -1;
   const elem = double ? 8 : 4;
   const shift = double ? 3 : 2;
   const tOff = post.offsets[target] + postStart * elem;
-  const delayed = p.delays >= 0;
   const M = post.spec.size;
   const rel = p.relRing >= 0 ? f.local(ValType.f64) : -1;
   // per-synapse delays: n mod R once per call, so that each synapse wraps with a compare instead of a division
-  const nR = f.local(ValType.i32);
-  const at = f.local(ValType.i32);
+  const nR = delayed ? f.local(ValType.i32) : -1;
+  const at = delayed ? f.local(ValType.i32) : -1;
   if (delayed && p.R > 0) f.get(0).i32(p.R).op(Op.i32_rem_u).set(nR); // R = 0: no synapse, nothing to wrap
   f.block();
   f.get(0);
@@ -1199,7 +1201,8 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
     if (rel >= 0) emitLoadRelease(f, { size: N, ring: p.relRing }, preStart, slot, r, rel, double);
     // for (; s < e; s++) target[postStart + indices[s]] += w   (unless the post neuron is refractory, for a gated target)
     f.block().get(s).get(e).op(Op.i32_ge_s).br_if(0).loop();
-    f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices).set(jj);
+    f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices);
+    if (keepJ) f.set(jj);
     if (delayed) {
       // ring[((n + delay[s]) mod R)·M + postStart + j] += w, in float64 (judged by the gate when it arrives)
       // (n mod R + delay[s]) < 2R since every delay is < R: one conditional subtraction wraps it
@@ -1219,7 +1222,8 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
       // n − lastspike[postStart + j] < refSteps: drop the increment
       f.get(0).get(jj).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.lastSpike + postStart * 4).op(Op.i32_sub).i32(gate).op(Op.i32_lt_s).br_if(0);
     }
-    f.get(jj).i32(shift).op(Op.i32_shl).tee(a);
+    if (keepJ) f.get(jj);
+    f.i32(shift).op(Op.i32_shl).tee(a);
     f.get(a).mem(double ? Op.f64_load : Op.f32_load, shift, tOff);
     if (rel >= 0) {
       // target + weight·r, in float64 as the JavaScript loop sums it
