@@ -181,3 +181,27 @@ test('multiplicative noise (Milstein) and an Ornstein–Uhlenbeck process: the e
   assert.deepEqual(two.y, js.y);
   assert.ok(new Set(js.x).size === js.x.length, 'every path differs');
 });
+
+test('Poisson input with a large mean (Binomial(2000, 0.01) per step, draws beyond the unrolled inversion) on 1, 2 and 3 threads: the JavaScript loop\'s increments, bit for bit (float64)', () => {
+  const Leaky = defineNeuron({ name: 'Leaky', equations: 'dx/dt = -x/tau : 1', params: { tau: '5 ms' } });
+  const final = (opts: NetworkOptions) => {
+    const net = new Network({ dt: '0.1 ms', seed: 5, dtype: 'float64', ...opts });
+    // 41 neurons: four-lane draws plus a tail of one on every thread split
+    const G = net.add(new NeuronGroup(41, Leaky, { name: 'G' }));
+    net.add(new PoissonInput(G, { num: 2000, rate: '100 Hz', weight: 0.001, target: 'x' }));
+    net.run('100 ms');
+    const r = { x: Array.from(G.get('x')), backend: G.runtime!.backend ?? 'js', loop: net.loopReason };
+    net.close();
+    return r;
+  };
+  const js = final({ backend: 'js' });
+  for (const threads of [1, 2, 3]) {
+    const e = final({ threads });
+    assert.match(e.backend, new RegExp(`engine×${threads}`));
+    assert.equal(e.loop, undefined);
+    assert.deepEqual(e.x, js.x, `engine×${threads}`);
+  }
+  // x settles near num·p·weight·tau/dt = 20·0.001·50 = 1 (the drive is on)
+  const mean = js.x.reduce((s, v) => s + v, 0) / js.x.length;
+  assert.ok(Math.abs(mean - 1) < 0.2, `mean x ${mean}`);
+});

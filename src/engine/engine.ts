@@ -22,12 +22,13 @@
 import { ModuleBuilder, type FunctionBuilder, Op, AtomicOp, ValType } from '../wasm/encoder.js';
 import { emitUpdateFunction, WasmArena, type UpdateKernelSpec } from '../wasm/kernel.js';
 import { wasmApi, type WasmMemory, type WasmModule } from '../wasm/runtime.js';
-import { THREEFRY } from '../math/rng.js';
 import { PlasticProjection, plasticBytes, type EnginePlasticitySpec } from './plasticity.js';
 import { emitReleaseCopy, emitLoadRelease, emitReleasedWeight, releaseRingBytes } from './stp.js';
 import { StateRecords, type EngineStateRecordSpec } from './record.js';
 
 export type { EngineStateRecordSpec } from './record.js';
+import { emitPoissonInput } from './poisson.js';
+import { emitThreefry, emitUniform } from './threefry.js';
 import { emitJitDeliver, jitTableBytes, writeJitTable, type EngineJitRows } from './jit.js';
 
 type StateArray = Float32Array | Float64Array;
@@ -1035,94 +1036,6 @@ function emitPoissonSource(m: ModuleBuilder, g: GroupLayout, double: boolean): n
   f.get(i).i32(1).op(Op.i32_add).tee(i).get(HI).op(Op.i32_lt_s).br_if(0);
   f.end().end();
   f.get(count);
-  return idx;
-}
-
-/** Emits x0, x1 = Threefry-2x32-20 of key (k0, k1) and counter (c0 local, c1 local), as src/math/rng.ts computes it. */
-function emitThreefry(f: FunctionBuilder, k0: number, k1: number, c0: number, c1: number, x0: number, x1: number): void {
-  const keys = [k0 >>> 0, k1 >>> 0, (THREEFRY.PARITY ^ k0 ^ k1) >>> 0];
-  f.get(c0).i32(keys[0]).op(Op.i32_add).set(x0);
-  f.get(c1).i32(keys[1]).op(Op.i32_add).set(x1);
-  for (let r = 0; r < 20; r++) {
-    const s = THREEFRY.ROT[r & 7];
-    f.get(x0).get(x1).op(Op.i32_add).set(x0);
-    // x1 = rotl(x1, s) ^ x0
-    f.get(x1).i32(s).op(Op.i32_shl).get(x1).i32(32 - s).op(Op.i32_shr_u).op(Op.i32_or).get(x0).op(Op.i32_xor).set(x1);
-    if ((r & 3) === 3) {
-      const inj = (r + 1) >> 2;
-      f.get(x0).i32(keys[inj % 3]).op(Op.i32_add).set(x0);
-      f.get(x1).i32((keys[(inj + 1) % 3] + inj) | 0).op(Op.i32_add).set(x1);
-    }
-  }
-}
-
-/** Pushes the f64 uniform ((x0 >>> 5)·2^26 + (x1 >>> 6))·2^−53 (H.uniform's 53 bits). */
-function emitUniform(f: FunctionBuilder, x0: number, x1: number): void {
-  f.get(x0).i32(5).op(Op.i32_shr_u).op(Op.f64_convert_i32_u).f64(67108864).op(Op.f64_mul);
-  f.get(x1).i32(6).op(Op.i32_shr_u).op(Op.f64_convert_i32_u).op(Op.f64_add).f64(1.1102230246251565e-16).op(Op.f64_mul);
-}
-
-/**
- * `poisson(n, w)`: the Poisson input's increments of step n to thread w's part of the post slice.
- * c = Binomial(num, p) by inversion of u (prob = (1 − p)^num computed once in JavaScript, then
- * prob ·= ((num − k)/(k + 1))·p/(1 − p) in float64, as H.binomial); target += c·weight.
- */
-function emitPoissonInput(m: ModuleBuilder, spec: EnginePoissonInputSpec, post: GroupLayout, double: boolean): number {
-  const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
-  const idx = m.functionCount - 1;
-  const N_ = 0;
-  const W = 1;
-  const jj = f.local(ValType.i32);
-  const hi = f.local(ValType.i32);
-  const j = f.local(ValType.i32);
-  const k = f.local(ValType.i32);
-  const x0 = f.local(ValType.i32);
-  const x1 = f.local(ValType.i32);
-  const u = f.local(ValType.f64);
-  const prob = f.local(ValType.f64);
-  const a = f.local(ValType.i32);
-  const q = 1 - spec.p;
-  const prob0 = Math.pow(q, spec.num);
-  const ratio = spec.p / q;
-  const gate = spec.gateRefSteps ?? 0;
-  const elem = double ? 8 : 4;
-  const tOff = post.offsets[spec.target];
-  const end = spec.postStart + spec.postSize;
-  // [jj, hi) = the thread's range ∩ the slice
-  f.get(W).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds).set(jj);
-  f.get(jj).i32(spec.postStart).get(jj).i32(spec.postStart).op(Op.i32_gt_s).op(Op.select).set(jj);
-  f.get(W).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds + 4).set(hi);
-  f.get(hi).i32(end).get(hi).i32(end).op(Op.i32_lt_s).op(Op.select).set(hi);
-  f.block().get(jj).get(hi).op(Op.i32_ge_s).br_if(0).loop();
-  f.block(); // next neuron
-  f.get(jj).i32(spec.postStart).op(Op.i32_sub).set(j);
-  emitThreefry(f, spec.seed, spec.stream, j, N_, x0, x1);
-  emitUniform(f, x0, x1);
-  f.set(u);
-  f.f64(prob0).set(prob);
-  f.i32(0).set(k);
-  // while (u > prob && k < num) { u -= prob; prob *= ((num − k)/(k + 1))·ratio; k++ }
-  f.block().loop();
-  f.get(u).get(prob).op(Op.f64_gt).op(Op.i32_eqz).br_if(1);
-  f.get(k).i32(spec.num).op(Op.i32_ge_s).br_if(1);
-  f.get(u).get(prob).op(Op.f64_sub).set(u);
-  f.get(prob).i32(spec.num).get(k).op(Op.i32_sub).op(Op.f64_convert_i32_s).get(k).i32(1).op(Op.i32_add).op(Op.f64_convert_i32_s).op(Op.f64_div).f64(ratio).op(Op.f64_mul).op(Op.f64_mul).set(prob);
-  f.get(k).i32(1).op(Op.i32_add).set(k);
-  f.br(0);
-  f.end().end();
-  f.get(k).op(Op.i32_eqz).br_if(0);
-  if (gate > 0) f.get(N_).get(jj).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.lastSpike).op(Op.i32_sub).i32(gate).op(Op.i32_lt_s).br_if(0);
-  // target[jj] = target[jj] + k·weight, the sum in float64 (rounded to float32 on store for float32 state)
-  f.get(jj).i32(double ? 3 : 2).op(Op.i32_shl).tee(a);
-  f.get(a).mem(double ? Op.f64_load : Op.f32_load, double ? 3 : 2, tOff);
-  if (!double) f.op(Op.f64_promote_f32);
-  f.get(k).op(Op.f64_convert_i32_s).f64(spec.weight).op(Op.f64_mul).op(Op.f64_add);
-  if (!double) f.op(Op.f32_demote_f64);
-  f.mem(double ? Op.f64_store : Op.f32_store, double ? 3 : 2, tOff);
-  f.end(); // next neuron
-  f.get(jj).i32(1).op(Op.i32_add).tee(jj).get(hi).op(Op.i32_lt_s).br_if(0);
-  f.end().end();
-  void elem;
   return idx;
 }
 

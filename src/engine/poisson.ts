@@ -1,0 +1,156 @@
+/**
+ * Poisson input in the step engine (PoissonInput: `num` independent sources of rate `rate` onto
+ * each neuron of a slice): each step, post neuron j gets c·weight with c = Binomial(num, p) drawn
+ * by inversion of one uniform, exactly as the JavaScript loop's H.binomial draws it.
+ *
+ * Two things make it fast while keeping every draw bit for bit: the Threefry words of four
+ * consecutive neurons come from one four-lane SIMD generator (src/engine/threefry.ts), and the
+ * inversion's first probabilities — (1 − p)^num, then ·((num − k)/(k + 1))·p/(1 − p), the same
+ * float64 operations H.binomial performs — are computed once here and compiled in as constants,
+ * so the usual draw is a few compares and subtractions instead of a division per step of k.
+ * Beyond the unrolled part the recurrence continues as H.binomial runs it.
+ */
+import { type ModuleBuilder, Op, SimdOp, ValType } from '../wasm/encoder.js';
+import { emitThreefry, emitThreefry4, emitUniform, emitUniformOf } from './threefry.js';
+
+/** What the emitter reads of a Poisson input (EnginePoissonInputSpec). */
+interface PoissonInputView {
+  readonly postStart: number;
+  readonly postSize: number;
+  /** The post group's array that receives the increments. */
+  readonly target: string;
+  readonly weight: number;
+  readonly num: number;
+  readonly p: number;
+  readonly seed: number;
+  readonly stream: number;
+  readonly gateRefSteps?: number;
+}
+
+/** What the emitter reads of the post group's layout. */
+interface PostView {
+  readonly offsets: Record<string, number>;
+  readonly bounds: number;
+  readonly lastSpike: number;
+}
+
+/** The most inversion steps compiled as constants per draw. */
+const MAX_UNROLLED = 32;
+
+/**
+ * The inversion's probabilities P(c = 0), P(c = 1), …, P(c = L) as H.binomial computes them
+ * (the same float64 operations in the same order), L = min(num, a few standard deviations above
+ * the mean, at most MAX_UNROLLED).
+ */
+export function inversionTable(num: number, p: number): number[] {
+  const q = 1 - p;
+  const ratio = p / q;
+  const mean = num * p;
+  const L = Math.min(num, MAX_UNROLLED, Math.max(4, Math.ceil(mean + 6 * Math.sqrt(mean) + 2)));
+  const probs = [Math.pow(q, num)];
+  for (let k = 0; k < L; k++) probs.push(probs[k] * (((num - k) / (k + 1)) * ratio));
+  return probs;
+}
+
+/**
+ * `poisson(n, w)`: the Poisson input's increments of step n to thread w's part of the post slice.
+ */
+export function emitPoissonInput(m: ModuleBuilder, spec: PoissonInputView, post: PostView, double: boolean): number {
+  const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
+  const idx = m.functionCount - 1;
+  const N_ = 0;
+  const W = 1;
+  const jj = f.local(ValType.i32);
+  const hi = f.local(ValType.i32);
+  const j = f.local(ValType.i32);
+  const k = f.local(ValType.i32);
+  const x0 = f.local(ValType.i32);
+  const x1 = f.local(ValType.i32);
+  const u = f.local(ValType.f64);
+  const prob = f.local(ValType.f64);
+  const a = f.local(ValType.i32);
+  const X0 = f.local(ValType.v128);
+  const X1 = f.local(ValType.v128);
+  const probs = inversionTable(spec.num, spec.p);
+  const L = probs.length - 1;
+  const ratio = spec.p / (1 - spec.p);
+  const gate = spec.gateRefSteps ?? 0;
+  const shift = double ? 3 : 2;
+  const tOff = post.offsets[spec.target];
+  const end = spec.postStart + spec.postSize;
+
+  /** k = Binomial(num, p) of the uniform on the stack, consumed into local u. */
+  const emitInversion = (): void => {
+    f.set(u);
+    f.i32(0).set(k);
+    f.block(); // drawn
+    for (let t = 0; t < L; t++) {
+      // while (u > prob_t): u −= prob_t, k = t + 1
+      f.get(u).f64(probs[t]).op(Op.f64_gt).op(Op.i32_eqz).br_if(0);
+      f.get(u).f64(probs[t]).op(Op.f64_sub).set(u);
+      f.i32(t + 1).set(k);
+    }
+    if (L < spec.num) {
+      // the rare tail: H.binomial's recurrence from prob_L on
+      f.f64(probs[L]).set(prob);
+      f.block().loop();
+      f.get(u).get(prob).op(Op.f64_gt).op(Op.i32_eqz).br_if(1);
+      f.get(k).i32(spec.num).op(Op.i32_ge_s).br_if(1);
+      f.get(u).get(prob).op(Op.f64_sub).set(u);
+      f.get(prob).i32(spec.num).get(k).op(Op.i32_sub).op(Op.f64_convert_i32_s).get(k).i32(1).op(Op.i32_add).op(Op.f64_convert_i32_s).op(Op.f64_div).f64(ratio).op(Op.f64_mul).op(Op.f64_mul).set(prob);
+      f.get(k).i32(1).op(Op.i32_add).set(k);
+      f.br(0);
+      f.end().end();
+    }
+    f.end(); // drawn
+  };
+
+  /** target[jj + lane] += k·weight (the sum in float64), unless k = 0 or a gated neuron is refractory. */
+  const emitAdd = (lane: number): void => {
+    f.block(); // next neuron
+    f.get(k).op(Op.i32_eqz).br_if(0);
+    f.get(jj);
+    if (lane > 0) f.i32(lane).op(Op.i32_add);
+    f.set(a);
+    if (gate > 0) f.get(N_).get(a).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.lastSpike).op(Op.i32_sub).i32(gate).op(Op.i32_lt_s).br_if(0);
+    f.get(a).i32(shift).op(Op.i32_shl).tee(a);
+    f.get(a).mem(double ? Op.f64_load : Op.f32_load, shift, tOff);
+    if (!double) f.op(Op.f64_promote_f32);
+    f.get(k).op(Op.f64_convert_i32_s).f64(spec.weight).op(Op.f64_mul).op(Op.f64_add);
+    if (!double) f.op(Op.f32_demote_f64);
+    f.mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
+    f.end();
+  };
+
+  // [jj, hi) = the thread's range ∩ the slice
+  f.get(W).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds).set(jj);
+  f.get(jj).i32(spec.postStart).get(jj).i32(spec.postStart).op(Op.i32_gt_s).op(Op.select).set(jj);
+  f.get(W).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds + 4).set(hi);
+  f.get(hi).i32(end).get(hi).i32(end).op(Op.i32_lt_s).op(Op.select).set(hi);
+
+  // four neurons at a time: one SIMD Threefry, then each lane's inversion
+  f.block().loop();
+  f.get(jj).i32(4).op(Op.i32_add).get(hi).op(Op.i32_gt_s).br_if(1);
+  f.get(jj).i32(spec.postStart).op(Op.i32_sub).set(j);
+  emitThreefry4(f, spec.seed, spec.stream, j, N_, X0, X1);
+  for (let lane = 0; lane < 4; lane++) {
+    emitUniformOf(f, () => f.get(X0).simd(SimdOp.i32x4_extract_lane, lane), () => f.get(X1).simd(SimdOp.i32x4_extract_lane, lane));
+    emitInversion();
+    emitAdd(lane);
+  }
+  f.get(jj).i32(4).op(Op.i32_add).set(jj);
+  f.br(0);
+  f.end().end();
+
+  // the last up to three neurons one at a time
+  f.block().get(jj).get(hi).op(Op.i32_ge_s).br_if(0).loop();
+  f.get(jj).i32(spec.postStart).op(Op.i32_sub).set(j);
+  emitThreefry(f, spec.seed, spec.stream, j, N_, x0, x1);
+  emitUniform(f, x0, x1);
+  emitInversion();
+  emitAdd(0);
+  f.get(jj).i32(1).op(Op.i32_add).tee(jj).get(hi).op(Op.i32_lt_s).br_if(0);
+  f.end().end();
+  return idx;
+}
+
