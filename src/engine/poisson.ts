@@ -7,7 +7,8 @@
  * consecutive neurons come from one four-lane SIMD generator (src/engine/threefry.ts), and the
  * inversion's first probabilities — (1 − p)^num, then ·((num − k)/(k + 1))·p/(1 − p), the same
  * float64 operations H.binomial performs — are computed once here and compiled in as constants,
- * so the usual draw is a few compares and subtractions instead of a division per step of k.
+ * so the usual draw is a short fixed run of compares and subtractions without branches instead
+ * of a division and a branch per step of k.
  * Beyond the unrolled part the recurrence continues as H.binomial runs it.
  */
 import { type ModuleBuilder, Op, SimdOp, ValType } from '../wasm/encoder.js';
@@ -36,6 +37,8 @@ interface PostView {
 
 /** The most inversion steps compiled as constants per draw. */
 const MAX_UNROLLED = 32;
+/** The most of them done without branches (beyond, a branch per step costs less than the chain). */
+const MAX_BRANCH_FREE = 8;
 
 /**
  * The inversion's probabilities P(c = 0), P(c = 1), …, P(c = L) as H.binomial computes them
@@ -73,6 +76,9 @@ export function emitPoissonInput(m: ModuleBuilder, spec: PoissonInputView, post:
   const X1 = f.local(ValType.v128);
   const probs = inversionTable(spec.num, spec.p);
   const L = probs.length - 1;
+  const mean = spec.num * spec.p;
+  // where most draws are 0 the first branch is well predicted: no branch-free part then
+  const B = probs[0] > 0.75 ? 0 : Math.min(L, MAX_BRANCH_FREE, Math.ceil(mean + 2 * Math.sqrt(mean) + 1));
   const ratio = spec.p / (1 - spec.p);
   const gate = spec.gateRefSteps ?? 0;
   const shift = double ? 3 : 2;
@@ -82,10 +88,20 @@ export function emitPoissonInput(m: ModuleBuilder, spec: PoissonInputView, post:
   /** k = Binomial(num, p) of the uniform on the stack, consumed into local u. */
   const emitInversion = (): void => {
     f.set(u);
+    // The first B steps without branches: k = the number of t < B with u_t > prob_t, where
+    // u_(t+1) = u_t − prob_t. Once u_t ≤ prob_t, every later u is ≤ 0 and every later test fails,
+    // so k is exactly where H.binomial's loop stops if it stops before B, and u is its u at B when
+    // k = B. (A branch per step would be mispredicted about once per draw; B covers most draws.)
     f.i32(0).set(k);
+    for (let t = 0; t < B; t++) {
+      f.get(u).f64(probs[t]).op(Op.f64_gt).get(k).op(Op.i32_add).set(k);
+      f.get(u).f64(probs[t]).op(Op.f64_sub).set(u);
+    }
+    if (B === spec.num) return;
     f.block(); // drawn
-    for (let t = 0; t < L; t++) {
-      // while (u > prob_t): u −= prob_t, k = t + 1
+    f.get(k).i32(B).op(Op.i32_ne).br_if(0);
+    // steps B … L − 1 with branches (rarely reached for small means), then the recurrence
+    for (let t = B; t < L; t++) {
       f.get(u).f64(probs[t]).op(Op.f64_gt).op(Op.i32_eqz).br_if(0);
       f.get(u).f64(probs[t]).op(Op.f64_sub).set(u);
       f.i32(t + 1).set(k);
