@@ -5,6 +5,7 @@
  * base64url-encoded in the URL's fragment, so it never reaches a server).
  */
 import type { ToWorker, FromWorker } from './worker.js';
+import { webThreadsUnavailable } from '../src/web/thread_host.js';
 import DEFAULT_MODEL from '../examples/models/coba.yaml';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -61,7 +62,7 @@ function spikeHash(n: number, i: number): number {
 
 // Threads: the engine's threads share one SharedArrayBuffer, which the browser gives only to a
 // cross-origin isolated page (COOP/COEP headers, see web/server.mjs).
-const noThreads = typeof SharedArrayBuffer !== 'function' || !crossOriginIsolated ? 'SharedArrayBuffer is unavailable: the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, as npm run web does)' : undefined;
+const noThreads = webThreadsUnavailable();
 const maxThreads = noThreads ? 1 : Math.max(1, Math.min(64, navigator.hardwareConcurrency || 1));
 for (let k = 1; k <= maxThreads; k++) threadsSelect.add(new Option(String(k), String(k)));
 threadsSelect.disabled = maxThreads === 1;
