@@ -42,6 +42,9 @@ export function webWorkerThreadHost(url: string | URL): EngineThreadHost {
     spawn(data) {
       const why = webThreadsUnavailable();
       if (why) throw new Error(`threads > 1: ${why}; use threads: 1`);
+      if ((globalThis as { document?: unknown }).document !== undefined) {
+        throw new Error("threads > 1: run the network in a Web Worker: the engine's thread 0 blocks at every step's barrier (Atomics.wait), which a page's main thread may not do");
+      }
       const worker = new (globalThis as unknown as { Worker: WorkerConstructor }).Worker(url, { type: 'module' });
       const mailbox = newMailbox();
       // a script that fails to load or throws at the top never reaches the loop: say so where the engine looks
