@@ -7,26 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { loadModelText, SpikeMonitor } from '../src/index.js';
+import { smallCoba, nodeSpikes } from './support/playground.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 const root = new URL('../../', import.meta.url);
-
-/** The COBA model file at a tenth of its size (400 neurons), without its state monitor (which the step engine does not record yet). */
-function smallCoba(): string {
-  const text = readFileSync(new URL('examples/models/coba.yaml', root), 'utf8');
-  return text.replace('size: 4000', 'size: 400').replace('P[0:3200]', 'P[0:320]').replace('P[3200:4000]', 'P[320:400]').replace('weight: 6 nS', 'weight: 60 nS').replace('weight: 67 nS', 'weight: 670 nS').split('\n').filter((l) => !/type: state/.test(l)).join('\n');
-}
-
-/** Spikes of the same model in Node, with a monitor on every group as the playground adds. */
-function nodeCount(text: string, ms: number): number {
-  const loaded = loadModelText(text);
-  const mons = [...loaded.groups.values()].map((g) => loaded.net.add(new SpikeMonitor(g)));
-  loaded.net.run(`${ms} ms`);
-  return mons.reduce((s, m) => s + m.numSpikes, 0);
-}
+const nodeCount = (text: string, ms: number) => nodeSpikes(text, ms).count;
 
 test('playground in Chromium: COBA on the step engine gives Node\'s spike count; a shared link reproduces it; stop and resume continue the run', async (t) => {
   assert.ok(CHROMIUM, 'Chromium is not installed: apt-get install -y chromium (.ci/run does this)');

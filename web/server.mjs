@@ -1,6 +1,7 @@
 /**
  * Serves the playground (web/) on localhost, cross-origin isolated (COOP/COEP headers), as the
- * browser needs for SharedArrayBuffer. Files outside web/ are never served.
+ * browser needs for SharedArrayBuffer and so for the step engine's threads. Files outside web/
+ * are never served.
  *
  * Run: npm run web   (builds the bundle, then serves http://localhost:8080/)
  */
@@ -13,12 +14,13 @@ const root = dirname(fileURLToPath(import.meta.url));
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.map': 'application/json', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml' };
 
 /**
- * Starts the server; resolves with it and its port (0 picks a free one).
+ * Starts the server; resolves with it and its port (0 picks a free one). `isolated: false` leaves
+ * out the COOP/COEP headers (the page then runs on one thread and says why; tests use it).
  *
  * @example
  * const { server, port } = await servePlayground(0);
  */
-export function servePlayground(port = 8080, host = '127.0.0.1') {
+export function servePlayground(port = 8080, host = '127.0.0.1', { isolated = true } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = normalize(join(root, path === '/' ? 'index.html' : path));
@@ -28,12 +30,8 @@ export function servePlayground(port = 8080, host = '127.0.0.1') {
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
-        'cache-control': 'no-store',
-      });
+      const isolation = isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...isolation, 'cache-control': 'no-store' });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

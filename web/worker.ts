@@ -4,14 +4,21 @@
  * the step engine in chunks of simulated time, and posts each chunk's spikes. Between chunks it
  * reads its messages, so "stop" takes effect at a chunk boundary and "resume" continues the same
  * network.
+ *
+ * Threads: with threads > 1 the engine's other threads are Web Workers running engine_thread.js
+ * (bundled next to this file), over one shared memory. They start asynchronously, so the build
+ * awaits `net.startThreads()`; then each run blocks this Worker at the engine's barriers
+ * (Atomics.wait, allowed in a Worker), exactly as Node's main thread does.
  */
-import { loadModelText, SpikeMonitor, type Network } from '../src/web.js';
+import { loadModelText, SpikeMonitor, useWebWorkerThreads, webThreadsUnavailable, type Network } from '../src/web.js';
+
+useWebWorkerThreads(new URL('./engine_thread.js', import.meta.url));
 
 /** Messages the page sends. */
-export type ToWorker = { type: 'start'; text: string; duration: number; chunk: number } | { type: 'stop' } | { type: 'resume' };
+export type ToWorker = { type: 'start'; text: string; duration: number; chunk: number; threads: number } | { type: 'stop' } | { type: 'resume' };
 /** Messages the worker sends. */
 export type FromWorker =
-  | { type: 'built'; groups: { name: string; size: number; offset: number }[]; dt: number; backend: string }
+  | { type: 'built'; groups: { name: string; size: number; offset: number }[]; dt: number; backend: string; threads: number; note?: string }
   | { type: 'spikes'; t0: number; t1: number; times: Float64Array; indices: Int32Array; total: number }
   | { type: 'done'; total: number; t: number }
   | { type: 'stopped'; t: number }
@@ -66,28 +73,35 @@ function step(): void {
   setTimeout(step, 0);
 }
 
+async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
+  let threads = m.threads;
+  let note: string | undefined;
+  const why = threads > 1 ? webThreadsUnavailable() : undefined;
+  if (why) {
+    threads = 1;
+    note = `1 thread: ${why}`;
+  }
+  const loaded = loadModelText(m.text, { threads });
+  const net = loaded.net;
+  // one spike monitor per group, rows stacked in declaration order
+  const groups: { name: string; size: number; offset: number }[] = [];
+  const monitors: Run['monitors'] = [];
+  let offset = 0;
+  for (const [name, g] of loaded.groups) {
+    groups.push({ name, size: g.size, offset });
+    monitors.push({ mon: net.add(new SpikeMonitor(g)), offset });
+    offset += g.size;
+  }
+  await net.startThreads(); // builds, then waits until every engine thread is ready
+  run = { net, monitors, end: m.duration, chunk: m.chunk, t: 0, total: 0, running: true };
+  post({ type: 'built', groups, dt: net.dt, backend: net.loopReason ? `JavaScript loop (${net.loopReason})` : 'step engine', threads, note });
+  step();
+}
+
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
   if (m.type === 'start') {
-    try {
-      const loaded = loadModelText(m.text);
-      const net = loaded.net;
-      // one spike monitor per group, rows stacked in declaration order
-      const groups: { name: string; size: number; offset: number }[] = [];
-      const monitors: Run['monitors'] = [];
-      let offset = 0;
-      for (const [name, g] of loaded.groups) {
-        groups.push({ name, size: g.size, offset });
-        monitors.push({ mon: net.add(new SpikeMonitor(g)), offset });
-        offset += g.size;
-      }
-      net.build();
-      run = { net, monitors, end: m.duration, chunk: m.chunk, t: 0, total: 0, running: true };
-      post({ type: 'built', groups, dt: net.dt, backend: net.loopReason ? `JavaScript loop (${net.loopReason})` : 'step engine' });
-      step();
-    } catch (err) {
-      post({ type: 'error', message: (err as Error).message });
-    }
+    start(m).catch((err: unknown) => post({ type: 'error', message: (err as Error).message }));
   } else if (m.type === 'stop') {
     if (run && run.running) {
       run.running = false;

@@ -76,7 +76,8 @@ export interface NetworkOptions {
    */
   readonly backend?: 'auto' | 'wasm' | 'js';
   /**
-   * Threads that simulate (default 1; Node.js ≥ 20.16, worker_threads over one shared memory).
+   * Threads that simulate (default 1; Node.js ≥ 20.16, worker_threads over one shared memory; in a
+   * browser, Web Workers: see `useWebWorkerThreads` in braints/web and {@link Network.startThreads}).
    * Results are identical for any thread count. Needs the step engine: populations on the wasm
    * backend or PoissonGroups with input rates (one value, per neuron or timed), event-driven projections
    * with stored connectivity and homogeneous or per-synapse delays (no short-term plasticity,
@@ -2103,6 +2104,22 @@ export class Network {
       return v as number[];
     });
     params.forEach((p, k) => p.value.set(checked[k]));
+  }
+
+  /**
+   * Builds the network and starts its worker threads, resolving when every one is ready. Needed
+   * before running with threads > 1 in a browser (Web Workers registered with
+   * `useWebWorkerThreads` from braints/web start only once this thread returns to its event
+   * loop); in Node.js the threads start at build and this resolves at once.
+   *
+   * @example
+   * const net = new Network({ threads: 2 });
+   * await net.startThreads();
+   * net.run('1 s');
+   */
+  async startThreads(): Promise<void> {
+    this.build();
+    await this.engine?.startThreads();
   }
 
   /** Stops the worker threads of a multi-threaded network (they are also stopped at exit). */

@@ -30,6 +30,8 @@ export type { EngineStateRecordSpec } from './record.js';
 import { emitPoissonInput } from './poisson.js';
 import { emitThreefry, emitUniform } from './threefry.js';
 import { emitJitDeliver, jitTableBytes, writeJitTable, type EngineJitRows } from './jit.js';
+import { engineThreadHost, type EngineThread, type EngineThreadHost } from './threads.js';
+import { CTL_GEN, CTL_COUNT, CTL_SLEEP, CTL_ABORT, CTL_SEQ, CTL_N0, CTL_N1, CTL_DONE, CTL_READY, CTL_QUIT, CTL_EPOCH, CTL_EXITED, CTL_FAULT, RUNNING, engineImports } from './control.js';
 
 type StateArray = Float32Array | Float64Array;
 
@@ -255,9 +257,10 @@ export class StepEngine {
   private readonly ctl: number;
   private readonly I32: Int32Array;
   private readonly records: StateRecords;
-  private workers: { terminate(): unknown }[] | null = null;
-  /** Per worker (index w − 1): the port on which it reports why it failed. */
-  private ports: { port: unknown; w: number }[] = [];
+  /** Worker w at index w − 1, while started. */
+  private workers: EngineThread[] | null = null;
+  /** An asynchronous start in progress (see startThreads). */
+  private starting: Promise<void> | null = null;
   private merge: Int32Array = new Int32Array(0);
   private readonly stallMs: number;
   private injectFault: EngineOptions['injectFault'];
@@ -458,7 +461,7 @@ export class StepEngine {
     };
     const inst = new api.Instance(this.module, { env: { memory: this.memory, sleep, wake: imports.wake, log: imports.log } });
     this.runFn = inst.exports.run as (n0: number, n1: number, w: number) => number;
-    if (T > 1 && !rank) this.startWorkers();
+    if (T > 1 && !rank && engineThreadHost().startsWhileBlocked) this.startWorkers();
   }
 
   /** Copies one projection's rows, reordering each row by owning thread (stably) when T > 1. */
@@ -656,14 +659,11 @@ export class StepEngine {
     const c = this.ctl >> 2;
     const line = LINE >> 2;
     const T = this.threads;
-    const wt = nodeWorkerThreads();
     let reason: string | undefined;
     let thread = Atomics.load(I, c + CTL_FAULT * line);
-    for (const { port, w } of this.ports) {
-      for (let msg = wt.receiveMessageOnPort(port); msg; msg = wt.receiveMessageOnPort(port)) {
-        if (reason === undefined) (reason = String((msg as { message: unknown }).message)), (thread = thread || w);
-      }
-    }
+    (this.workers ?? []).forEach((worker, k) => {
+      for (const message of worker.takeMessages()) if (reason === undefined) (reason = message), (thread = thread || k + 1);
+    });
     if (reason === undefined && this.stalled) {
       reason = this.stalled;
       // the thread that did not finish its command
@@ -682,9 +682,8 @@ export class StepEngine {
     const line = LINE >> 2;
     // a worker of an older epoch that wakes up later quits without touching the memory
     Atomics.add(I, c + CTL_EPOCH * line, 1);
-    for (const w of this.workers ?? []) void w.terminate();
+    for (const w of this.workers ?? []) w.terminate();
     this.workers = null;
-    this.ports = [];
     for (const k of [CTL_COUNT, CTL_SLEEP, CTL_ABORT, CTL_DONE, CTL_READY, CTL_QUIT, CTL_EXITED, CTL_FAULT]) Atomics.store(I, c + k * line, 0);
     for (let w = 0; w < this.threads; w++) {
       I[c + (16 + w) * line] = NO_STOP;
@@ -719,31 +718,73 @@ export class StepEngine {
     }
   }
 
-  private startWorkers(): void {
-    if (this.workers) return;
-    const T = this.threads;
-    const wt = nodeWorkerThreads();
-    const url = new URL('../node/engine_worker.js', import.meta.url);
+  /**
+   * Starts the worker threads when they are not running, and resolves once every one has
+   * instantiated the module. Needed before a run where threads start only when this thread
+   * returns to its event loop (a browser's Web Workers, see src/engine/threads.ts); elsewhere the
+   * engine starts them itself and this resolves at once.
+   *
+   * @example
+   * await eng.startThreads(); eng.run(0, 1000);
+   */
+  async startThreads(): Promise<void> {
+    if (this.threads === 1 || this.rankIndex >= 0 || this.workers) return this.starting ?? undefined;
+    const host = engineThreadHost();
+    if (host.startsWhileBlocked) return this.startWorkers();
+    this.spawnWorkers(host);
     const I = this.I32;
     const c = this.ctl >> 2;
     const line = LINE >> 2;
-    this.workers = [];
-    this.ports = [];
+    const workers = this.workers!;
+    this.starting = (async () => {
+      const deadline = Date.now() + 20000;
+      for (;;) {
+        if (this.workers !== workers) throw new Error('step engine: the worker threads were stopped while starting');
+        if (Atomics.load(I, c + CTL_READY * line) >= this.threads - 1) return;
+        const why = workers.flatMap((w) => w.takeMessages())[0];
+        if (why !== undefined || Atomics.load(I, c + CTL_ABORT * line) !== 0 || Date.now() > deadline) {
+          this.abandonWorkers();
+          throw new Error(`step engine: worker threads did not start${why ? `: ${why}` : ''}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })().finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  /** Creates worker threads 1..T−1 (not yet ready). */
+  private spawnWorkers(host: EngineThreadHost): void {
+    const T = this.threads;
+    const I = this.I32;
+    const c = this.ctl >> 2;
+    const line = LINE >> 2;
     const epoch = Atomics.load(I, c + CTL_EPOCH * line);
+    const seq = Atomics.load(I, c + CTL_SEQ * line);
+    this.workers = [];
     for (let w = 1; w < T; w++) {
-      // each worker reports why it fails on its own port, read synchronously (receiveMessageOnPort)
-      const channel = new wt.MessageChannel();
       const fault = this.injectFault && this.injectFault.thread === w ? { step: this.injectFault.step, kind: this.injectFault.kind } : undefined;
-      const worker = new wt.Worker(url, {
-        workerData: { module: this.module, memory: this.memory, ctl: this.ctl, w, line: LINE, resultLine: 16 + 2 * T + w, seq: Atomics.load(I, c + CTL_SEQ * line), epoch, port: channel.port2, fault },
-        transferList: [channel.port2],
-      });
-      worker.on('error', () => undefined); // reported on the port and in the control words
-      worker.unref();
-      (channel.port1 as { unref?: () => void }).unref?.();
-      this.workers.push(worker);
-      this.ports.push({ port: channel.port1, w });
+      try {
+        this.workers.push(host.spawn({ module: this.module, memory: this.memory, ctl: this.ctl, w, line: LINE, resultLine: 16 + 2 * T + w, seq, epoch, fault }));
+      } catch (err) {
+        this.abandonWorkers();
+        throw err;
+      }
     }
+  }
+
+  /** Starts the worker threads when they are not running, waiting (blocking) until every one is ready. */
+  private startWorkers(): void {
+    if (this.workers) {
+      if (this.starting) throw new Error('step engine: the worker threads are still starting: await startThreads() before running');
+      return;
+    }
+    const host = engineThreadHost();
+    if (!host.startsWhileBlocked) throw new Error('step engine: the worker threads are not started: await net.startThreads() before running (Web Workers start only once this thread returns to its event loop)');
+    const T = this.threads;
+    const I = this.I32;
+    const c = this.ctl >> 2;
+    const line = LINE >> 2;
+    this.spawnWorkers(host);
     // Wait until every worker has instantiated the module (a worker that cannot start would
     // otherwise leave this thread waiting on the first barrier).
     const deadline = Date.now() + 20000;
@@ -922,65 +963,12 @@ export class StepEngine {
   }
 }
 
-// Control words, in lines from the control block's start.
-const CTL_GEN = 0;
-const CTL_COUNT = 1;
-const CTL_SLEEP = 2;
-const CTL_ABORT = 3;
-const CTL_SEQ = 4;
-const CTL_N0 = 5;
-const CTL_N1 = 6;
-const CTL_DONE = 7;
-const CTL_READY = 8;
-const CTL_QUIT = 9;
-/** Incremented whenever the workers are abandoned: a worker of an older epoch quits. */
-const CTL_EPOCH = 10;
-/** Workers that have exited (their exit hook counts itself). */
-const CTL_EXITED = 11;
-/** The first worker (w ≥ 1) that failed, 0 while none. */
-const CTL_FAULT = 12;
-/** A worker's result word while its command runs. */
-const RUNNING = -2;
-// lines 16 + w: stop requests; 16 + T + w: divergence [group, step]; 16 + 2T + w: run results
-
-/** The control-word layout, for the worker script. */
-export const ENGINE_CONTROL = { GEN: CTL_GEN, ABORT: CTL_ABORT, SEQ: CTL_SEQ, N0: CTL_N0, N1: CTL_N1, DONE: CTL_DONE, READY: CTL_READY, QUIT: CTL_QUIT, EPOCH: CTL_EPOCH, EXITED: CTL_EXITED, FAULT: CTL_FAULT } as const;
-
-/**
- * The functions the engine's module imports: sleep on a word while it holds a value (100 ms at
- * most) and wake every thread sleeping on a word. Word indices into the shared memory.
- *
- * @example
- * new WebAssembly.Instance(module, { env: { memory, ...engineImports(new Int32Array(memory.buffer)) } });
- */
-export function engineImports(I: Int32Array): { sleep: (word: number, value: number) => void; wake: (word: number) => void; log: (x: number) => number } {
-  return {
-    sleep: (word, value) => void Atomics.wait(I, word, value, 100),
-    wake: (word) => void Atomics.notify(I, word),
-    // the exact geometric skip of just-in-time rows (./jit.ts): the JavaScript kernel's own logarithm
-    log: Math.log,
-  };
-}
-
 /** Starts of each thread's range, multiples of 16 (the last is N). */
 function partition(N: number, T: number): Int32Array {
   const b = new Int32Array(T + 1);
   for (let w = 1; w < T; w++) b[w] = Math.min(N, Math.max(b[w - 1], Math.round((N * w) / T / 16) * 16));
   b[T] = N;
   return b;
-}
-
-interface NodeWorkerThreads {
-  Worker: new (url: URL, opts: { workerData: unknown; transferList?: unknown[] }) => { on(ev: string, cb: (e: Error) => void): void; unref(): void; terminate(): unknown };
-  MessageChannel: new () => { port1: unknown; port2: unknown };
-  receiveMessageOnPort(port: unknown): { message: unknown } | undefined;
-}
-
-function nodeWorkerThreads(): NodeWorkerThreads {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const mod = proc?.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined;
-  if (!mod) throw new Error('threads > 1 need Node.js ≥ 20.16 (worker_threads); use threads: 1');
-  return mod;
 }
 
 /**
