@@ -48,6 +48,7 @@ export function runLarge(opts: { neurons?: number; inDegree?: number; durationMs
     new NeuronGroup(N, LIF, {
       params: { El: '-60 mV', Vth: '-50 mV', Vreset: '-60 mV', tau: '20 ms', tref: '5 ms' },
       init: { v: normal('-55 mV', '5 mV') },
+      method: 'euler', // as the Brian2 peer (bench/peers/brian2_large.py) integrates it
     }),
   );
   P.setInput('I', '200 pA');
