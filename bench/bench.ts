@@ -210,6 +210,16 @@ const program = new Command()
           );
         }
       }
+      // just-in-time rows store no synapse: peak memory grows with the neurons alone (a short run at ¼, ½ and 1 of the size)
+      const sizes = [0.25, 0.5, 1].map((f) => Math.round(neurons * f));
+      const peaks = sizes.map((n) => runLargeIsolated({ jit: true, durationMs: 10, threads: 1, neurons: n }).peak_mb);
+      // least-squares line through (neurons, peak): bytes per neuron and the fixed part (the runtime itself)
+      const mx = sizes.reduce((a, b) => a + b, 0) / 3;
+      const my = peaks.reduce((a, b) => a + b, 0) / 3;
+      const slope = sizes.reduce((a, n, i) => a + (n - mx) * (peaks[i] - my), 0) / sizes.reduce((a, n) => a + (n - mx) ** 2, 0);
+      const worst = Math.max(...sizes.map((n, i) => Math.abs(peaks[i] - (my + slope * (n - mx)))));
+      const row = { model: 'large_jit_memory', neurons: sizes, peak_mb: peaks, bytes_per_neuron: Math.round(slope * 1024 * 1024), fixed_mb: Math.round(my - slope * mx), max_deviation_mb: +worst.toFixed(1) };
+      out(row, `just-in-time rows, peak memory at ${sizes.join(', ')} neurons: ${peaks.join(', ')} MB = ${row.fixed_mb} MB + ${row.bytes_per_neuron} B per neuron (largest deviation from the line ${row.max_deviation_mb} MB)`);
     }
     if (['stream', 'connect', 'large'].includes(model)) return;
     const names = model === 'all' ? (Object.keys(BENCH_MODELS) as BenchModelName[]) : [model as BenchModelName];
