@@ -358,3 +358,15 @@ test('trainingCurvesSvg draws a point per epoch on the loss, train and test curv
   }
   if (png) assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'renders to PNG');
 });
+
+test('rasterSvg: a legend too wide to sit beside the centred title takes a line of its own below it', () => {
+  const names = ['L23E', 'L23I', 'L4E', 'L4I', 'L5E', 'L5I', 'L6E', 'L6I'];
+  const groups = names.map((name, k) => ({ name, start: k * 10, stop: (k + 1) * 10, color: '#333' }));
+  const spikes = { times: new Float64Array([0.01]), indices: new Int32Array([3]) };
+  const legendY = (svg: string) => Number(/<g class="legend">\s*<text[^>]*\by="([\d.]+)"/.exec(svg)![1]);
+  const titleY = (svg: string) => Number(/<text[^>]*\by="([\d.]+)"[^>]*>Potjans/.exec(svg)![1]);
+  const narrow = rasterSvg(spikes, { nNeurons: 80, tStop: 0.1, groups, title: 'Potjans & Diesmann microcircuit', width: 600 });
+  const wide = rasterSvg(spikes, { nNeurons: 80, tStop: 0.1, groups, title: 'Potjans & Diesmann microcircuit', width: 1600 });
+  assert.ok(legendY(narrow) > titleY(narrow) + 8, `narrow: legend at y ${legendY(narrow)}, title at y ${titleY(narrow)}`);
+  assert.ok(Math.abs(legendY(wide) - titleY(wide)) < 8, `wide: legend at y ${legendY(wide)} beside the title at y ${titleY(wide)}`);
+});

@@ -118,7 +118,12 @@ export function rasterSvg(spikes: SpikeData, options: RasterOptions): string {
   }
 
   // Layout.
-  const top = options.title || groups.length > 0 ? 34 : 12;
+  // The legend sits in the top margin, right-aligned; where it would run into the centred title
+  // it takes a line of its own below the title.
+  const legendWidth = groups.reduce((w, g) => w + approxTextWidth(g.name) + 26, 0);
+  const titleRight = options.title ? width / 2 + approxTextWidth(options.title, 14) / 2 : 0;
+  const legendLine = options.title && groups.length > 0 && width - 16 - legendWidth < titleRight + 12 ? 18 : 0;
+  const top = (options.title || groups.length > 0 ? 34 : 12) + legendLine;
   const bottom = height - 44;
   const rateGap = 18;
   const rateH = options.rateTrace ? Math.max(40, Math.round((bottom - top) * 0.25)) : 0;
