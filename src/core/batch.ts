@@ -192,8 +192,8 @@ export class NetworkBatch {
         } catch (err) {
           throw new BuildError(where, `${field}[${c}]`, `cannot read ${describe(v)}: ${(err as Error).message}`, `write a quantity in ${formatDim(dim)}, e.g. '20 pA'`);
         }
-        if (!dimEq(q.dim, dim)) throw new BuildError(where, `${field}[${c}]`, `expected dimension ${formatDim(dim)}, got ${describe(v)} (dimension ${formatDim(q.dim)})`, 'write it with its unit');
         if (!Number.isFinite(q.value)) throw new BuildError(where, `${field}[${c}]`, `must be finite, got ${describe(v)}`, 'give a finite value');
+        if (!dimEq(q.dim, dim)) throw new BuildError(where, `${field}[${c}]`, `expected dimension ${formatDim(dim)}, got ${describe(v)} (dimension ${formatDim(q.dim)})`, 'write it with its unit');
         values[c] = q.value;
       });
       out.push({ group: gi, symbol, values });

@@ -1,0 +1,129 @@
+/**
+ * Batched runs (src/core/batch.ts, src/engine/batch.ts): B copies of one network with shared
+ * connectivity must give, copy for copy, the spikes of B separate networks, for any thread count;
+ * bad batch input is refused naming the field.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Network, NeuronGroup, defineNeuron, FixedProb, SpikeMonitor, StateMonitor, PoissonInput, BuildError, type NetworkOptions, type SpikeTrains } from '../src/index.js';
+import { cobaNetwork } from '../examples/models.js';
+
+const SCALE = 0.25; // 1000 neurons, built as bench/README's COBA (LIF, Expon COBA synapses, FixedProb 0.02)
+const SEED = 11;
+const CURRENTS = ['0 pA', '40 pA', '80 pA', '120 pA', '160 pA', '200 pA', '240 pA', '280 pA'];
+
+function same(a: SpikeTrains, b: SpikeTrains, label: string): void {
+  assert.equal(b.indices.length, a.indices.length, `${label}: spike count`);
+  assert.deepEqual(Array.from(b.indices), Array.from(a.indices), `${label}: spike indices`);
+  assert.deepEqual(Array.from(b.times), Array.from(a.times), `${label}: spike times`);
+}
+
+function batched(threads: number, ms: number) {
+  const { net, spikes } = cobaNetwork({ scale: SCALE, seed: SEED, threads });
+  const batch = net.runBatch(`${ms} ms`, { copies: CURRENTS.length, params: { 'P.I': CURRENTS } });
+  net.close();
+  return CURRENTS.map((_, c) => batch.spikes(spikes, c));
+}
+
+test('8 batched COBA copies with 8 input currents give, copy for copy, the spikes of 8 separate networks', () => {
+  const ms = 150;
+  const copies = batched(1, ms);
+  CURRENTS.forEach((current, c) => {
+    const { net, P, spikes } = cobaNetwork({ scale: SCALE, seed: SEED });
+    P.setInput('I', current);
+    net.run(`${ms} ms`);
+    const alone = spikes.spikes();
+    assert.ok(alone.indices.length > 100, `copy ${c}: ${alone.indices.length} spikes`);
+    same(alone, copies[c], `copy ${c} (${current})`);
+    net.close();
+  });
+  // the currents matter: no two copies give the same spikes (so the copies did not all run one value)
+  const keys = copies.map((s) => `${s.indices.length}:${Array.from(s.indices.subarray(0, 200)).join(',')}`);
+  assert.equal(new Set(keys).size, CURRENTS.length, `spike counts ${copies.map((s) => s.indices.length).join(', ')}`);
+});
+
+test('a batch on 2 threads gives the spikes of the batch on 1 thread', () => {
+  const one = batched(1, 100);
+  const two = batched(2, 100);
+  one.forEach((s, c) => same(s, two[c], `copy ${c}`));
+});
+
+/** A noisy network: white noise, rand() in the threshold, randn() in the reset, Poisson input; connectivity with its own seed. */
+function noisy(opts: NetworkOptions) {
+  const Noisy = defineNeuron({
+    name: 'NoisyLIF',
+    equations: 'dv/dt = (El - v + R*I)/tau + sigma*sqrt(2/tau)*xi : volt\nI : amp (input)',
+    params: { El: '-60 mV', tau: '10 ms', R: '100 Mohm', Vth: '-50 mV', Vr: '-60 mV', sigma: '3 mV' },
+    threshold: 'v > Vth + 0.5*mV*rand()',
+    reset: 'v = Vr + 1*mV*randn()',
+    refractory: '2 ms',
+    init: { v: '-58 mV' },
+  });
+  const net = new Network({ dt: '0.1 ms', ...opts });
+  const P = net.add(new NeuronGroup(203, Noisy, { name: 'P' }));
+  P.setInput('I', '90 pA');
+  net.add(new PoissonInput(P, { num: 20, rate: '20 Hz', weight: '0.4 mV', target: 'v' }));
+  net.connect(P, P, { comm: new FixedProb(0.1, { seed: 5 }), weight: '0.3 mV', target: 'v', delay: '1 ms' });
+  const sm = net.add(new SpikeMonitor(P));
+  return { net, P, sm };
+}
+
+test('per-copy seeds and currents: each copy of a noisy network draws what a separate network with that seed draws', () => {
+  const seeds = [17, 4, 9];
+  const currents = ['90 pA', '90 pA', '120 pA'];
+  const { net, sm } = noisy({ seed: 17, threads: 2 });
+  const batch = net.runBatch('100 ms', { copies: 3, params: { 'P.I': currents }, seeds });
+  net.close();
+  seeds.forEach((seed, c) => {
+    const alone = noisy({ seed });
+    alone.P.setInput('I', currents[c]);
+    alone.net.run('100 ms');
+    assert.ok(alone.sm.numSpikes > 50, `copy ${c}: ${alone.sm.numSpikes} spikes`);
+    same(alone.sm.spikes(), batch.spikes(sm, c), `copy ${c} (seed ${seed}, ${currents[c]})`);
+  });
+  // the same current, other seeds: other spikes
+  assert.notDeepEqual(Array.from(batch.spikes(sm, 0).indices), Array.from(batch.spikes(sm, 1).indices));
+  // the state is per copy, and the network's own state did not move
+  assert.equal(net.stepIndex, 0);
+  assert.notDeepEqual(Array.from(batch.get(batch_group(net), 'v', 0)), Array.from(batch.get(batch_group(net), 'v', 1)));
+});
+
+function batch_group(net: Network): NeuronGroup {
+  return net.populations[0] as NeuronGroup;
+}
+
+function refused(f: () => unknown, field: RegExp, problem: RegExp): void {
+  assert.throws(f, (err: unknown) => {
+    assert.ok(err instanceof BuildError, `expected a BuildError, got ${String(err)}`);
+    assert.match(err.field, field);
+    assert.match(err.message, problem);
+    return true;
+  });
+}
+
+test('bad batch input is refused with a message naming the field', () => {
+  const { net } = cobaNetwork({ scale: 0.05, seed: 1 });
+  refused(() => net.batch({ copies: 3, params: { 'P.I': ['1 pA', '2 pA'] } }), /params\['P\.I'\]/, /2 values for 3 copies/);
+  refused(() => net.batch({ copies: 2, params: { 'P.I': ['1 pA', NaN] } }), /params\['P\.I'\]\[1\]/, /finite/);
+  refused(() => net.batch({ copies: 2, params: { 'P.I': ['1 pA', Infinity] } }), /params\['P\.I'\]\[1\]/, /finite/);
+  refused(() => net.batch({ copies: 2, params: { 'P.I': ['1 pA', '2 mV'] } }), /params\['P\.I'\]\[1\]/, /dimension/);
+  refused(() => net.batch({ copies: 2, params: { 'P.Ix': ['1 pA', '2 pA'] } }), /params\['P\.Ix'\]/, /not an input, parameter or state variable.*did you mean 'I'/);
+  refused(() => net.batch({ copies: 2, params: { 'Q.I': ['1 pA', '2 pA'] } }), /params\['Q\.I'\]/, /no group named 'Q'/);
+  refused(() => net.batch({ copies: 2, params: { 'P.El': ['-60 mV', '-55 mV'] } }), /params\['P\.El'\]/, /scalar parameter.*compiled into its update/);
+  refused(() => net.batch({ copies: 0 }), /copies/, /integer in \[1, 4096\]/);
+  refused(() => net.batch({ copies: 2, seeds: [1] }), /seeds/, /1 values for 2 copies/);
+  refused(() => net.batch({ copies: 2, seeds: [1, -3] }), /seeds\[1\]/, /integer/);
+  refused(() => net.batch({ copies: 2, cpoies: 3 } as never), /options\.cpoies/, /unknown key/);
+  net.close();
+});
+
+test('what a batch cannot run is refused at build, naming the reason', () => {
+  const a = cobaNetwork({ scale: 0.05, seed: 1 });
+  a.net.add(new StateMonitor(a.P, ['v'], { indices: [0] }));
+  refused(() => a.net.batch({ copies: 2 }), /monitor/, /StateMonitor; batched runs record spike monitors only/);
+  const b = cobaNetwork({ scale: 0.05, seed: 1, engine: false });
+  refused(() => b.net.batch({ copies: 2 }), /network/, /need the step engine, but engine is false/);
+  const c = cobaNetwork({ scale: 0.05, seed: 1 });
+  c.net.run('1 ms');
+  refused(() => c.net.batch({ copies: 2 }), /network/, /already run 10 steps/);
+});
