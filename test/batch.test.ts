@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Network, NeuronGroup, defineNeuron, FixedProb, SpikeMonitor, StateMonitor, PoissonInput, BuildError, type NetworkOptions, type SpikeTrains } from '../src/index.js';
+import { defineExperiment, grid, sweep, batchedInProcess, meanRateMetric, spikeCountMetric } from '../src/index.js';
 import { cobaNetwork } from '../examples/models.js';
 
 const SCALE = 0.25; // 1000 neurons, built as bench/README's COBA (LIF, Expon COBA synapses, FixedProb 0.02)
@@ -126,4 +127,26 @@ test('what a batch cannot run is refused at build, naming the reason', () => {
   const c = cobaNetwork({ scale: 0.05, seed: 1 });
   c.net.run('1 ms');
   refused(() => c.net.batch({ copies: 2 }), /network/, /already run 10 steps/);
+});
+
+test('a sweep over a batchable current, run as batches, gives the table of the unbatched sweep', async () => {
+  const experiment = defineExperiment({
+    name: 'batch-coba',
+    params: ['I'],
+    build: (p, seed) => {
+      const m = cobaNetwork({ scale: 0.1, seed });
+      m.P.setInput('I', `${p.I} pA`);
+      return m;
+    },
+    duration: '100 ms',
+    metrics: { rate: meanRateMetric(), spikes: spikeCountMetric() },
+    batch: { I: { target: 'P.I', unit: 'pA' } },
+  });
+  const space = grid({ I: [0, 100, 200] }, { seeds: 2 });
+  const plain = await sweep(experiment, space);
+  const batched = await sweep(experiment, space, { runner: batchedInProcess() });
+  assert.equal(batched.failed, 0, [...batched.errors.values()].join('; '));
+  for (const name of plain.names) assert.deepEqual(Array.from(batched.column(name)), Array.from(plain.column(name)), `column ${name}`);
+  // the jobs measured different runs
+  assert.equal(new Set(Array.from(plain.column('spikes'))).size, 6);
 });
