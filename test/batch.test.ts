@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Network, NeuronGroup, defineNeuron, FixedProb, SpikeMonitor, StateMonitor, PoissonInput, BuildError, type NetworkOptions, type SpikeTrains } from '../src/index.js';
+import { Network, NeuronGroup, LIF, defineNeuron, FixedProb, SpikeMonitor, StateMonitor, PoissonInput, BuildError, uniform, type NetworkOptions, type SpikeTrains } from '../src/index.js';
 import { defineExperiment, grid, sweep, batchedInProcess, meanRateMetric, spikeCountMetric } from '../src/index.js';
 import { cobaNetwork } from '../examples/models.js';
 
@@ -149,4 +149,26 @@ test('a sweep over a batchable current, run as batches, gives the table of the u
   for (const name of plain.names) assert.deepEqual(Array.from(batched.column(name)), Array.from(plain.column(name)), `column ${name}`);
   // the jobs measured different runs
   assert.equal(new Set(Array.from(plain.column('spikes'))).size, 6);
+});
+
+test('a long run whose spikes fill the record buffers several times: every copy still equals its separate network', () => {
+  // 1 000 fast-firing neurons (≈ 300 Hz): about 3·10⁵ spikes per copy, 5 times a buffer of 65 536
+  const build = (threads = 1) => {
+    const net = new Network({ dt: '0.1 ms', seed: 3, threads });
+    const P = net.add(new NeuronGroup(1000, LIF, { name: 'P', params: { tau: '10 ms', Vth: '-50 mV', El: '-60 mV', Vreset: '-60 mV', R: '100 Mohm', tref: '1 ms' }, init: { v: uniform('-60 mV', '-50 mV') } }));
+    net.connect(P, P, { comm: new FixedProb(0.02), weight: '0.1 mV', target: 'v' });
+    return { net, P, sm: net.add(new SpikeMonitor(P)) };
+  };
+  const currents = ['400 pA', '450 pA'];
+  const { net, sm } = build(2);
+  const batch = net.runBatch('1 s', { copies: 2, params: { 'P.I': currents } });
+  net.close();
+  currents.forEach((current, c) => {
+    const alone = build();
+    alone.P.setInput('I', current);
+    alone.net.run('1 s');
+    assert.ok(alone.sm.numSpikes > 2 * 65536, `${alone.sm.numSpikes} spikes`);
+    same(alone.sm.spikes(), batch.spikes(sm, c), `copy ${c}`);
+    assert.equal(batch.stepOf(c), 10000);
+  });
 });

@@ -61,6 +61,8 @@ export interface BatchEngineOptions {
 export const BATCH_CONTROL = { SEQ: 0, DONE: 1, QUIT: 2, ERROR: 3, READY: 4, COPIES: 16 } as const;
 /** Per copy: [n0, n1, reached, unused] from word COPIES + 4·copy. */
 const COPY_WORDS = 4;
+/** A stop request meaning "none" (as the step engine's). */
+const NO_STOP = 0x7fffffff;
 
 interface CopyLayout {
   readonly groups: GroupLayout[];
@@ -233,7 +235,7 @@ export class BatchEngine {
         arena.i32(g.bounds, 2).set(g.part);
       }
       const I = this.I32;
-      I[(copy.ctl + 16 * LINE) >> 2] = 0x7fffffff; // no stop requested
+      I[(copy.ctl + 16 * LINE) >> 2] = NO_STOP;
       I[(copy.ctl + 17 * LINE) >> 2] = -1; // no divergence
     }
     const inst = new api.Instance(module, { env: { memory: this.memory, log: engineImports(this.I32).log } });
@@ -263,6 +265,8 @@ export class BatchEngine {
     const I = this.I32;
     const c0 = this.ctl >> 2;
     for (let c = 0; c < B; c++) {
+      // a copy that stopped early last time (records full) left its stop request: clear it
+      I[(this.layouts[c].ctl + 16 * LINE) >> 2] = NO_STOP;
       I[c0 + BATCH_CONTROL.COPIES + COPY_WORDS * c] = from[c];
       I[c0 + BATCH_CONTROL.COPIES + COPY_WORDS * c + 1] = n1;
       I[c0 + BATCH_CONTROL.COPIES + COPY_WORDS * c + 2] = from[c];
@@ -280,8 +284,8 @@ export class BatchEngine {
     if (T > 1) {
       for (;;) {
         const d = Atomics.load(I, c0 + BATCH_CONTROL.DONE);
-        if (d >= T - 1) break;
-        Atomics.wait(I, c0 + BATCH_CONTROL.DONE, d, 1000);
+        if (d >= T - 1 || Atomics.load(I, c0 + BATCH_CONTROL.ERROR) !== 0) break;
+        Atomics.wait(I, c0 + BATCH_CONTROL.DONE, d, 200);
       }
       if (Atomics.load(I, c0 + BATCH_CONTROL.ERROR) !== 0) {
         this.close();
