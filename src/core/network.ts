@@ -2129,7 +2129,7 @@ export class Network {
     this.build();
     const checked = this.checked!;
     return new NetworkBatch(
-      { name: this.name, dt: this.dtValue, step: this.step, seed: checked.seed >>> 0, threads: this.options.threads ?? 1, checkDivergence: this.options.checkDivergence !== false, groups: this.groups, monitors: this.monitors, source: this.batchSrc, loopReason: this.loopReason },
+      { name: this.name, dt: this.dtValue, step: this.step, seed: checked.seed >>> 0, threads: this.options.threads ?? 1, checkDivergence: this.options.checkDivergence !== false, groups: this.groups, monitors: this.monitors, source: this.batchSrc, loopReason: checked.rank ? 'it is one rank of a network split over processes' : this.loopReason },
       options,
     );
   }
