@@ -172,3 +172,24 @@ test('a long run whose spikes fill the record buffers several times: every copy 
     assert.equal(batch.stepOf(c), 10000);
   });
 });
+
+test('per-copy values of a per-neuron parameter and of a starting state equal separate networks given those values', () => {
+  const build = (tau: string, v0: string) => {
+    const net = new Network({ dt: '0.1 ms', seed: 5 });
+    const P = net.add(new NeuronGroup(300, LIF, { name: 'P', params: { tau: uniform(tau, tau), Vth: '-50 mV', El: '-60 mV', Vreset: '-60 mV', R: '100 Mohm' }, init: { v: v0 } }));
+    P.setInput('I', '120 pA');
+    net.connect(P, P, { comm: new FixedProb(0.05), weight: '0.2 mV', target: 'v' });
+    return { net, P, sm: net.add(new SpikeMonitor(P)) };
+  };
+  const taus = ['8 ms', '12 ms', '20 ms'];
+  const v0s = ['-60 mV', '-52 mV', '-55 mV'];
+  const { net, sm } = build('10 ms', '-58 mV');
+  const batch = net.runBatch('100 ms', { copies: 3, params: { 'P.tau': taus, 'P.v': v0s } });
+  taus.forEach((tau, c) => {
+    const alone = build(tau, v0s[c]);
+    alone.net.run('100 ms');
+    assert.ok(alone.sm.numSpikes > 100, `copy ${c}: ${alone.sm.numSpikes} spikes`);
+    same(alone.sm.spikes(), batch.spikes(sm, c), `copy ${c} (tau ${tau}, v ${v0s[c]})`);
+    assert.deepEqual(Array.from(batch.get(net.populations[0] as NeuronGroup, 'v', c)), Array.from(alone.P.get('v')), `copy ${c}: final v`);
+  });
+});

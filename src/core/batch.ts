@@ -180,7 +180,7 @@ export class NetworkBatch {
       } else if (states.includes(vname)) key = vname;
       else throw new BuildError(where, field, `'${vname}' is not an input, parameter or state variable of group '${gname}' (${model.name})`, knownNames(vname, [...inputs, ...model.params.keys(), ...states]));
       const symbol = src.symbols[gi].get(key);
-      const dim = rt.dims.get(key);
+      const dim = model.params.has(vname) && !inputs.includes(vname) ? model.params.get(vname)!.dim : rt.dims.get(key);
       if (symbol === undefined || dim === undefined || !src.groups[gi].arrays.has(symbol)) throw new BuildError(where, field, `group '${gname}' keeps no array for '${vname}' on the step engine`, 'vary an input, a per-neuron parameter or a state variable');
       if (!Array.isArray(list)) throw new BuildError(where, field, `must be an array of ${B} values, one per copy, got ${describe(list)}`, `e.g. '${name}': [${'x, '.repeat(Math.min(B, 3) - 1)}x] with units`);
       if (list.length !== B) throw new BuildError(where, field, `has ${list.length} values for ${B} copies`, `give exactly ${B} values, one per copy`);
