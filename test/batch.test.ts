@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Network, NeuronGroup, LIF, defineNeuron, FixedProb, SpikeMonitor, StateMonitor, PoissonInput, BuildError, uniform, type NetworkOptions, type SpikeTrains } from '../src/index.js';
+import { Network, NeuronGroup, LIF, defineNeuron, FixedProb, SpikeMonitor, StateMonitor, PoissonInput, PoissonGroup, BuildError, uniform, type NetworkOptions, type SpikeTrains } from '../src/index.js';
 import { defineExperiment, grid, sweep, batchedInProcess, meanRateMetric, spikeCountMetric } from '../src/index.js';
 import { cobaNetwork } from '../examples/models.js';
 
@@ -191,5 +191,29 @@ test('per-copy values of a per-neuron parameter and of a starting state equal se
     assert.ok(alone.sm.numSpikes > 100, `copy ${c}: ${alone.sm.numSpikes} spikes`);
     same(alone.sm.spikes(), batch.spikes(sm, c), `copy ${c} (tau ${tau}, v ${v0s[c]})`);
     assert.deepEqual(Array.from(batch.get(net.populations[0] as NeuronGroup, 'v', c)), Array.from(alone.P.get('v')), `copy ${c}: final v`);
+  });
+});
+
+test('per-synapse delays, just-in-time rows and a PoissonGroup run in a batch: each copy equals its separate network', () => {
+  const build = (I: string, seed: number, threads = 1) => {
+    const net = new Network({ dt: '0.1 ms', seed, threads });
+    const S = net.add(new PoissonGroup(200, { rates: '30 Hz', name: 'S' }));
+    const P = net.add(new NeuronGroup(500, LIF, { name: 'P', params: { tau: '10 ms', Vth: '-50 mV', El: '-60 mV', Vreset: '-60 mV', R: '100 Mohm', tref: '2 ms' }, init: { v: '-55 mV' } }));
+    P.setInput('I', I);
+    net.connect(S, P, { comm: new FixedProb(0.1), weight: '1 mV', target: 'v', delay: uniform('1 ms', '4 ms') });
+    net.connect(P, P, { comm: new FixedProb(0.05), weight: '0.3 mV', target: 'v', jit: true, delay: '1.5 ms' });
+    return { net, sm: net.add(new SpikeMonitor(P)), ss: net.add(new SpikeMonitor(S)) };
+  };
+  const currents = ['50 pA', '80 pA'];
+  const { net, sm, ss } = build('10 pA', 1, 2);
+  assert.equal(net.loopReason, undefined);
+  const batch = net.runBatch('200 ms', { copies: 2, params: { 'P.I': currents } });
+  net.close();
+  currents.forEach((current, c) => {
+    const alone = build(current, 1);
+    alone.net.run('200 ms');
+    assert.ok(alone.sm.numSpikes > 1000, `copy ${c}: ${alone.sm.numSpikes} spikes`);
+    same(alone.sm.spikes(), batch.spikes(sm, c), `copy ${c}: P`);
+    same(alone.ss.spikes(), batch.spikes(ss, c), `copy ${c}: S`);
   });
 });
