@@ -33,8 +33,8 @@ export interface BatchOptions {
   readonly params?: Readonly<Record<string, readonly QuantityLike[]>>;
   /**
    * Per-copy seeds of the random numbers drawn during the run (noise, rand(), PoissonGroup,
-   * PoissonInput), one per copy; default: the network's seed. Connectivity, weights and the
-   * starting state are the network's in every copy.
+   * PoissonInput), one per copy; default: the network's seed. Connectivity, weights, delays and
+   * the starting state are the network's in every copy.
    */
   readonly seeds?: readonly number[];
 }
