@@ -217,3 +217,20 @@ test('per-synapse delays, just-in-time rows and a PoissonGroup run in a batch: e
     same(alone.ss.spikes(), batch.spikes(ss, c), `copy ${c}: S`);
   });
 });
+
+test('a copy that diverges stops alone; the other copies run to the end', () => {
+  const Grow = defineNeuron({ name: 'Grow', equations: 'dx/dt = a*x : 1', params: { a: '0 Hz' }, init: { x: 1 } });
+  const net = new Network({ dt: '0.1 ms', seed: 1 });
+  const G = net.add(new NeuronGroup(8, Grow, { name: 'G', params: { a: uniform('0 Hz', '0 Hz') } }));
+  net.add(new SpikeMonitor(G));
+  // e^(a·t) passes float32's largest value (e^88.7) after about 44 ms at a = 2000/s
+  const batch = net.runBatch('100 ms', { copies: 3, params: { 'G.a': ['0 Hz', '2000 Hz', '10 Hz'] } });
+  assert.equal(batch.diverged(0), undefined);
+  assert.equal(batch.diverged(2), undefined);
+  assert.equal(batch.stepOf(0), 1000);
+  assert.equal(batch.stepOf(2), 1000);
+  const d = batch.diverged(1);
+  assert.ok(d && d.group === 'G' && d.step > 400 && d.step < 500, JSON.stringify(d));
+  assert.ok(batch.stepOf(1) < 500);
+  assert.ok(Math.abs(batch.get(G, 'x', 2)[0] - Math.exp(1)) < 1e-3);
+});
