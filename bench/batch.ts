@@ -19,6 +19,9 @@ export interface BatchBenchRow {
   batched_s: number;
   separate_s: number;
   ratio: number;
+  /** CPU seconds of the process (all its threads) during the timed parts: what the runs cost, whatever the machine's load. */
+  batched_cpu_s: number;
+  separate_cpu_s: number;
   identical: boolean;
   runs: number;
   /** The machine's 1-minute load average when the row was measured (the machine is shared). */
@@ -48,6 +51,12 @@ export function benchBatch(opts: { scale: number; durationMs: number; threads: n
   const duration = `${durationMs} ms`;
   const batched: number[] = [];
   const separate: number[] = [];
+  const batchedCpu: number[] = [];
+  const separateCpu: number[] = [];
+  const cpuSince = (u: NodeJS.CpuUsage) => {
+    const d = process.cpuUsage(u);
+    return (d.user + d.system) / 1e6;
+  };
   let identical = true;
   let neurons = 0;
   for (let r = 0; r < runs; r++) {
@@ -56,21 +65,27 @@ export function benchBatch(opts: { scale: number; durationMs: number; threads: n
     neurons = P.size;
     const I = currents(P.get('ext$I')[0]);
     const batch = net.batch({ copies: COPIES, params: { 'P.I': I } }); // compiles and starts the threads
+    const u0 = process.cpuUsage();
     batched.push(batch.run(duration).seconds);
+    batchedCpu.push(cpuSince(u0));
     batch.close();
     net.close();
     let total = 0;
+    let cpu = 0;
     I.forEach((current, c) => {
       const one = cobaNetwork({ scale, seed, threads });
       one.P.setInput('I', current);
       one.net.build();
+      const u1 = process.cpuUsage();
       total += one.net.run(duration).seconds;
+      cpu += cpuSince(u1);
       one.net.close();
       if (r === 0) identical &&= sameTrains(one.spikes.spikes(), batch.spikes(spikes, c));
     });
     separate.push(total);
+    separateCpu.push(cpu);
   }
   const b = median(batched);
   const s = median(separate);
-  return { model: 'batch', copies: COPIES, threads, scale, duration_ms: durationMs, neurons, batched_s: +b.toFixed(4), separate_s: +s.toFixed(4), ratio: +(b / s).toFixed(3), identical, runs, load_avg: +loadavg()[0].toFixed(2) };
+  return { model: 'batch', copies: COPIES, threads, scale, duration_ms: durationMs, neurons, batched_s: +b.toFixed(4), separate_s: +s.toFixed(4), ratio: +(b / s).toFixed(3), batched_cpu_s: +median(batchedCpu).toFixed(4), separate_cpu_s: +median(separateCpu).toFixed(4), identical, runs, load_avg: +loadavg()[0].toFixed(2) };
 }
