@@ -157,7 +157,7 @@ export class NetworkBatch {
 
   private resolveParams(net: BatchNetwork, src: BatchSource, params: unknown, B: number, where: string): { group: number; symbol: string; values: Float64Array }[] {
     if (params === undefined) return [];
-    const given = checkRecordKeysLoose(params, where);
+    const given = paramEntries(params, where);
     const out: { group: number; symbol: string; values: Float64Array }[] = [];
     const groupNames = net.groups.map((g) => g.name);
     for (const [name, list] of given) {
@@ -308,8 +308,8 @@ export class NetworkBatch {
   }
 }
 
-/** The params record: plain own keys (checked), values as given. */
-function checkRecordKeysLoose(params: unknown, where: string): [string, unknown][] {
+/** The params record as [name, per-copy values] pairs, each name checked to be 'group.name'. */
+function paramEntries(params: unknown, where: string): [string, unknown][] {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new BuildError(where, 'params', `must be an object of per-copy value lists, got ${describe(params)}`, "write e.g. params: { 'P.I': ['10 pA', '20 pA'] }");
   const out: [string, unknown][] = [];
   for (const key of Object.keys(params)) {
