@@ -22,6 +22,7 @@ import { benchSweep } from './sweep.js';
 import { benchRanks } from './ranks.js';
 import { CANONICAL, benchCanonical } from './canonical.js';
 import { benchMicrocircuit } from './microcircuit.js';
+import { benchBatch } from './batch.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/; the peer scripts stay in the source tree.
@@ -133,7 +134,7 @@ function printRow(row: BenchRow, json: boolean): void {
 const program = new Command()
   .name('npm run bench --')
   .description('Benchmark BrainTS against Brian2 (C++ standalone) on the same models; prints ratios.')
-  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, connect (connectivity generation), gradcheck (gradients of the one-network model against finite differences), stream (memory bandwidth), large (1 M neurons, stored and just-in-time connectivity), sweep (a COBA sweep in-process vs a process pool), ranks (one network split over processes), microcircuit (Potjans & Diesmann 2014, 1 and 2 threads), or all`)
+  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, connect (connectivity generation), gradcheck (gradients of the one-network model against finite differences), stream (memory bandwidth), large (1 M neurons, stored and just-in-time connectivity), sweep (a COBA sweep in-process vs a process pool), ranks (one network split over processes), microcircuit (Potjans & Diesmann 2014, 1 and 2 threads), batch (8 COBA copies as one batch vs 8 separate runs), or all`)
   .addOption(new Option('--scale <S>', 'network scale (neurons × S, weights ÷ S)').default('1'))
   .addOption(new Option('--duration <MS>', 'biological time in ms').default('1000'))
   .addOption(new Option('--threads <T>', 'threads on both sides (all: 1 and 2)').default('1'))
@@ -163,6 +164,15 @@ const program = new Command()
       // Training: BrainTS on one thread; PyTorch on --threads threads (the same count when 1).
       const row = await benchFmnist({ epochs: Number(opts.epochs), threads: Number(opts.threads), trainLimit: opts.trainLimit ? Number(opts.trainLimit) : undefined, runs: Number(opts.runs) });
       console.log(opts.json ? JSON.stringify(row) : Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', '));
+      return;
+    }
+    if (model === 'batch') {
+      // 8 COBA copies with 8 currents: one batch vs 8 separate networks, per thread count (--threads all: 1 and 2); see bench/batch.ts
+      for (const t of opts.threads === 'all' ? [1, 2] : [Number(opts.threads)]) {
+        if (!(t >= 1) || !Number.isInteger(t)) program.error(`bench: --threads must be a positive integer or 'all', got '${opts.threads}'`);
+        const row = benchBatch({ scale: Number(opts.scale), durationMs: Number(opts.duration), threads: t, runs: Number(opts.runs) });
+        console.log(opts.json ? JSON.stringify(row) : `${row.copies} COBA copies (scale ${row.scale}, ${row.duration_ms} ms, ${row.threads} thread(s)): batched ${row.batched_s} s, separate ${row.separate_s} s, ratio ${row.ratio} (batched ÷ separate), identical spikes: ${row.identical}, load ${row.load_avg}`);
+      }
       return;
     }
     const scale = Number(opts.scale);

@@ -29,6 +29,7 @@ export * from './model/init.js';
 export * from './model/model.js';
 export * from './model/group.js';
 export * from './core/network.js';
+export { NetworkBatch, type BatchOptions } from './core/batch.js';
 export * from './synapses/index.js';
 export * from './synapses/compose.js';
 export * from './projections/projection.js';

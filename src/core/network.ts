@@ -55,6 +55,7 @@ import { checkBuildMemory, checkRunMemory, formatBytes, WASM_MAX_BYTES } from '.
 import { FaultState, RunFault } from '../runtime/faults.js';
 import { plainEntries, checkArray, describe } from '../equations/validate.js';
 import { EngineFault } from '../engine/engine.js';
+import { NetworkBatch, batchSource, type BatchOptions, type BatchSource } from './batch.js';
 import { storeState, restoreState, hashBytes, hashText, type Snapshot, type StateHost, type StateRegion, type StoreOptions } from '../runtime/store.js';
 
 /** Options of a {@link Network}. */
@@ -210,6 +211,8 @@ export class Network {
   private built = false;
   private kernel: Kernel | undefined;
   private engine: StepEngine | undefined;
+  /** What a batched run of this network needs (src/core/batch.ts), when it runs on the step engine. */
+  private batchSrc: BatchSource | undefined;
   /** Plastic projections on the engine: index, and the arrays (given CSR order) that mirror the engine's weights. */
   private enginePlastic: { k: number; weights: StateArray; synVars: Float64Array[] }[] = [];
   /** Built with `rank`: steps between spike exchanges (the shortest delay of any projection). */
@@ -563,6 +566,7 @@ export class Network {
     if (bytes > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
     const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stateRecords, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault, rank });
     this.engineSamples = samples;
+    if (!rank) this.batchSrc = batchSource(engine, groups, projections, poissonInputs, double, plans.map((p) => p.symbolOf!));
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.
     plans.forEach((plan, gi) => {
       const rt = plan.group.runtime!;
@@ -2125,6 +2129,44 @@ export class Network {
   /** Stops the worker threads of a multi-threaded network (they are also stopped at exit). */
   close(): void {
     this.engine?.close();
+  }
+
+  /**
+   * B copies of this network that run together (src/core/batch.ts): shared connectivity, each copy
+   * its own state, per-copy values of inputs, per-neuron parameters or starting states, and
+   * per-copy seeds; the `threads` split the copies. Builds the network first; it must not have run.
+   *
+   * @example
+   * const batch = net.batch({ copies: 2, params: { 'P.I': ['10 pA', '20 pA'] } });
+   * batch.run('100 ms');
+   * batch.spikes(spikes, 1); // copy 1's spikes
+   * batch.close();
+   */
+  batch(options: BatchOptions): NetworkBatch {
+    this.build();
+    const checked = this.checked!;
+    return new NetworkBatch(
+      { name: this.name, dt: this.dtValue, step: this.step, seed: checked.seed >>> 0, threads: this.options.threads ?? 1, checkDivergence: this.options.checkDivergence !== false, groups: this.groups, monitors: this.monitors, source: this.batchSrc, loopReason: checked.rank ? 'it is one rank of a network split over processes' : this.loopReason },
+      options,
+    );
+  }
+
+  /**
+   * Runs B copies of this network for `duration` (see {@link Network.batch}) and returns the batch,
+   * its threads stopped, for its results.
+   *
+   * @example
+   * const res = net.runBatch('200 ms', { copies: 8, params: { 'P.I': currents } });
+   * res.spikes(spikes, 3).times;
+   */
+  runBatch(duration: QuantityLike, options: BatchOptions): NetworkBatch {
+    const batch = this.batch(options);
+    try {
+      batch.run(duration);
+    } finally {
+      batch.close();
+    }
+    return batch;
   }
 
   /**

@@ -192,9 +192,9 @@ const SPIN = 1 << 14;
 /** A stop request meaning "none". */
 const NO_STOP = 0x7fffffff;
 /** Bytes between words written by different threads (one cache line). */
-const LINE = 64;
+export const LINE = 64;
 
-interface GroupLayout {
+export interface GroupLayout {
   readonly spec: EngineGroupSpec;
   readonly offsets: Record<string, number>;
   /** Inputs that may be read as one value (symbol → byte offset of that value). */
@@ -217,7 +217,7 @@ interface GroupLayout {
   readonly table: number;
 }
 
-interface ProjLayout {
+export interface ProjLayout {
   readonly spec: EngineProjectionSpec;
   /** T = 1: indptr; T > 1: per row the T+1 bounds of each thread's part of the row. */
   readonly rows: number;
@@ -964,7 +964,7 @@ export class StepEngine {
 }
 
 /** Starts of each thread's range, multiples of 16 (the last is N). */
-function partition(N: number, T: number): Int32Array {
+export function partition(N: number, T: number): Int32Array {
   const b = new Int32Array(T + 1);
   for (let w = 1; w < T; w++) b[w] = Math.min(N, Math.max(b[w - 1], Math.round((N * w) / T / 16) * 16));
   b[T] = N;
@@ -978,7 +978,7 @@ function partition(N: number, T: number): Int32Array {
  * u < rates[i]·dt. The draw depends only on (seed, stream, i, n), so any partition of the neurons
  * among threads gives the same spikes, and the JavaScript kernel the same ones too.
  */
-function emitPoissonSource(m: ModuleBuilder, g: GroupLayout, double: boolean): number {
+export function emitPoissonSource(m: ModuleBuilder, g: GroupLayout, double: boolean): number {
   const { seed, stream, rates, dt } = g.spec.poisson!;
   const f = m.addFunction(null, [ValType.i32, ValType.i32, ValType.i32, ValType.i32, ValType.i32], [ValType.i32]);
   const idx = m.functionCount - 1;
@@ -1028,7 +1028,7 @@ function emitPoissonSource(m: ModuleBuilder, g: GroupLayout, double: boolean): n
 }
 
 /** `flush(lo, hi)`: float32 state values below the normal range become 0 (see the network's note). */
-function emitFlush(m: ModuleBuilder, g: GroupLayout): number {
+export function emitFlush(m: ModuleBuilder, g: GroupLayout): number {
   const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
   const idx = m.functionCount - 1;
   const i = f.local(ValType.i32);
@@ -1046,7 +1046,7 @@ function emitFlush(m: ModuleBuilder, g: GroupLayout): number {
 }
 
 /** `deliver(n, w)`: the spikes of step n − delay, to thread w's part of the post group. */
-function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: GroupLayout, T: number, double: boolean): number {
+export function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: GroupLayout, T: number, double: boolean): number {
   const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
   const idx = m.functionCount - 1;
   const { preStart, preSize, postStart, delaySteps, weights, weight, target } = p.spec;
@@ -1179,8 +1179,8 @@ function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, post: Gr
 }
 
 /** `run(n0, n1, w) → first step not simulated` (−1 when another thread failed). */
-function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: number[], uniformUpdates: number[], flushes: number[], delivers: number[], T: number, ctl: number, checkDiv: boolean, sleepFn: number, wakeFn: number, afterUpdates: number[], barrier: boolean): void {
-  const f = m.addFunction('run', [ValType.i32, ValType.i32, ValType.i32], [ValType.i32]);
+export function emitRun(m: ModuleBuilder, groups: readonly GroupLayout[], updates: number[], uniformUpdates: number[], flushes: number[], delivers: number[], T: number, ctl: number, checkDiv: boolean, sleepFn: number, wakeFn: number, afterUpdates: number[], barrier: boolean, exportName = 'run'): void {
+  const f = m.addFunction(exportName, [ValType.i32, ValType.i32, ValType.i32], [ValType.i32]);
   const N_ = 0;
   const N1 = 1;
   const W = 2;

@@ -6,9 +6,9 @@
  */
 import { Network } from '../core/network.js';
 import { BuildError, DivergenceError } from '../lang/errors.js';
-import { quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
+import { quantityIn, unitDim, SECOND, type QuantityLike } from '../equations/quantity.js';
 import { SpikeMonitor } from '../runner/monitors.js';
-import { checkLabel } from '../equations/validate.js';
+import { checkLabel, checkRecordKeys } from '../equations/validate.js';
 import { checkColumnName, type SweepParams } from './space.js';
 
 /** What a run gives the metrics. */
@@ -52,6 +52,12 @@ export interface Experiment<M extends ExperimentModel = ExperimentModel> {
   readonly metrics: Readonly<Record<string, Metric<M>>>;
   /** The parameter names the experiment reads; when given, a sweep over any other name is refused. */
   readonly params?: readonly string[];
+  /**
+   * Parameters a batched sweep (`batchedInProcess()`) may vary between the copies of one network:
+   * sweep parameter → the network value `build` sets from it ('P.I') and the unit of the sweep's
+   * numbers ('pA'). Jobs that differ only in these share one build and run as one batch.
+   */
+  readonly batch?: Readonly<Record<string, { readonly target: string; readonly unit: string }>>;
 }
 
 /** An experiment whatever its model type (what sweeps, runners and the registry take). */
@@ -96,7 +102,25 @@ export function defineExperiment<M extends ExperimentModel>(e: Experiment<M>): E
       if (names.includes(p)) throw new BuildError(where, 'params', `'${p}' is also a metric`, 'give parameters and metrics different names');
     }
   }
-  const out = Object.freeze({ ...e, name, metrics: Object.freeze({ ...e.metrics }), params: e.params ? Object.freeze([...e.params]) : undefined, [BRAND]: true });
+  let batch: Experiment<M>['batch'];
+  if (e.batch !== undefined) {
+    const given = checkRecordKeys<unknown>(e.batch, where, 'batch');
+    const out: Record<string, { target: string; unit: string }> = {};
+    for (const [p, v] of Object.entries(given)) {
+      checkColumnName(p, where, 'batch');
+      if (e.params && !e.params.includes(p)) throw new BuildError(where, `batch.${p}`, `'${p}' is not one of the experiment's params`, `batch over its parameters: ${e.params.map((x) => `'${x}'`).join(', ')}`);
+      const t = v as { target?: unknown; unit?: unknown };
+      if (!t || typeof t !== 'object' || typeof t.target !== 'string' || typeof t.unit !== 'string') throw new BuildError(where, `batch.${p}`, "expected { target: 'group.name', unit }", "write e.g. batch: { I: { target: 'P.I', unit: 'pA' } }");
+      try {
+        unitDim(t.unit);
+      } catch (err) {
+        throw new BuildError(where, `batch.${p}.unit`, (err as Error).message, "give a unit such as 'pA' or 'mV'");
+      }
+      out[p] = Object.freeze({ target: t.target, unit: t.unit });
+    }
+    batch = Object.freeze(out);
+  }
+  const out = Object.freeze({ ...e, name, metrics: Object.freeze({ ...e.metrics }), params: e.params ? Object.freeze([...e.params]) : undefined, batch, [BRAND]: true });
   return out as Experiment<M>;
 }
 
@@ -156,7 +180,8 @@ export function checkSweepParams(e: AnyExperiment, names: readonly string[]): vo
 /** The outcome of one job: metric values, or why it failed. */
 export type JobOutcome = { readonly ok: true; readonly metrics: Readonly<Record<string, number>> } | { readonly ok: false; readonly error: string; readonly deterministic: boolean };
 
-function netOf(model: ExperimentModel, where: string): Network {
+/** The network of what an experiment's `build` returned. */
+export function netOf(model: ExperimentModel, where: string): Network {
   if (model instanceof Network) return model;
   if (model && typeof model === 'object' && (model as { net?: unknown }).net instanceof Network) return (model as { net: Network }).net;
   throw new BuildError(where, 'build', 'returned neither a Network nor an object with the network in `net`', 'return the network, or { net, ...monitors }');
@@ -174,20 +199,29 @@ export function runJob(e: AnyExperiment, params: SweepParams, seed: number): Job
     const model = e.build(params, seed);
     net = netOf(model, where);
     const res = net.run(e.duration);
-    const ctx: RunContext<ExperimentModel> = { net, model, params, seed, duration: res.t };
-    const metrics: Record<string, number> = {};
-    for (const [name, f] of Object.entries(e.metrics)) {
-      const v = (f as Metric<ExperimentModel>)(ctx);
-      if (typeof v !== 'number') throw new BuildError(where, `metrics.${name}`, `returned ${v === null ? 'null' : typeof v}, not a number`, 'return a number (NaN when undefined)');
-      metrics[name] = v;
-    }
-    return { ok: true, metrics };
+    return { ok: true, metrics: measure(e, { net, model, params, seed, duration: res.t }) };
   } catch (err) {
-    const deterministic = err instanceof BuildError || err instanceof DivergenceError;
-    return { ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), deterministic };
+    return failure(err);
   } finally {
     net?.close();
   }
+}
+
+/** The experiment's metrics of one run. */
+export function measure(e: AnyExperiment, ctx: RunContext<ExperimentModel>): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (const [name, f] of Object.entries(e.metrics)) {
+    const v = (f as Metric<ExperimentModel>)(ctx);
+    if (typeof v !== 'number') throw new BuildError(`experiment '${e.name}'`, `metrics.${name}`, `returned ${v === null ? 'null' : typeof v}, not a number`, 'return a number (NaN when undefined)');
+    metrics[name] = v;
+  }
+  return metrics;
+}
+
+/** A job's failure: errors of the model (refused declarations, divergence) would recur on a rerun. */
+export function failure(err: unknown): JobOutcome {
+  const deterministic = err instanceof BuildError || err instanceof DivergenceError;
+  return { ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), deterministic };
 }
 
 /** Every spike monitor in a network's tree. */

@@ -22,3 +22,4 @@ export {
 } from './experiment.js';
 export { SweepTable, SweepCollector, type SweepColumn } from './table.js';
 export { sweep, inProcess, type SweepOptions, type SweepRunner, type SweepRequest } from './sweep.js';
+export { batchedInProcess } from './batched.js';
