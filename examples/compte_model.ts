@@ -35,6 +35,7 @@ import {
   SpikeMonitor,
   uniform,
   values,
+  ring,
 } from '../src/index.js';
 
 export const COMPTE_DEFAULTS = {
@@ -112,12 +113,10 @@ export function compteNetwork(opts: CompteOptions = {}) {
   // recurrent conductances grow as the network shrinks (all-to-all: the summed input is kept)
   const fromE = (g: number) => (g * 2048) / nE;
   const fromI = (g: number) => (g * 512) / nI;
-  // E→E: All2All stores row i (pre) as post 0..nE−1, so synapse i·nE + j has weight J(θⱼ − θᵢ)
-  const J = compteProfile(nE, jPlus, sigmaDeg);
-  const w = new Float64Array(nE * nE);
+  // E→E: the weight from i to j depends only on their offset on the ring (j − i mod nE)
   const gEE = fromE(0.381);
-  for (let i = 0; i < nE; i++) for (let j = 0; j < nE; j++) w[i * nE + j] = gEE * J[(j - i + nE) % nE];
-  net.connect(E, E, { name: 'NMDA E→E', comm: new All2All(), weight: values(w, 'nS'), ...nmda });
+  const profile = compteProfile(nE, jPlus, sigmaDeg).map((J) => gEE * J);
+  net.connect(E, E, { name: 'NMDA E→E', comm: new All2All(), weight: ring(profile, 'nS'), ...nmda });
   net.connect(E, I, { name: 'NMDA E→I', comm: new All2All(), weight: `${fromE(0.292)} nS`, ...nmda });
   net.connect(I, E, { name: 'GABA I→E', comm: new All2All(), weight: `${fromI(1.336)} nS`, ...gaba });
   net.connect(I, I, { name: 'GABA I→I', comm: new All2All(), weight: `${fromI(1.024)} nS`, ...gaba });
