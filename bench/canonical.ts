@@ -1,6 +1,7 @@
 /**
  * Canonical models of the literature (examples/README.md) benchmarked against their Brian2 peer
- * scripts: `npm run bench -- <vogels|wang> [--scale S] [--duration MS] [--runs R] [--json]`.
+ * scripts: `npm run bench -- <vogels|wang|compte> [--scale S] [--duration MS] [--runs R] [--json]`
+ * (for compte, --duration is the delay after the cue; 500 ms of spontaneous activity and the 250 ms cue come before it).
  *
  * Each row holds both sides' simulation times (medians of R runs, building and compiling excluded
  * on both sides, as for the other models), their ratio (BrainTS ÷ Brian2, goal ≤ 0.5) and both
@@ -11,6 +12,7 @@ import type { Command } from 'commander';
 import { hasBrian2, median, runPeer } from './bench.js';
 import { vogelsNetwork, windowRate, meanOf } from '../examples/vogels_model.js';
 import { wangTrial, WANG_DEFAULTS } from '../examples/wang_model.js';
+import { compteTrial, COMPTE_DEFAULTS } from '../examples/compte_model.js';
 
 type Stats = Record<string, number | null>;
 interface CanonicalModel {
@@ -53,6 +55,29 @@ export const CANONICAL: Record<string, CanonicalModel> = {
       return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, neurons: r.neurons, synapses: r.synapses, stats: { rate_a_hz: +r.rateA.toFixed(3), rate_b_hz: +r.rateB.toFixed(3), winner_a: r.winner === 'A' ? 1 : r.winner === 'B' ? 0 : null, decision_ms: r.decisionMs } };
     },
     peerStats: ['rate_a_hz', 'rate_b_hz', 'winner_a', 'decision_ms'],
+  },
+  compte: {
+    peer: 'brian2_compte.py',
+    scale: COMPTE_DEFAULTS.scale,
+    // a 1 s delay (1.75 s simulated in all) keeps both sides to a few minutes at scale 0.25
+    durationMs: 1000,
+    run: (scale, durationMs, seed) => {
+      const r = compteTrial({ scale, seed, delayMs: durationMs });
+      const s = r.stats;
+      const stats = {
+        persists: s.persists ? 1 : 0,
+        end_error_deg: s.endErrorDeg,
+        drift_deg: s.driftDeg,
+        rate_in_hz: s.rateInHz,
+        rate_out_hz: s.rateOutHz,
+        rate_e_spont_hz: s.rateESpontHz,
+        rate_i_spont_hz: s.rateISpontHz,
+        rate_e_delay_hz: s.rateEDelayHz,
+        rate_i_delay_hz: s.rateIDelayHz,
+      };
+      return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, neurons: r.neurons, synapses: r.synapses, stats };
+    },
+    peerStats: ['persists', 'end_error_deg', 'drift_deg', 'rate_in_hz', 'rate_out_hz', 'rate_e_spont_hz', 'rate_i_spont_hz', 'rate_e_delay_hz', 'rate_i_delay_hz'],
   },
 };
 

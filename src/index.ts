@@ -26,6 +26,7 @@ export * from './integrators/index.js';
 export * from './analysis/adaptive.js';
 export * from './lang/errors.js';
 export * from './model/init.js';
+export * from './model/ring_weights.js';
 export * from './model/model.js';
 export * from './model/group.js';
 export * from './core/network.js';

@@ -26,6 +26,7 @@ import { chooseMethod, generateStep, IntegratorError, noiseSymbols, type OdeVar 
 import { BuildError, DivergenceError } from '../lang/errors.js';
 import { type GroupRuntime, NeuronGroup, type Population, type StateArray, asView } from '../model/group.js';
 import { type Init, fillInit, isScalarInit, exampleUnit } from '../model/init.js';
+import { type WeightInit, isRingInit, fillRingWeights } from '../model/ring_weights.js';
 import { compileKernel } from '../lang/kernel.js';
 import { checkModelDimensions, makeExpander, modelDimOf } from '../model/expand.js';
 import { Projection, type ProjectionOptions } from '../projections/projection.js';
@@ -740,7 +741,8 @@ export class Network {
       if (!Number.isFinite(weight)) throw new BuildError(where, 'weight', `must be finite, got ${JSON.stringify(o.weight)}`);
     } else {
       weights = new F(nSyn);
-      fillInit(weights, o.weight, weightDim, new Rng(seed, 0x77000000 + k), where, 'weight');
+      if (isRingInit(o.weight)) fillRingWeights(weights, o.weight, csr, weightDim, where, 'weight');
+      else fillInit(weights, o.weight, weightDim, new Rng(seed, 0x77000000 + k), where, 'weight');
     }
     const trainNames = o.train ?? [];
     if (trainNames.includes('weight')) {
@@ -896,7 +898,7 @@ export class Network {
    */
   private resolveSpikeTarget(
     where: string,
-    o: { weight: Init; syn?: SynapseDynamics; out?: SynapseOutput; target?: string; train?: readonly string[] },
+    o: { weight: WeightInit; syn?: SynapseDynamics; out?: SynapseOutput; target?: string; train?: readonly string[] },
     weightDim: Dim,
     post: GroupPlan,
     postModel: NeuronModel,
@@ -1857,7 +1859,7 @@ export class Network {
     const params: Param[] = [];
     const grads = { slots: new Map(), init: new Map(), weights: new Map() } as NonNullable<Network['grads']>;
     // Parameters with a physical dimension are stepped in units of their initial magnitude (see Param.scale).
-    const add = (name: string, value: Float32Array | Float64Array, grad: Float32Array | Float64Array, init: Init | undefined, dim: Dim) => {
+    const add = (name: string, value: Float32Array | Float64Array, grad: Float32Array | Float64Array, init: WeightInit | undefined, dim: Dim) => {
       params.push({ name, value, grad, scale: initialScale(value, init, dim) });
     };
     for (const g of this.groups) {
@@ -2291,7 +2293,7 @@ export interface Recorded {
 }
 
 /** The dimension of an initializer. */
-function initDim(x: Init, where: string, field: string): Dim {
+function initDim(x: WeightInit, where: string, field: string): Dim {
   try {
     if (isScalarInit(x)) return parseQuantity(x).dim;
     if (x.dist === 'normal') return parseQuantity(x.mean).dim;

@@ -68,7 +68,7 @@ export function values(v: ArrayLike<number>, unit = '1'): ValuesInit {
  * @example
  * isScalarInit('-65 mV') // true; isScalarInit(normal('-55 mV', '5 mV')) // false
  */
-export function isScalarInit(x: Init | { readonly kind: string }): x is QuantityLike {
+export function isScalarInit(x: Init | { readonly kind: string } | { readonly dist: string }): x is QuantityLike {
   return typeof x === 'number' || typeof x === 'string' || (typeof x === 'object' && !('dist' in x) && !('kind' in x));
 }
 

@@ -12,7 +12,8 @@
  * meaning (the Fashion-MNIST reference trains raw weights of std 1.05/√784 with Adam 1e-3, as
  * PyTorch does; scaled, the same lr would step 27 times less and learn far more slowly).
  */
-import { type Init, isScalarInit, exampleUnit } from './init.js';
+import { isScalarInit, exampleUnit } from './init.js';
+import { type WeightInit } from './ring_weights.js';
 import { parseQuantity, type QuantityLike } from '../equations/quantity.js';
 import { type Dim, isDimensionless, formatDim } from '../math/units.js';
 
@@ -58,7 +59,7 @@ export function paramScale(values: ArrayLike<number>, fallback = 1): number {
  * initialScale(w, { dist: 'normal', mean: '0 pA', std: '50 pA' }, AMP) // ≈ 5e-11
  * initialScale(w, { dist: 'normal', mean: 0, std: 0.05 }, DIMENSIONLESS) // undefined
  */
-export function initialScale(values: ArrayLike<number>, init: Init | undefined, dim: Dim): number | undefined {
+export function initialScale(values: ArrayLike<number>, init: WeightInit | undefined, dim: Dim): number | undefined {
   return isDimensionless(dim) ? undefined : paramScale(values, unitScale(init, dim));
 }
 
@@ -85,7 +86,7 @@ function unitOfQuantity(q: QuantityLike | undefined): number | undefined {
  * unitScale('0 pA', AMP) // 1e-12
  * unitScale(undefined, VOLT) // 1e-3 (mV)
  */
-export function unitScale(init: Init | undefined, dim: Dim): number {
+export function unitScale(init: WeightInit | undefined, dim: Dim): number {
   if (init !== undefined) {
     if (isScalarInit(init)) {
       const u = unitOfQuantity(init);
@@ -96,7 +97,7 @@ export function unitScale(init: Init | undefined, dim: Dim): number {
     } else if (init.dist === 'uniform') {
       const u = unitOfQuantity(init.high) ?? unitOfQuantity(init.low);
       if (u !== undefined) return u;
-    } else if (init.dist === 'values') {
+    } else if (init.dist === 'values' || init.dist === 'ring') {
       const u = unitOfQuantity(`1 ${init.unit}`);
       if (u !== undefined) return u;
     }

@@ -6,6 +6,7 @@
 import type { Network, NetworkNode, NetworkOptions } from '../core/network.js';
 import { NeuronGroup, type GroupView } from '../model/group.js';
 import { type Init } from '../model/init.js';
+import { type WeightInit } from '../model/ring_weights.js';
 import { type NeuronModel } from '../model/model.js';
 import { Projection } from '../projections/projection.js';
 import { PoissonInput, SpikeGeneratorGroup } from '../inputs/index.js';
@@ -23,9 +24,11 @@ export interface ToModelFileOptions {
   readonly description?: string;
 }
 
-function initToFile(v: Init, where: string): ModelFileInit {
+function initToFile(v: Init | WeightInit, where: string): ModelFileInit {
   if (typeof v !== 'object' || !('dist' in v)) return quantityToFile(v, where);
   switch (v.dist) {
+    case 'ring':
+      throw new NotWritableError(where, 'weights from a ring profile (ring(...))', 'give the weights per synapse with values(...)');
     case 'normal':
       return { dist: 'normal', mean: quantityToFile(v.mean, where), std: quantityToFile(v.std, where), ...(v.min === undefined ? {} : { min: quantityToFile(v.min, where) }), ...(v.max === undefined ? {} : { max: quantityToFile(v.max, where) }) };
     case 'uniform':

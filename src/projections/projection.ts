@@ -15,6 +15,7 @@
  */
 import { type Population, asView, type GroupView } from '../model/group.js';
 import { type Init, checkInit } from '../model/init.js';
+import { type WeightInit, checkWeightInit } from '../model/ring_weights.js';
 import { BuildError } from '../lang/errors.js';
 import { checkRecordKeys, checkLabel, checkIdentifier, checkFinite, describe } from '../equations/validate.js';
 import { checkSynapseDynamics, checkSynapseOutput, checkShortTerm } from '../synapses/check.js';
@@ -30,8 +31,8 @@ export interface ProjectionOptions {
   readonly name?: string;
   /** The connectivity. */
   readonly comm: Connector;
-  /** Synaptic weight: a quantity for all synapses, a distribution, or values per synapse (CSR order). */
-  readonly weight: Init;
+  /** Synaptic weight: a quantity for all synapses, a distribution, values per synapse (CSR order), or a profile over the offset on a ring ({@link ring}). */
+  readonly weight: WeightInit;
   /**
    * Transmission delay (default 0), rounded to whole steps: one time for all synapses, a
    * distribution or values per synapse (CSR order), or a function of (pre, post) indices, e.g. of
@@ -164,7 +165,7 @@ export function checkProjectionOptions(options: unknown, label = '?'): Projectio
   const where = `projection '${name ?? label}'`;
   const comm = o.comm as { build?: unknown } | undefined;
   if (typeof comm !== 'object' || comm === null || typeof comm.build !== 'function') throw new BuildError(where, 'comm', `must be a connector, got ${describe(comm)}`, 'give a connector, e.g. new FixedProb(0.02)');
-  const out: { -readonly [K in keyof ProjectionOptions]: ProjectionOptions[K] } = { comm: comm as ProjectionOptions['comm'], weight: checkInit(o.weight, where, 'weight') };
+  const out: { -readonly [K in keyof ProjectionOptions]: ProjectionOptions[K] } = { comm: comm as ProjectionOptions['comm'], weight: checkWeightInit(o.weight, where, 'weight') };
   if (name !== undefined) out.name = name;
   if (o.delay !== undefined) out.delay = typeof o.delay === 'function' ? (o.delay as ProjectionOptions['delay']) : checkInit(o.delay, where, 'delay');
   for (const key of ['target', 'source', 'gap'] as const) if (o[key] !== undefined) out[key] = checkIdentifier(o[key], where, key);
