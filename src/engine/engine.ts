@@ -29,6 +29,7 @@ import { StateRecords, type EngineStateRecordSpec } from './record.js';
 
 export type { EngineStateRecordSpec } from './record.js';
 import { emitJitDeliver, jitTableBytes, writeJitTable, type EngineJitRows } from './jit.js';
+import { emitCoupling, emitSourceCopy, layoutCouplings, sourceRingBytes, type EngineCouplingSpec } from './coupling.js';
 
 type StateArray = Float32Array | Float64Array;
 
@@ -106,6 +107,11 @@ export interface EngineProjectionSpec {
   readonly release?: string;
   /** Rows regenerated on each spike instead of stored (indptr and indices are then not read): see ./jit.ts. */
   readonly jit?: EngineJitRows;
+  /**
+   * Continuous coupling instead of spike delivery (./coupling.ts): every step `target` (an
+   * accumulator of the post group) becomes Σ w·source, or Σ w·(V_pre − V_post) for gap junctions.
+   */
+  readonly continuous?: EngineCouplingSpec;
 }
 
 /**
@@ -288,6 +294,7 @@ export class StepEngine {
     }
     total += StateRecords.bytes(options.stateRecords ?? [], T);
     for (const p of projections) {
+      if (p.continuous && T > 1) total += r(sourceRingBytes(groups[p.pre].size, elem));
       if (p.jit) {
         total += r(jitTableBytes(p.jit));
         continue;
@@ -380,6 +387,7 @@ export class StepEngine {
       if (plastic) p.plast = new PlasticProjection(arena, plastic, { nnz: p.nnz, rows: p.rows, indices: p.indices, weights: p.weights, preStart, preSize, postStart, pre: this.groups[pre], post: this.groups[post], threads: T, double, line: LINE });
     }
     this.records = new StateRecords(arena, options.stateRecords ?? [], this.groups.map((g) => g.part));
+    const coupling = layoutCouplings((bytes, align) => arena.reserve(bytes, align), this.projs, this.groups, T, elem);
     // control block: gen, count, sleepers, abort, command words (each on its own line), per-thread stop and divergence
     const ctl = arena.reserve((16 + 3 * T) * LINE, LINE);
     this.ctl = ctl;
@@ -412,9 +420,9 @@ export class StepEngine {
     const uniformUpdates = this.groups.map((g) => (Object.keys(g.uniforms).length > 0 ? updateOf(g, g.uniforms) : -1));
     const flushes = this.groups.map((g) => (double || g.spec.poisson ? -1 : emitFlush(m, g)));
     // a plastic projection: its pre traces decay, then delivery with the on-pre statements, then the post side
-    const delivers = this.projs.flatMap((p) => [
+    const delivers = this.projs.flatMap((p, k) => [
       p.plast?.emitDecay(m) ?? -1,
-      p.spec.jit ? emitJitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double, LINE, logFn) : emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double),
+      p.spec.continuous ? emitCoupling(m, coupling.layouts[k]!, double) : p.spec.jit ? emitJitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double, LINE, logFn) : emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double),
       p.plast?.emitPost(m) ?? -1,
     ].filter((x) => x >= 0));
     for (const pi of options.poissonInputs ?? []) delivers.push(emitPoissonInput(m, pi, this.groups[pi.post], double));
@@ -423,6 +431,8 @@ export class StepEngine {
       const pre = this.groups[p.spec.pre];
       return emitReleaseCopy(m, { size: pre.spec.size, slots: pre.slots, spikes: pre.spikes, counts: pre.counts, bounds: pre.bounds, line: LINE, release: pre.offsets[p.spec.release!], ring: p.relRing }, T, double);
     });
+    // and the sources of continuous coupling its part of them (./coupling.ts)
+    releaseCopies.push(...coupling.copies.map((c) => emitSourceCopy(m, c, double)));
     // state records last: after every delivery of the step, as the JavaScript loop calls its monitors
     delivers.push(...this.records.emit(m, (g, key) => this.groups[g].offsets[key], double));
     emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn, releaseCopies, !rank);
