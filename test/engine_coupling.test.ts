@@ -58,15 +58,19 @@ function nmdaNetwork(o: Build, nmda = true) {
   return { net, groups: [E, I], monitors: { se, si }, states: [vm] };
 }
 
-/** (b) ThresholdLinear R → WilsonCowan W through r (sparse, per-synapse weights), W → W through E (All2All, both weight kinds). */
-function rateNetwork(o: Build) {
+/**
+ * (b) ThresholdLinear R → WilsonCowan W through r (sparse, per-synapse weights), W → W through E
+ * (All2All, both weight kinds); `delayed`: per-synapse delays on R → W, one delay on each W → W.
+ */
+function rateNetwork(o: Build, delayed = false) {
   const net = netOf(o, 11);
+  const d = (delay: string | ReturnType<typeof uniform>) => (delayed ? { delay } : {});
   const R = net.add(new NeuronGroup(70, ThresholdLinear, { name: 'R', params: { gain: 1.5, theta: 0.2, tau: '10 ms' }, init: { r: uniform(0, 0.5) } }));
   R.setInput('I', 1);
   const W = net.add(new NeuronGroup(50, WilsonCowan, { name: 'W', init: { E: uniform(0, 0.3), I: uniform(0, 0.3) } }));
-  net.connect(R, W, { name: 'rw', comm: new FixedProb(0.6), weight: normal(2, 0.5), source: 'r', target: 'P' });
-  net.connect(W, W, { name: 'ww', comm: new All2All(), weight: normal(0.3, 0.1), source: 'E', target: 'P' });
-  net.connect(W.slice(0, 33), W, { name: 'ww one weight', comm: new All2All(), weight: -0.05, source: 'I', target: 'P' });
+  net.connect(R, W, { name: 'rw', comm: new FixedProb(0.6), weight: normal(2, 0.5), source: 'r', target: 'P', ...d(uniform('0 ms', '2 ms')) });
+  net.connect(W, W, { name: 'ww', comm: new All2All(), weight: normal(0.3, 0.1), source: 'E', target: 'P', ...d('0.7 ms') });
+  net.connect(W.slice(0, 33), W, { name: 'ww one weight', comm: new All2All(), weight: -0.05, source: 'I', target: 'P', ...d('1.5 ms') });
   const wm = net.add(new StateMonitor(W, ['E', 'I'], { indices: [0, 16, 31, 49], every: 5 }));
   return { net, groups: [R, W], monitors: {}, states: [wm] };
 }
@@ -165,6 +169,25 @@ test('(b) rate coupling: on the engine, identical for 1, 2 and 3 threads and to 
   assert.ok(new Set(r['state0.E']).size > 20, 'W.E changes over time and between units');
 });
 
+test('(b) delayed rate coupling (per-synapse and single delays, constant history): on the engine, identical for 1, 2 and 3 threads and to the JavaScript loop (float64)', () => {
+  const r = engineMatchesLoop((o) => rateNetwork(o, true));
+  // the delays matter
+  const now = simulate((o) => rateNetwork(o, false), { threads: 2 });
+  assert.notDeepEqual(now.r['state0.E'], r['state0.E']);
+});
+
+test('(b) the history of delayed rate coupling is engine state: store → run → restore → run repeats the run (2 threads)', () => {
+  const n = rateNetwork({ threads: 2 }, true);
+  n.net.run('10 ms');
+  n.net.store();
+  n.net.run('10 ms');
+  const first = Array.from(n.groups[1].get('E'));
+  n.net.restore();
+  n.net.run('10 ms');
+  assert.deepEqual(Array.from(n.groups[1].get('E')), first);
+  n.net.close();
+});
+
 test('(c) gap junctions: on the engine, identical for 1, 2 and 3 threads and to the JavaScript loop (float64)', () => {
   const r = engineMatchesLoop(gapNetwork);
   assert.ok(r['sp.idx'].length > 50, `${r['sp.idx'].length} spikes`);
@@ -173,7 +196,7 @@ test('(c) gap junctions: on the engine, identical for 1, 2 and 3 threads and to 
   for (const a of acc) assert.ok(a.some((x) => x > 0) && a.some((x) => x < 0), 'gap currents flow both ways');
 });
 
-test('what stays on the JavaScript loop says why: delayed rate coupling; a split network refuses continuous coupling', () => {
+test('what stays on the JavaScript loop says why: a source changed by an earlier spike projection; a split network refuses continuous coupling', () => {
   const delayed = (o: Build, delay?: string) => {
     const net = netOf(o, 1);
     const R = net.add(new NeuronGroup(20, ThresholdLinear, { name: 'R' }));
@@ -181,12 +204,24 @@ test('what stays on the JavaScript loop says why: delayed rate coupling; a split
     net.connect(R, W, { name: 'rw', comm: new FixedProb(0.5), weight: 1, source: 'r', target: 'P', ...(delay ? { delay } : {}) });
     return net;
   };
-  const loop = delayed({}, '2 ms').build();
-  assert.match(loop.loopReason ?? '', /'rw'.*conduction delays/);
+  for (const delay of [undefined, '2 ms']) {
+    const net = delayed({}, delay).build();
+    assert.equal(net.loopReason, undefined);
+    net.close();
+  }
+  // a delta projection onto the source r, declared before the coupling: the loop's sum would see its increments
+  const changed = (o: Build) => {
+    const net = netOf(o, 1);
+    const S = net.add(new NeuronGroup(20, LIF, { name: 'S' }));
+    const R = net.add(new NeuronGroup(20, ThresholdLinear, { name: 'R' }));
+    const W = net.add(new NeuronGroup(20, WilsonCowan, { name: 'W' }));
+    net.connect(S, R, { name: 'kick', comm: new FixedProb(0.5), weight: 0.1, target: 'r' });
+    net.connect(R, W, { name: 'rw', comm: new FixedProb(0.5), weight: 1, source: 'r', target: 'P' });
+    return net;
+  };
+  const loop = changed({}).build();
+  assert.match(loop.loopReason ?? '', /'rw'.*source 'r'.*'kick'/);
   loop.close();
-  const now = delayed({}).build();
-  assert.equal(now.loopReason, undefined);
-  now.close();
-  assert.throws(() => delayed({ threads: 2 }, '2 ms').build(), (e: unknown) => e instanceof BuildError && /threads/.test(e.message) && /conduction delays/.test(e.message));
+  assert.throws(() => changed({ threads: 2 }).build(), (e: unknown) => e instanceof BuildError && /threads/.test(e.message) && /'kick'/.test(e.message));
   assert.throws(() => delayed({ rank: { index: 0, count: 2 } }).build(), (e: unknown) => e instanceof BuildError && /rank/.test(e.message) && /continuous coupling/.test(e.message));
 });

@@ -83,8 +83,8 @@ export interface NetworkOptions {
    * just-in-time rows; delta synapses onto variables and inputs run, and
    * drop what reaches a refractory neuron; long-term plasticity runs when its pre traces decay on
    * their own and, with threads > 1, its statements read no pre-synaptic neuron variable), PoissonInputs whose counts are drawn by inversion
-   * (num·rate·dt·(1 − rate·dt) ≤ 25), continuous coupling without delay (rate coupling,
-   * pre-aligned kinetics such as NMDA, gap junctions), spike, rate and state monitors;
+   * (num·rate·dt·(1 − rate·dt) ≤ 25), continuous coupling (rate coupling, also delayed;
+   * pre-aligned kinetics such as NMDA; gap junctions), spike, rate and state monitors;
    * the build says which part prevents it (and `net.loopReason` with one thread).
    */
   readonly threads?: number;
@@ -2358,10 +2358,10 @@ let modelFileWriter: ((net: Network) => object) | undefined;
  * Why the step engine cannot run a continuous projection ('' when it can). The engine sums the
  * source as it stands after the step's updates (each owner copies its part before the barrier),
  * so a spike projection earlier in the step that changes the source would be seen by the
- * JavaScript loop and not by the engine.
+ * JavaScript loop and not by the engine. (Delayed rate coupling runs: the engine keeps the
+ * source's history, see src/engine/coupling.ts.)
  */
 function continuousWhy(pp: ProjPlan, projPlans: readonly ProjPlan[]): string {
-  if (pp.delays || pp.delaySteps > 0) return 'rate coupling with conduction delays (the step engine keeps no history of the source)';
   if (pp.plastic) return 'continuous coupling with plasticity';
   const pre = pp.proj.pre.group;
   for (const other of projPlans) {

@@ -17,6 +17,13 @@
  * n + 1, which every thread passes only once it has finished the sums of step n. No second barrier.
  * With one thread the sums read the source itself.
  *
+ * Delays (rate coupling of whole-brain models). A delayed projection keeps a history ring of
+ * S = longest delay + 2 slots instead: slot n mod S holds the source after step n's updates, the
+ * sums of step n read slot (n − d) mod S for a synapse of delay d ≤ S − 2, and at step 0 every slot
+ * starts as the source (the constant history of the JavaScript loop). The slot written at step
+ * n + 1 is none that step n reads (that would need d = S − 1), and step n + 2 comes after the next
+ * barrier, so the argument above still holds. The history is state: stored and restored.
+ *
  * Loops. Dense rows (All2All: every row the same targets 0..L−1 in order) with one weight add the
  * same terms to every post neuron, so the sum is taken once (O(pre) instead of O(pre·post)) and
  * stored into each accumulator of the thread's range: the same value, bit for bit, as summing per
@@ -34,9 +41,20 @@ export interface EngineCouplingSpec {
   readonly gapPost?: string;
 }
 
-/** Bytes of the two-slot copy of a source group's array (threads > 1). @example sourceRingBytes(1000, 8) // 16000 */
-export function sourceRingBytes(size: number, elem: number): number {
-  return 2 * size * elem;
+/**
+ * Bytes of the copy (two slots) or history (S slots) of a source group's array for one projection,
+ * 0 when it reads the source itself (one thread, no delay). @example sourceRingBytes(1000, 8, 2, {}) // 16000
+ */
+export function sourceRingBytes(size: number, elem: number, threads: number, spec: { readonly delaySteps: number; readonly delays?: ArrayLike<number> | null }): number {
+  const S = historySlots(spec);
+  return S > 0 ? S * size * elem : threads > 1 ? 2 * size * elem : 0;
+}
+
+/** Slots of a delayed projection's history (longest delay + 2), or 0 without delay. */
+function historySlots(spec: { readonly delaySteps: number; readonly delays?: ArrayLike<number> | null }): number {
+  let maxD = spec.delaySteps;
+  if (spec.delays) for (let s = 0; s < spec.delays.length; s++) maxD = Math.max(maxD, spec.delays[s]);
+  return maxD > 0 ? maxD + 2 : 0;
 }
 
 /**
@@ -61,13 +79,17 @@ export interface SourceCopyLayout {
   readonly size: number;
   readonly source: number;
   readonly ring: number;
+  /** Slots: 2 (a copy), or a history's S (filled with the source at step 0). */
+  readonly slots: number;
+  readonly history: boolean;
   /** i32 range starts of the threads (T + 1 words) of the source group. */
   readonly bounds: number;
 }
 
 /**
- * `copySource(n, w)`: thread w copies its range of the source array into ring slot n mod 2 (bit
- * copies, nothing rounds). Called after the updates, before the barrier.
+ * `copySource(n, w)`: thread w copies its range of the source array into ring slot n mod slots
+ * (bit copies, nothing rounds); a history at step 0 into every slot. Called after the updates,
+ * before the barrier.
  */
 export function emitSourceCopy(m: ModuleBuilder, L: SourceCopyLayout, double: boolean): number {
   const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
@@ -80,23 +102,43 @@ export function emitSourceCopy(m: ModuleBuilder, L: SourceCopyLayout, double: bo
   const shift = double ? 3 : 2;
   f.get(W).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, L.bounds).i32(shift).op(Op.i32_shl).set(i);
   f.get(W).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, L.bounds + 4).i32(shift).op(Op.i32_shl).set(hi);
+  const i0 = f.local(ValType.i32);
+  const copy = () => {
+    f.get(i0).set(i);
+    f.block().get(i).get(hi).op(Op.i32_ge_s).br_if(0).loop();
+    f.get(i).get(dst).op(Op.i32_add);
+    f.get(i).mem(double ? Op.i64_load : Op.i32_load, shift, L.source);
+    f.mem(double ? Op.i64_store : Op.i32_store, shift, L.ring);
+    f.get(i).i32(1 << shift).op(Op.i32_add).tee(i).get(hi).op(Op.i32_lt_s).br_if(0);
+    f.end().end();
+  };
+  f.get(i).set(i0);
+  if (L.history) {
+    // step 0: the whole history is the source
+    f.get(N_).op(Op.i32_eqz).if();
+    f.i32(0).set(dst);
+    f.block().loop();
+    copy();
+    f.get(dst).i32(L.size << shift).op(Op.i32_add).tee(dst).i32((L.slots * L.size) << shift).op(Op.i32_lt_s).br_if(0);
+    f.end().end();
+    f.end();
+  }
   // dst = the slot's byte offset in the ring
-  f.get(N_).i32(1).op(Op.i32_and).i32(L.size << shift).op(Op.i32_mul).set(dst);
-  f.block().get(i).get(hi).op(Op.i32_ge_s).br_if(0).loop();
-  f.get(i).get(dst).op(Op.i32_add);
-  f.get(i).mem(double ? Op.i64_load : Op.i32_load, shift, L.source);
-  f.mem(double ? Op.i64_store : Op.i32_store, shift, L.ring);
-  f.get(i).i32(1 << shift).op(Op.i32_add).tee(i).get(hi).op(Op.i32_lt_s).br_if(0);
-  f.end().end();
+  f.get(N_).i32(L.slots).op(Op.i32_rem_u).i32(L.size << shift).op(Op.i32_mul).set(dst);
+  copy();
   return idx;
 }
 
 /** A continuous projection's memory, as the engine laid it out. */
 export interface CouplingLayout {
   readonly threads: number;
-  /** The source array (T = 1) or its two-slot ring (T > 1), and the source group's size. */
+  /** The source array, and its ring (two-slot copy or history, see {@link sourceRingBytes}) or −1. */
   readonly source: number;
   readonly ring: number;
+  /** Ring slots (2, or a history's S), the one delay (steps), the per-synapse delays (engine's CSR order) or −1. */
+  readonly slots: number;
+  readonly delaySteps: number;
+  readonly delays: number;
   readonly preGroupSize: number;
   readonly preStart: number;
   readonly preSize: number;
@@ -163,10 +205,15 @@ export function emitCoupling(m: ModuleBuilder, L: CouplingLayout, double: boolea
     else f.f32(0);
     f.mem(store, shift, L.acc);
   });
-  // src = the byte offset of source value 0 of the projection's slice (read with offset L.source or L.ring)
-  const srcOff = T > 1 ? L.ring : L.source;
-  if (T > 1) f.get(N_).i32(1).op(Op.i32_and).i32(L.preGroupSize << shift).op(Op.i32_mul).set(src);
-  else f.i32(0).set(src);
+  // src = the byte offset of source value 0 of the projection's slice (read with offset L.source or
+  // L.ring): slot (n − delay) mod slots, which for n < delay still holds the history of step 0
+  const srcOff = L.ring >= 0 ? L.ring : L.source;
+  const nS = f.local(ValType.i32);
+  if (L.ring >= 0) {
+    f.get(N_).i32(L.slots).op(Op.i32_rem_u).set(nS);
+    f.get(nS).i32(L.delaySteps).op(Op.i32_sub).tee(src).i32(L.slots).op(Op.i32_add).get(src).get(src).i32(0).op(Op.i32_lt_s).op(Op.select);
+    f.i32(L.preGroupSize << shift).op(Op.i32_mul).set(src);
+  } else f.i32(0).set(src);
   f.get(src).i32(L.preStart << shift).op(Op.i32_add).set(src);
   // v = source[r], in float64
   const loadSource = () => {
@@ -181,6 +228,10 @@ export function emitCoupling(m: ModuleBuilder, L: CouplingLayout, double: boolea
     } else f.f64(L.weight);
   };
   const gap = L.gapPost >= 0;
+  if (L.delays >= 0) {
+    emitPerSynapseDelays(f, L, { W, lo, hi, r, s, e, a, nS, forRange, addInto, weightOf }, double);
+    return idx;
+  }
 
   if (L.denseLength >= 0 && L.weights < 0 && !gap) {
     // one weight on dense rows: the same sum for every post neuron of the slice
@@ -248,6 +299,45 @@ export function emitCoupling(m: ModuleBuilder, L: CouplingLayout, double: boolea
 }
 
 /**
+ * The sums with per-synapse delays (no gap junctions: they have no delay): acc[j] += w·ring[slot of
+ * n − delay[s]][preStart + r], row by row, without skipping zero sources (as the loop).
+ */
+function emitPerSynapseDelays(
+  f: FunctionBuilder,
+  L: CouplingLayout,
+  x: { W: number; lo: number; hi: number; r: number; s: number; e: number; a: number; nS: number; forRange: (i: number, end: number, body: () => void) => void; addInto: (term: () => void) => void; weightOf: () => void },
+  double: boolean,
+): void {
+  const { W, r, s, e, a, nS } = x;
+  const shift = double ? 3 : 2;
+  const T = L.threads;
+  const at = f.local(ValType.i32);
+  f.i32(0).set(r);
+  f.block().i32(L.preSize).i32(0).op(Op.i32_le_s).br_if(0).loop();
+  if (T === 1) {
+    f.get(r).i32(2).op(Op.i32_shl).tee(a).mem(Op.i32_load, 2, L.rows).set(s);
+    f.get(a).mem(Op.i32_load, 2, L.rows + 4).set(e);
+  } else {
+    f.get(r).i32(T + 1).op(Op.i32_mul).get(W).op(Op.i32_add).i32(2).op(Op.i32_shl).tee(a).mem(Op.i32_load, 2, L.rows).set(s);
+    f.get(a).mem(Op.i32_load, 2, L.rows + 4).set(e);
+  }
+  x.forRange(s, e, () => {
+    // at = ((n mod S − delay[s]) wrapped into [0, S))·size + preStart + r, in bytes
+    f.get(nS).get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, L.delays).op(Op.i32_sub).tee(at).i32(L.slots).op(Op.i32_add).get(at).get(at).i32(0).op(Op.i32_lt_s).op(Op.select);
+    f.i32(L.preGroupSize).op(Op.i32_mul).get(r).op(Op.i32_add).i32(L.preStart).op(Op.i32_add).i32(shift).op(Op.i32_shl).set(at);
+    f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, L.indices).i32(L.postStart).op(Op.i32_add).i32(shift).op(Op.i32_shl).set(a);
+    x.addInto(() => {
+      x.weightOf();
+      f.get(at).mem(double ? Op.f64_load : Op.f32_load, shift, L.ring);
+      if (!double) f.op(Op.f64_promote_f32);
+      f.op(Op.f64_mul);
+    });
+  });
+  f.get(r).i32(1).op(Op.i32_add).tee(r).i32(L.preSize).op(Op.i32_lt_s).br_if(0);
+  f.end().end();
+}
+
+/**
  * acc[postStart + indices[s] + k] += weights[s + k]·v for k < e − s, two lanes at a time (float64
  * state): the row's part is contiguous in the post group and in the weights.
  */
@@ -294,17 +384,21 @@ interface ProjPlace {
     readonly indices: ArrayLike<number>;
     readonly weight: number;
     readonly target: string;
+    readonly delaySteps: number;
+    readonly delays?: ArrayLike<number> | null;
     readonly continuous?: EngineCouplingSpec;
   };
   readonly rows: number;
   readonly indices: number;
   readonly weights: number;
+  /** The engine's copy of per-synapse delays, or −1. */
+  readonly delays: number;
 }
 
 /**
- * Reserves the source rings (threads > 1: one per pre group and source array, shared by the
- * projections that read it) and returns each continuous projection's layout (undefined for the
- * others) and the copies to run before the barrier.
+ * Reserves the source rings (threads > 1 or a delay: one per pre group, source array and number of
+ * slots, shared by the projections that read it) and returns each continuous projection's layout
+ * (undefined for the others), the copies to run before the barrier, and the histories (state).
  */
 export function layoutCouplings(
   reserve: (bytes: number, align: number) => number,
@@ -312,7 +406,7 @@ export function layoutCouplings(
   groups: readonly GroupPlace[],
   threads: number,
   elem: number,
-): { layouts: (CouplingLayout | undefined)[]; copies: SourceCopyLayout[] } {
+): { layouts: (CouplingLayout | undefined)[]; copies: SourceCopyLayout[]; histories: { offset: number; bytes: number }[] } {
   const rings = new Map<string, SourceCopyLayout>();
   const layouts = projs.map((p): CouplingLayout | undefined => {
     const c = p.spec.continuous;
@@ -320,12 +414,14 @@ export function layoutCouplings(
     const pre = groups[p.spec.pre];
     const post = groups[p.spec.post];
     const source = pre.offsets[c.source];
+    const S = historySlots(p.spec);
+    const slots = S > 0 ? S : 2;
     let ring = -1;
-    if (threads > 1) {
-      const key = `${p.spec.pre}:${c.source}`;
+    if (S > 0 || threads > 1) {
+      const key = `${p.spec.pre}:${c.source}:${slots}`;
       let copy = rings.get(key);
       if (!copy) {
-        copy = { size: pre.spec.size, source, ring: reserve(sourceRingBytes(pre.spec.size, elem), 8), bounds: pre.bounds };
+        copy = { size: pre.spec.size, source, ring: reserve(slots * pre.spec.size * elem, 8), slots, history: S > 0, bounds: pre.bounds };
         rings.set(key, copy);
       }
       ring = copy.ring;
@@ -335,6 +431,9 @@ export function layoutCouplings(
       threads,
       source,
       ring,
+      slots,
+      delaySteps: p.spec.delays ? 0 : p.spec.delaySteps,
+      delays: p.spec.delays && S > 0 ? p.delays : -1,
       preGroupSize: pre.spec.size,
       preStart: p.spec.preStart,
       preSize,
@@ -349,5 +448,7 @@ export function layoutCouplings(
       denseLength: denseRows(indptr, indices, preSize) ? indptr[1] - indptr[0] : -1,
     };
   });
-  return { layouts, copies: [...rings.values()] };
+  const copies = [...rings.values()];
+  const histories = copies.filter((c) => c.history).map((c) => ({ offset: c.ring, bytes: c.slots * c.size * elem }));
+  return { layouts, copies, histories };
 }

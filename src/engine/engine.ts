@@ -260,6 +260,8 @@ export class StepEngine {
   private readonly ctl: number;
   private readonly I32: Int32Array;
   private readonly records: StateRecords;
+  /** Delayed continuous coupling's source histories (state, see ./coupling.ts). */
+  private readonly histories: { offset: number; bytes: number }[];
   private workers: { terminate(): unknown }[] | null = null;
   /** Per worker (index w − 1): the port on which it reports why it failed. */
   private ports: { port: unknown; w: number }[] = [];
@@ -294,7 +296,7 @@ export class StepEngine {
     }
     total += StateRecords.bytes(options.stateRecords ?? [], T);
     for (const p of projections) {
-      if (p.continuous && T > 1) total += r(sourceRingBytes(groups[p.pre].size, elem));
+      if (p.continuous) total += r(sourceRingBytes(groups[p.pre].size, elem, T, p));
       if (p.jit) {
         total += r(jitTableBytes(p.jit));
         continue;
@@ -388,6 +390,7 @@ export class StepEngine {
     }
     this.records = new StateRecords(arena, options.stateRecords ?? [], this.groups.map((g) => g.part));
     const coupling = layoutCouplings((bytes, align) => arena.reserve(bytes, align), this.projs, this.groups, T, elem);
+    this.histories = coupling.histories;
     // control block: gen, count, sleepers, abort, command words (each on its own line), per-thread stop and divergence
     const ctl = arena.reserve((16 + 3 * T) * LINE, LINE);
     this.ctl = ctl;
@@ -911,6 +914,7 @@ export class StepEngine {
       if (p.ring >= 0) out.push({ name: `p${k}.ring`, offset: p.ring, bytes: p.R * this.groups[p.spec.post].spec.size * 8 });
       if (p.relRing >= 0) out.push({ name: `p${k}.release`, offset: p.relRing, bytes: releaseRingBytes(this.groups[p.spec.pre].slots, this.groups[p.spec.pre].spec.size, this.groups[p.spec.pre].elem) });
     });
+    this.histories.forEach((h, k) => out.push({ name: `history${k}`, ...h }));
     return out;
   }
 
