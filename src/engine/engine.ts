@@ -309,7 +309,7 @@ export class StepEngine {
         // per-synapse delays: their copy, and the ring of R × post-size float64 slots (as the constructor reserves)
         let R = 0;
         for (let s = 0; s < nnz; s++) R = Math.max(R, p.delays[s] + 1);
-        total += r(nnz * 4) + r(Math.max(1, R) * groups[p.post].size * 8);
+        total += r(nnz * 4) + (p.continuous ? 0 : r(Math.max(1, R) * groups[p.post].size * 8));
       }
     }
     return total;
@@ -379,7 +379,8 @@ export class StepEngine {
         weights: spec.weights ? arena.reserve(nnz * elem) : -1,
         nnz,
         delays: spec.delays ? arena.reserve(nnz * 4) : -1,
-        ring: spec.delays ? arena.reserve(Math.max(1, R) * groups[spec.post].size * 8, 8) : -1,
+        // (delayed continuous coupling keeps a history of its source instead: ./coupling.ts)
+        ring: spec.delays && !spec.continuous ? arena.reserve(Math.max(1, R) * groups[spec.post].size * 8, 8) : -1,
         R: Math.max(1, R),
         relRing: spec.release ? arena.reserve(releaseRingBytes(this.groups[spec.pre].slots, groups[spec.pre].size, elem), 8) : -1,
       };
