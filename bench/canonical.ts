@@ -1,6 +1,6 @@
 /**
  * Canonical models of the literature (examples/README.md) benchmarked against their Brian2 peer
- * scripts: `npm run bench -- <vogels|wang|compte> [--scale S] [--duration MS] [--runs R] [--json]`
+ * scripts: `npm run bench -- <vogels|wang|compte> [--scale S] [--duration MS] [--threads T] [--runs R] [--json]`
  * (for compte, --duration is the delay after the cue; 500 ms of spontaneous activity and the 250 ms cue come before it).
  *
  * Each row holds both sides' simulation times (medians of R runs, building and compiling excluded
@@ -20,7 +20,7 @@ interface CanonicalModel {
   readonly scale: number;
   readonly durationMs: number;
   /** One BrainTS run: simulated seconds (timed part only), sizes and the model's statistics. */
-  readonly run: (scale: number, durationMs: number, seed: number) => { seconds: number; cpuSeconds: number; neurons: number; synapses: number; stats: Stats };
+  readonly run: (scale: number, durationMs: number, seed: number, threads: number) => { seconds: number; cpuSeconds: number; neurons: number; synapses: number; stats: Stats };
   /** The peer's JSON keys that are statistics of the model. */
   readonly peerStats: readonly string[];
 }
@@ -30,8 +30,8 @@ export const CANONICAL: Record<string, CanonicalModel> = {
     peer: 'brian2_vogels.py',
     scale: 0.2,
     durationMs: 10000,
-    run: (scale, durationMs, seed) => {
-      const { net, iToE, spikes, ne, P } = vogelsNetwork({ scale, seed });
+    run: (scale, durationMs, seed, threads) => {
+      const { net, iToE, spikes, ne, P } = vogelsNetwork({ scale, seed, threads });
       net.build();
       const cpu0 = process.cpuUsage();
       const { seconds } = net.run(`${durationMs} ms`);
@@ -50,8 +50,8 @@ export const CANONICAL: Record<string, CanonicalModel> = {
     peer: 'brian2_wang.py',
     scale: WANG_DEFAULTS.scale,
     durationMs: WANG_DEFAULTS.durationMs,
-    run: (scale, durationMs, seed) => {
-      const r = wangTrial({ scale, seed, coherence: WANG_DEFAULTS.benchCoherence, durationMs });
+    run: (scale, durationMs, seed, threads) => {
+      const r = wangTrial({ scale, seed, coherence: WANG_DEFAULTS.benchCoherence, durationMs, threads });
       return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, neurons: r.neurons, synapses: r.synapses, stats: { rate_a_hz: +r.rateA.toFixed(3), rate_b_hz: +r.rateB.toFixed(3), winner_a: r.winner === 'A' ? 1 : r.winner === 'B' ? 0 : null, decision_ms: r.decisionMs } };
     },
     peerStats: ['rate_a_hz', 'rate_b_hz', 'winner_a', 'decision_ms'],
@@ -82,19 +82,20 @@ export const CANONICAL: Record<string, CanonicalModel> = {
 };
 
 /** Runs and prints the row of one canonical model; `program` tells which options were given. */
-export function benchCanonical(name: string, opts: { scale: string; duration: string; runs: string; json?: boolean }, program: Command): void {
+export function benchCanonical(name: string, opts: { scale: string; duration: string; threads: string; runs: string; json?: boolean }, program: Command): void {
   const model = CANONICAL[name];
   const given = (k: string) => program.getOptionValueSource(k) === 'cli';
   const scale = given('scale') ? Number(opts.scale) : model.scale;
   const durationMs = given('duration') ? Number(opts.duration) : model.durationMs;
   const runs = Number(opts.runs);
-  if (!(scale > 0) || !(durationMs > 0) || !(runs >= 1 && Number.isInteger(runs))) program.error(`bench ${name}: --scale and --duration must be positive numbers and --runs a whole number ≥ 1`);
+  const threads = Number(opts.threads);
+  if (!(scale > 0) || !(durationMs > 0) || !(runs >= 1 && Number.isInteger(runs)) || !(threads >= 1 && Number.isInteger(threads))) program.error(`bench ${name}: --scale and --duration must be positive numbers, --runs and --threads whole numbers ≥ 1`);
   const ours: ReturnType<CanonicalModel['run']>[] = [];
   const peer: Record<string, number>[] = [];
   const withPeer = hasBrian2();
   for (let r = 0; r < runs; r++) {
-    ours.push(model.run(scale, durationMs, r + 1));
-    if (withPeer) peer.push(runPeer(model.peer, ['--scale', String(scale), '--duration', String(durationMs), '--seed', String(r + 1)]));
+    ours.push(model.run(scale, durationMs, r + 1, threads));
+    if (withPeer) peer.push(runPeer(model.peer, ['--scale', String(scale), '--duration', String(durationMs), '--threads', String(threads), '--seed', String(r + 1)]));
   }
   const braints_s = median(ours.map((o) => o.seconds));
   const brian2_s = withPeer ? median(peer.map((p) => p.sim_s)) : null;
@@ -103,7 +104,7 @@ export function benchCanonical(name: string, opts: { scale: string; duration: st
     model: name,
     scale,
     duration_ms: durationMs,
-    threads: 1,
+    threads,
     neurons: ours[0].neurons,
     synapses: ours[0].synapses,
     braints_s: +braints_s.toFixed(4),

@@ -32,6 +32,7 @@ import {
   One2One,
   SpikeMonitor,
   uniform,
+  timed,
   type NetworkOptions,
 } from '../src/index.js';
 
@@ -103,7 +104,8 @@ export function wangNetwork(opts: { scale?: number; seed?: number; coherence?: n
   const on = WANG_DEFAULTS.stimulusOnMs;
   for (const [pool, sign] of [['A', 1], ['B', -1]] as const) {
     const rate = 40 * (1 + (sign * coherence) / 100);
-    const src = net.add(new PoissonGroup(nSel, { name: `stim${pool}`, rates: `${rate}*Hz*(t >= ${on}*ms)` }));
+    // a timed rate (0 before onset, then the stimulus): the step engine draws it as the JavaScript loop does
+    const src = net.add(new PoissonGroup(nSel, { name: `stim${pool}`, rates: timed([0, rate], { dt: `${on} ms`, unit: 'Hz' }) }));
     net.connect(src, pools[pool], { name: `stim→${pool}`, comm: new One2One(), weight: '2.1 nS', ...ampa() });
   }
   const spikes = net.add(new SpikeMonitor(E));

@@ -127,6 +127,13 @@ test('what a batch cannot run is refused at build, naming the reason', () => {
   const c = cobaNetwork({ scale: 0.05, seed: 1 });
   c.net.run('1 ms');
   refused(() => c.net.batch({ copies: 2 }), /network/, /already run 10 steps/);
+  // continuous coupling runs on the step engine, but not in a batch yet
+  const d = new Network({ dt: '0.1 ms', seed: 1 });
+  const P = d.add(new NeuronGroup(40, LIF, { name: 'P', params: { El: '-60 mV', Vth: '-50 mV', Vreset: '-60 mV', tau: '20 ms', tref: '2 ms' } }));
+  d.connect(P, P, { name: 'gaps', comm: new FixedProb(0.3), gap: 'v', target: 'I', weight: '0.3 nS' });
+  d.build();
+  assert.equal(d.loopReason, undefined);
+  refused(() => d.batch({ copies: 2 }), /projection 'gaps'/, /continuous coupling/);
 });
 
 test('a sweep over a batchable current, run as batches, gives the table of the unbatched sweep', async () => {

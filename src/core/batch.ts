@@ -118,6 +118,7 @@ export class NetworkBatch {
     for (const p of src.projections) {
       if (p.plastic) throw new BuildError(where, `projection '${p.name}'`, 'has long-term plasticity, which batched runs do not support (each copy would learn its own weights)', 'remove the plasticity, or run the copies as separate networks');
       if (p.release) throw new BuildError(where, `projection '${p.name}'`, 'has short-term plasticity, which batched runs do not support yet', 'remove the STP, or run the copies as separate networks');
+      if (p.continuous) throw new BuildError(where, `projection '${p.name}'`, 'is continuous coupling (rate coupling, gap junctions or pre-aligned kinetics), which batched runs do not support yet', 'couple through spikes, or run the copies as separate networks');
     }
     const watched: SpikeMonitor[] = [];
     for (const m of net.monitors) {

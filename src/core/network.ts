@@ -82,11 +82,12 @@ export interface NetworkOptions {
    * browser, Web Workers: see `useWebWorkerThreads` in braints/web and {@link Network.startThreads}).
    * Results are identical for any thread count. Needs the step engine: populations on the wasm
    * backend or PoissonGroups with input rates (one value, per neuron or timed), event-driven projections
-   * with stored connectivity and homogeneous or per-synapse delays (no short-term plasticity,
-   * just-in-time rows or continuous coupling; delta synapses onto variables and inputs run, and
+   * with stored connectivity and homogeneous or per-synapse delays (no short-term plasticity with
+   * just-in-time rows; delta synapses onto variables and inputs run, and
    * drop what reaches a refractory neuron; long-term plasticity runs when its pre traces decay on
    * their own and, with threads > 1, its statements read no pre-synaptic neuron variable), PoissonInputs whose counts are drawn by inversion
-   * (num·rate·dt·(1 − rate·dt) ≤ 25), and only spike and rate monitors;
+   * (num·rate·dt·(1 − rate·dt) ≤ 25), continuous coupling (rate coupling, also delayed;
+   * pre-aligned kinetics such as NMDA; gap junctions), spike, rate and state monitors;
    * the build says which part prevents it (and `net.loopReason` with one thread).
    */
   readonly threads?: number;
@@ -490,7 +491,7 @@ export class Network {
     const plastic = new Map<ProjPlan, EnginePlasticitySpec>();
     const planFor = (g: NeuronGroup) => plans.find((p) => p.group === g)!;
     for (const pp of projPlans) {
-      const why = pp.kind !== 'event' ? 'continuous coupling' : pp.jitRow && (!pp.jitEngine || pp.stpRelease) ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
+      const why = pp.kind === 'continuous' ? continuousWhy(pp, projPlans) : pp.jitRow && (!pp.jitEngine || pp.stpRelease) ? 'just-in-time connectivity' : pp.targetArray === '' ? 'no target' : '';
       if (why) return refuse(`${pp.where} has ${why}`);
       if (!pp.plastic) continue;
       const [pre, post] = [planFor(pp.proj.pre.group), planFor(pp.proj.post.group)];
@@ -561,6 +562,7 @@ export class Network {
       plastic: plastic.get(pp),
       release: pp.stpRelease ? plans[index.get(pp.proj.pre.group)!].symbolOf!.get(pp.stpRelease) : undefined,
       jit: pp.jitEngine,
+      continuous: pp.kind === 'continuous' ? { source: plans[index.get(pp.proj.pre.group)!].symbolOf!.get(pp.sourceArray!)!, gapPost: pp.gapPost === undefined ? undefined : plans[index.get(pp.proj.post.group)!].symbolOf!.get(pp.gapPost) } : undefined,
     }));
     if (rank) this.rankWindow = rankWindow(projPlans, where);
     const bytes = StepEngine.memoryNeeded(groups, projections, { threads: rank ? rank.count : threads, double, stateRecords });
@@ -1560,9 +1562,7 @@ export class Network {
             ? 'it draws random numbers as a PoissonGroup whose rates are an expression (the step engine runs a PoissonGroup whose rates are values)'
             : g.timed > 0
               ? 'it has a timed input'
-              : plan.spikeStatements.length > stp.length
-                ? 'it runs statements on its spikes for pre-aligned synapse kinetics'
-                : plan.refCondition
+              : plan.refCondition
                   ? 'its refractoriness is a condition'
                   : plan.group instanceof SpikeGeneratorGroup
                     ? 'it is a spike generator'
@@ -2415,9 +2415,27 @@ let modelFileWriter: ((net: Network) => object) | undefined;
  * shortest delay. A spike of step m is delivered at step m + delay, so with every delay ≥ D the
  * spikes of a window of D steps are needed only after the window ends.
  */
+/**
+ * Why the step engine cannot run a continuous projection ('' when it can). The engine sums the
+ * source as it stands after the step's updates (each owner copies its part before the barrier),
+ * so a spike projection earlier in the step that changes the source would be seen by the
+ * JavaScript loop and not by the engine. (Delayed rate coupling runs: the engine keeps the
+ * source's history, see src/engine/coupling.ts.)
+ */
+function continuousWhy(pp: ProjPlan, projPlans: readonly ProjPlan[]): string {
+  if (pp.plastic) return 'continuous coupling with plasticity';
+  const pre = pp.proj.pre.group;
+  for (const other of projPlans) {
+    if (other === pp) break;
+    if (other.kind === 'event' && other.proj.post.group === pre && other.targetArray === pp.sourceArray) return `continuous coupling whose source '${pp.sourceArray}' an earlier projection (${other.where}) changes within the step`;
+  }
+  return '';
+}
+
 function rankWindow(projPlans: readonly ProjPlan[], where: string): number {
   let window = Infinity;
   for (const pp of projPlans) {
+    if (pp.kind === 'continuous') throw new BuildError(where, 'rank', `${pp.where} is continuous coupling, which reads every rank's state at every step`, 'remove rank, or couple through spikes with a delay');
     if (pp.delays) throw new BuildError(where, 'rank', `${pp.where} has per-synapse delays, which a network split over processes does not exchange yet`, 'give the projection one delay, or remove rank');
     if (pp.stpRelease) throw new BuildError(where, 'rank', `${pp.where} has short-term plasticity, which a network split over processes does not exchange yet (the releases of the other ranks' spikes)`, 'remove stp, or remove rank');
     if (pp.plastic) throw new BuildError(where, 'rank', `${pp.where} is plastic, which a network split over processes does not run yet (pre-synaptic traces would need the other ranks' spikes at once)`, 'remove the plasticity, or remove rank');

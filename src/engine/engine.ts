@@ -32,6 +32,7 @@ import { emitThreefry, emitUniform } from './threefry.js';
 import { emitJitDeliver, jitTableBytes, writeJitTable, type EngineJitRows } from './jit.js';
 import { engineThreadHost, type EngineThread, type EngineThreadHost } from './threads.js';
 import { CTL_GEN, CTL_COUNT, CTL_SLEEP, CTL_ABORT, CTL_SEQ, CTL_N0, CTL_N1, CTL_DONE, CTL_READY, CTL_QUIT, CTL_EPOCH, CTL_EXITED, CTL_FAULT, RUNNING, engineImports } from './control.js';
+import { emitCoupling, emitSourceCopy, layoutCouplings, sourceRingBytes, type EngineCouplingSpec } from './coupling.js';
 
 type StateArray = Float32Array | Float64Array;
 
@@ -109,6 +110,11 @@ export interface EngineProjectionSpec {
   readonly release?: string;
   /** Rows regenerated on each spike instead of stored (indptr and indices are then not read): see ./jit.ts. */
   readonly jit?: EngineJitRows;
+  /**
+   * Continuous coupling instead of spike delivery (./coupling.ts): every step `target` (an
+   * accumulator of the post group) becomes Σ w·source, or Σ w·(V_pre − V_post) for gap junctions.
+   */
+  readonly continuous?: EngineCouplingSpec;
 }
 
 /**
@@ -261,6 +267,8 @@ export class StepEngine {
   private workers: EngineThread[] | null = null;
   /** An asynchronous start in progress (see startThreads). */
   private starting: Promise<void> | null = null;
+  /** Delayed continuous coupling's source histories (state, see ./coupling.ts). */
+  private readonly histories: { offset: number; bytes: number }[];
   private merge: Int32Array = new Int32Array(0);
   private readonly stallMs: number;
   private injectFault: EngineOptions['injectFault'];
@@ -292,6 +300,7 @@ export class StepEngine {
     }
     total += StateRecords.bytes(options.stateRecords ?? [], T);
     for (const p of projections) {
+      if (p.continuous) total += r(sourceRingBytes(groups[p.pre].size, elem, T, p));
       if (p.jit) {
         total += r(jitTableBytes(p.jit));
         continue;
@@ -304,7 +313,7 @@ export class StepEngine {
         // per-synapse delays: their copy, and the ring of R × post-size float64 slots (as the constructor reserves)
         let R = 0;
         for (let s = 0; s < nnz; s++) R = Math.max(R, p.delays[s] + 1);
-        total += r(nnz * 4) + r(Math.max(1, R) * groups[p.post].size * 8);
+        total += r(nnz * 4) + (p.continuous ? 0 : r(Math.max(1, R) * groups[p.post].size * 8));
       }
     }
     return total;
@@ -374,7 +383,8 @@ export class StepEngine {
         weights: spec.weights ? arena.reserve(nnz * elem) : -1,
         nnz,
         delays: spec.delays ? arena.reserve(nnz * 4) : -1,
-        ring: spec.delays ? arena.reserve(Math.max(1, R) * groups[spec.post].size * 8, 8) : -1,
+        // (delayed continuous coupling keeps a history of its source instead: ./coupling.ts)
+        ring: spec.delays && !spec.continuous ? arena.reserve(Math.max(1, R) * groups[spec.post].size * 8, 8) : -1,
         R: Math.max(1, R),
         relRing: spec.release ? arena.reserve(releaseRingBytes(this.groups[spec.pre].slots, groups[spec.pre].size, elem), 8) : -1,
       };
@@ -384,6 +394,8 @@ export class StepEngine {
       if (plastic) p.plast = new PlasticProjection(arena, plastic, { nnz: p.nnz, rows: p.rows, indices: p.indices, weights: p.weights, preStart, preSize, postStart, pre: this.groups[pre], post: this.groups[post], threads: T, double, line: LINE });
     }
     this.records = new StateRecords(arena, options.stateRecords ?? [], this.groups.map((g) => g.part));
+    const coupling = layoutCouplings((bytes, align) => arena.reserve(bytes, align), this.projs, this.groups, T, elem);
+    this.histories = coupling.histories;
     // control block: gen, count, sleepers, abort, command words (each on its own line), per-thread stop and divergence
     const ctl = arena.reserve((16 + 3 * T) * LINE, LINE);
     this.ctl = ctl;
@@ -416,9 +428,9 @@ export class StepEngine {
     const uniformUpdates = this.groups.map((g) => (Object.keys(g.uniforms).length > 0 ? updateOf(g, g.uniforms) : -1));
     const flushes = this.groups.map((g) => (double || g.spec.poisson ? -1 : emitFlush(m, g)));
     // a plastic projection: its pre traces decay, then delivery with the on-pre statements, then the post side
-    const delivers = this.projs.flatMap((p) => [
+    const delivers = this.projs.flatMap((p, k) => [
       p.plast?.emitDecay(m) ?? -1,
-      p.spec.jit ? emitJitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double, LINE, logFn) : emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double),
+      p.spec.continuous ? emitCoupling(m, coupling.layouts[k]!, double) : p.spec.jit ? emitJitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double, LINE, logFn) : emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double),
       p.plast?.emitPost(m) ?? -1,
     ].filter((x) => x >= 0));
     for (const pi of options.poissonInputs ?? []) delivers.push(emitPoissonInput(m, pi, this.groups[pi.post], double));
@@ -427,6 +439,8 @@ export class StepEngine {
       const pre = this.groups[p.spec.pre];
       return emitReleaseCopy(m, { size: pre.spec.size, slots: pre.slots, spikes: pre.spikes, counts: pre.counts, bounds: pre.bounds, line: LINE, release: pre.offsets[p.spec.release!], ring: p.relRing }, T, double);
     });
+    // and the sources of continuous coupling its part of them (./coupling.ts)
+    releaseCopies.push(...coupling.copies.map((c) => emitSourceCopy(m, c, double)));
     // state records last: after every delivery of the step, as the JavaScript loop calls its monitors
     delivers.push(...this.records.emit(m, (g, key) => this.groups[g].offsets[key], double));
     emitRun(m, this.groups, updates, uniformUpdates, flushes, delivers, T, ctl, options.checkDivergence !== false, sleepFn, wakeFn, releaseCopies, !rank);
@@ -943,6 +957,7 @@ export class StepEngine {
       if (p.ring >= 0) out.push({ name: `p${k}.ring`, offset: p.ring, bytes: p.R * this.groups[p.spec.post].spec.size * 8 });
       if (p.relRing >= 0) out.push({ name: `p${k}.release`, offset: p.relRing, bytes: releaseRingBytes(this.groups[p.spec.pre].slots, this.groups[p.spec.pre].spec.size, this.groups[p.spec.pre].elem) });
     });
+    this.histories.forEach((h, k) => out.push({ name: `history${k}`, ...h }));
     return out;
   }
 
