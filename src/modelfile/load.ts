@@ -18,15 +18,11 @@ import { checkTraining, type TrainingTask } from './training.js';
 import { SpikeMonitor, StateMonitor, RateMonitor } from '../runner/monitors.js';
 import { parseQuantity, quantityIn, SECOND, type QuantityLike } from '../equations/quantity.js';
 import { type Dim, dimEq, formatDim, DIMENSIONLESS } from '../math/units.js';
-import { nearestName } from '../equations/validate.js';
 import { type ProjectionOptions } from '../projections/projection.js';
+import { type ModelFileIssue, unknownName } from './issue.js';
 
-/** One problem in a model file. */
-export interface ModelFileIssue {
-  /** Where in the file, dotted: `groups.E.params.tau` (empty for the whole file). */
-  readonly path: string;
-  readonly message: string;
-}
+export type { ModelFileIssue };
+
 
 /** A model file that cannot be used; `issues` lists every problem found, each with its path. */
 export class ModelFileError extends Error {
@@ -147,10 +143,6 @@ function initProblems(v: ModelFileInit, dim: Dim, path: string, out: ModelFileIs
   }
 }
 
-export function unknownName(kind: string, name: string, valid: readonly string[]): string {
-  const near = nearestName(name.slice(0, 100), valid);
-  return `unknown ${kind} '${name.slice(0, 100)}'${near ? `: did you mean '${near}'?` : ''} (valid: ${valid.join(', ') || 'none'})`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Populations: 'P', 'P[0:3200]', 'P[3200:]'

@@ -8,7 +8,7 @@ import { type NeuronGroup } from '../model/group.js';
 import { InputGroup } from '../inputs/input_group.js';
 import { SpikeGeneratorGroup } from '../inputs/index.js';
 import { type ModelFile, type ModelFileTraining } from './schema.js';
-import { type ModelFileIssue, unknownName } from './load.js';
+import { type ModelFileIssue, unknownName } from './issue.js';
 
 /** Fashion-MNIST: 28 × 28 pixels, 10 classes. */
 export const FASHION_MNIST_SHAPE = { features: 784, classes: 10 } as const;
