@@ -27,7 +27,9 @@ import { emitReleaseCopy, emitLoadRelease, emitReleasedWeight, releaseRingBytes 
 import { StateRecords, type EngineStateRecordSpec } from './record.js';
 
 export type { EngineStateRecordSpec } from './record.js';
-import { emitPoissonInput } from './poisson.js';
+import { emitPoissonInput, type EnginePoissonInputSpec } from './poisson.js';
+
+export type { EnginePoissonInputSpec };
 import { emitThreefry, emitUniform } from './threefry.js';
 import { emitJitDeliver, jitTableBytes, writeJitTable, type EngineJitRows } from './jit.js';
 import { engineThreadHost, type EngineThread, type EngineThreadHost } from './threads.js';
@@ -115,28 +117,6 @@ export interface EngineProjectionSpec {
    * accumulator of the post group) becomes Σ w·source, or Σ w·(V_pre − V_post) for gap junctions.
    */
   readonly continuous?: EngineCouplingSpec;
-}
-
-/**
- * Poisson drive onto a slice of a group (PoissonInput): each step, post neuron j of the slice gets
- * c = Binomial(num, p) increments of `weight`, with c drawn by inversion from the uniform
- * H.uniform(seed, stream, j, n) exactly as the JavaScript kernel draws it (so for num·p·(1 − p) ≤ 25,
- * where the JavaScript draw is an inversion too).
- */
-export interface EnginePoissonInputSpec {
-  readonly name: string;
-  readonly post: number;
-  readonly postStart: number;
-  readonly postSize: number;
-  /** The post group's array that receives the increments. */
-  readonly target: string;
-  readonly weight: number;
-  readonly num: number;
-  readonly p: number;
-  readonly seed: number;
-  readonly stream: number;
-  /** As for projections: > 0 drops increments to neurons with n − lastspike < gateRefSteps. */
-  readonly gateRefSteps?: number;
 }
 
 /** Options of a {@link StepEngine}. */

@@ -19,6 +19,7 @@
  */
 import { type FunctionBuilder, type ModuleBuilder, Op, ValType } from '../wasm/encoder.js';
 import { THREEFRY } from '../math/rng.js';
+import { emitThreefryWords } from '../wasm/threefry.js';
 import type { GeometricRows } from '../connect/geometric.js';
 
 /** A projection's just-in-time rows: FixedProb(p) rows, 0 < p < 1, drawn as the JavaScript loop draws them. */
@@ -175,34 +176,14 @@ export function emitJitDeliver(m: ModuleBuilder, p: ProjectionView, pre: GroupVi
  */
 function emitRowSeed(f: FunctionBuilder, key: number, r: number, k2: number, a: number, b: number, c: number, d: number): void {
   f.get(r).i32(THREEFRY.PARITY ^ key).op(Op.i32_xor).set(k2);
-  const word = (i: number) => (i === 0 ? f.i32(key) : i === 1 ? f.get(r) : f.get(k2));
-  emitThreefryKeyed(f, word, 0, STREAM_TAG, a, b);
-  emitThreefryKeyed(f, word, 1, STREAM_TAG, c, d);
-  f.get(a).get(b).op(Op.i32_or).get(c).op(Op.i32_or).get(d).op(Op.i32_or).op(Op.i32_eqz).if().i32(1).set(a).end();
-}
-
-/**
- * x0, x1 = Threefry-2x32-20 of the counter (c0, c1) (constants) under the key whose words
- * `word(0)`, `word(1)` and the parity word `word(2)` push, as src/math/rng.ts computes it.
- */
-export function emitThreefryKeyed(f: FunctionBuilder, word: (i: number) => void, c0: number, c1: number, x0: number, x1: number): void {
-  f.i32(c0);
-  word(0);
-  f.op(Op.i32_add).set(x0);
-  f.i32(c1);
-  word(1);
-  f.op(Op.i32_add).set(x1);
-  for (let round = 0; round < 20; round++) {
-    f.get(x0).get(x1).op(Op.i32_add).set(x0);
-    f.get(x1).i32(THREEFRY.ROT[round & 7]).op(I32_ROTL).get(x0).op(Op.i32_xor).set(x1);
-    if ((round & 3) === 3) {
-      const inj = (round + 1) >> 2;
-      f.get(x0);
-      word(inj % 3);
-      f.op(Op.i32_add).set(x0);
-      f.get(x1);
-      word((inj + 1) % 3);
-      f.op(Op.i32_add).i32(inj).op(Op.i32_add).set(x1);
+  const word = (i: number, plus: number): void => {
+    if (i === 0) f.i32((key + plus) | 0);
+    else {
+      f.get(i === 1 ? r : k2);
+      if (plus !== 0) f.i32(plus).op(Op.i32_add);
     }
-  }
+  };
+  emitThreefryWords(f, word, (i) => void f.i32(i === 0 ? 0 : STREAM_TAG), a, b);
+  emitThreefryWords(f, word, (i) => void f.i32(i === 0 ? 1 : STREAM_TAG), c, d);
+  f.get(a).get(b).op(Op.i32_or).get(c).op(Op.i32_or).get(d).op(Op.i32_or).op(Op.i32_eqz).if().i32(1).set(a).end();
 }

@@ -14,8 +14,15 @@
 import { type ModuleBuilder, Op, SimdOp, ValType } from '../wasm/encoder.js';
 import { emitThreefry, emitThreefry4, emitUniform, emitUniformOf } from './threefry.js';
 
-/** What the emitter reads of a Poisson input (EnginePoissonInputSpec). */
-interface PoissonInputView {
+/**
+ * Poisson drive onto a slice of a group (PoissonInput): each step, post neuron j of the slice gets
+ * c = Binomial(num, p) increments of `weight`, with c drawn by inversion from the uniform
+ * H.uniform(seed, stream, j, n) exactly as the JavaScript kernel draws it (so for num·p·(1 − p) ≤ 25,
+ * where the JavaScript draw is an inversion too).
+ */
+export interface EnginePoissonInputSpec {
+  readonly name: string;
+  readonly post: number;
   readonly postStart: number;
   readonly postSize: number;
   /** The post group's array that receives the increments. */
@@ -25,6 +32,7 @@ interface PoissonInputView {
   readonly p: number;
   readonly seed: number;
   readonly stream: number;
+  /** As for projections: > 0 drops increments to neurons with n − lastspike < gateRefSteps. */
   readonly gateRefSteps?: number;
 }
 
@@ -58,7 +66,7 @@ export function inversionTable(num: number, p: number): number[] {
 /**
  * `poisson(n, w)`: the Poisson input's increments of step n to thread w's part of the post slice.
  */
-export function emitPoissonInput(m: ModuleBuilder, spec: PoissonInputView, post: PostView, double: boolean): number {
+export function emitPoissonInput(m: ModuleBuilder, spec: EnginePoissonInputSpec, post: PostView, double: boolean): number {
   const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
   const idx = m.functionCount - 1;
   const N_ = 0;

@@ -7,6 +7,7 @@
  */
 import { type FunctionBuilder, Op, SimdOp } from '../wasm/encoder.js';
 import { THREEFRY } from '../math/rng.js';
+import { constantKey, emitThreefryWords } from '../wasm/threefry.js';
 
 /** The three key words of key (k0, k1): k0, k1 and the parity word. */
 function keyWords(k0: number, k1: number): number[] {
@@ -15,20 +16,7 @@ function keyWords(k0: number, k1: number): number[] {
 
 /** Emits x0, x1 = Threefry-2x32-20 of key (k0, k1) and counter (c0 local, c1 local), as src/math/rng.ts computes it. */
 export function emitThreefry(f: FunctionBuilder, k0: number, k1: number, c0: number, c1: number, x0: number, x1: number): void {
-  const keys = keyWords(k0, k1);
-  f.get(c0).i32(keys[0]).op(Op.i32_add).set(x0);
-  f.get(c1).i32(keys[1]).op(Op.i32_add).set(x1);
-  for (let r = 0; r < 20; r++) {
-    const s = THREEFRY.ROT[r & 7];
-    f.get(x0).get(x1).op(Op.i32_add).set(x0);
-    // x1 = rotl(x1, s) ^ x0
-    f.get(x1).i32(s).op(Op.i32_shl).get(x1).i32(32 - s).op(Op.i32_shr_u).op(Op.i32_or).get(x0).op(Op.i32_xor).set(x1);
-    if ((r & 3) === 3) {
-      const inj = (r + 1) >> 2;
-      f.get(x0).i32(keys[inj % 3]).op(Op.i32_add).set(x0);
-      f.get(x1).i32((keys[(inj + 1) % 3] + inj) | 0).op(Op.i32_add).set(x1);
-    }
-  }
+  emitThreefryWords(f, constantKey(f, k0, k1), (i) => void f.get(i === 0 ? c0 : c1), x0, x1);
 }
 
 /**

@@ -10,6 +10,7 @@
  * operation, and neither side fuses a multiply and an add).
  */
 import { ModuleBuilder, type FunctionBuilder, Op, ValType } from './encoder.js';
+import { emitThreefryWords, localKey } from './threefry.js';
 import { THREEFRY } from '../math/rng.js';
 import { COS_SERIES, LN2, LOG_SERIES, SIN_SERIES, SQRT2, TURN } from '../math/normal.js';
 
@@ -65,19 +66,7 @@ function emitThreefry(f: FunctionBuilder): [number, number] {
   const x1 = f.local(ValType.i32);
   const k2 = f.local(ValType.i32);
   f.i32(THREEFRY.PARITY).get(0).op(Op.i32_xor).get(1).op(Op.i32_xor).set(k2);
-  const keys = [0, 1, k2];
-  f.get(2).get(0).op(Op.i32_add).set(x0);
-  f.get(3).get(1).op(Op.i32_add).set(x1);
-  for (let r = 0; r < 20; r++) {
-    const s = THREEFRY.ROT[r & 7];
-    f.get(x0).get(x1).op(Op.i32_add).set(x0);
-    f.get(x1).i32(s).op(Op.i32_shl).get(x1).i32(32 - s).op(Op.i32_shr_u).op(Op.i32_or).get(x0).op(Op.i32_xor).set(x1);
-    if ((r & 3) === 3) {
-      const inj = (r + 1) >> 2;
-      f.get(x0).get(keys[inj % 3]).op(Op.i32_add).set(x0);
-      f.get(x1).get(keys[(inj + 1) % 3]).op(Op.i32_add).i32(inj).op(Op.i32_add).set(x1);
-    }
-  }
+  emitThreefryWords(f, localKey(f, 0, 1, k2), (i) => void f.get(2 + i), x0, x1);
   return [x0, x1];
 }
 
