@@ -28,6 +28,7 @@ import { StateRecords, type EngineStateRecordSpec } from './record.js';
 
 export type { EngineStateRecordSpec } from './record.js';
 import { emitPoissonInput, type EnginePoissonInputSpec } from './poisson.js';
+import { emitSpikeWalk } from './spike_walk.js';
 
 export type { EnginePoissonInputSpec };
 import { emitThreefry, emitUniform } from './threefry.js';
@@ -1076,17 +1077,7 @@ export function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, p
   else f.set(d);
   if (pre.slots > 1) f.get(d).i32(pre.slots).op(Op.i32_rem_u).set(slot);
   else f.i32(0).set(slot);
-  for (let src = 0; src < T; src++) {
-    // c = counts line (slot·T + src); base = spikes + (slot·N + part[src])·4
-    f.get(slot).i32(T * LINE).op(Op.i32_mul).mem(Op.i32_load, 2, pre.counts + src * LINE).set(c);
-    f.get(slot).i32(N * 4).op(Op.i32_mul).i32(pre.spikes + pre.part[src] * 4).op(Op.i32_add).set(base);
-    f.i32(0).set(q);
-    f.block().get(q).get(c).op(Op.i32_ge_s).br_if(0).loop();
-    f.block(); // continue target
-    f.get(base).get(q).i32(2).op(Op.i32_shl).op(Op.i32_add).mem(Op.i32_load, 2, 0);
-    if (!whole) {
-      f.i32(preStart).op(Op.i32_sub).tee(r).i32(preSize).op(Op.i32_ge_u).br_if(0);
-    } else f.set(r);
+  emitSpikeWalk(f, pre, T, LINE, { preStart, preSize }, { slot, c, base, q, r }, () => {
     if (T === 1) {
       f.get(r).i32(2).op(Op.i32_shl).tee(a).mem(Op.i32_load, 2, p.rows).set(s);
       f.get(a).mem(Op.i32_load, 2, p.rows + 4).set(e);
@@ -1139,10 +1130,7 @@ export function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, p
     f.get(s).i32(1).op(Op.i32_add).tee(s).get(e).op(Op.i32_lt_s).br_if(0);
     f.end().end();
     p.plast?.emitPreSpike(f, { n: 0, w: 1, r });
-    f.end(); // continue target
-    f.get(q).i32(1).op(Op.i32_add).tee(q).get(c).op(Op.i32_lt_s).br_if(0);
-    f.end().end();
-  }
+  });
   if (delayed) {
     // the slot of step n lands on this thread's post neurons [lo, hi) and is emptied:
     // target[j] = target[j] + x (float64 sum), unless a gated target's neuron is refractory

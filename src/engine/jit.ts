@@ -20,21 +20,18 @@
 import { type FunctionBuilder, type ModuleBuilder, Op, ValType } from '../wasm/encoder.js';
 import { THREEFRY } from '../math/rng.js';
 import { emitThreefryWords } from '../wasm/threefry.js';
+import { emitSpikeWalk, type SpikeListView } from './spike_walk.js';
 import type { GeometricRows } from '../connect/geometric.js';
 
 /** A projection's just-in-time rows: FixedProb(p) rows, 0 < p < 1, drawn as the JavaScript loop draws them. */
 export type EngineJitRows = GeometricRows;
 
 /** What the emitter reads of a group's layout in the engine's memory. */
-interface GroupView {
-  readonly spec: { readonly size: number };
+interface GroupView extends SpikeListView {
   readonly offsets: Record<string, number>;
   readonly lastSpike: number;
   readonly slots: number;
-  readonly spikes: number;
-  readonly counts: number;
   readonly bounds: number;
-  readonly part: Int32Array;
 }
 
 /** What the emitter reads of a projection: its description and the byte offset of its table. */
@@ -115,15 +112,7 @@ export function emitJitDeliver(m: ModuleBuilder, p: ProjectionView, pre: GroupVi
   f.get(hi).i32(1).op(Op.i32_sub).set(last);
   if (pre.slots > 1) f.get(d).i32(pre.slots).op(Op.i32_rem_u).set(slot);
   else f.i32(0).set(slot);
-  for (let src = 0; src < T; src++) {
-    f.get(slot).i32(T * line).op(Op.i32_mul).mem(Op.i32_load, 2, pre.counts + src * line).set(c);
-    f.get(slot).i32(N * 4).op(Op.i32_mul).i32(pre.spikes + pre.part[src] * 4).op(Op.i32_add).set(spikes);
-    f.i32(0).set(q);
-    f.block().get(q).get(c).op(Op.i32_ge_s).br_if(0).loop();
-    f.block(); // next spike
-    f.get(spikes).get(q).i32(2).op(Op.i32_shl).op(Op.i32_add).mem(Op.i32_load, 2, 0);
-    if (!whole) f.i32(preStart).op(Op.i32_sub).tee(r).i32(preSize).op(Op.i32_ge_u).br_if(0);
-    else f.set(r);
+  emitSpikeWalk(f, pre, T, line, { preStart, preSize }, { slot, c, base: spikes, q, r }, () => {
     if (jit.selfOffset === undefined) f.i32(-1).set(self);
     else f.get(r).i32(jit.selfOffset).op(Op.i32_add).set(self);
     emitRowSeed(f, jit.key, r, k2, a, b, cc, dd);
@@ -162,10 +151,7 @@ export function emitJitDeliver(m: ModuleBuilder, p: ProjectionView, pre: GroupVi
     f.end(); // skip target
     f.br(0);
     f.end().end(); // draw
-    f.end(); // next spike
-    f.get(q).i32(1).op(Op.i32_add).tee(q).get(c).op(Op.i32_lt_s).br_if(0);
-    f.end().end();
-  }
+  });
   f.end(); // done
   return idx;
 }
