@@ -11,6 +11,7 @@
  * parameter is a constant of the compiled update, so it cannot differ between copies.
  */
 import { BatchEngine } from '../engine/batch.js';
+import { replaySpikes } from './replay.js';
 import type { EngineGroupSpec, EnginePoissonInputSpec, EngineProjectionSpec, StepEngine } from '../engine/engine.js';
 import { BuildError } from '../lang/errors.js';
 import { parseQuantity, type QuantityLike } from '../equations/quantity.js';
@@ -234,20 +235,7 @@ export class NetworkBatch {
   private replay(c: number, n0: number, n1: number): void {
     this.net.groups.forEach((g, gi) => {
       const mons = this.watched.flatMap((m, k) => (m.source.group === g ? [this.records[c][k]] : []));
-      if (mons.length === 0) return;
-      const rt = g.runtime!;
-      const counts = new Int32Array(1);
-      const replay: GroupRuntime = { ...rt, ring: 1, counts, spikes: rt.spikes };
-      g.runtime = replay;
-      try {
-        this.engine.drainSpikes(c, gi, n0, n1, (n, idx, count) => {
-          counts[0] = count;
-          (replay as { spikes: Int32Array }).spikes = idx;
-          for (const m of mons) m.record(n);
-        });
-      } finally {
-        g.runtime = rt;
-      }
+      replaySpikes(g, mons, (each) => this.engine.drainSpikes(c, gi, n0, n1, each));
     });
   }
 

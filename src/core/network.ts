@@ -14,6 +14,7 @@
  * which is Brian2's default schedule (groups, thresholds, synapses, resets are all applied within
  * one step, so a spike at step n acts on the state used at step n + 1 + delay).
  */
+import { replaySpikes } from './replay.js';
 import { type Expr, sym, num, substitute, symbolsOf, show, isNoiseSymbol, RANDOM_FUNCTIONS } from '../equations/ast.js';
 import { emitJS, jsNumber, KERNEL_HELPERS } from '../equations/codegen.js';
 import { inferDim, DimensionError } from '../equations/dims.js';
@@ -1788,20 +1789,7 @@ export class Network {
     const engine = this.engine!;
     this.groups.forEach((g, gi) => {
       const mons = this.monitors.filter((m) => m.source.group === g && !isSampleMonitor(m));
-      if (mons.length === 0) return;
-      const rt = g.runtime!;
-      const counts = new Int32Array(1);
-      const replay: GroupRuntime = { ...rt, ring: 1, counts, spikes: rt.spikes };
-      g.runtime = replay;
-      try {
-        engine.drainSpikes(gi, n0, n1, (n, idx, c) => {
-          counts[0] = c;
-          (replay as { spikes: Int32Array }).spikes = idx;
-          for (const m of mons) m.record(n);
-        });
-      } finally {
-        g.runtime = rt;
-      }
+      replaySpikes(g, mons, (each) => engine.drainSpikes(gi, n0, n1, each));
     });
   }
 

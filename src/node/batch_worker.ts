@@ -6,6 +6,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { BATCH_CONTROL as C } from '../engine/batch.js';
+import { serveCommands } from './command_loop.js';
 
 interface Data {
   readonly module: object;
@@ -23,31 +24,18 @@ const I = new Int32Array(memory.buffer, ctl, C.COPIES + 4 * copies);
 const W = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
 
 const runs: Run[] = [];
-try {
-  const ex = new W.Instance(module, { env: { memory, log: Math.log } }).exports;
-  for (let c = w; c < copies; c += threads) runs[c] = ex[`run${c}`] as Run;
-} catch (err) {
-  Atomics.store(I, C.ERROR, 1);
-  Atomics.notify(I, C.READY);
-  throw err;
-}
-Atomics.add(I, C.READY, 1);
-Atomics.notify(I, C.READY);
-
-let seen = seq;
-for (;;) {
-  Atomics.wait(I, C.SEQ, seen);
-  seen = Atomics.load(I, C.SEQ);
-  if (Atomics.load(I, C.QUIT) !== 0) break;
-  try {
+serveCommands(
+  I,
+  C,
+  seq,
+  () => {
+    const ex = new W.Instance(module, { env: { memory, log: Math.log } }).exports;
+    for (let c = w; c < copies; c += threads) runs[c] = ex[`run${c}`] as Run;
+  },
+  () => {
     for (let c = w; c < copies; c += threads) {
       const at = C.COPIES + 4 * c;
       if (I[at] < I[at + 1]) I[at + 2] = runs[c](I[at], I[at + 1], 0);
     }
-  } catch (err) {
-    Atomics.store(I, C.ERROR, 1);
-    console.error(err);
-  }
-  Atomics.add(I, C.DONE, 1);
-  Atomics.notify(I, C.DONE);
-}
+  },
+);

@@ -6,6 +6,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { TAPE_CONTROL as C, TAPE_COMMAND } from '../backends/engine/tape.js';
+import { serveCommands } from './command_loop.js';
 
 interface Data {
   readonly module: object;
@@ -23,32 +24,19 @@ const W = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i
 
 let forward: Pass;
 let backward: Pass;
-try {
-  const ex = new W.Instance(module, { env: { memory } }).exports;
-  forward = ex.forward as Pass;
-  backward = ex.backward as Pass;
-} catch (err) {
-  Atomics.store(I, C.ERROR, 1);
-  Atomics.notify(I, C.READY);
-  throw err;
-}
-Atomics.add(I, C.READY, 1);
-Atomics.notify(I, C.READY);
-
-let seen = seq;
-for (;;) {
-  Atomics.wait(I, C.SEQ, seen);
-  seen = Atomics.load(I, C.SEQ);
-  if (Atomics.load(I, C.QUIT) !== 0) break;
-  const B = Atomics.load(I, C.BATCH);
-  const P = Atomics.load(I, C.PARTS);
-  const pass = Atomics.load(I, C.CMD) === TAPE_COMMAND.FORWARD ? forward : backward;
-  try {
+serveCommands(
+  I,
+  C,
+  seq,
+  () => {
+    const ex = new W.Instance(module, { env: { memory } }).exports;
+    forward = ex.forward as Pass;
+    backward = ex.backward as Pass;
+  },
+  () => {
+    const B = Atomics.load(I, C.BATCH);
+    const P = Atomics.load(I, C.PARTS);
+    const pass = Atomics.load(I, C.CMD) === TAPE_COMMAND.FORWARD ? forward : backward;
     for (let p = w; p < P; p += threads) pass(B, Math.floor((p * B) / P), Math.floor(((p + 1) * B) / P), p);
-  } catch (err) {
-    Atomics.store(I, C.ERROR, 1);
-    console.error(err);
-  }
-  Atomics.add(I, C.DONE, 1);
-  Atomics.notify(I, C.DONE);
-}
+  },
+);
