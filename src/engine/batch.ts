@@ -117,7 +117,7 @@ export class BatchEngine {
     const T = options.threads ?? 1;
     if (!Number.isInteger(B) || B < 1) throw new RangeError(`a batch needs at least one copy, got ${B}`);
     if (!Number.isInteger(T) || T < 1) throw new RangeError(`threads must be a positive integer, got ${T}`);
-    for (const p of projections) if (p.plastic || p.release) throw new RangeError(`projection '${p.name}': plasticity and short-term plasticity do not run in a batch`);
+    for (const p of projections) if (p.plastic || p.release || p.continuous) throw new RangeError(`projection '${p.name}': plasticity, short-term plasticity and continuous coupling do not run in a batch`);
     this.copies = B;
     this.threads = Math.min(T, B);
     const double = options.double ?? false;
