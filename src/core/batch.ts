@@ -219,14 +219,14 @@ export class NetworkBatch {
     const live = () => this.steps.some((n, c) => n < end && this.divergences[c] === undefined);
     while (live()) {
       const from = this.steps.map((n, c) => (this.divergences[c] === undefined ? n : end));
-      const reached = this.engine.run(from, end);
-      for (let c = 0; c < this.copies; c++) {
-        if (from[c] >= end) continue;
-        this.replay(c, from[c], reached[c]);
-        this.steps[c] = reached[c];
+      // each copy's spikes are replayed as soon as it finishes, while the other threads still run
+      this.engine.run(from, end, (c, reached) => {
+        if (from[c] >= end) return;
+        this.replay(c, from[c], reached);
+        this.steps[c] = reached;
         const div = this.engine.takeDivergence(c);
         if (div && this.hasNonFinite(c)) this.divergences[c] = { group: this.net.groups[div.group].name, step: div.step };
-      }
+      });
     }
     return { steps, seconds: (performance.now() - t0) / 1000 };
   }

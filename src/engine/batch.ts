@@ -9,10 +9,12 @@
  * every copy's deliveries read the same addresses.
  *
  * Each copy is laid out as a one-thread engine: no barrier, nothing shared with another copy but
- * read-only connectivity. Threads therefore split the copies, not the neurons: thread w runs
- * copies w, w + T, w + 2T, … through all the steps of a run on its own, as the engine's training
- * lowering splits its batch. A copy is computed by the same instructions as a one-thread engine of
- * the network, so its spikes are those of a separate run, for any thread count.
+ * read-only connectivity. Threads therefore split the copies, not the neurons: each thread claims
+ * the next unclaimed copy (one shared counter) and runs it through all the steps of a pass on its
+ * own, so a thread that finishes early (or whose copies spike less) takes more copies. A copy is
+ * computed by the same instructions as a one-thread engine of the network, whichever thread runs
+ * it, so its spikes are those of a separate run, for any thread count. The main thread hands each
+ * finished copy to the caller (who replays its spikes into monitors) while the others still run.
  *
  * Per-copy values (inputs, per-neuron parameters, starting states) are data: they are written into
  * the copy's arrays before a run, never into the module. Per-copy seeds are numbers in the copy's
@@ -58,9 +60,26 @@ export interface BatchEngineOptions {
 }
 
 /** Control words of a batch (i32 indices into the control block); per-copy words follow. */
-export const BATCH_CONTROL = { SEQ: 0, DONE: 1, QUIT: 2, ERROR: 3, READY: 4, COPIES: 16 } as const;
-/** Per copy: [n0, n1, reached, unused] from word COPIES + 4·copy. */
-const COPY_WORDS = 4;
+export const BATCH_CONTROL = { SEQ: 0, DONE: 1, QUIT: 2, ERROR: 3, READY: 4, NEXT: 5, COPIES: 16 } as const;
+/** Per copy: [n0, n1, reached, finished] from word COPIES + 4·copy. */
+export const COPY_WORDS = 4;
+
+/**
+ * What every thread of a batched run does with a pass: claim the next copy from the shared counter,
+ * run it from its n0 towards its n1, mark it finished (waking a main thread waiting for it), until
+ * no copy is left. `I` indexes the control block; `finished(c)` runs after each copy this thread ran.
+ */
+export function claimCopies(I: Int32Array, runs: readonly ((n0: number, n1: number, w: number) => number)[], finished?: (c: number) => void): void {
+  for (;;) {
+    const c = Atomics.add(I, BATCH_CONTROL.NEXT, 1);
+    if (c >= runs.length) return;
+    const at = BATCH_CONTROL.COPIES + COPY_WORDS * c;
+    if (I[at] < I[at + 1]) I[at + 2] = runs[c](I[at], I[at + 1], 0);
+    Atomics.store(I, at + 3, 1);
+    Atomics.notify(I, at + 3);
+    finished?.(c);
+  }
+}
 /** A stop request meaning "none" (as the step engine's). */
 const NO_STOP = 0x7fffffff;
 
@@ -258,49 +277,59 @@ export class BatchEngine {
   /**
    * Runs every copy c from step from[c] towards n1, as far as each can go in one pass (a copy stops
    * early when its spike records are nearly full or it diverged); returns the step each reached.
-   * Copies at n1 already are skipped.
+   * Copies at n1 already are skipped. `finished(c, reached)` is called on this thread for every
+   * copy as soon as it is done (whichever thread ran it), while other copies may still be running:
+   * it may read that copy's records and arrays, nothing of another copy.
    */
-  run(from: readonly number[], n1: number): Int32Array {
+  run(from: readonly number[], n1: number, finished?: (c: number, reached: number) => void): Int32Array {
     const B = this.copies;
-    const I = this.I32;
     const c0 = this.ctl >> 2;
+    const I = this.I32.subarray(c0, c0 + BATCH_CONTROL.COPIES + COPY_WORDS * B);
     for (let c = 0; c < B; c++) {
       // a copy that stopped early last time (records full) left its stop request: clear it
-      I[(this.layouts[c].ctl + 16 * LINE) >> 2] = NO_STOP;
-      I[c0 + BATCH_CONTROL.COPIES + COPY_WORDS * c] = from[c];
-      I[c0 + BATCH_CONTROL.COPIES + COPY_WORDS * c + 1] = n1;
-      I[c0 + BATCH_CONTROL.COPIES + COPY_WORDS * c + 2] = from[c];
+      this.I32[(this.layouts[c].ctl + 16 * LINE) >> 2] = NO_STOP;
+      const at = BATCH_CONTROL.COPIES + COPY_WORDS * c;
+      I[at] = from[c];
+      I[at + 1] = n1;
+      I[at + 2] = from[c];
+      I[at + 3] = 0;
     }
+    I[BATCH_CONTROL.NEXT] = 0;
     this.chooseVariants();
     const T = this.threads;
+    const handed = new Uint8Array(B);
+    const hand = (c: number) => {
+      handed[c] = 1;
+      finished?.(c, I[BATCH_CONTROL.COPIES + COPY_WORDS * c + 2]);
+    };
     if (T > 1) {
       this.startWorkers();
-      Atomics.store(I, c0 + BATCH_CONTROL.DONE, 0);
-      Atomics.add(I, c0 + BATCH_CONTROL.SEQ, 1);
-      Atomics.notify(I, c0 + BATCH_CONTROL.SEQ);
+      Atomics.store(I, BATCH_CONTROL.DONE, 0);
+      Atomics.add(I, BATCH_CONTROL.SEQ, 1);
+      Atomics.notify(I, BATCH_CONTROL.SEQ);
     }
-    // this thread's copies: 0, T, 2T, …
-    for (let c = 0; c < B; c += T) this.runCopy(c);
+    claimCopies(I, this.runs, hand);
     if (T > 1) {
-      for (;;) {
-        const d = Atomics.load(I, c0 + BATCH_CONTROL.DONE);
-        if (d >= T - 1 || Atomics.load(I, c0 + BATCH_CONTROL.ERROR) !== 0) break;
-        Atomics.wait(I, c0 + BATCH_CONTROL.DONE, d, 200);
+      const failed = () => Atomics.load(I, BATCH_CONTROL.ERROR) !== 0;
+      // the other threads' copies, each handed over as soon as it is finished
+      for (let c = 0; c < B && !failed(); c++) {
+        const at = BATCH_CONTROL.COPIES + COPY_WORDS * c + 3;
+        while (!handed[c] && Atomics.load(I, at) === 0 && !failed()) Atomics.wait(I, at, 0, 200);
+        if (!handed[c] && !failed()) hand(c);
       }
-      if (Atomics.load(I, c0 + BATCH_CONTROL.ERROR) !== 0) {
+      for (;;) {
+        const d = Atomics.load(I, BATCH_CONTROL.DONE);
+        if (d >= T - 1 || failed()) break;
+        Atomics.wait(I, BATCH_CONTROL.DONE, d, 200);
+      }
+      if (failed()) {
         this.close();
         throw new Error('batched run: a worker thread failed (its error is printed above)');
       }
     }
     const reached = new Int32Array(B);
-    for (let c = 0; c < B; c++) reached[c] = I[c0 + BATCH_CONTROL.COPIES + COPY_WORDS * c + 2];
+    for (let c = 0; c < B; c++) reached[c] = I[BATCH_CONTROL.COPIES + COPY_WORDS * c + 2];
     return reached;
-  }
-
-  private runCopy(c: number): void {
-    const at = (this.ctl >> 2) + BATCH_CONTROL.COPIES + COPY_WORDS * c;
-    const I = this.I32;
-    if (I[at] < I[at + 1]) I[at + 2] = this.runs[c](I[at], I[at + 1], 0);
   }
 
   /**
@@ -366,7 +395,7 @@ export class BatchEngine {
     Atomics.store(I, c0 + BATCH_CONTROL.QUIT, 0);
     Atomics.store(I, c0 + BATCH_CONTROL.ERROR, 0);
     for (let w = 1; w < this.threads; w++) {
-      const worker = new wt.Worker(url, { workerData: { module: this.module, memory: this.memory, ctl: this.ctl, w, threads: this.threads, copies: this.copies, seq: Atomics.load(I, c0 + BATCH_CONTROL.SEQ) } });
+      const worker = new wt.Worker(url, { workerData: { module: this.module, memory: this.memory, ctl: this.ctl, copies: this.copies, seq: Atomics.load(I, c0 + BATCH_CONTROL.SEQ) } });
       worker.on('error', () => Atomics.store(I, c0 + BATCH_CONTROL.ERROR, 1));
       worker.unref();
       this.workers.push(worker);
