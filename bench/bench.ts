@@ -134,7 +134,7 @@ function printRow(row: BenchRow, json: boolean): void {
 const program = new Command()
   .name('npm run bench --')
   .description('Benchmark BrainTS against Brian2 (C++ standalone) on the same models; prints ratios.')
-  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, connect (connectivity generation), gradcheck (gradients of the one-network model against finite differences), stream (memory bandwidth), large (1 M neurons, stored and just-in-time connectivity), sweep (a COBA sweep in-process vs a process pool), ranks (one network split over processes), microcircuit (Potjans & Diesmann 2014, 1 and 2 threads), batch (8 COBA copies as one batch vs 8 separate runs), ${Object.keys(CANONICAL).join(', ')} (canonical models against their Brian2 peers), or all`)
+  .argument('<model>', `one of ${Object.keys(BENCH_MODELS).join(', ')}, connect (connectivity generation), gradcheck (gradients of the one-network model against finite differences), stream (memory bandwidth), large (1 M neurons, stored and just-in-time connectivity), sweep (a COBA sweep in-process vs a process pool), ranks (one network split over processes), microcircuit (Potjans & Diesmann 2014, 1 and 2 threads), batch (8 COBA copies as one batch vs 8 separate runs), ${Object.keys(CANONICAL).join(', ')} (canonical models against their Brian2 peers), canonical (all of those in one command), or all`)
   .addOption(new Option('--scale <S>', 'network scale (neurons × S, weights ÷ S)').default('1'))
   .addOption(new Option('--duration <MS>', 'biological time in ms').default('1000'))
   .addOption(new Option('--threads <T>', 'threads on both sides (all: 1 and 2)').default('1'))
@@ -160,6 +160,11 @@ const program = new Command()
       return;
     }
     if (model in CANONICAL) return benchCanonical(model, opts, program); // vogels, wang, compte: see bench/canonical.ts
+    if (model === 'canonical') {
+      // every canonical model with a Brian2 peer, each at its own scale and duration
+      for (const name of Object.keys(CANONICAL)) benchCanonical(name, opts, program, { ownScale: true });
+      return;
+    }
     if (model === 'fmnist') {
       // Training: BrainTS on one thread; PyTorch on --threads threads (the same count when 1).
       const row = await benchFmnist({ epochs: Number(opts.epochs), threads: Number(opts.threads), trainLimit: opts.trainLimit ? Number(opts.trainLimit) : undefined, runs: Number(opts.runs) });

@@ -1,12 +1,14 @@
 /**
  * Canonical models of the literature (examples/README.md) benchmarked against their Brian2 peer
- * scripts: `npm run bench -- <vogels|wang|compte> [--scale S] [--duration MS] [--threads T] [--runs R] [--json]`
+ * scripts: `npm run bench -- <vogels|wang|compte|canonical> [--scale S] [--duration MS] [--threads T] [--runs R] [--json]`
+ * (`canonical`: the three rows, each at its own scale and duration, in one command)
  * (for compte, --duration is the delay after the cue; 500 ms of spontaneous activity and the 250 ms cue come before it).
  *
  * Each row holds both sides' simulation times (medians of R runs, building and compiling excluded
  * on both sides, as for the other models), their ratio (BrainTS ÷ Brian2, goal ≤ 0.5) and both
  * sides' statistics of the model (the figures the example prints), so a fast run that simulates
- * something else is visible. Scale and duration default to the model's own when not given.
+ * something else is visible, with each side's seed-to-seed band (seeds 1..R) and whether BrainTS's
+ * median of each statistic lies inside Brian2's band. Scale and duration default to the model's own when not given.
  */
 import type { Command } from 'commander';
 import { hasBrian2, median, runPeer } from './bench.js';
@@ -81,10 +83,13 @@ export const CANONICAL: Record<string, CanonicalModel> = {
   },
 };
 
-/** Runs and prints the row of one canonical model; `program` tells which options were given. */
-export function benchCanonical(name: string, opts: { scale: string; duration: string; threads: string; runs: string; json?: boolean }, program: Command): void {
+/**
+ * Runs and prints the row of one canonical model; `program` tells which options were given
+ * (`ownScale`: the model's own scale and duration whatever was given, as when all run in one command).
+ */
+export function benchCanonical(name: string, opts: { scale: string; duration: string; threads: string; runs: string; json?: boolean }, program: Command, how: { ownScale?: boolean } = {}): void {
   const model = CANONICAL[name];
-  const given = (k: string) => program.getOptionValueSource(k) === 'cli';
+  const given = (k: string) => !how.ownScale && program.getOptionValueSource(k) === 'cli';
   const scale = given('scale') ? Number(opts.scale) : model.scale;
   const durationMs = given('duration') ? Number(opts.duration) : model.durationMs;
   const runs = Number(opts.runs);
@@ -99,7 +104,22 @@ export function benchCanonical(name: string, opts: { scale: string; duration: st
   }
   const braints_s = median(ours.map((o) => o.seconds));
   const brian2_s = withPeer ? median(peer.map((p) => p.sim_s)) : null;
-  const statsOf = (rows: Stats[], keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, rows.length ? median(rows.map((s) => s[k]).filter((x): x is number => x !== null)) : null]));
+  const values = (rows: Stats[], k: string) => rows.map((s) => s[k]).filter((x): x is number => x !== null && x !== undefined);
+  const statsOf = (rows: Stats[], keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, values(rows, k).length ? median(values(rows, k)) : null]));
+  // the seed-to-seed band of each statistic: [lowest, highest] over the runs' seeds
+  const bandOf = (rows: Stats[], keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, values(rows, k).length ? [Math.min(...values(rows, k)), Math.max(...values(rows, k))] : null]));
+  const ourStats = statsOf(ours.map((o) => o.stats), model.peerStats);
+  const peerBand = withPeer ? bandOf(peer as unknown as Stats[], model.peerStats) : null;
+  // BrainTS's median inside Brian2's band over the same seeds (a statistic neither side reports counts as inside)
+  const inBand = peerBand
+    ? Object.fromEntries(
+        model.peerStats.map((k) => {
+          const v = ourStats[k];
+          const b = peerBand[k];
+          return [k, v === null || b === null ? null : v >= b[0] && v <= b[1]];
+        }),
+      )
+    : null;
   const row = {
     model: name,
     scale,
@@ -115,8 +135,13 @@ export function benchCanonical(name: string, opts: { scale: string; duration: st
     braints_cpu_s: +median(ours.map((o) => o.cpuSeconds)).toFixed(4),
     brian2_cpu_s: withPeer ? +median(peer.map((p) => p.sim_cpu_s)).toFixed(4) : null,
     ratio_cpu: withPeer ? +(median(ours.map((o) => o.cpuSeconds)) / median(peer.map((p) => p.sim_cpu_s))).toFixed(3) : null,
-    braints: statsOf(ours.map((o) => o.stats), model.peerStats),
+    braints: ourStats,
     brian2: withPeer ? statsOf(peer as unknown as Stats[], model.peerStats) : null,
+    braints_band: bandOf(ours.map((o) => o.stats), model.peerStats),
+    brian2_band: peerBand,
+    /** Per statistic: BrainTS's median lies inside Brian2's seed-to-seed band ([min, max] over the same seeds). */
+    in_band: inBand,
+    all_in_band: inBand ? Object.values(inBand).every((x) => x !== false) : null,
     brian2_synapses: withPeer ? median(peer.map((p) => p.synapses)) : null,
     runs,
   };
@@ -125,5 +150,6 @@ export function benchCanonical(name: string, opts: { scale: string; duration: st
     const show = (s: Record<string, unknown> | null) => (s ? Object.entries(s).map(([k, v]) => `${k} ${v}`).join(', ') : 'Brian2 not installed');
     console.log(`${name} scale ${scale}, ${durationMs} ms: ${row.neurons} neurons, ${row.synapses} synapses | BrainTS ${row.braints_s} s, Brian2 ${row.brian2_s ?? 'n/a'} s, ratio ${row.ratio ?? 'n/a'} (BrainTS ÷ Brian2; goal ≤ 0.5); CPU ${row.braints_cpu_s} s vs ${row.brian2_cpu_s ?? 'n/a'} s, ratio ${row.ratio_cpu ?? 'n/a'}`);
     console.log(`  BrainTS: ${show(row.braints)}\n  Brian2:  ${show(row.brian2)}`);
+    if (row.in_band) console.log(`  inside Brian2's seed-to-seed band (${runs} seeds): ${show(row.in_band)}`);
   }
 }
