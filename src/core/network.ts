@@ -113,6 +113,11 @@ export interface NetworkOptions {
   /** Test only: make a worker thread fail at a step (see src/runtime/limits.ts InjectedFault). */
   readonly injectFault?: InjectedFault;
   /**
+   * Test only: bytes the step engine leaves unused at the start of its memory, so that a test can
+   * lay a small network out above 2 GiB, where byte addresses no longer fit a signed 32-bit integer.
+   */
+  readonly memoryOffset?: number;
+  /**
    * Run one part of a network split over processes: `{ index, count }`. Every process builds the
    * same network (same seed); this one simulates the neurons of part `index` of the owner-computes
    * partition the threads use, and exchanges spikes with the others once per minimum delay
@@ -567,8 +572,8 @@ export class Network {
     }));
     if (rank) this.rankWindow = rankWindow(projPlans, where);
     const bytes = StepEngine.memoryNeeded(groups, projections, { threads: rank ? rank.count : threads, double, stateRecords });
-    if (bytes > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
-    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stateRecords, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault, rank });
+    if (bytes + this.checked!.memoryOffset > WASM_MAX_BYTES) return refuse(`the step engine would need ${formatBytes(bytes)} in one WebAssembly memory, which holds at most 4.3 GB`);
+    const engine = new StepEngine(groups, projections, { threads, double, checkDivergence: this.options.checkDivergence !== false, poissonInputs, stateRecords, stallTimeout: this.checked!.stallTimeout, injectFault: this.checked!.injectFault, memoryOffset: this.checked!.memoryOffset, rank });
     this.engineSamples = samples;
     if (!rank) this.batchSrc = batchSource(engine, groups, projections, poissonInputs, double, plans.map((p) => p.symbolOf!));
     // The engine's memory now holds the state: point the runtime (what users read and write) at it.

@@ -254,8 +254,8 @@ export class BatchEngine {
         arena.i32(g.bounds, 2).set(g.part);
       }
       const I = this.I32;
-      I[(copy.ctl + 16 * LINE) >> 2] = NO_STOP;
-      I[(copy.ctl + 17 * LINE) >> 2] = -1; // no divergence
+      I[(copy.ctl + 16 * LINE) >>> 2] = NO_STOP;
+      I[(copy.ctl + 17 * LINE) >>> 2] = -1; // no divergence
     }
     const inst = new api.Instance(module, { env: { memory: this.memory, log: engineImports(this.I32).log } });
     this.runs = this.layouts.map((_, c) => inst.exports[`run${c}`] as (n0: number, n1: number, w: number) => number);
@@ -283,11 +283,11 @@ export class BatchEngine {
    */
   run(from: readonly number[], n1: number, finished?: (c: number, reached: number) => void): Int32Array {
     const B = this.copies;
-    const c0 = this.ctl >> 2;
+    const c0 = this.ctl >>> 2;
     const I = this.I32.subarray(c0, c0 + BATCH_CONTROL.COPIES + COPY_WORDS * B);
     for (let c = 0; c < B; c++) {
       // a copy that stopped early last time (records full) left its stop request: clear it
-      this.I32[(this.layouts[c].ctl + 16 * LINE) >> 2] = NO_STOP;
+      this.I32[(this.layouts[c].ctl + 16 * LINE) >>> 2] = NO_STOP;
       const at = BATCH_CONTROL.COPIES + COPY_WORDS * c;
       I[at] = from[c];
       I[at + 1] = n1;
@@ -337,7 +337,7 @@ export class BatchEngine {
    * the step (the flag is cleared).
    */
   takeDivergence(c: number): { group: number; step: number } | undefined {
-    const at = (this.layouts[c].ctl + 17 * LINE) >> 2;
+    const at = (this.layouts[c].ctl + 17 * LINE) >>> 2;
     const gi = this.I32[at];
     if (gi < 0) return undefined;
     this.I32[at] = -1;
@@ -354,7 +354,7 @@ export class BatchEngine {
         const views = keys.map((key) => (g.elem === 8 ? this.arena.f64(g.offsets[key], N) : this.arena.f32(g.offsets[key], N)));
         let uniform = true;
         for (const a of views) for (let i = 1; i < N && uniform; i++) if (a[i] !== a[0] && !(a[i] !== a[i] && a[0] !== a[0])) uniform = false;
-        this.I32[g.mode >> 2] = uniform ? 1 : 0;
+        this.I32[g.mode >>> 2] = uniform ? 1 : 0;
         if (uniform) keys.forEach((key, k) => ((g.elem === 8 ? this.arena.f64(g.uniforms[key], 1) : this.arena.f32(g.uniforms[key], 1))[0] = views[k][0]));
       }
     }
@@ -369,16 +369,16 @@ export class BatchEngine {
     const I = this.I32;
     if (this.merge.length < L.spec.size) this.merge = new Int32Array(L.spec.size);
     const buf = this.merge;
-    const len = I[L.recCount >> 2];
-    const s0 = L.recSteps >> 2;
-    const i0 = L.recIdx >> 2;
+    const len = I[L.recCount >>> 2];
+    const s0 = L.recSteps >>> 2;
+    const i0 = L.recIdx >>> 2;
     let p = 0;
     for (let n = n0; n < n1; n++) {
       let k = 0;
       while (p < len && I[s0 + p] === n) buf[k++] = I[i0 + p++];
       cb(n, buf, k);
     }
-    I[L.recCount >> 2] = 0;
+    I[L.recCount >>> 2] = 0;
   }
 
   private startWorkers(): void {
@@ -388,7 +388,7 @@ export class BatchEngine {
       | undefined;
     if (!wt) throw new Error('a batch on more than one thread needs Node.js ≥ 20.16 (worker_threads); use threads: 1');
     const I = this.I32;
-    const c0 = this.ctl >> 2;
+    const c0 = this.ctl >>> 2;
     const url = new URL('../node/batch_worker.js', import.meta.url);
     this.workers = [];
     Atomics.store(I, c0 + BATCH_CONTROL.READY, 0);
@@ -416,7 +416,7 @@ export class BatchEngine {
   close(): void {
     if (!this.workers) return;
     const I = this.I32;
-    const c0 = this.ctl >> 2;
+    const c0 = this.ctl >>> 2;
     Atomics.store(I, c0 + BATCH_CONTROL.QUIT, 1);
     Atomics.add(I, c0 + BATCH_CONTROL.SEQ, 1);
     Atomics.notify(I, c0 + BATCH_CONTROL.SEQ);

@@ -143,6 +143,8 @@ export interface EngineOptions {
    * and the other parts' spikes are copied in by {@link StepEngine.importSpikes}.
    */
   readonly rank?: { readonly index: number; readonly count: number };
+  /** Test only: bytes left unused at the start of the memory (lays the engine out above 2 GiB). */
+  readonly memoryOffset?: number;
   /** Test only: worker thread `thread` fails in the given way when it is about to simulate `step`. */
   readonly injectFault?: { readonly thread: number; readonly step: number; readonly kind: 'throw' | 'exit' | 'hang' | 'trap' };
 }
@@ -313,6 +315,7 @@ export class StepEngine {
     const elem = double ? 8 : 4;
     const arena = new WasmArena({ shared: T > 1 && !rank });
     this.arena = arena;
+    if (options.memoryOffset) arena.reserve(options.memoryOffset);
 
     // Layout: groups, projections, control words.
     this.groups = groups.map((spec) => {
@@ -443,10 +446,10 @@ export class StepEngine {
     }
     this.records.fill(arena);
     const I = this.I32;
-    I[(ctl >> 2) + CTL_GEN] = 0;
+    I[(ctl >>> 2) + CTL_GEN] = 0;
     for (let w = 0; w < T; w++) {
-      I[(ctl + (16 + w) * LINE) >> 2] = NO_STOP;
-      I[(ctl + (16 + T + w) * LINE) >> 2] = -1;
+      I[(ctl + (16 + w) * LINE) >>> 2] = NO_STOP;
+      I[(ctl + (16 + T + w) * LINE) >>> 2] = -1;
     }
     // The main thread's sleep also watches for a stall: no barrier generation change for stallTimeout.
     const imports = engineImports(this.I32);
@@ -541,8 +544,8 @@ export class StepEngine {
   run(n0: number, n1: number): EngineRunResult {
     const T = this.threads;
     const I = this.I32;
-    const c = this.ctl >> 2;
-    const line = LINE >> 2;
+    const c = this.ctl >>> 2;
+    const line = LINE >>> 2;
     n1 = this.records.limit(n0, n1);
     this.records.begin(I, n0);
     for (let w = 0; w < T; w++) I[c + (16 + w) * line] = NO_STOP;
@@ -604,8 +607,8 @@ export class StepEngine {
   private awaitWorkers(): void {
     const T = this.threads;
     const I = this.I32;
-    const c = this.ctl >> 2;
-    const line = LINE >> 2;
+    const c = this.ctl >>> 2;
+    const line = LINE >>> 2;
     let since = Date.now();
     let last = -1;
     let abortedAt = 0;
@@ -638,8 +641,8 @@ export class StepEngine {
     }
     if (now - this.watchSince > this.stallMs) {
       const I = this.I32;
-      const c = this.ctl >> 2;
-      const line = LINE >> 2;
+      const c = this.ctl >>> 2;
+      const line = LINE >>> 2;
       if (Atomics.load(I, c + CTL_ABORT * line) === 0) this.stalled = `did not reach the barrier for ${this.stallMs / 1000} s (hung or lost)`;
       Atomics.store(I, c + CTL_ABORT * line, 1);
     }
@@ -651,8 +654,8 @@ export class StepEngine {
    */
   private fault(completed: number): EngineFault {
     const I = this.I32;
-    const c = this.ctl >> 2;
-    const line = LINE >> 2;
+    const c = this.ctl >>> 2;
+    const line = LINE >>> 2;
     const T = this.threads;
     let reason: string | undefined;
     let thread = Atomics.load(I, c + CTL_FAULT * line);
@@ -673,8 +676,8 @@ export class StepEngine {
   /** Terminates the workers without asking them, and resets every control word they use. */
   private abandonWorkers(): void {
     const I = this.I32;
-    const c = this.ctl >> 2;
-    const line = LINE >> 2;
+    const c = this.ctl >>> 2;
+    const line = LINE >>> 2;
     // a worker of an older epoch that wakes up later quits without touching the memory
     Atomics.add(I, c + CTL_EPOCH * line, 1);
     for (const w of this.workers ?? []) w.terminate();
@@ -708,7 +711,7 @@ export class StepEngine {
         const x = a[0];
         for (let i = 1; i < N && uniform; i++) if (a[i] !== x && !(a[i] !== a[i] && x !== x)) uniform = false;
       }
-      this.I32[g.mode >> 2] = uniform ? 1 : 0;
+      this.I32[g.mode >>> 2] = uniform ? 1 : 0;
       if (uniform) keys.forEach((key, k) => (g.elem === 8 ? this.arena.f64(g.uniforms[key], 1) : this.arena.f32(g.uniforms[key], 1))[0] = views[k][0]);
     }
   }
@@ -728,8 +731,8 @@ export class StepEngine {
     if (host.startsWhileBlocked) return this.startWorkers();
     this.spawnWorkers(host);
     const I = this.I32;
-    const c = this.ctl >> 2;
-    const line = LINE >> 2;
+    const c = this.ctl >>> 2;
+    const line = LINE >>> 2;
     const workers = this.workers!;
     this.starting = (async () => {
       const deadline = Date.now() + 20000;
@@ -751,8 +754,8 @@ export class StepEngine {
   private spawnWorkers(host: EngineThreadHost): void {
     const T = this.threads;
     const I = this.I32;
-    const c = this.ctl >> 2;
-    const line = LINE >> 2;
+    const c = this.ctl >>> 2;
+    const line = LINE >>> 2;
     const epoch = Atomics.load(I, c + CTL_EPOCH * line);
     const seq = Atomics.load(I, c + CTL_SEQ * line);
     this.workers = [];
@@ -777,8 +780,8 @@ export class StepEngine {
     if (!host.startsWhileBlocked) throw new Error('step engine: the worker threads are not started: await net.startThreads() before running (Web Workers start only once this thread returns to its event loop)');
     const T = this.threads;
     const I = this.I32;
-    const c = this.ctl >> 2;
-    const line = LINE >> 2;
+    const c = this.ctl >>> 2;
+    const line = LINE >>> 2;
     this.spawnWorkers(host);
     // Wait until every worker has instantiated the module (a worker that cannot start would
     // otherwise leave this thread waiting on the first barrier).
@@ -809,9 +812,9 @@ export class StepEngine {
     const buf = this.merge;
     const pos = new Int32Array(T);
     const len = new Int32Array(T);
-    for (let w = 0; w < T; w++) len[w] = I[(L.recCount + w * LINE) >> 2];
-    const steps = (w: number) => (L.recSteps >> 2) + w * L.recCap;
-    const idx = (w: number) => (L.recIdx >> 2) + w * L.recCap;
+    for (let w = 0; w < T; w++) len[w] = I[(L.recCount + w * LINE) >>> 2];
+    const steps = (w: number) => (L.recSteps >>> 2) + w * L.recCap;
+    const idx = (w: number) => (L.recIdx >>> 2) + w * L.recCap;
     for (let n = n0; n < n1; n++) {
       let k = 0;
       for (let w = 0; w < T; w++) {
@@ -823,7 +826,7 @@ export class StepEngine {
       }
       cb(n, buf, k);
     }
-    for (let w = 0; w < T; w++) I[(L.recCount + w * LINE) >> 2] = 0;
+    for (let w = 0; w < T; w++) I[(L.recCount + w * LINE) >>> 2] = 0;
   }
 
   /**
@@ -841,8 +844,8 @@ export class StepEngine {
   close(): void {
     if (!this.workers) return;
     const I = this.I32;
-    const c = this.ctl >> 2;
-    const line = LINE >> 2;
+    const c = this.ctl >>> 2;
+    const line = LINE >>> 2;
     Atomics.store(I, c + CTL_DONE * line, 0);
     Atomics.store(I, c + CTL_QUIT * line, 1);
     Atomics.add(I, c + CTL_SEQ * line, 1);
@@ -870,15 +873,15 @@ export class StepEngine {
     if (w < 0) throw new Error('exportSpikes: this engine is not a rank of a split network');
     const I = this.I32;
     let total = 0;
-    for (const g of this.groups) for (let n = n0; n < n1; n++) total += 1 + I[(g.counts + ((n % g.slots) * this.threads + w) * LINE) >> 2];
+    for (const g of this.groups) for (let n = n0; n < n1; n++) total += 1 + I[(g.counts + ((n % g.slots) * this.threads + w) * LINE) >>> 2];
     const out = new Int32Array(total);
     let k = 0;
     for (const g of this.groups) {
       for (let n = n0; n < n1; n++) {
         const slot = n % g.slots;
-        const c = I[(g.counts + (slot * this.threads + w) * LINE) >> 2];
+        const c = I[(g.counts + (slot * this.threads + w) * LINE) >>> 2];
         out[k++] = c;
-        const at = (g.spikes >> 2) + slot * g.spec.size + g.part[w];
+        const at = (g.spikes >>> 2) + slot * g.spec.size + g.part[w];
         out.set(I.subarray(at, at + c), k);
         k += c;
       }
@@ -906,8 +909,8 @@ export class StepEngine {
           const i = data[k + s];
           if (!(i >= lo && i < lo + room)) throw new RangeError(`importSpikes: rank ${from} sent neuron ${i} of group '${g.spec.name}', outside its part [${lo}, ${lo + room})`);
         }
-        I.set(data.subarray(k, k + c), (g.spikes >> 2) + slot * g.spec.size + lo);
-        I[(g.counts + (slot * this.threads + from) * LINE) >> 2] = c;
+        I.set(data.subarray(k, k + c), (g.spikes >>> 2) + slot * g.spec.size + lo);
+        I[(g.counts + (slot * this.threads + from) * LINE) >>> 2] = c;
         k += c;
       }
     }
@@ -1281,7 +1284,7 @@ function emitBarrier(f: FunctionBuilder, T: number, ctl: number, gen: number, sp
   f.i32(0).i32(0).atomic(AtomicOp.i32_atomic_store, 2, COUNT);
   f.i32(0).get(gen).i32(1).op(Op.i32_add).atomic(AtomicOp.i32_atomic_store, 2, GEN);
   f.i32(0).atomic(AtomicOp.i32_atomic_load, 2, SLEEP).if();
-  f.i32(GEN >> 2).call(wakeFn);
+  f.i32(GEN >>> 2).call(wakeFn);
   f.end();
   f.else();
   f.i32(0).set(spin);
@@ -1290,7 +1293,7 @@ function emitBarrier(f: FunctionBuilder, T: number, ctl: number, gen: number, sp
   f.get(spin).i32(1).op(Op.i32_add).tee(spin).i32(SPIN).op(Op.i32_lt_s).br_if(0);
   // sleep (100 ms at most, then look at the abort word)
   f.i32(0).i32(1).atomic(AtomicOp.i32_atomic_rmw_add, 2, SLEEP).op(Op.drop);
-  f.i32(GEN >> 2).get(gen).call(sleepFn);
+  f.i32(GEN >>> 2).get(gen).call(sleepFn);
   f.i32(0).i32(-1).atomic(AtomicOp.i32_atomic_rmw_add, 2, SLEEP).op(Op.drop);
   f.i32(0).atomic(AtomicOp.i32_atomic_load, 2, ABORT).if().i32(-1).ret().end();
   f.br(0);

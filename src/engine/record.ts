@@ -156,7 +156,7 @@ export class StateRecords {
 
   /** Before a run from step n0. */
   begin(I32: Int32Array, n0: number): void {
-    if (this.base >= 0) I32[this.base >> 2] = n0;
+    if (this.base >= 0) I32[this.base >>> 2] = n0;
   }
 
   /**
@@ -169,8 +169,8 @@ export class StateRecords {
     if (!this.view) {
       let end = 0;
       for (const x of this.layouts) end = Math.max(end, x.buffer + Math.max(1, x.rows * x.stride) * 8);
-      this.view = this.arena!.f64(0, end >> 3);
+      this.view = this.arena!.f64(0, end >>> 3);
     }
-    for (let n = Math.ceil(n0 / every) * every; n < n1; n += every) cb(n, this.view, (L.buffer >> 3) + Math.floor((n - n0) / every) * L.stride);
+    for (let n = Math.ceil(n0 / every) * every; n < n1; n += every) cb(n, this.view, (L.buffer >>> 3) + Math.floor((n - n0) / every) * L.stride);
   }
 }

@@ -41,7 +41,7 @@ export class EngineThreadLoop {
   }
 
   private at(word: number): number {
-    return (this.data.ctl + word * this.data.line) >> 2;
+    return (this.data.ctl + word * this.data.line) >>> 2;
   }
 
   private current(): boolean {

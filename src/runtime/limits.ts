@@ -31,6 +31,7 @@ export const NETWORK_OPTION_KEYS: readonly string[] = [
   'memoryLimit',
   'stallTimeout',
   'injectFault',
+  'memoryOffset',
   'rank',
 ];
 
@@ -62,6 +63,8 @@ export interface CheckedNetworkOptions {
   /** Seconds without progress of the step engine's threads before the run stops (default 60). */
   readonly stallTimeout: number;
   readonly injectFault: InjectedFault | undefined;
+  /** Test only: bytes the step engine leaves unused at the start of its memory (0 normally). */
+  readonly memoryOffset: number;
   /** This process's part of a network split over processes (src/distributed/), or undefined. */
   readonly rank: RankOption | undefined;
 }
@@ -150,7 +153,9 @@ export function checkNetworkOptions(options: unknown, name: string): CheckedNetw
   const memoryLimit = get('memoryLimit') === undefined ? undefined : parseBytes(get('memoryLimit'), where, 'memoryLimit');
   const stall = get('stallTimeout') ?? 60;
   if (typeof stall !== 'number' || !(stall > 0 && stall <= 86400)) throw new BuildError(where, 'stallTimeout', `must be a number of seconds in (0, 86400], got ${describe(stall)}`, 'give e.g. stallTimeout: 60');
-  return { dt, seed: seedGiven, double: dtype === 'float64', memoryLimit, stallTimeout: stall, injectFault: checkFault(get('injectFault'), where, threads), rank: checkRank(get('rank'), where, threads) };
+  const memoryOffset = get('memoryOffset') ?? 0;
+  if (typeof memoryOffset !== 'number' || !Number.isInteger(memoryOffset) || memoryOffset < 0 || memoryOffset % 16 !== 0 || memoryOffset > 2 ** 32 - 2 ** 28) throw new BuildError(where, 'memoryOffset', `must be a multiple of 16 in [0, 2^32 − 2^28], got ${describe(memoryOffset)}`, 'leave it out (it is for tests of memory above 2 GiB)');
+  return { dt, seed: seedGiven, double: dtype === 'float64', memoryLimit, stallTimeout: stall, injectFault: checkFault(get('injectFault'), where, threads), memoryOffset, rank: checkRank(get('rank'), where, threads) };
 }
 
 /** `rank: { index, count }`: integers with 0 ≤ index < count ≤ 64, and one thread per rank. */
