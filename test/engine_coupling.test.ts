@@ -38,7 +38,7 @@ interface Build {
 const netOf = (o: Build, seed: number) => new Network({ dt: '0.1 ms', seed, dtype: o.dtype ?? 'float64', threads: o.threads, engine: o.engine, backend: o.backend, ...(o.rank ? { rank: o.rank } : {}) });
 const cell = { El: '-70 mV', Vth: '-50 mV', Vreset: '-55 mV', tau: '20 ms', R: '40 Mohm', tref: '2 ms' };
 
-/** (a) 100 E and 52 I LIF cells: NMDA (pre-aligned, Mg block) E → E, E → I and a sparse slice; GABA spikes I → E. */
+/** (a) 100 E and 52 I LIF cells: NMDA (pre-aligned, Mg block) E → E, E → I, E → 51 of the I and a sparse slice; GABA spikes I → E. */
 function nmdaNetwork(o: Build, nmda = true) {
   const net = netOf(o, 7);
   const E = net.add(new NeuronGroup(100, LIF, { name: 'E', params: cell, init: { v: uniform('-70 mV', '-50 mV') } }));
@@ -47,6 +47,8 @@ function nmdaNetwork(o: Build, nmda = true) {
   if (nmda) {
     net.connect(E, E, { name: 'nmda EE', comm: new All2All(), weight: '0.8 nS', ...syn() });
     net.connect(E, I, { name: 'nmda EI', comm: new All2All(), weight: uniform('0.2 nS', '1 nS'), ...syn() });
+    // dense rows of odd length (51; a 15-cell part on 3 threads): the two-lane loops' last pair and last synapse
+    net.connect(E, I.slice(1, 52), { name: 'nmda EI odd', comm: new All2All(), weight: uniform('0.01 nS', '0.05 nS'), ...syn() });
     net.connect(E.slice(10, 90), E.slice(20, 100), { name: 'nmda sparse', comm: new FixedProb(0.3), weight: normal('1 nS', '0.3 nS'), ...syn() });
   }
   net.connect(I, E, { name: 'gaba IE', comm: new FixedProb(0.4), weight: '1.5 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '-70 mV' }) });
@@ -145,10 +147,10 @@ const accumulators = (r: Record<string, number[]>, group: string) => Object.keys
 test('(a) pre-aligned NMDA kinetics: on the engine, identical for 1, 2 and 3 threads and to the JavaScript loop (float64)', () => {
   const r = engineMatchesLoop(nmdaNetwork);
   assert.ok(r['se.idx'].length > 50 && r['si.idx'].length > 20, `${r['se.idx'].length} E and ${r['si.idx'].length} I spikes`);
-  // three NMDA accumulators (two on E, one on I), each summing something, and different across neurons where weights differ
+  // four NMDA accumulators (two on E, two on I), each summing something, and different across neurons where weights differ
   const accE = accumulators(r, 'E');
   const accI = accumulators(r, 'I');
-  assert.equal(accE.length + accI.length, 3);
+  assert.equal(accE.length + accI.length, 4);
   for (const a of [...accE, ...accI]) assert.ok(a.some((x) => x > 0), 'the accumulator sums the NMDA state');
   assert.ok(new Set(accI[0]).size > 10, 'per-synapse weights give each I cell its own sum');
   // the NMDA drive changes the spikes (the accumulator reaches the post equations)

@@ -27,8 +27,9 @@
  * Loops. Dense rows (All2All: every row the same targets 0..L−1 in order) with one weight add the
  * same terms to every post neuron, so the sum is taken once (O(pre) instead of O(pre·post)) and
  * stored into each accumulator of the thread's range: the same value, bit for bit, as summing per
- * post neuron. Dense rows with per-synapse weights (float64 state) run a f64x2 loop along the row
- * (lane by lane the same products and sums as the scalar loop); everything else runs the CSR rows
+ * post neuron. Dense rows with per-synapse weights run a f64x2 loop along the row (float32 state:
+ * two weights and accumulators at a time promoted to float64, the sums rounded back), lane by lane
+ * the same products and sums as the scalar loop; everything else runs the CSR rows
  * (the thread's part of each row, as the engine reorders them by owner) one synapse at a time.
  */
 import { type ModuleBuilder, type FunctionBuilder, Op, ValType, SimdOp } from '../wasm/encoder.js';
@@ -275,7 +276,7 @@ export function emitCoupling(m: ModuleBuilder, L: CouplingLayout, double: boolea
     f.get(a).mem(Op.i32_load, 2, L.rows + 4).set(e);
   }
   f.get(s).get(e).op(Op.i32_ge_s).br_if(0);
-  if (L.denseLength >= 0 && L.weights >= 0 && double && !gap) emitDenseRow(f, L, s, e, a, v);
+  if (L.denseLength >= 0 && L.weights >= 0 && !gap) (double ? emitDenseRow : emitDenseRow32)(f, L, s, e, a, v);
   else {
     forRange(s, e, () => {
       // a = (postStart + indices[s]) · elem
@@ -364,6 +365,49 @@ function emitDenseRow(f: FunctionBuilder, L: CouplingLayout, s: number, e: numbe
   f.get(a).get(a).mem(Op.f64_load, 3, L.acc);
   f.get(pw).mem(Op.f64_load, 3, L.weights).get(v).op(Op.f64_mul).op(Op.f64_add);
   f.mem(Op.f64_store, 3, L.acc);
+  f.end();
+}
+
+/**
+ * The same for float32 state: two lanes at a time promoted to float64 (the weights and the
+ * accumulators), lane by lane the scalar loop's promote, multiply, add and round back to float32;
+ * four synapses per turn, then two, then one.
+ */
+function emitDenseRow32(f: FunctionBuilder, L: CouplingLayout, s: number, e: number, a: number, v: number): void {
+  const pw = f.local(ValType.i32);
+  const left = f.local(ValType.i32);
+  const vv = f.local(ValType.v128);
+  f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, L.indices).i32(L.postStart).op(Op.i32_add).i32(2).op(Op.i32_shl).set(a);
+  f.get(s).i32(2).op(Op.i32_shl).set(pw);
+  f.get(e).get(s).op(Op.i32_sub).set(left);
+  f.get(v).simd(SimdOp.f64x2_splat).set(vv);
+  // acc[k], acc[k + 1] (k = off / 4) ← float32(acc + w·v) in float64
+  const pair = (off: number) => {
+    f.get(a);
+    f.get(a).simdMem(SimdOp.v128_load64_zero, 2, L.acc + off).simd(SimdOp.f64x2_promote_low_f32x4);
+    f.get(pw).simdMem(SimdOp.v128_load64_zero, 2, L.weights + off).simd(SimdOp.f64x2_promote_low_f32x4).get(vv).simd(SimdOp.f64x2_mul);
+    f.simd(SimdOp.f64x2_add).simd(SimdOp.f32x4_demote_f64x2_zero);
+    f.simdMem(SimdOp.v128_store64_lane, 2, L.acc + off).op(0);
+  };
+  const advance = (bytes: number) => {
+    f.get(a).i32(bytes).op(Op.i32_add).set(a);
+    f.get(pw).i32(bytes).op(Op.i32_add).set(pw);
+  };
+  f.block().get(left).i32(4).op(Op.i32_lt_s).br_if(0).loop();
+  pair(0);
+  pair(8);
+  advance(16);
+  f.get(left).i32(4).op(Op.i32_sub).tee(left).i32(4).op(Op.i32_ge_s).br_if(0);
+  f.end().end();
+  f.get(left).i32(2).op(Op.i32_ge_s).if();
+  pair(0);
+  advance(8);
+  f.end();
+  // the last synapse of an odd count
+  f.get(left).i32(1).op(Op.i32_and).if();
+  f.get(a).get(a).mem(Op.f32_load, 2, L.acc).op(Op.f64_promote_f32);
+  f.get(pw).mem(Op.f32_load, 2, L.weights).op(Op.f64_promote_f32).get(v).op(Op.f64_mul).op(Op.f64_add);
+  f.op(Op.f32_demote_f64).mem(Op.f32_store, 2, L.acc);
   f.end();
 }
 
