@@ -24,8 +24,10 @@ import {
   StateMonitor,
   normal,
   uniform,
+  ring,
   BuildError,
 } from '../src/index.js';
+import { diagonalTable } from '../src/engine/coupling.js';
 
 interface Build {
   threads?: number;
@@ -38,7 +40,7 @@ interface Build {
 const netOf = (o: Build, seed: number) => new Network({ dt: '0.1 ms', seed, dtype: o.dtype ?? 'float64', threads: o.threads, engine: o.engine, backend: o.backend, ...(o.rank ? { rank: o.rank } : {}) });
 const cell = { El: '-70 mV', Vth: '-50 mV', Vreset: '-55 mV', tau: '20 ms', R: '40 Mohm', tref: '2 ms' };
 
-/** (a) 100 E and 52 I LIF cells: NMDA (pre-aligned, Mg block) E → E, E → I and a sparse slice; GABA spikes I → E. */
+/** (a) 100 E and 52 I LIF cells: NMDA (pre-aligned, Mg block) E → E, E → I, E → 51 of the I, 99 E → 99 E on a ring and a sparse slice; GABA spikes I → E. */
 function nmdaNetwork(o: Build, nmda = true) {
   const net = netOf(o, 7);
   const E = net.add(new NeuronGroup(100, LIF, { name: 'E', params: cell, init: { v: uniform('-70 mV', '-50 mV') } }));
@@ -47,6 +49,11 @@ function nmdaNetwork(o: Build, nmda = true) {
   if (nmda) {
     net.connect(E, E, { name: 'nmda EE', comm: new All2All(), weight: '0.8 nS', ...syn() });
     net.connect(E, I, { name: 'nmda EI', comm: new All2All(), weight: uniform('0.2 nS', '1 nS'), ...syn() });
+    // dense rows of odd length (51; a 15-cell part on 3 threads): the two-lane loops' last pair and last synapse
+    net.connect(E, I.slice(1, 52), { name: 'nmda EI odd', comm: new All2All(), weight: uniform('0.01 nS', '0.05 nS'), ...syn() });
+    // weights by offset on a ring of 99 (constant along diagonals: the engine reads its diagonal table), rows of odd length
+    const profile = Array.from({ length: 99 }, (_, k) => 0.02 + 0.3 * Math.exp(-(Math.min(k, 99 - k) ** 2) / 50) + 0.001 * k);
+    net.connect(E.slice(0, 99), E.slice(1, 100), { name: 'nmda EE ring', comm: new All2All(), weight: ring(profile, 'nS'), ...syn() });
     net.connect(E.slice(10, 90), E.slice(20, 100), { name: 'nmda sparse', comm: new FixedProb(0.3), weight: normal('1 nS', '0.3 nS'), ...syn() });
   }
   net.connect(I, E, { name: 'gaba IE', comm: new FixedProb(0.4), weight: '1.5 nS', syn: Expon({ tau: '5 ms' }), out: COBA({ E: '-70 mV' }) });
@@ -145,10 +152,10 @@ const accumulators = (r: Record<string, number[]>, group: string) => Object.keys
 test('(a) pre-aligned NMDA kinetics: on the engine, identical for 1, 2 and 3 threads and to the JavaScript loop (float64)', () => {
   const r = engineMatchesLoop(nmdaNetwork);
   assert.ok(r['se.idx'].length > 50 && r['si.idx'].length > 20, `${r['se.idx'].length} E and ${r['si.idx'].length} I spikes`);
-  // three NMDA accumulators (two on E, one on I), each summing something, and different across neurons where weights differ
+  // five NMDA accumulators (three on E, two on I), each summing something, and different across neurons where weights differ
   const accE = accumulators(r, 'E');
   const accI = accumulators(r, 'I');
-  assert.equal(accE.length + accI.length, 3);
+  assert.equal(accE.length + accI.length, 5);
   for (const a of [...accE, ...accI]) assert.ok(a.some((x) => x > 0), 'the accumulator sums the NMDA state');
   assert.ok(new Set(accI[0]).size > 10, 'per-synapse weights give each I cell its own sum');
   // the NMDA drive changes the spikes (the accumulator reaches the post equations)
@@ -225,4 +232,23 @@ test('what stays on the JavaScript loop says why: a source changed by an earlier
   loop.close();
   assert.throws(() => changed({ threads: 2 }).build(), (e: unknown) => e instanceof BuildError && /threads/.test(e.message) && /'kick'/.test(e.message));
   assert.throws(() => delayed({ rank: { index: 0, count: 2 } }).build(), (e: unknown) => e instanceof BuildError && /rank/.test(e.message) && /continuous coupling/.test(e.message));
+});
+
+test('diagonal tables: dense weights constant along diagonals become one table of pre + post − 1 values; anything else keeps its weights', () => {
+  const dense = (pre: number, L: number) => ({ indptr: Int32Array.from({ length: pre + 1 }, (_, r) => r * L), indices: Int32Array.from({ length: pre * L }, (_, s) => s % L) });
+  // 3 pre × 4 post, w[r][k] = 10·(k − r): row r is t[2 − r .. 5 − r]
+  const d = dense(3, 4);
+  const w = Float64Array.from({ length: 12 }, (_, s) => 10 * ((s % 4) - Math.floor(s / 4)));
+  assert.deepEqual(Array.from(diagonalTable(d.indptr, d.indices, w, 3, false)!), [-20, -10, 0, 10, 20, 30]);
+  // one weight off its diagonal: no table
+  const w2 = w.slice();
+  w2[9] += 1;
+  assert.equal(diagonalTable(d.indptr, d.indices, w2, 3, false), null);
+  // rows that are not dense: no table
+  assert.equal(diagonalTable(Int32Array.of(0, 2, 4), Int32Array.of(0, 1, 1, 2), Float64Array.of(1, 2, 1, 2), 2, false), null);
+  // float32 weights: the table holds them as the engine's float32 copy does (0.1 and its float32 rounding are one diagonal)
+  const w3 = Float64Array.of(0.1, 0.2, 0.3, Math.fround(0.1));
+  const t = diagonalTable(Int32Array.of(0, 2, 4), Int32Array.of(0, 1, 0, 1), w3, 2, true)!;
+  assert.deepEqual(Array.from(t), [Math.fround(0.3), Math.fround(0.1), Math.fround(0.2)]);
+  assert.equal(diagonalTable(Int32Array.of(0, 2, 4), Int32Array.of(0, 1, 0, 1), w3, 2, false), null);
 });

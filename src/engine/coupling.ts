@@ -27,8 +27,12 @@
  * Loops. Dense rows (All2All: every row the same targets 0..L−1 in order) with one weight add the
  * same terms to every post neuron, so the sum is taken once (O(pre) instead of O(pre·post)) and
  * stored into each accumulator of the thread's range: the same value, bit for bit, as summing per
- * post neuron. Dense rows with per-synapse weights (float64 state) run a f64x2 loop along the row
- * (lane by lane the same products and sums as the scalar loop); everything else runs the CSR rows
+ * post neuron. Dense rows with per-synapse weights run a f64x2 loop along the row (float32 state:
+ * two weights and accumulators at a time promoted to float64, the sums rounded back), lane by lane
+ * the same products and sums as the scalar loop; when those weights are constant along diagonals
+ * (weights by offset on a ring or a line: {@link diagonalTable}) the loop reads them from one
+ * float64 table of pre + post − 1 values, which stays in cache and needs no promotion, instead of
+ * pre × post weights; everything else runs the CSR rows
  * (the thread's part of each row, as the engine reorders them by owner) one synapse at a time.
  */
 import { type ModuleBuilder, type FunctionBuilder, Op, ValType, SimdOp } from '../wasm/encoder.js';
@@ -72,6 +76,38 @@ export function denseRows(indptr: ArrayLike<number>, indices: ArrayLike<number>,
     for (let k = 0; k < L; k++) if (indices[a + k] !== k) return false;
   }
   return true;
+}
+
+/**
+ * The weights of dense rows as one table when they are constant along diagonals (Toeplitz: the
+ * weight from pre r to post k depends only on k − r, as for weights set by distance on a line or a
+ * ring): t[preSize − 1 − r + k] = w[r·L + k], preSize + L − 1 values; else null. Row r from k on is
+ * then t[preSize − 1 − r + k ...], contiguous, so the sums read O(pre + post) float64 values instead
+ * of O(pre·post) weights: the same values (float32 weights are promoted exactly), in the same order.
+ * `round`: the engine keeps float32 weights (each value as Math.fround gives it).
+ *
+ * @example
+ * diagonalTable(Int32Array.of(0, 2, 4), Int32Array.of(0, 1, 0, 1), Float64Array.of(1, 2, 3, 1), 2, false) // Float64Array [3, 1, 2]
+ */
+export function diagonalTable(indptr: ArrayLike<number>, indices: ArrayLike<number>, weights: ArrayLike<number>, preSize: number, round: boolean): Float64Array | null {
+  if (!denseRows(indptr, indices, preSize)) return null;
+  const L = indptr[1] - indptr[0];
+  const w = (s: number) => (round ? Math.fround(weights[s]) : weights[s]);
+  for (let r = 1; r < preSize; r++) for (let k = 1; k < L; k++) if (!Object.is(w(r * L + k), w((r - 1) * L + k - 1))) return null;
+  const t = new Float64Array(preSize + L - 1);
+  for (let k = 0; k < L; k++) t[preSize - 1 + k] = w(k);
+  for (let r = 1; r < preSize; r++) t[preSize - 1 - r] = w(r * L);
+  return t;
+}
+
+/**
+ * The diagonal table of a continuous projection as the engine keeps it (dense rows, per-synapse
+ * weights, neither gap junctions nor per-synapse delays), or null.
+ */
+export function couplingTable(p: { readonly indptr: ArrayLike<number>; readonly indices: ArrayLike<number>; readonly weights?: ArrayLike<number> | null; readonly preSize: number; readonly delays?: ArrayLike<number> | null; readonly continuous?: EngineCouplingSpec }, round: boolean): Float64Array | null {
+  const c = p.continuous;
+  if (!c || c.gapPost !== undefined || !p.weights || p.delays) return null;
+  return diagonalTable(p.indptr, p.indices, p.weights, p.preSize, round);
 }
 
 /** Where a source group's array and its ring are (byte offsets), and the owner ranges. */
@@ -156,6 +192,8 @@ export interface CouplingLayout {
   readonly weight: number;
   /** Dense rows (see {@link denseRows}): the length L of every row, else −1. */
   readonly denseLength: number;
+  /** The weights' diagonal table (float64, see {@link diagonalTable}), read instead of `weights`, or −1. */
+  readonly table: number;
 }
 
 /** `couple(n, w)`: thread w's post neurons' accumulators of step n. */
@@ -275,7 +313,7 @@ export function emitCoupling(m: ModuleBuilder, L: CouplingLayout, double: boolea
     f.get(a).mem(Op.i32_load, 2, L.rows + 4).set(e);
   }
   f.get(s).get(e).op(Op.i32_ge_s).br_if(0);
-  if (L.denseLength >= 0 && L.weights >= 0 && double && !gap) emitDenseRow(f, L, s, e, a, v);
+  if (L.denseLength >= 0 && L.weights >= 0 && !gap) (double ? emitDenseRow : emitDenseRow32)(f, L, r, s, e, a, v);
   else {
     forRange(s, e, () => {
       // a = (postStart + indices[s]) · elem
@@ -338,21 +376,35 @@ function emitPerSynapseDelays(
 }
 
 /**
- * acc[postStart + indices[s] + k] += weights[s + k]·v for k < e − s, two lanes at a time (float64
- * state): the row's part is contiguous in the post group and in the weights.
+ * pw = the byte offset (from {@link weightBase}) of the weight of synapse s of row r: s in the
+ * weights, or in the diagonal table t[preSize − 1 − r + k] with k = s − r·L the synapse's place in
+ * its row.
  */
-function emitDenseRow(f: FunctionBuilder, L: CouplingLayout, s: number, e: number, a: number, v: number): void {
+function setWeightPointer(f: FunctionBuilder, L: CouplingLayout, r: number, s: number, pw: number, shift: number): void {
+  if (L.table >= 0) f.get(s).get(r).i32(L.denseLength + 1).op(Op.i32_mul).op(Op.i32_sub).i32(L.preSize - 1).op(Op.i32_add).i32(3).op(Op.i32_shl).set(pw);
+  else f.get(s).i32(shift).op(Op.i32_shl).set(pw);
+}
+
+/** Where the dense loops read weights: the diagonal table (float64) when there is one. */
+const weightBase = (L: CouplingLayout) => (L.table >= 0 ? L.table : L.weights);
+
+/**
+ * acc[postStart + indices[s] + k] += weights[s + k]·v for k < e − s, two lanes at a time (float64
+ * state): the row's part is contiguous in the post group and in the weights (or the table).
+ */
+function emitDenseRow(f: FunctionBuilder, L: CouplingLayout, r: number, s: number, e: number, a: number, v: number): void {
   const pw = f.local(ValType.i32);
   const left = f.local(ValType.i32);
   const vv = f.local(ValType.v128);
+  const W = weightBase(L);
   f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, L.indices).i32(L.postStart).op(Op.i32_add).i32(3).op(Op.i32_shl).set(a);
-  f.get(s).i32(3).op(Op.i32_shl).set(pw);
+  setWeightPointer(f, L, r, s, pw, 3);
   f.get(e).get(s).op(Op.i32_sub).set(left);
   f.get(v).simd(SimdOp.f64x2_splat).set(vv);
   f.block().get(left).i32(2).op(Op.i32_lt_s).br_if(0).loop();
   f.get(a);
   f.get(a).simdMem(SimdOp.v128_load, 3, L.acc);
-  f.get(pw).simdMem(SimdOp.v128_load, 3, L.weights).get(vv).simd(SimdOp.f64x2_mul);
+  f.get(pw).simdMem(SimdOp.v128_load, 3, W).get(vv).simd(SimdOp.f64x2_mul);
   f.simd(SimdOp.f64x2_add);
   f.simdMem(SimdOp.v128_store, 3, L.acc);
   f.get(a).i32(16).op(Op.i32_add).set(a);
@@ -362,8 +414,57 @@ function emitDenseRow(f: FunctionBuilder, L: CouplingLayout, s: number, e: numbe
   // the last synapse of an odd count
   f.get(left).if();
   f.get(a).get(a).mem(Op.f64_load, 3, L.acc);
-  f.get(pw).mem(Op.f64_load, 3, L.weights).get(v).op(Op.f64_mul).op(Op.f64_add);
+  f.get(pw).mem(Op.f64_load, 3, W).get(v).op(Op.f64_mul).op(Op.f64_add);
   f.mem(Op.f64_store, 3, L.acc);
+  f.end();
+}
+
+/**
+ * The same for float32 state: two lanes at a time promoted to float64 (the accumulators, and the
+ * weights unless the table already holds them in float64), lane by lane the scalar loop's promote,
+ * multiply, add and round back to float32; four synapses per turn, then two, then one.
+ */
+function emitDenseRow32(f: FunctionBuilder, L: CouplingLayout, r: number, s: number, e: number, a: number, v: number): void {
+  const pw = f.local(ValType.i32);
+  const left = f.local(ValType.i32);
+  const vv = f.local(ValType.v128);
+  const W = weightBase(L);
+  const wide = L.table >= 0;
+  f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, L.indices).i32(L.postStart).op(Op.i32_add).i32(2).op(Op.i32_shl).set(a);
+  setWeightPointer(f, L, r, s, pw, 2);
+  f.get(e).get(s).op(Op.i32_sub).set(left);
+  f.get(v).simd(SimdOp.f64x2_splat).set(vv);
+  // acc[k], acc[k + 1] (k = off / 4) ← float32(acc + w·v) in float64
+  const pair = (off: number) => {
+    f.get(a);
+    f.get(a).simdMem(SimdOp.v128_load64_zero, 2, L.acc + off).simd(SimdOp.f64x2_promote_low_f32x4);
+    if (wide) f.get(pw).simdMem(SimdOp.v128_load, 3, W + 2 * off);
+    else f.get(pw).simdMem(SimdOp.v128_load64_zero, 2, W + off).simd(SimdOp.f64x2_promote_low_f32x4);
+    f.get(vv).simd(SimdOp.f64x2_mul);
+    f.simd(SimdOp.f64x2_add).simd(SimdOp.f32x4_demote_f64x2_zero);
+    f.simdMem(SimdOp.v128_store64_lane, 2, L.acc + off).op(0);
+  };
+  const advance = (bytes: number) => {
+    f.get(a).i32(bytes).op(Op.i32_add).set(a);
+    f.get(pw).i32(wide ? 2 * bytes : bytes).op(Op.i32_add).set(pw);
+  };
+  f.block().get(left).i32(4).op(Op.i32_lt_s).br_if(0).loop();
+  pair(0);
+  pair(8);
+  advance(16);
+  f.get(left).i32(4).op(Op.i32_sub).tee(left).i32(4).op(Op.i32_ge_s).br_if(0);
+  f.end().end();
+  f.get(left).i32(2).op(Op.i32_ge_s).if();
+  pair(0);
+  advance(8);
+  f.end();
+  // the last synapse of an odd count
+  f.get(left).i32(1).op(Op.i32_and).if();
+  f.get(a).get(a).mem(Op.f32_load, 2, L.acc).op(Op.f64_promote_f32);
+  if (wide) f.get(pw).mem(Op.f64_load, 3, W);
+  else f.get(pw).mem(Op.f32_load, 2, W).op(Op.f64_promote_f32);
+  f.get(v).op(Op.f64_mul).op(Op.f64_add);
+  f.op(Op.f32_demote_f64).mem(Op.f32_store, 2, L.acc);
   f.end();
 }
 
@@ -382,6 +483,7 @@ interface ProjPlace {
     readonly postStart: number;
     readonly indptr: ArrayLike<number>;
     readonly indices: ArrayLike<number>;
+    readonly weights?: ArrayLike<number> | null;
     readonly weight: number;
     readonly target: string;
     readonly delaySteps: number;
@@ -398,7 +500,8 @@ interface ProjPlace {
 /**
  * Reserves the source rings (threads > 1 or a delay: one per pre group, source array and number of
  * slots, shared by the projections that read it) and returns each continuous projection's layout
- * (undefined for the others), the copies to run before the barrier, and the histories (state).
+ * (undefined for the others), the copies to run before the barrier, the histories (state) and the
+ * diagonal tables to fill.
  */
 export function layoutCouplings(
   reserve: (bytes: number, align: number) => number,
@@ -406,8 +509,9 @@ export function layoutCouplings(
   groups: readonly GroupPlace[],
   threads: number,
   elem: number,
-): { layouts: (CouplingLayout | undefined)[]; copies: SourceCopyLayout[]; histories: { offset: number; bytes: number }[] } {
+): { layouts: (CouplingLayout | undefined)[]; copies: SourceCopyLayout[]; histories: { offset: number; bytes: number }[]; tables: { offset: number; data: Float64Array }[] } {
   const rings = new Map<string, SourceCopyLayout>();
+  const tables: { offset: number; data: Float64Array }[] = [];
   const layouts = projs.map((p): CouplingLayout | undefined => {
     const c = p.spec.continuous;
     if (!c) return undefined;
@@ -427,6 +531,9 @@ export function layoutCouplings(
       ring = copy.ring;
     }
     const { indptr, indices, preSize } = p.spec;
+    const data = couplingTable(p.spec, elem === 4);
+    const table = data ? reserve(data.length * 8, 8) : -1;
+    if (data) tables.push({ offset: table, data });
     return {
       threads,
       source,
@@ -446,9 +553,10 @@ export function layoutCouplings(
       weights: p.weights,
       weight: p.spec.weight,
       denseLength: denseRows(indptr, indices, preSize) ? indptr[1] - indptr[0] : -1,
+      table,
     };
   });
   const copies = [...rings.values()];
   const histories = copies.filter((c) => c.history).map((c) => ({ offset: c.ring, bytes: c.slots * c.size * elem }));
-  return { layouts, copies, histories };
+  return { layouts, copies, histories, tables };
 }

@@ -35,7 +35,7 @@ import { emitThreefry, emitUniform } from './threefry.js';
 import { emitJitDeliver, jitTableBytes, writeJitTable, type EngineJitRows } from './jit.js';
 import { engineThreadHost, type EngineThread, type EngineThreadHost } from './threads.js';
 import { CTL_GEN, CTL_COUNT, CTL_SLEEP, CTL_ABORT, CTL_SEQ, CTL_N0, CTL_N1, CTL_DONE, CTL_READY, CTL_QUIT, CTL_EPOCH, CTL_EXITED, CTL_FAULT, RUNNING, engineImports } from './control.js';
-import { emitCoupling, emitSourceCopy, layoutCouplings, sourceRingBytes, type EngineCouplingSpec } from './coupling.js';
+import { couplingTable, emitCoupling, emitSourceCopy, layoutCouplings, sourceRingBytes, type EngineCouplingSpec } from './coupling.js';
 
 type StateArray = Float32Array | Float64Array;
 
@@ -283,7 +283,11 @@ export class StepEngine {
     }
     total += StateRecords.bytes(options.stateRecords ?? [], T);
     for (const p of projections) {
-      if (p.continuous) total += r(sourceRingBytes(groups[p.pre].size, elem, T, p));
+      if (p.continuous) {
+        total += r(sourceRingBytes(groups[p.pre].size, elem, T, p));
+        const table = couplingTable(p, elem === 4);
+        if (table) total += r(table.length * 8);
+      }
       if (p.jit) {
         total += r(jitTableBytes(p.jit));
         continue;
@@ -444,6 +448,7 @@ export class StepEngine {
       this.fillProjection(p, double);
       p.plast?.fill(arena, arena.i32(p.rows, T === 1 ? p.spec.preSize + 1 : p.spec.preSize * (T + 1)), arena.i32(p.indices, p.nnz));
     }
+    for (const t of coupling.tables) arena.f64(t.offset, t.data.length).set(t.data);
     this.records.fill(arena);
     const I = this.I32;
     I[(ctl >>> 2) + CTL_GEN] = 0;
