@@ -1071,6 +1071,7 @@ export function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, p
   const nR = delayed ? f.local(ValType.i32) : -1;
   const at = delayed ? f.local(ValType.i32) : -1;
   if (delayed && p.R > 0) f.get(0).i32(p.R).op(Op.i32_rem_u).set(nR); // R = 0: no synapse, nothing to wrap
+  p.plast?.emitPrologue(f, 0, 1); // t, the rule's step constants and trace addresses, once per call
   f.block();
   f.get(0);
   if (delaySteps > 0) f.i32(delaySteps).op(Op.i32_sub).tee(d).i32(0).op(Op.i32_lt_s).br_if(0);
