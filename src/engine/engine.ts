@@ -1079,6 +1079,7 @@ export function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, p
   const nR = delayed ? f.local(ValType.i32) : -1;
   const at = delayed ? f.local(ValType.i32) : -1;
   if (delayed && p.R > 0) f.get(0).i32(p.R).op(Op.i32_rem_u).set(nR); // R = 0: no synapse, nothing to wrap
+  p.plast?.emitPrologue(f, 0, 1); // t, the rule's step constants and trace addresses, once per call
   f.block();
   f.get(0);
   if (delaySteps > 0) f.i32(delaySteps).op(Op.i32_sub).tee(d).i32(0).op(Op.i32_lt_s).br_if(0);
@@ -1094,6 +1095,7 @@ export function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, p
       f.get(a).mem(Op.i32_load, 2, p.rows + 4).set(e);
     }
     if (rel >= 0) emitLoadRelease(f, { size: N, ring: p.relRing }, preStart, slot, r, rel, double);
+    if (!delayed && gate === 0 && rel < 0 && !keepJ) emitPlainUnrolled(f, p, s, e, a, tOff, double);
     // for (; s < e; s++) target[postStart + indices[s]] += w   (unless the post neuron is refractory, for a gated target)
     f.block().get(s).get(e).op(Op.i32_ge_s).br_if(0).loop();
     f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices);
@@ -1167,6 +1169,28 @@ export function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, p
   }
   f.end();
   return idx;
+}
+
+/**
+ * The plain delivery (no delay ring, gate, release or plasticity) four synapses per turn while
+ * s + 4 ≤ e, in the order of the one-by-one loop that finishes the row: the same sums, fewer loop
+ * branches and stack checks per synapse.
+ */
+function emitPlainUnrolled(f: FunctionBuilder, p: ProjLayout, s: number, e: number, a: number, tOff: number, double: boolean): void {
+  const elem = double ? 8 : 4;
+  const shift = double ? 3 : 2;
+  f.block().get(s).i32(4).op(Op.i32_add).get(e).op(Op.i32_gt_s).br_if(0).loop();
+  for (let k = 0; k < 4; k++) {
+    // target[indices[s + k]] += weights[s + k] (or the one weight)
+    f.get(s).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, p.indices + 4 * k).i32(shift).op(Op.i32_shl).tee(a);
+    f.get(a).mem(double ? Op.f64_load : Op.f32_load, shift, tOff);
+    if (p.spec.weights) f.get(s).i32(shift).op(Op.i32_shl).mem(double ? Op.f64_load : Op.f32_load, shift, p.weights + elem * k);
+    else if (double) f.f64(p.spec.weight);
+    else f.f32(p.spec.weight);
+    f.op(double ? Op.f64_add : Op.f32_add).mem(double ? Op.f64_store : Op.f32_store, shift, tOff);
+  }
+  f.get(s).i32(4).op(Op.i32_add).tee(s).i32(4).op(Op.i32_add).get(e).op(Op.i32_le_s).br_if(0);
+  f.end().end();
 }
 
 /** `run(n0, n1, w) → first step not simulated` (−1 when another thread failed). */

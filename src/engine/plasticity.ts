@@ -17,10 +17,10 @@
  * on-post statements and post-trace updates for the post spikes of step n; then, every
  * `everySteps` steps, the clock-driven statements.
  */
-import { type Expr, symbolsOf } from '../equations/ast.js';
+import { type Expr, symbolsOf, sym } from '../equations/ast.js';
 import { type Assignment } from '../equations/parser.js';
-import { diff, simplify, applyFunction } from '../equations/symbolic.js';
-import { type ModuleBuilder, type FunctionBuilder, Op, ValType } from '../wasm/encoder.js';
+import { diff, simplify, applyFunction, evaluate } from '../equations/symbolic.js';
+import { type ModuleBuilder, type FunctionBuilder, Op, SimdOp, ValType } from '../wasm/encoder.js';
 import { type WasmArena } from '../wasm/kernel.js';
 import { ExprCompiler, unsupportedFunctions } from '../wasm/expr.js';
 import { type PlasticityPlan } from '../plasticity/compile.js';
@@ -95,7 +95,7 @@ export function enginePlasticity(
 /** Bytes the engine reserves for a plastic projection (for the engine's memory estimate). */
 export function plasticBytes(spec: EnginePlasticitySpec, nnz: number, preN: number, postN: number, threads: number, elem: number): number {
   const r = (b: number) => Math.ceil(b / 64) * 64 + 64;
-  return spec.synVars.length * r(nnz * 8) + spec.preTraces.length * (threads - 1) * r(preN * elem) + r((postN + 1) * 4) + 2 * r(nnz * 4);
+  return spec.synVars.length * r(nnz * 8) + spec.preTraces.length * (threads - 1) * r(preN * elem) + r((postN + 1) * 4) + 2 * r(nnz * 4) + r(spec.preTraces.length * 4);
 }
 
 /** What the emitters need of a group's layout in the engine (a structural view of engine.ts's). */
@@ -106,6 +106,51 @@ interface GroupView {
   readonly counts: number;
   readonly slots: number;
   readonly bounds: number;
+}
+
+/** Whether `e` uses only numbers, symbols, negation and + − × ÷ (operations a float64 lane computes as a scalar does). */
+function plainArithmetic(e: Expr): boolean {
+  if (e.k === 'num' || e.k === 'sym') return true;
+  if (e.k === 'neg') return plainArithmetic(e.a);
+  return e.k === 'bin' && e.op !== '^' && plainArithmetic(e.a) && plainArithmetic(e.b);
+}
+
+/**
+ * Whether `e` is worth computing once per call rather than per synapse: it reads nothing but `t`
+ * and numbers, is not a bare leaf, and calls no function (a random draw must stay per synapse).
+ */
+function stepConstant(e: Expr): boolean {
+  if (e.k === 'num' || e.k === 'sym' || e.k === 'call') return false;
+  let ok = true;
+  const visit = (x: Expr): void => {
+    if (x.k === 'call' || (x.k === 'sym' && x.name !== 't')) ok = false;
+    else if (x.k === 'neg' || x.k === 'not') visit(x.a);
+    else if (x.k === 'bin' || x.k === 'cmp' || x.k === 'logic') (visit(x.a), visit(x.b));
+  };
+  visit(e);
+  return ok;
+}
+
+/** `e` with each largest step-constant subtree replaced by the symbol `h$<key>` (`found` collects them by key). */
+function hoistSubtrees(e: Expr, found: Map<string, Expr>): Expr {
+  if (stepConstant(e)) {
+    const key = JSON.stringify(e);
+    found.set(key, e);
+    return sym(`h$${key}`);
+  }
+  switch (e.k) {
+    case 'neg':
+    case 'not':
+      return { ...e, a: hoistSubtrees(e.a, found) };
+    case 'bin':
+    case 'cmp':
+    case 'logic':
+      return { ...e, a: hoistSubtrees(e.a, found), b: hoistSubtrees(e.b, found) };
+    case 'call':
+      return { ...e, args: e.args.map((x) => hoistSubtrees(x, found)) };
+    default:
+      return e;
+  }
 }
 
 /** Loop `for (i = lo; i < hi; i++) body()` with i, hi locals (lo already in i). */
@@ -127,12 +172,16 @@ export class PlasticProjection {
   private readonly synVars: number[];
   /** Per pre trace: the pre group's array (thread 0's copy) and the copies of threads 1..T−1. */
   private readonly traces: { readonly group: number; readonly copies: number }[];
+  /** Per pre trace, an i32 set before each run: 1 when the group's array is +0 outside the pre slice. */
+  private readonly zeroOutside: number;
   private readonly stride: number;
   private readonly tptr: number;
   private readonly tpos: number;
   private readonly trow: number;
   private readonly cols: number;
   private readonly elem: number;
+  /** Per function emitted with {@link emitPrologue}: the locals of t and of the step-constant subexpressions, by name. */
+  private readonly prologues = new WeakMap<FunctionBuilder, Map<string, number>>();
 
   constructor(
     arena: WasmArena,
@@ -161,6 +210,7 @@ export class PlasticProjection {
     this.synVars = spec.synVars.map(() => arena.reserve(p.nnz * 8, 64));
     this.stride = Math.ceil((N * this.elem) / p.line) * p.line;
     this.traces = spec.preTraces.map((t) => ({ group: p.pre.offsets[spec.preArrays.get(t.name)!], copies: T > 1 ? arena.reserve((T - 1) * this.stride, p.line) : -1 }));
+    this.zeroOutside = arena.reserve(Math.max(1, this.traces.length) * 4, 4);
     this.cols = p.post.spec.size - p.postStart;
     this.tptr = arena.reserve((this.cols + 1) * 4);
     this.tpos = arena.reserve(p.nnz * 4);
@@ -196,9 +246,23 @@ export class PlasticProjection {
     }
   }
 
-  /** Before a run: threads 1..T−1 start from thread 0's pre traces (what the user sees and stores). */
+  /**
+   * Before a run: threads 1..T−1 start from thread 0's pre traces (what the user sees and stores),
+   * and each trace notes whether it is +0 (all bits clear) outside the pre slice, where nothing
+   * but the decay writes it during the run.
+   */
   sync(arena: WasmArena): void {
     const N = this.p.pre.spec.size;
+    const { preStart, preSize, double } = this.p;
+    const flags = arena.i32(this.zeroOutside, this.traces.length);
+    this.traces.forEach((t, k) => {
+      const bits = arena.i32(t.group, N * (double ? 2 : 1));
+      const per = double ? 2 : 1;
+      let zero = 1;
+      for (let x = 0; x < preStart * per && zero; x++) if (bits[x] !== 0) zero = 0;
+      for (let x = (preStart + preSize) * per; x < N * per && zero; x++) if (bits[x] !== 0) zero = 0;
+      flags[k] = zero;
+    });
     for (const t of this.traces) {
       if (t.copies < 0) continue;
       const view = (off: number) => (this.p.double ? arena.f64(off, N) : arena.f32(off, N));
@@ -223,29 +287,88 @@ export class PlasticProjection {
     return this.synVars.map((offset, k) => ({ name: `syn${k}`, offset, bytes: this.p.nnz * 8 }));
   }
 
-  /** `decay(n, w)`: thread w's copy of every pre trace advances one step (exponential Euler, as the loop). */
+  /**
+   * `decay(n, w)`: thread w's copy of every pre trace advances one step (exponential Euler, as the
+   * loop: x ← x + factor·f(x) in float64, then stored). Thread 0's copy is the pre group's array and
+   * decays whole, as the loop decays it; the other copies only on the projection's pre slice, the
+   * only entries the rule reads there. Plain arithmetic runs two float64 lanes at a time (the same
+   * operations per lane, so the same bits). Where the update keeps +0 at +0, lanes that are all +0
+   * (neurons that have not spiked) are skipped, and so is the part of thread 0's copy outside the
+   * slice when it was all +0 at the start of the run (nothing else writes there): both store what
+   * the update would have stored.
+   */
   emitDecay(m: ModuleBuilder): number {
     if (this.traces.length === 0) return -1;
     const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
     const idx = m.functionCount - 1;
     const W = 1;
+    const { double, threads: T, preStart, preSize } = this.p;
+    const N = this.p.pre.spec.size;
     const i = f.local(ValType.i32);
     const hi = f.local(ValType.i32);
+    const lo = f.local(ValType.i32);
+    const vhi = f.local(ValType.i32);
+    const whole = f.local(ValType.i32);
     const a = f.local(ValType.i32);
     const x = f.local(ValType.f64);
+    const v = f.local(ValType.v128);
+    const xin = f.local(ValType.v128);
+    const xs = [f.local(ValType.v128), f.local(ValType.v128)];
     const dt = this.spec.dt;
+    const shift = double ? 3 : 2;
     const c = new ExprCompiler(f, 'f64', { addrLocal: a, cse: false, resolve: () => ({ kind: 'local', index: x }) });
     this.spec.preTraces.forEach((t, k) => {
       // x ← x + factor·f(x), factor = dt·exprel(B·dt) with B = ∂f/∂x constant
       const B = simplify(diff(t.rhs, t.name));
       const factor = B.k === 'num' && B.v !== 0 ? dt * applyFunction('exprel', [B.v * dt]) : dt;
+      const simd = plainArithmetic(t.rhs);
+      const keepsZero = simd && Object.is(0 + factor * evaluate(t.rhs, () => 0), 0);
       this.traceBase(f, k, W, a);
-      f.i32(0).set(i);
-      f.i32(this.p.pre.spec.size).set(hi);
+      // [lo, hi): the whole array on thread 0 unless it is +0 outside the slice (and stays so), else the pre slice
+      if (!(preStart === 0 && preSize === N) && (T > 1 || keepsZero)) {
+        f.get(W).op(Op.i32_eqz);
+        if (keepsZero) f.i32(0).mem(Op.i32_load, 2, this.zeroOutside + 4 * k).op(Op.i32_eqz).op(Op.i32_and);
+        f.set(whole);
+        f.i32(0).i32(preStart).get(whole).op(Op.select).set(lo);
+        f.i32(N).i32(preStart + preSize).get(whole).op(Op.select).set(hi);
+      } else {
+        f.i32(0).set(lo);
+        f.i32(N).set(hi);
+      }
+      f.get(lo).set(i);
+      if (simd) {
+        // lanes of 4 (float32: two promoted halves) or 2 (float64) elements, up to vhi
+        const lanes = double ? 2 : 4;
+        const lc = new ExprCompiler(f, 'f64x2', { addrLocal: a, cse: false, resolve: () => ({ kind: 'local', index: xin }) });
+        f.get(hi).get(lo).op(Op.i32_sub).i32(-lanes).op(Op.i32_and).get(lo).op(Op.i32_add).set(vhi);
+        f.block().get(i).get(vhi).op(Op.i32_ge_s).br_if(0).loop();
+        f.get(a).get(i).i32(shift).op(Op.i32_shl).op(Op.i32_add).simdMem(SimdOp.v128_load, shift, 0).set(v);
+        if (keepsZero) f.get(v).simd(SimdOp.v128_any_true).if();
+        for (let h = 0; h < (double ? 1 : 2); h++) {
+          f.get(v);
+          if (!double) {
+            if (h === 1) f.get(v).simd(SimdOp.i8x16_shuffle, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+            f.simd(SimdOp.f64x2_promote_low_f32x4);
+          }
+          f.tee(xin).f64x2(factor);
+          lc.value(t.rhs);
+          f.simd(SimdOp.f64x2_mul).simd(SimdOp.f64x2_add);
+          if (!double) f.simd(SimdOp.f32x4_demote_f64x2_zero);
+          f.set(xs[h]);
+        }
+        f.get(a).get(i).i32(shift).op(Op.i32_shl).op(Op.i32_add);
+        if (double) f.get(xs[0]);
+        else f.get(xs[0]).get(xs[1]).simd(SimdOp.i8x16_shuffle, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+        f.simdMem(SimdOp.v128_store, shift, 0);
+        if (keepsZero) f.end();
+        f.get(i).i32(lanes).op(Op.i32_add).tee(i).get(vhi).op(Op.i32_lt_s).br_if(0);
+        f.end().end();
+        f.get(vhi).set(i);
+      }
       forRange(f, i, hi, () => {
         this.load(f, a, i, 0);
         f.set(x);
-        f.get(a).get(i).i32(this.p.double ? 3 : 2).op(Op.i32_shl).op(Op.i32_add);
+        f.get(a).get(i).i32(shift).op(Op.i32_shl).op(Op.i32_add);
         f.get(x).f64(factor);
         c.value(t.rhs);
         f.op(Op.f64_mul).op(Op.f64_add);
@@ -253,6 +376,39 @@ export class PlasticProjection {
       });
     });
     return idx;
+  }
+
+  /**
+   * At the top of a function that runs the on-pre and pre-spike statements (the delivery; i32
+   * locals `n`, the step, and `w`, the thread): t = n·dt, the statements' subexpressions that read
+   * only t and numbers, and the address of thread w's copy of each pre trace, each computed once per
+   * call into a local that the per-synapse code reads (the same operations, so the same values).
+   */
+  emitPrologue(f: FunctionBuilder, n: number, w: number): void {
+    this.prologue(f, n, w, [this.spec.onPre, this.spec.preSpike]);
+  }
+
+  private prologue(f: FunctionBuilder, n: number, w: number, lists: readonly (readonly Assignment[])[]): void {
+    const found = new Map<string, Expr>();
+    for (const list of lists) for (const a of list) hoistSubtrees(a.value, found);
+    const locals = new Map<string, number>();
+    const t = f.local(ValType.f64);
+    f.get(n).op(Op.f64_convert_i32_s).f64(this.spec.dt).op(Op.f64_mul).set(t);
+    locals.set('t', t);
+    const c = new ExprCompiler(f, 'f64', { addrLocal: f.local(ValType.i32), cse: false, resolve: () => ({ kind: 'local', index: t }) });
+    for (const [key, e] of found) {
+      const l = f.local(ValType.f64);
+      c.value(e);
+      f.set(l);
+      locals.set(`h$${key}`, l);
+    }
+    // the address of thread w's copy of each pre trace (a local of i32 type, unlike the others)
+    this.traces.forEach((_, k) => {
+      const b = f.local(ValType.i32);
+      this.traceBase(f, k, w, b);
+      locals.set(`base$${k}`, b);
+    });
+    this.prologues.set(f, locals);
   }
 
   /**
@@ -296,6 +452,7 @@ export class PlasticProjection {
     const xe = f.local(ValType.i32);
     const s = f.local(ValType.i32);
     const i = f.local(ValType.i32);
+    this.prologue(f, N_, W, [onPost, postSpike, every]);
     if (onPost.length + postSpike.length > 0) {
       // thread w's segment of the post group's spike list of step n
       const slot = f.local(ValType.i32);
@@ -388,6 +545,9 @@ export class PlasticProjection {
     const locals = new Map<string, number>();
     const addr = f.local(ValType.i32);
     const names = new Set<string>();
+    // t and the step-constant subexpressions come from the function's prologue where it has one
+    const pro = this.prologues.get(f);
+    if (pro) list = list.map((a) => ({ ...a, value: hoistSubtrees(a.value, new Map()) }));
     for (const a of list) for (const s of [a.target, ...symbolsOf(a.value)]) names.add(s);
     // where each name lives: [base local, index local, memory offset, float64?]
     const place = (name: string): { base: number; index: number; offset: number; f64: boolean } => {
@@ -400,8 +560,8 @@ export class PlasticProjection {
       const arrayName = name.slice(pre ? 4 : 5);
       const k = pre ? this.spec.preTraces.findIndex((t) => t.name === arrayName) : -1;
       if (k >= 0) {
-        const b = f.local(ValType.i32);
-        this.traceBase(f, k, at.w, b);
+        let b = pro?.get(`base$${k}`);
+        if (b === undefined) this.traceBase(f, k, at.w, (b = f.local(ValType.i32)));
         return { base: b, index: at.i, offset: 0, f64: double };
       }
       const g = pre ? this.p.pre : this.p.post;
@@ -414,6 +574,11 @@ export class PlasticProjection {
       if (pl.base >= 0) f.get(pl.base).op(Op.i32_add);
     };
     for (const name of names) {
+      const held = pro?.get(name);
+      if (held !== undefined) {
+        locals.set(name, held);
+        continue;
+      }
       const l = f.local(ValType.f64);
       locals.set(name, l);
       if (name === 't') {
