@@ -29,7 +29,7 @@ serveCommands(
   C,
   seq,
   () => {
-    const ex = new W.Instance(module, { env: { memory, log: Math.log } }).exports;
+    const ex = new W.Instance(module, { env: { memory } }).exports;
     for (let c = w; c < copies; c += threads) runs[c] = ex[`run${c}`] as Run;
   },
   () => {
