@@ -145,8 +145,7 @@ export function emitJitDeliver(m: ModuleBuilder, p: ProjectionView, pre: GroupVi
   if (pre.slots > 1) f.get(d).i32(pre.slots).op(Op.i32_rem_u).set(slot);
   else f.i32(0).set(slot);
   emitSpikeWalk(f, pre, T, line, { preStart, preSize }, { slot, c, base: spikes, q, r }, () => {
-    if (jit.selfOffset === undefined) f.i32(-1).set(self);
-    else f.get(r).i32(jit.selfOffset).op(Op.i32_add).set(self);
+    if (jit.selfOffset !== undefined) f.get(r).i32(jit.selfOffset).op(Op.i32_add).set(self);
     if (blocks) {
       f.get(blk0).set(blk);
       f.loop(); // blocks
@@ -201,7 +200,7 @@ export function emitJitDeliver(m: ModuleBuilder, p: ProjectionView, pre: GroupVi
     // keep j when it is in the range and not the left-out self; a full buffer goes to the post array
     f.block(); // skip target
     f.get(j).get(lo).op(Op.i32_lt_s).br_if(0);
-    f.get(j).get(self).op(Op.i32_eq).br_if(0);
+    if (jit.selfOffset !== undefined) f.get(j).get(self).op(Op.i32_eq).br_if(0);
     f.get(buf).get(held).i32(2).op(Op.i32_shl).op(Op.i32_add).get(j).mem(Op.i32_store, 2, 0);
     f.get(held).i32(1).op(Op.i32_add).tee(held).i32(BUFFER).op(Op.i32_eq).if();
     f.get(0).get(buf).get(held).call(add);
