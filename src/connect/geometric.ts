@@ -271,46 +271,50 @@ function rowKernel(baseOf: Int32Array, stepOf: Int32Array, shift: number, mask: 
   const tailFirst = tail === undefined ? 2 ** 32 : 2 ** tail.lo;
   const tailBits = tail?.bits ?? 0;
   const tailMask = (1 << tailBits) - 1;
-  return (key, i, nPost, out, n) => {
-    // block `part`: posts start..last, drawn from the stream (key, i, part)
-    for (let part = 0, start = 0; start < nPost; part++, start += ROW_BLOCK) {
-      streamRngState(key, i, STATE, part);
-      let a = STATE[0];
-      let b = STATE[1];
-      let c = STATE[2];
-      let d = STATE[3];
-      const last = Math.min(start + ROW_BLOCK, nPost) - 1;
-      let j = start - 1;
-      for (;;) {
-        // xoshiro128** (Blackman & Vigna): the output from b, then the state update.
-        const y = Math.imul(b, 5);
-        const x = Math.imul((y << 7) | (y >>> 25), 9);
-        const s = b << 9;
-        c ^= a;
-        d ^= b;
-        b ^= c;
-        a ^= d;
-        c ^= s;
-        d = (d << 11) | (d >>> 21);
-        const k = x >>> shift;
-        const base = baseOf[k];
-        if (base >= 0) {
-          j += base + (((x & mask) - stepOf[k]) >>> 31) + 1;
-          if (j > last) break;
-        } else {
-          let skip = -1;
-          if (x >>> 0 >= tailFirst) {
-            const e = 31 - Math.clz32(x);
-            const t = ((e - tailLo) << tailBits) + ((x >>> (e - tailBits)) & tailMask);
-            const tb = tailBase[t];
-            if (tb >= 0) skip = tb + (((x & ((1 << (e - tailBits)) - 1)) - tailStep[t]) >>> 31);
-          }
-          if (skip < 0) skip = exactSkip(x >>> 0, logq);
-          if (skip >= last - j) break; // j + skip + 1 > last; keeps j a small integer for any p
-          j += skip + 1;
+  /** Block `part` of row i: its targets start..last (last < start + ROW_BLOCK), drawn from the stream (key, i, part). */
+  const block = (key: number, i: number, part: number, start: number, last: number, out: Int32Array, n: number): number => {
+    streamRngState(key, i, STATE, part);
+    let a = STATE[0];
+    let b = STATE[1];
+    let c = STATE[2];
+    let d = STATE[3];
+    let j = start - 1;
+    for (;;) {
+      // xoshiro128** (Blackman & Vigna): the output from b, then the state update.
+      const y = Math.imul(b, 5);
+      const x = Math.imul((y << 7) | (y >>> 25), 9);
+      const s = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= s;
+      d = (d << 11) | (d >>> 21);
+      const k = x >>> shift;
+      const base = baseOf[k];
+      if (base >= 0) {
+        j += base + (((x & mask) - stepOf[k]) >>> 31) + 1;
+        if (j > last) break;
+      } else {
+        let skip = -1;
+        if (x >>> 0 >= tailFirst) {
+          const e = 31 - Math.clz32(x);
+          const t = ((e - tailLo) << tailBits) + ((x >>> (e - tailBits)) & tailMask);
+          const tb = tailBase[t];
+          if (tb >= 0) skip = tb + (((x & ((1 << (e - tailBits)) - 1)) - tailStep[t]) >>> 31);
         }
-        out[n++] = j; // no test for the self-connection here (it costs ~10 % in this loop): see fixedProbRow
+        if (skip < 0) skip = exactSkip(x >>> 0, logq);
+        if (skip >= last - j) break; // j + skip + 1 > last; keeps j a small integer for any p
+        j += skip + 1;
       }
+      out[n++] = j; // no test for the self-connection here (it costs ~10 % in this loop): see fixedProbRow
+    }
+    return n;
+  };
+  return (key, i, nPost, out, n) => {
+    if (nPost <= ROW_BLOCK) return block(key, i, 0, 0, nPost - 1, out, n);
+    for (let part = 0; part * ROW_BLOCK < nPost; part++) {
+      n = block(key, i, part, part * ROW_BLOCK, Math.min((part + 1) * ROW_BLOCK, nPost) - 1, out, n);
     }
     return n;
   };
