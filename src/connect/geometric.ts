@@ -17,9 +17,9 @@
  * pairs, but over buckets whose width grows with x (2^S buckets per octave [2^e, 2^(e+1)), S about
  * log2(1/p)), because the steps there are spaced about x·p apart. It covers the TAIL_OCTAVES
  * octaves below the first table; the draws under it (about 2^-TAIL_OCTAVES of the tail's) and in
- * its buckets with several steps fall back to {@link exactSkip}. (An exact draw costs of the order
- * of 100 ns on the step engine against a few ns for a table read; a larger first table instead is
- * slower: its reads then miss the cache.)
+ * its buckets with several steps fall back to {@link exactSkip}. (On the step engine at p = 10^-4,
+ * drawing rows without delivering measured about 19 instead of 22 ns per synapse with the tail;
+ * a first table of 2^18 or 2^20 buckets instead was slower, its reads then missing the cache.)
  *
  * The table is built from the step positions found with {@link exactSkip} itself, so the fast
  * sampler returns exactly exactSkip(x) for every x, not an approximation: the output is
