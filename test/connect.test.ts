@@ -26,7 +26,7 @@ import {
   inDegrees,
   outDegrees,
 } from '../src/connect/index.js';
-import { buildSkipTable, exactSkip, fixedProbCsr, skipTable, tableSkip } from '../src/connect/geometric.js';
+import { buildSkipTable, exactSkip, fixedProbCsr, ROW_BLOCK, skipTable, tableSkip } from '../src/connect/geometric.js';
 import { StreamRng, streamRngState, threefry2x32, threefryOut } from '../src/math/rng.js';
 
 const WHERE = "projection 'E→I'";
@@ -399,7 +399,29 @@ const FIXED_PROB_CASES: Array<[number, boolean, ConnectContext]> = [
   [2e-5, false, ctx(2000, 50_000, { seed: 12, selfOffset: 0 })],
   [1, false, ctx(30, 40, { seed: 13, selfOffset: 5 })],
   [0, true, ctx(30, 40, { seed: 14 })],
+  // rows of two blocks, the self-connection in the first or the second
+  [0.0005, false, ctx(40, ROW_BLOCK + 3000, { seed: 15, selfOffset: 0 })],
+  [0.0004, false, ctx(30, ROW_BLOCK + 2000, { seed: 16, selfOffset: ROW_BLOCK - 10 })],
 ];
+
+/** xoshiro128** words from the state streamRngState(key, stream, ·, part) (unsigned). */
+function blockStream(key: number, stream: number, part: number): () => number {
+  const st = new Int32Array(4);
+  streamRngState(key, stream, st, part);
+  let [a, b, c, d] = st;
+  return () => {
+    const y = Math.imul(b, 5);
+    const x = Math.imul((y << 7) | (y >>> 25), 9) >>> 0;
+    const s = b << 9;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= s;
+    d = (d << 11) | (d >>> 21);
+    return x;
+  };
+}
 
 test('FixedProb: stored rows = just-in-time rows = the slow-path reference (StreamRng + floor(ln u / ln(1 - p)))', () => {
   const rng = new StreamRng();
@@ -425,15 +447,77 @@ test('FixedProb: stored rows = just-in-time rows = the slow-path reference (Stre
       if (p === 1) {
         for (let j = 0; j < c.nPost; j++) if (j !== self(i)) ref.push(j);
       } else if (p > 0) {
-        rng.seed(key, i);
-        for (let j = -1; ; ) {
-          j += Math.floor(Math.log(rng.uniformOpen()) / logq) + 1;
-          if (j >= c.nPost) break;
-          if (j !== self(i)) ref.push(j);
+        // block 0 from StreamRng (the whole row's stream), each further block from its own
+        for (let start = 0; start < c.nPost; start += ROW_BLOCK) {
+          const words = blockStream(key, i, start / ROW_BLOCK);
+          rng.seed(key, i);
+          const u = () => (start === 0 ? rng.uniformOpen() : (words() + 1) / 4294967296);
+          for (let j = start - 1; ; ) {
+            j += Math.floor(Math.log(u()) / logq) + 1;
+            if (j >= Math.min(c.nPost, start + ROW_BLOCK)) break;
+            if (j !== self(i)) ref.push(j);
+          }
         }
       }
       assert.deepEqual(stored, ref, `p = ${p}, row ${i}: reference`);
     }
+  }
+});
+
+test('FixedProb: a row of two blocks begins with the one-block row of the same seed', () => {
+  // block 0 of a row is the stream of the whole row when the posts fit in one block, so a network
+  // whose posts fit in one block has the rows it had before rows were cut into blocks
+  const p = 0.0005;
+  const big = new FixedProb(p).build(ctx(50, ROW_BLOCK + 40_000, { seed: 21 }));
+  const small = new FixedProb(p).build(ctx(50, ROW_BLOCK, { seed: 21 }));
+  let second = 0;
+  for (let i = 0; i < 50; i++) {
+    const row = Array.from(big.indices.subarray(big.indptr[i], big.indptr[i + 1]));
+    const first = row.filter((j) => j < ROW_BLOCK);
+    assert.deepEqual(first, Array.from(small.indices.subarray(small.indptr[i], small.indptr[i + 1])), `row ${i}`);
+    second += row.length - first.length;
+  }
+  // the second block's targets: binomial(50 · 40 000, p), mean 1000, SD 31.6
+  assert.ok(Math.abs(second - 1000) < 4 * 31.6, `${second} targets in the second blocks`);
+});
+
+test('skip table: own logarithm (logOpenUnit) steps where Math.log does, so rows are those of floor(Math.log(u) / ln(1 - p))', () => {
+  for (const p of [1e-4, 4e-4, 0.002, 0.02, 0.3]) {
+    const logq = Math.log1p(-p);
+    const byMathLog = (x: number) => Math.floor(Math.log((x + 1) / 4294967296) / logq);
+    // both skips are non-increasing in x: equal step positions make them equal for every x
+    for (let k = 1; ; k++) {
+      let c = Math.min(0xffffffff, Math.floor(Math.exp(k * logq) * 4294967296));
+      while (c < 0xffffffff && byMathLog(c) >= k) c++;
+      while (c > 0 && byMathLog(c - 1) < k) c--;
+      if (exactSkip(c, logq) >= k || (c > 0 && exactSkip(c - 1, logq) < k)) assert.fail(`p = ${p}: step ${k} at x = ${c} by Math.log, not by logOpenUnit`);
+      if (c === 0) break;
+    }
+  }
+});
+
+test('skip table: the tail (buckets per octave below the first table) equals exactSkip at its bucket edges and steps', () => {
+  for (const p of [1e-4, 4e-4, 0.002, 0.02]) {
+    const t = buildSkipTable(p);
+    const tail = t.tail!;
+    assert.ok(tail !== undefined, `p = ${p}: a tail`);
+    const check = (x: number) => {
+      if (x < 0 || x > 0xffffffff) return;
+      if (tableSkip(t, x) !== exactSkip(x, t.logq) || tableSkip(t, x | 0) !== exactSkip(x, t.logq)) assert.fail(`p = ${p}, x = ${x}`);
+    };
+    let used = 0;
+    for (let b = 0; b < tail.base.length; b++) {
+      const e = tail.lo + (b >> tail.bits);
+      const w = 2 ** (e - tail.bits);
+      const start = 2 ** e + (b & ((1 << tail.bits) - 1)) * w;
+      if (start >= tail.end) continue;
+      if (tail.base[b] >= 0) used++;
+      for (const x of [start - 1, start, start + 1, start + tail.step[b] - 1, start + tail.step[b], start + w - 1]) check(x);
+    }
+    // the tail's buckets hold one step at most (a few near its top may be cut by the first table's edge)
+    assert.ok(used > 0.9 * (tail.base.length - (1 << tail.bits)), `p = ${p}: ${used} of ${tail.base.length} tail buckets in use`);
+    // what remains for the logarithm: the x below the tail, about 2^-6 of those below the first table
+    assert.ok(2 ** tail.lo / tail.end < 1 / 16, `p = ${p}: exact below ${2 ** tail.lo} of ${tail.end}`);
   }
 });
 

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Network, NeuronGroup, LIF, defineNeuron, FixedProb, Expon, COBA, SpikeMonitor, normal } from '../src/index.js';
+import { ROW_BLOCK } from '../src/connect/geometric.js';
 
 /** A recurrent COBA-style LIF population: self-connections left out (at offsets 0 and ne − 100), slices, a delay, a delta synapse onto v. */
 function jitNet(opts: { threads?: number; engine?: boolean; dtype?: 'float32' | 'float64'; jit?: boolean; N?: number; p?: number; ms?: number }) {
@@ -63,6 +64,21 @@ test('sparse rows that take exact (logarithm) skips: still identical to the Java
   assert.ok(two.indices.length > 5000, `${two.indices.length} spikes`);
   assert.deepEqual(two.indices, js.indices);
   assert.deepEqual(two.times, js.times);
+});
+
+test('rows of two blocks (posts > ROW_BLOCK): identical spikes for 1, 2 and 3 threads, the JavaScript loop and stored rows', () => {
+  // thread ranges cut the first block (2 and 3 threads), one cuts the second (3 threads); E→E and I→E(slice 100..) have two blocks
+  const N = ROW_BLOCK + 40_000;
+  const opts = { N, p: 30 / N, ms: 8 };
+  const one = jitNet({ ...opts, threads: 1 });
+  assert.match(one.backend, /engine×1/);
+  assert.ok(one.indices.length > 20_000, `${one.indices.length} spikes`);
+  // the second block's targets do receive: neurons there spike after the first volley
+  assert.ok(one.indices.some((i, k) => i >= ROW_BLOCK && one.times[k] > 0.003), 'spikes in the second block after 3 ms');
+  for (const other of [jitNet({ ...opts, engine: false }), jitNet({ ...opts, threads: 2 }), jitNet({ ...opts, threads: 3 }), jitNet({ ...opts, threads: 2, jit: false })]) {
+    assert.deepEqual(other.indices, one.indices);
+    assert.deepEqual(other.times, one.times);
+  }
 });
 
 test('the engine row generator: each synapse delivered once, mean out-degree p·nPost within 4 standard deviations', () => {

@@ -13,24 +13,46 @@
  * skip at the bucket's top and the position (low bits) of the one step inside the bucket, if
  * there is one. A draw is then `base + (low bits of x < step position)`: one table read, no
  * logarithm. Buckets that hold two or more steps (all at small u, a fraction of about
- * 2^-K / p of the draws) fall back to {@link exactSkip}.
+ * 2^-K / p of the draws: 15 % for p = 10^-4) go to a second table, the tail: the same (base, step)
+ * pairs, but over buckets whose width grows with x (2^S buckets per octave [2^e, 2^(e+1)), S about
+ * log2(1/p)), because the steps there are spaced about x·p apart. It covers the TAIL_OCTAVES
+ * octaves below the first table; the draws under it (about 2^-TAIL_OCTAVES of the tail's) and in
+ * its buckets with several steps fall back to {@link exactSkip}. (On the step engine at p = 10^-4,
+ * drawing rows without delivering measured about 19 instead of 22 ns per synapse with the tail;
+ * a first table of 2^18 or 2^20 buckets instead was slower, its reads then missing the cache.)
  *
  * The table is built from the step positions found with {@link exactSkip} itself, so the fast
  * sampler returns exactly exactSkip(x) for every x, not an approximation: the output is
  * geometric exactly as the slow path is, and stored rows equal regenerated ones whichever path
  * drew them. (This needs exactSkip to be monotone in x. It is: consecutive u differ by 2^-32
- * while Math.log errs by under 1 ulp ≤ 2^-48 on [2^-32, 1], so the computed ln u is strictly
+ * while the logarithm errs by a few ulp ≤ 2^-46 on [2^-32, 1], so the computed ln u is strictly
  * increasing in x, and a correctly rounded division by a negative constant and floor keep the order.)
+ * The logarithm is logOpenUnit (src/math/normal.ts), not Math.log: its operations are fixed, so the
+ * step engine computes the same skips in WebAssembly (src/engine/jit.ts) without calling out.
+ *
+ * A row is cut into blocks of ROW_BLOCK posts, each drawn from its own stream (key, row, block):
+ * a thread of the engine that delivers to a range of posts draws only the blocks that overlap it.
+ * Block 0 is the stream of the whole row when the posts fit in one block.
  */
 
 import { BuildError } from '../lang/errors.js';
 import { streamRngState } from '../math/rng.js';
+import { logOpenUnit } from '../math/normal.js';
 import { MAX_SYNAPSES } from './buffer.js';
 import type { CSR } from './csr.js';
 
-const TWO_NEG_32 = 2.3283064365386963e-10;
 const TWO_32 = 4294967296;
 const UINT32_MAX = 4294967295;
+
+/**
+ * log2 of the posts per block of a row. Fixed (not from the thread count), so rows do not depend
+ * on it. A block costs one seeding (two Threefry blocks) per spike: at 10^6 posts, 2^18 (four
+ * blocks) lets the second of two threads start drawing at post 262 144 instead of 0, for 3 more
+ * seedings per spike (about 10 % of one thread's delivery); 2^16 and 2^17 measured no faster.
+ */
+export const ROW_BLOCK_BITS = 18;
+/** Posts per block of a row (see the module comment). */
+export const ROW_BLOCK = 2 ** ROW_BLOCK_BITS;
 
 /**
  * The geometric skip of the uniform word x (0 ≤ x < 2^32, as an unsigned number) for
@@ -40,7 +62,21 @@ const UINT32_MAX = 4294967295;
  * exactSkip(0xffffffff, Math.log1p(-0.02)) // 0 (u = 1)
  */
 export function exactSkip(x: number, logq: number): number {
-  return Math.floor(Math.log((x + 1) * TWO_NEG_32) / logq) + 0; // + 0: 0, not -0, at u = 1
+  return Math.floor(logOpenUnit(x) / logq) + 0; // + 0: 0, not -0, at u = 1
+}
+
+/**
+ * The second table of a {@link SkipTable}, over the octaves e = lo .. lo + octaves − 1 of x
+ * (2^e ≤ x < 2^(e+1)), 2^bits buckets per octave: bucket ((e − lo)·2^bits + (x >>> (e − bits)) mod 2^bits),
+ * the low e − bits bits of x within it. Entries as in the first table.
+ */
+export interface SkipTail {
+  /** The tail serves the x below end (< 2^32): those whose bucket in the first table is -1. */
+  readonly end: number;
+  readonly lo: number;
+  readonly bits: number;
+  readonly base: Int32Array;
+  readonly step: Int32Array;
 }
 
 /** A tabulated {@link exactSkip} for one probability (see the module comment). */
@@ -59,8 +95,10 @@ export interface SkipTable {
    * skip base + 1); 0 when the whole bucket has one skip.
    */
   readonly step: Int32Array;
+  /** The table of the x whose bucket above is -1; none when the first table has no such bucket or p < 2^-TAIL_BITS. */
+  readonly tail?: SkipTail;
   /**
-   * Writes the row drawn from the stream (key, i) (key a signed 32-bit word): its post indices
+   * Writes row i drawn from the streams (key, i, block) (key a signed 32-bit word): its post indices
    * below nPost, ascending, self-connection not removed, to out[n], out[n + 1], ...; returns the
    * new end. See {@link fixedProbRow}.
    */
@@ -73,6 +111,59 @@ export interface SkipTable {
  */
 function tableBits(p: number): number {
   return Math.max(8, Math.min(16, Math.ceil(Math.log2(64 / p))));
+}
+
+/** Octaves of the tail table (fallback for about 2^-6 of the draws that reach it). */
+const TAIL_OCTAVES = 6;
+/** At most 2^14 tail buckets per octave (6 octaves: 768 KiB): the tail is built for p ≥ 2^-14 only. */
+const TAIL_BITS = 14;
+
+/** c_k, the smallest x with exactSkip(x) < k (k ≥ 1): skip is k − 1 on [c_k, c_(k−1)). */
+function stepAt(k: number, logq: number): number {
+  // Mathematically c_k = floor(q^k · 2^32); correct the rounding against exactSkip itself.
+  let c = Math.min(UINT32_MAX, Math.floor(Math.exp(k * logq) * TWO_32));
+  while (c < UINT32_MAX && exactSkip(c, logq) >= k) c++;
+  while (c > 0 && exactSkip(c - 1, logq) < k) c--;
+  return c;
+}
+
+/**
+ * The tail table of the x below `end` (the first x of the first table's buckets that hold one
+ * step at most), or undefined when it would not hold one step per bucket. Cost: a few logarithms
+ * per step in its octaves (about 4 / p).
+ */
+function buildTail(p: number, logq: number, end: number): SkipTail | undefined {
+  const bits = Math.ceil(Math.log2(1 / p));
+  if (bits > TAIL_BITS || end < 2 || end >= TWO_32) return undefined;
+  const top = 31 - Math.clz32(end - 1); // the octave of the last x
+  const lo = Math.max(bits, top - TAIL_OCTAVES + 1);
+  if (top < lo) return undefined;
+  const base = new Int32Array((top - lo + 1) << bits).fill(-1);
+  const step = new Int32Array(base.length);
+  const first = 2 ** lo;
+  const bucket = (x: number): number => {
+    const e = 31 - Math.clz32(x);
+    return ((e - lo) << bits) + ((x >>> (e - bits)) & ((1 << bits) - 1));
+  };
+  // As buildSkipTable, from the skip at end − 1 downwards; a bucket with a second step stays -1.
+  let filled = bucket(end - 1) + 1; // buckets [filled, ...) are done
+  for (let k = exactSkip(end - 1, logq) + 1; k <= 0x7fffffff; k++) {
+    const c = stepAt(k, logq);
+    if (c < first) {
+      base.fill(k - 1, 0, filled);
+      break;
+    }
+    const b = bucket(c);
+    if (b >= filled) {
+      base[b] = -1;
+      step[b] = 0;
+      continue;
+    }
+    base.fill(k - 1, b, filled);
+    step[b] = c & ((1 << (31 - Math.clz32(c) - bits)) - 1);
+    filled = b;
+  }
+  return { end, lo, bits, base, step };
 }
 
 /**
@@ -89,11 +180,9 @@ export function buildSkipTable(p: number, bits = tableBits(p)): SkipTable {
   // Step k (k = 1, 2, ...) is at c_k, the smallest x with exactSkip(x) < k: skip is k - 1 on
   // [c_k, c_(k-1)). Walk the steps downwards from x = 2^32 - 1, filling the buckets above each.
   let top = nb; // buckets [top, nb) are filled
+  let end = 0; // the x below end use the tail
   for (let k = 1; ; k++) {
-    // Mathematically c_k = floor(q^k · 2^32); correct the rounding against exactSkip itself.
-    let c = Math.min(UINT32_MAX, Math.floor(Math.exp(k * logq) * TWO_32));
-    while (c < UINT32_MAX && exactSkip(c, logq) >= k) c++;
-    while (c > 0 && exactSkip(c - 1, logq) < k) c--;
+    const c = stepAt(k, logq);
     if (c === 0) {
       // Every remaining x has skip k - 1.
       base.fill(k - 1, 0, top);
@@ -105,13 +194,15 @@ export function buildSkipTable(p: number, bits = tableBits(p)): SkipTable {
       // A second step in an already filled bucket: it and everything below use exactSkip.
       base.fill(-1, 0, b + 1);
       step.fill(0, 0, b + 1);
+      end = (b + 1) * width;
       break;
     }
     base.fill(k - 1, b, top);
     step[b] = lo; // x below c in this bucket: skip k (or the next step marks the bucket -1)
     top = b;
   }
-  return { p, logq, shift, mask: width - 1, base, step, fill: rowKernel(base, step, shift, width - 1, logq) };
+  const tail = buildTail(p, logq, end);
+  return { p, logq, shift, mask: width - 1, base, step, tail, fill: rowKernel(base, step, shift, width - 1, logq, tail) };
 }
 
 /**
@@ -154,8 +245,14 @@ export function skipTable(p: number): SkipTable {
 export function tableSkip(t: SkipTable, x: number): number {
   const k = x >>> t.shift;
   const base = t.base[k];
-  if (base < 0) return exactSkip(x >>> 0, t.logq);
-  return base + (((x & t.mask) - t.step[k]) >>> 31);
+  if (base >= 0) return base + (((x & t.mask) - t.step[k]) >>> 31);
+  const tail = t.tail;
+  if (tail !== undefined && x >>> 0 >= 2 ** tail.lo) {
+    const low = 31 - Math.clz32(x) - tail.bits;
+    const b = ((31 - Math.clz32(x) - tail.lo) << tail.bits) + ((x >>> low) & ((1 << tail.bits) - 1));
+    if (tail.base[b] >= 0) return tail.base[b] + (((x & ((1 << low) - 1)) - tail.step[b]) >>> 31);
+  }
+  return exactSkip(x >>> 0, t.logq);
 }
 
 /** Scratch for the xoshiro128** state of the row being generated. */
@@ -167,15 +264,21 @@ const STATE = new Int32Array(4);
  * table reads): about 15 % faster than reading them from the table object. One row per call:
  * measured faster than a loop over rows around the same body.
  */
-function rowKernel(baseOf: Int32Array, stepOf: Int32Array, shift: number, mask: number, logq: number): SkipTable['fill'] {
-  return (key, i, nPost, out, n) => {
-    streamRngState(key, i, STATE);
+function rowKernel(baseOf: Int32Array, stepOf: Int32Array, shift: number, mask: number, logq: number, tail: SkipTail | undefined): SkipTable['fill'] {
+  const tailBase = tail?.base ?? new Int32Array(0);
+  const tailStep = tail?.step ?? new Int32Array(0);
+  const tailLo = tail?.lo ?? 0;
+  const tailFirst = tail === undefined ? 2 ** 32 : 2 ** tail.lo;
+  const tailBits = tail?.bits ?? 0;
+  const tailMask = (1 << tailBits) - 1;
+  /** Block `part` of row i: its targets start..last (last < start + ROW_BLOCK), drawn from the stream (key, i, part). */
+  const block = (key: number, i: number, part: number, start: number, last: number, out: Int32Array, n: number): number => {
+    streamRngState(key, i, STATE, part);
     let a = STATE[0];
     let b = STATE[1];
     let c = STATE[2];
     let d = STATE[3];
-    const last = nPost - 1;
-    let j = -1;
+    let j = start - 1;
     for (;;) {
       // xoshiro128** (Blackman & Vigna): the output from b, then the state update.
       const y = Math.imul(b, 5);
@@ -193,11 +296,25 @@ function rowKernel(baseOf: Int32Array, stepOf: Int32Array, shift: number, mask: 
         j += base + (((x & mask) - stepOf[k]) >>> 31) + 1;
         if (j > last) break;
       } else {
-        const skip = exactSkip(x >>> 0, logq);
-        if (skip >= last - j) break; // j + skip + 1 ≥ nPost; keeps j a small integer for any p
+        let skip = -1;
+        if (x >>> 0 >= tailFirst) {
+          const e = 31 - Math.clz32(x);
+          const t = ((e - tailLo) << tailBits) + ((x >>> (e - tailBits)) & tailMask);
+          const tb = tailBase[t];
+          if (tb >= 0) skip = tb + (((x & ((1 << (e - tailBits)) - 1)) - tailStep[t]) >>> 31);
+        }
+        if (skip < 0) skip = exactSkip(x >>> 0, logq);
+        if (skip >= last - j) break; // j + skip + 1 > last; keeps j a small integer for any p
         j += skip + 1;
       }
       out[n++] = j; // no test for the self-connection here (it costs ~10 % in this loop): see fixedProbRow
+    }
+    return n;
+  };
+  return (key, i, nPost, out, n) => {
+    if (nPost <= ROW_BLOCK) return block(key, i, 0, 0, nPost - 1, out, n);
+    for (let part = 0; part * ROW_BLOCK < nPost; part++) {
+      n = block(key, i, part, part * ROW_BLOCK, Math.min((part + 1) * ROW_BLOCK, nPost) - 1, out, n);
     }
     return n;
   };
@@ -205,8 +322,9 @@ function rowKernel(baseOf: Int32Array, stepOf: Int32Array, shift: number, mask: 
 
 /**
  * Writes the post indices of FixedProb row `i` (ascending, `self` left out; -1 for none) to
- * `out[n], out[n + 1], ...` and returns the new end. Row i is drawn from the stream (key, i):
- * xoshiro128** (as {@link StreamRng}) kept in local variables, skips from the table.
+ * `out[n], out[n + 1], ...` and returns the new end. Block b of row i (posts from b·ROW_BLOCK) is
+ * drawn from the stream (key, i, b): xoshiro128** (as {@link StreamRng}) kept in local variables,
+ * skips from the table.
  *
  * If the row does not fit, the writes past `out.length` are dropped (typed-array semantics) and
  * the returned end is past `out.length`: the caller grows `out` and generates the row again from

@@ -23,9 +23,8 @@
 import { ModuleBuilder, ValType } from '../wasm/encoder.js';
 import { emitUpdateFunction, WasmArena } from '../wasm/kernel.js';
 import { wasmApi, type WasmMemory } from '../wasm/runtime.js';
-import { emitJitDeliver, jitTableBytes, writeJitTable } from './jit.js';
+import { emitJitDeliver, jitBufferBytes, jitTableBytes, writeJitTable } from './jit.js';
 import { emitPoissonInput } from './poisson.js';
-import { engineImports } from './control.js';
 import {
   LINE,
   StepEngine,
@@ -123,6 +122,7 @@ export class BatchEngine {
     const withProjections = StepEngine.memoryNeeded(groups, projections, { threads: 1, double });
     let rings = 0;
     for (const p of projections) {
+      if (p.jit) rings += jitBufferBytes(1) + 2 * LINE; // a copy's target buffer
       if (!p.delays) continue;
       let R = 1;
       for (let s = 0; s < p.indptr[p.preSize]; s++) R = Math.max(R, p.delays[s] + 1);
@@ -153,6 +153,7 @@ export class BatchEngine {
         spec,
         rows: spec.jit ? -1 : arena.reserve((spec.preSize + 1) * 4),
         table: spec.jit ? arena.reserve(jitTableBytes(spec.jit), LINE) : -1,
+        buffer: -1, // per copy (below)
         indices: arena.reserve(nnz * 4),
         weights: spec.weights ? arena.reserve(nnz * elem) : -1,
         nnz,
@@ -197,12 +198,13 @@ export class BatchEngine {
       ctl: arena.reserve((16 + 3) * LINE, LINE),
     }));
     const rings = options.copies.map(() => shared.map((p) => (p.delays >= 0 ? arena.reserve(p.R * groups[p.spec.post].size * 8, 8) : -1)));
+    // and the target buffer of each just-in-time projection (src/engine/jit.ts)
+    const buffers = options.copies.map(() => shared.map((p) => (p.spec.jit ? arena.reserve(jitBufferBytes(1), LINE) : -1)));
     const ctl = arena.reserve((BATCH_CONTROL.COPIES + COPY_WORDS * B) * 4, LINE);
     this.ctl = ctl;
 
     // Module: one set of functions per copy, exported as run0, run1, …
     const m = new ModuleBuilder();
-    const logFn = projections.some((p) => p.jit) ? m.importFunction('env', 'log', [ValType.f64], [ValType.f64]) : -1;
     m.importMemory(arena.limits());
     const checkDiv = options.checkDivergence !== false;
     this.layouts.forEach((copy, c) => {
@@ -219,9 +221,9 @@ export class BatchEngine {
       const uniformUpdates = G.map((g) => (Object.keys(g.uniforms).length > 0 ? updateOf(g, g.uniforms) : -1));
       const flushes = G.map((g) => (double || g.spec.poisson ? -1 : emitFlush(m, g)));
       const delivers = shared.map((p, k) => {
-        const layout: ProjLayout = { ...p, ring: rings[c][k], relRing: -1 };
+        const layout: ProjLayout = { ...p, ring: rings[c][k], buffer: buffers[c][k], relRing: -1 };
         const [pre, post] = [G[p.spec.pre], G[p.spec.post]];
-        return p.spec.jit ? emitJitDeliver(m, layout, pre, post, 1, double, LINE, logFn) : emitDeliver(m, layout, pre, post, 1, double);
+        return p.spec.jit ? emitJitDeliver(m, layout, pre, post, 1, double, LINE) : emitDeliver(m, layout, pre, post, 1, double);
       });
       for (const pi of options.poissonInputs ?? []) delivers.push(emitPoissonInput(m, seed === undefined ? pi : { ...pi, seed }, G[pi.post], double));
       emitRun(m, G, updates, uniformUpdates, flushes, delivers, 1, copy.ctl, checkDiv, -1, -1, [], false, `run${c}`);
@@ -257,7 +259,7 @@ export class BatchEngine {
       I[(copy.ctl + 16 * LINE) >>> 2] = NO_STOP;
       I[(copy.ctl + 17 * LINE) >>> 2] = -1; // no divergence
     }
-    const inst = new api.Instance(module, { env: { memory: this.memory, log: engineImports(this.I32).log } });
+    const inst = new api.Instance(module, { env: { memory: this.memory } });
     this.runs = this.layouts.map((_, c) => inst.exports[`run${c}`] as (n0: number, n1: number, w: number) => number);
     // as the step engine, start the threads with the build, not in the first run
     if (this.threads > 1) this.startWorkers();

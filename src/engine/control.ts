@@ -34,11 +34,9 @@ export const ENGINE_CONTROL = { GEN: CTL_GEN, ABORT: CTL_ABORT, SEQ: CTL_SEQ, N0
  * @example
  * new WebAssembly.Instance(module, { env: { memory, ...engineImports(new Int32Array(memory.buffer)) } });
  */
-export function engineImports(I: Int32Array): { sleep: (word: number, value: number) => void; wake: (word: number) => void; log: (x: number) => number } {
+export function engineImports(I: Int32Array): { sleep: (word: number, value: number) => void; wake: (word: number) => void } {
   return {
     sleep: (word, value) => void Atomics.wait(I, word, value, 100),
     wake: (word) => void Atomics.notify(I, word),
-    // the exact geometric skip of just-in-time rows (./jit.ts): the JavaScript kernel's own logarithm
-    log: Math.log,
   };
 }

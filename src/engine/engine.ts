@@ -32,7 +32,7 @@ import { emitSpikeWalk } from './spike_walk.js';
 
 export type { EnginePoissonInputSpec };
 import { emitThreefry, emitUniform } from './threefry.js';
-import { emitJitDeliver, jitTableBytes, writeJitTable, type EngineJitRows } from './jit.js';
+import { emitJitDeliver, jitBufferBytes, jitTableBytes, writeJitTable, type EngineJitRows } from './jit.js';
 import { engineThreadHost, type EngineThread, type EngineThreadHost } from './threads.js';
 import { CTL_GEN, CTL_COUNT, CTL_SLEEP, CTL_ABORT, CTL_SEQ, CTL_N0, CTL_N1, CTL_DONE, CTL_READY, CTL_QUIT, CTL_EPOCH, CTL_EXITED, CTL_FAULT, RUNNING, engineImports } from './control.js';
 import { couplingTable, emitCoupling, emitSourceCopy, layoutCouplings, sourceRingBytes, type EngineCouplingSpec } from './coupling.js';
@@ -210,8 +210,9 @@ export interface ProjLayout {
   readonly spec: EngineProjectionSpec;
   /** T = 1: indptr; T > 1: per row the T+1 bounds of each thread's part of the row. */
   readonly rows: number;
-  /** Just-in-time rows: the skip table (−1 without). */
+  /** Just-in-time rows: the skip table and the threads' target buffers (−1 without). */
   readonly table: number;
+  readonly buffer: number;
   readonly indices: number;
   readonly weights: number;
   readonly nnz: number;
@@ -289,7 +290,7 @@ export class StepEngine {
         if (table) total += r(table.length * 8);
       }
       if (p.jit) {
-        total += r(jitTableBytes(p.jit));
+        total += r(jitTableBytes(p.jit)) + r(jitBufferBytes(T));
         continue;
       }
       const nnz = p.indptr[p.preSize];
@@ -367,6 +368,7 @@ export class StepEngine {
         spec,
         rows: spec.jit ? -1 : arena.reserve((T === 1 ? spec.preSize + 1 : spec.preSize * (T + 1)) * 4),
         table: spec.jit ? arena.reserve(jitTableBytes(spec.jit), LINE) : -1,
+        buffer: spec.jit ? arena.reserve(jitBufferBytes(T), LINE) : -1,
         indices: arena.reserve(nnz * 4),
         weights: spec.weights ? arena.reserve(nnz * elem) : -1,
         nnz,
@@ -394,7 +396,6 @@ export class StepEngine {
     // compiler was seen to corrupt a local across memory.atomic.wait32 (Node 20).
     const sleepFn = m.importFunction('env', 'sleep', [ValType.i32, ValType.i32], []);
     const wakeFn = m.importFunction('env', 'wake', [ValType.i32], []);
-    const logFn = projections.some((p) => p.jit) ? m.importFunction('env', 'log', [ValType.f64], [ValType.f64]) : -1;
     m.importMemory(arena.limits());
     const updateOf = (g: GroupLayout, uniforms: Record<string, number> | undefined) =>
       emitUpdateFunction(
@@ -418,7 +419,7 @@ export class StepEngine {
     // a plastic projection: its pre traces decay, then delivery with the on-pre statements, then the post side
     const delivers = this.projs.flatMap((p, k) => [
       p.plast?.emitDecay(m) ?? -1,
-      p.spec.continuous ? emitCoupling(m, coupling.layouts[k]!, double) : p.spec.jit ? emitJitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double, LINE, logFn) : emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double),
+      p.spec.continuous ? emitCoupling(m, coupling.layouts[k]!, double) : p.spec.jit ? emitJitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double, LINE) : emitDeliver(m, p, this.groups[p.spec.pre], this.groups[p.spec.post], T, double),
       p.plast?.emitPost(m) ?? -1,
     ].filter((x) => x >= 0));
     for (const pi of options.poissonInputs ?? []) delivers.push(emitPoissonInput(m, pi, this.groups[pi.post], double));
@@ -462,7 +463,7 @@ export class StepEngine {
       imports.sleep(word, value);
       this.watch(value);
     };
-    const inst = new api.Instance(this.module, { env: { memory: this.memory, sleep, wake: imports.wake, log: imports.log } });
+    const inst = new api.Instance(this.module, { env: { memory: this.memory, sleep, wake: imports.wake } });
     this.runFn = inst.exports.run as (n0: number, n1: number, w: number) => number;
     if (T > 1 && !rank && engineThreadHost().startsWhileBlocked) this.startWorkers();
   }

@@ -208,12 +208,15 @@ function rotl(x: number, k: number): number {
  * `connect/geometric.ts`). The same two Threefry-2x32-20 blocks, with the rounds unrolled
  * (about 3× faster than {@link threefry2x32}; the output is identical).
  *
+ * `part` > 0 selects another stream of the same (key, stream), for a row cut into blocks: its
+ * Threefry counters are (2·part, tag) and (2·part + 1, tag) instead of (0, tag) and (1, tag).
+ *
  * @example
  * const st = new Int32Array(4); streamRngState(42, 7, st); // st = the state of new StreamRng().seed(42, 7)
  */
-export function streamRngState(key: number, stream: number, out: Int32Array): void {
-  threefryUnrolled(key | 0, stream | 0, 0, 0x73747265, out, 0);
-  threefryUnrolled(key | 0, stream | 0, 1, 0x73747265, out, 2);
+export function streamRngState(key: number, stream: number, out: Int32Array, part = 0): void {
+  threefryUnrolled(key | 0, stream | 0, 2 * part, 0x73747265, out, 0);
+  threefryUnrolled(key | 0, stream | 0, 2 * part + 1, 0x73747265, out, 2);
   if ((out[0] | out[1] | out[2] | out[3]) === 0) out[0] = 1; // as StreamRng.seed: avoid the all-zero fixed point
 }
 

@@ -27,7 +27,7 @@ serveCommands(
   C,
   seq,
   () => {
-    const ex = new W.Instance(module, { env: { memory, log: Math.log } }).exports;
+    const ex = new W.Instance(module, { env: { memory } }).exports;
     for (let c = 0; c < copies; c++) runs[c] = ex[`run${c}`] as Run;
   },
   () => claimCopies(I, runs),

@@ -77,8 +77,15 @@ function emitHorner(f: FunctionBuilder, c: readonly number[], x: number): void {
   for (let k = c.length - 2; k >= 0; k--) f.set(acc).f64(c[k]).get(x).get(acc).op(Op.f64_mul).op(Op.f64_add);
 }
 
-/** Pushes logOpenUnit(x) (src/math/normal.ts) of the i32 in local `x`. */
-function emitLogOpenUnit(f: FunctionBuilder, x: number): void {
+/**
+ * Pushes logOpenUnit(x) (src/math/normal.ts) of the i32 in local `x`: ln((x + 1)·2^-32), bit for
+ * bit as the JavaScript function computes it (also the exact geometric skip of just-in-time rows,
+ * src/engine/jit.ts).
+ *
+ * @example
+ * emitLogOpenUnit(f, x); // f64 on the stack
+ */
+export function emitLogOpenUnit(f: FunctionBuilder, x: number): void {
   const k = f.local(ValType.i32);
   const e = f.local(ValType.i32);
   const m = f.local(ValType.f64);
