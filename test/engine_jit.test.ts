@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Network, NeuronGroup, LIF, defineNeuron, FixedProb, Expon, COBA, SpikeMonitor, normal } from '../src/index.js';
 import { ROW_BLOCK } from '../src/connect/geometric.js';
+import { partition } from '../src/engine/engine.js';
 
 /** A recurrent COBA-style LIF population: self-connections left out (at offsets 0 and ne − 100), slices, a delay, a delta synapse onto v. */
 function jitNet(opts: { threads?: number; engine?: boolean; dtype?: 'float32' | 'float64'; jit?: boolean; N?: number; p?: number; ms?: number }) {
@@ -79,6 +80,20 @@ test('rows of two blocks (posts > ROW_BLOCK): identical spikes for 1, 2 and 3 th
     assert.deepEqual(other.indices, one.indices);
     assert.deepEqual(other.times, one.times);
   }
+});
+
+test('posts of several blocks per thread: thread ranges on block edges, identical spikes for 1 and 2 threads', () => {
+  // each of 2 threads owns at least one block: the engine puts the boundary on a block edge
+  const N = 2 * ROW_BLOCK + 40_000;
+  assert.deepEqual(Array.from(partition(N, 2, ROW_BLOCK)), [0, ROW_BLOCK, N]);
+  assert.deepEqual(Array.from(partition(N, 2)), [0, Math.round(N / 2 / 16) * 16, N], 'other groups keep the even split');
+  const opts = { N, p: 20 / N, ms: 4 };
+  const one = jitNet({ ...opts, threads: 1 });
+  const two = jitNet({ ...opts, threads: 2 });
+  assert.match(two.backend, /engine×2/);
+  assert.ok(one.indices.length > 20_000, `${one.indices.length} spikes`);
+  assert.deepEqual(two.indices, one.indices);
+  assert.deepEqual(two.times, one.times);
 });
 
 test('the engine row generator: each synapse delivered once, mean out-degree p·nPost within 4 standard deviations', () => {

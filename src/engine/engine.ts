@@ -32,6 +32,7 @@ import { emitSpikeWalk } from './spike_walk.js';
 
 export type { EnginePoissonInputSpec };
 import { emitThreefry, emitUniform } from './threefry.js';
+import { ROW_BLOCK } from '../connect/geometric.js';
 import { emitJitDeliver, jitBufferBytes, jitTableBytes, writeJitTable, type EngineJitRows } from './jit.js';
 import { engineThreadHost, type EngineThread, type EngineThreadHost } from './threads.js';
 import { CTL_GEN, CTL_COUNT, CTL_SLEEP, CTL_ABORT, CTL_SEQ, CTL_N0, CTL_N1, CTL_DONE, CTL_READY, CTL_QUIT, CTL_EPOCH, CTL_EXITED, CTL_FAULT, RUNNING, engineImports } from './control.js';
@@ -323,12 +324,15 @@ export class StepEngine {
     if (options.memoryOffset) arena.reserve(options.memoryOffset);
 
     // Layout: groups, projections, control words.
-    this.groups = groups.map((spec) => {
+    this.groups = groups.map((spec, gi) => {
       const N = spec.size;
       const offsets: Record<string, number> = {};
       for (const [key, a] of spec.arrays) offsets[key] = arena.reserve(a.length * elem);
       const slots = T > 1 ? spec.ring + 1 : spec.ring;
-      const part = partition(N, T);
+      // the post group of just-in-time rows cut into blocks: thread boundaries on block edges
+      // (each thread then draws only its own blocks) when every thread gets at least one block
+      const blocked = projections.find((p) => p.jit && p.post === gi && p.jit.nPost > ROW_BLOCK && p.postStart % 16 === 0);
+      const part = blocked && N / T >= ROW_BLOCK ? partition(N, T, ROW_BLOCK, blocked.postStart) : partition(N, T);
       let maxRange = 0;
       for (let w = 0; w < T; w++) maxRange = Math.max(maxRange, part[w + 1] - part[w]);
       const recCap = spec.record ? Math.max(16 * maxRange, 1 << 16) : 0;
@@ -968,10 +972,13 @@ export class StepEngine {
   }
 }
 
-/** Starts of each thread's range, multiples of 16 (the last is N). */
-export function partition(N: number, T: number): Int32Array {
+/**
+ * Starts of each thread's range (the last is N): origin + multiples of `align` (16, or the block of
+ * posts of just-in-time rows, so that a thread draws only its own blocks), nearest to an even split.
+ */
+export function partition(N: number, T: number, align = 16, origin = 0): Int32Array {
   const b = new Int32Array(T + 1);
-  for (let w = 1; w < T; w++) b[w] = Math.min(N, Math.max(b[w - 1], Math.round((N * w) / T / 16) * 16));
+  for (let w = 1; w < T; w++) b[w] = Math.min(N, Math.max(b[w - 1], origin + Math.round(((N * w) / T - origin) / align) * align));
   b[T] = N;
   return b;
 }
