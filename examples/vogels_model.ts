@@ -62,6 +62,9 @@ export interface VogelsNet {
   readonly P: NeuronGroup;
   /** The plastic inhibitory-to-excitatory projection. */
   readonly iToE: Projection;
+  /** The static projections (E onto all, I onto I). */
+  readonly eToAll: Projection;
+  readonly iToI: Projection;
   readonly spikes: SpikeMonitor;
   readonly ne: number;
   readonly ni: number;
@@ -83,11 +86,11 @@ export function vogelsNetwork(opts: { scale?: number; seed?: number; rho0Hz?: nu
   const P = net.add(new NeuronGroup(ne + ni, VogelsLIF, { name: 'P', init: { v: uniform('-60 mV', '-50 mV') } }));
   const E = P.slice(0, ne);
   const I = P.slice(ne, ne + ni);
-  net.connect(E, P, { name: 'E→all', comm: new FixedProb(p), weight: '0.3 nS', target: 'ge' });
-  net.connect(I, I, { name: 'I→I', comm: new FixedProb(p), weight: '3 nS', target: 'gi' });
+  const eToAll = net.connect(E, P, { name: 'E→all', comm: new FixedProb(p), weight: '0.3 nS', target: 'ge' });
+  const iToI = net.connect(I, I, { name: 'I→I', comm: new FixedProb(p), weight: '3 nS', target: 'gi' });
   const iToE = net.connect(I, E, { name: 'I→E', comm: new FixedProb(p), weight: '0 nS', target: 'gi', plasticity: inhibitorySTDP({ rho0Hz, learnFromMs }) });
   const spikes = net.add(new SpikeMonitor(P));
-  return { net, P, iToE, spikes, ne, ni };
+  return { net, P, iToE, eToAll, iToI, spikes, ne, ni };
 }
 
 /** Mean rate (Hz) of neurons [from, to) of a spike record between two times (s). */
