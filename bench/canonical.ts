@@ -110,6 +110,7 @@ export function benchCanonical(name: string, opts: { scale: string; duration: st
   const bandOf = (rows: Stats[], keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, values(rows, k).length ? [Math.min(...values(rows, k)), Math.max(...values(rows, k))] : null]));
   const ourStats = statsOf(ours.map((o) => o.stats), model.peerStats);
   const peerBand = withPeer ? bandOf(peer as unknown as Stats[], model.peerStats) : null;
+  const ourBand = bandOf(ours.map((o) => o.stats), model.peerStats);
   // BrainTS's median inside Brian2's band over the same seeds (a statistic neither side reports counts as inside)
   const inBand = peerBand
     ? Object.fromEntries(
@@ -137,11 +138,21 @@ export function benchCanonical(name: string, opts: { scale: string; duration: st
     ratio_cpu: withPeer ? +(median(ours.map((o) => o.cpuSeconds)) / median(peer.map((p) => p.sim_cpu_s))).toFixed(3) : null,
     braints: ourStats,
     brian2: withPeer ? statsOf(peer as unknown as Stats[], model.peerStats) : null,
-    braints_band: bandOf(ours.map((o) => o.stats), model.peerStats),
+    braints_band: ourBand,
     brian2_band: peerBand,
     /** Per statistic: BrainTS's median lies inside Brian2's seed-to-seed band ([min, max] over the same seeds). */
     in_band: inBand,
     all_in_band: inBand ? Object.values(inBand).every((x) => x !== false) : null,
+    /** Per statistic: the two sides' seed-to-seed ranges overlap (looser than in_band, which few seeds make narrow). */
+    bands_overlap: peerBand
+      ? Object.fromEntries(
+          model.peerStats.map((k) => {
+            const a = ourBand[k];
+            const b = peerBand[k];
+            return [k, a === null || b === null ? null : a[0] <= b[1] && b[0] <= a[1]];
+          }),
+        )
+      : null,
     brian2_synapses: withPeer ? median(peer.map((p) => p.synapses)) : null,
     runs,
   };
