@@ -71,6 +71,10 @@ export interface CompteOptions {
   sigmaDeg?: number;
   cuePa?: number;
   cueSigmaDeg?: number;
+  /** Integration method of both groups (default 'auto': RK2, the Mg block makes v nonlinear). */
+  method?: 'auto' | 'euler' | 'rk2' | 'rk4';
+  /** Precision of the state (default float32). */
+  dtype?: 'float32' | 'float64';
 }
 
 /** Circular distance between two angles in degrees, in [0, 180]. */
@@ -100,13 +104,13 @@ export function compteProfile(n: number, jPlus: number, sigmaDeg: number): Float
 
 /** Builds the network; the cue is applied by {@link compteTrial} between runs. */
 export function compteNetwork(opts: CompteOptions = {}) {
-  const { scale = COMPTE_DEFAULTS.scale, jPlus = COMPTE_DEFAULTS.jPlus, sigmaDeg = COMPTE_DEFAULTS.sigmaDeg, seed } = opts;
+  const { scale = COMPTE_DEFAULTS.scale, jPlus = COMPTE_DEFAULTS.jPlus, sigmaDeg = COMPTE_DEFAULTS.sigmaDeg, seed, method, dtype } = opts;
   const nE = Math.round(2048 * scale);
   const nI = Math.round(512 * scale);
-  const net = new Network({ dt: '0.1 ms', ...(seed === undefined ? {} : { seed }), name: 'Compte2000' });
+  const net = new Network({ dt: '0.1 ms', ...(seed === undefined ? {} : { seed }), ...(dtype === undefined ? {} : { dtype }), name: 'Compte2000' });
   const cell = { El: '-70 mV', Vth: '-50 mV', Vreset: '-60 mV' };
-  const E = net.add(new NeuronGroup(nE, LIF, { name: 'E', params: { ...cell, tau: '20 ms', R: '40 Mohm', tref: '2 ms' }, init: { v: uniform('-70 mV', '-50 mV') } }));
-  const I = net.add(new NeuronGroup(nI, LIF, { name: 'I', params: { ...cell, tau: '10 ms', R: '50 Mohm', tref: '1 ms' }, init: { v: uniform('-70 mV', '-50 mV') } }));
+  const E = net.add(new NeuronGroup(nE, LIF, { name: 'E', ...(method === undefined ? {} : { method }), params: { ...cell, tau: '20 ms', R: '40 Mohm', tref: '2 ms' }, init: { v: uniform('-70 mV', '-50 mV') } }));
+  const I = net.add(new NeuronGroup(nI, LIF, { name: 'I', ...(method === undefined ? {} : { method }), params: { ...cell, tau: '10 ms', R: '50 Mohm', tref: '1 ms' }, init: { v: uniform('-70 mV', '-50 mV') } }));
   const ampa = { syn: Expon({ tau: '2 ms' }), out: COBA({ E: '0 mV' }) };
   const nmda = { syn: NMDA({ a: '0.5 /ms', tau_rise: '2 ms', tau_decay: '100 ms' }), out: MgBlock({ E: '0 mV', Mg: '1 mM' }) };
   const gaba = { syn: Expon({ tau: '10 ms' }), out: COBA({ E: '-70 mV' }) };
