@@ -786,7 +786,7 @@ export class Network {
       fillInit(d, o.delay, SECOND, new Rng(seed, 0x64000000 + k), where, 'delay');
       delays = new Int32Array(nSyn);
       for (let s = 0; s < nSyn; s++) {
-        if (!(d[s] >= 0)) throw new BuildError(where, 'delay', `synapse ${s} has a negative delay (${d[s]} s)`, 'draw delays from a distribution that stays ≥ 0');
+        if (!(d[s] >= 0)) throw new BuildError(where, 'delay', `synapse ${s} has a ${Number.isNaN(d[s]) ? 'delay that is not a number' : 'negative delay'} (${d[s]} s)`, 'draw delays from a distribution that stays ≥ 0');
         delays[s] = Math.round(d[s] / dt);
       }
     } else if (o.delay !== undefined) {

@@ -54,6 +54,18 @@ export function uniformAt(seed: number, stream: number, index: number): number {
  * const x = rng.normal(); // standard normal
  * const k = rng.int(10);  // 0..9
  */
+/**
+ * A number in (0, 1] from two 32-bit words: (x0 + 1)·2^-32 + x1·2^-64, at most 1. Without the
+ * bound, x0 = 2^32 − 1 (once in 2^32 draws: a few times in a network of 10^8 random weights or
+ * delays) gave 1 + x1·2^-64 > 1, whose logarithm is positive and whose Box–Muller draw is NaN.
+ *
+ * @example
+ * openUnit(0xffffffff, 0xffffffff) // 1
+ */
+export function openUnit(x0: number, x1: number): number {
+  return Math.min(1, (x0 + 1) * TWO_NEG_32 + x1 * TWO_NEG_32 * TWO_NEG_32);
+}
+
 export class Rng {
   readonly seed: number;
   readonly stream: number;
@@ -94,7 +106,7 @@ export class Rng {
   /** A uniform number in (0, 1]: safe to take the logarithm of. */
   uniformOpen(): number {
     this.next();
-    return (threefryOut[0] + 1) * TWO_NEG_32 + threefryOut[1] * TWO_NEG_32 * TWO_NEG_32;
+    return openUnit(threefryOut[0], threefryOut[1]);
   }
 
   /** A standard normal number (Box–Muller; the second value of each pair is kept for the next call). */
