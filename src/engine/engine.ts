@@ -29,6 +29,7 @@ import { StateRecords, type EngineStateRecordSpec } from './record.js';
 export type { EngineStateRecordSpec } from './record.js';
 import { emitPoissonInput, type EnginePoissonInputSpec } from './poisson.js';
 import { emitSpikeWalk } from './spike_walk.js';
+import { emitRingFlush } from './ring_flush.js';
 
 export type { EnginePoissonInputSpec };
 import { emitThreefry, emitUniform } from './threefry.js';
@@ -1149,32 +1150,8 @@ export function emitDeliver(m: ModuleBuilder, p: ProjLayout, pre: GroupLayout, p
     f.end().end();
     p.plast?.emitPreSpike(f, { n: 0, w: 1, r });
   });
-  if (delayed) {
-    // the slot of step n lands on this thread's post neurons [lo, hi) and is emptied:
-    // target[j] = target[j] + x (float64 sum), unless a gated target's neuron is refractory
-    const j = r;
-    const hi = e;
-    const x = f.local(ValType.f64);
-    const T0 = post.offsets[target];
-    f.get(1).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds).set(j);
-    f.get(1).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds + 4).set(hi);
-    f.get(0).i32(p.R).op(Op.i32_rem_u).i32(M).op(Op.i32_mul).set(base);
-    f.block().get(j).get(hi).op(Op.i32_ge_s).br_if(0).loop();
-    f.block(); // next
-    f.get(base).get(j).op(Op.i32_add).i32(3).op(Op.i32_shl).tee(a).mem(Op.f64_load, 3, p.ring).tee(x);
-    f.f64(0).op(Op.f64_eq).br_if(0);
-    f.get(a).f64(0).mem(Op.f64_store, 3, p.ring);
-    if (gate > 0) f.get(0).get(j).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.lastSpike).op(Op.i32_sub).i32(gate).op(Op.i32_lt_s).br_if(0);
-    f.get(j).i32(shift).op(Op.i32_shl).tee(a);
-    f.get(a).mem(double ? Op.f64_load : Op.f32_load, shift, T0);
-    if (!double) f.op(Op.f64_promote_f32);
-    f.get(x).op(Op.f64_add);
-    if (!double) f.op(Op.f32_demote_f64);
-    f.mem(double ? Op.f64_store : Op.f32_store, shift, T0);
-    f.end(); // next
-    f.get(j).i32(1).op(Op.i32_add).tee(j).get(hi).op(Op.i32_lt_s).br_if(0);
-    f.end().end();
-  }
+  // the slot of step n lands on this thread's post neurons and is emptied (./ring_flush.ts)
+  if (delayed) emitRingFlush(f, { ring: p.ring, R: p.R, M, target: post.offsets[target], lastSpike: post.lastSpike, bounds: post.bounds, gate, double });
   f.end();
   return idx;
 }
