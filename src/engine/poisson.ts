@@ -9,7 +9,8 @@
  * float64 operations H.binomial performs — are computed once here and compiled in as constants,
  * so the usual draw is a short fixed run of compares and subtractions without branches instead
  * of a division and a branch per step of k.
- * Beyond the unrolled part the recurrence continues as H.binomial runs it.
+ * Beyond the unrolled part the recurrence continues as H.binomial runs it. Where the draw has a
+ * branch-free part, two neurons share float64x2 lanes for it and for the increment (emitPairs).
  */
 import { type ModuleBuilder, Op, SimdOp, ValType } from '../wasm/encoder.js';
 import { emitThreefry, emitThreefry4, emitUniform, emitUniformOf } from './threefry.js';
@@ -106,6 +107,11 @@ export function emitPoissonInput(m: ModuleBuilder, spec: EnginePoissonInputSpec,
       f.get(u).f64(probs[t]).op(Op.f64_sub).set(u);
     }
     if (B === spec.num) return;
+    emitTail();
+  };
+
+  /** The inversion after its first B steps, from locals u (u_B) and k (= B when the draw goes on). */
+  const emitTail = (): void => {
     f.block(); // drawn
     f.get(k).i32(B).op(Op.i32_ne).br_if(0);
     // steps B … L − 1 with branches (rarely reached for small means), then the recurrence
@@ -146,6 +152,70 @@ export function emitPoissonInput(m: ModuleBuilder, spec: EnginePoissonInputSpec,
     f.end();
   };
 
+  /**
+   * The four lanes of X0, X1 as two pairs of float64x2 lanes (neurons jj, jj + 1, then jj + 2,
+   * jj + 3): the uniforms, the first B inversion steps and the increments in SIMD, with the same
+   * float64 operations per lane as the scalar draw (so the same k and the same sums). A pair where a
+   * lane took all B steps finishes that lane's draw one by one (emitTail). Lanes with k = 0, or whose
+   * gated neuron is refractory, keep their target by a bit select (no branch per neuron).
+   */
+  const emitPairs = (): void => {
+    const [U, K, OLD, OK] = [f.local(ValType.v128), f.local(ValType.v128), f.local(ValType.v128), f.local(ValType.v128)];
+    const taddr = f.local(ValType.i32);
+    const one = () => f.f64x2(1, 1);
+    for (let h = 0; h < 2; h++) {
+      // u = (f64(x0 >>> 5)·2^26 + f64(x1 >>> 6))·2^-53 for the pair's two lanes (each < 2^27: a signed conversion is exact)
+      const low = (X: number, bits: number) => {
+        f.get(X).i32(bits).simd(SimdOp.i32x4_shr_u);
+        // lanes 2, 3 to 0, 1 (a shuffle of the value with itself)
+        if (h === 1) f.get(X).i32(bits).simd(SimdOp.i32x4_shr_u).simd(SimdOp.i8x16_shuffle, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+        f.simd(SimdOp.f64x2_convert_low_i32x4_s);
+      };
+      low(X0, 5);
+      f.f64x2(67108864, 67108864).simd(SimdOp.f64x2_mul);
+      low(X1, 6);
+      f.simd(SimdOp.f64x2_add).f64x2(1.1102230246251565e-16, 1.1102230246251565e-16).simd(SimdOp.f64x2_mul).set(U);
+      // k += (u > prob_t) as 1.0 or 0.0; u −= prob_t
+      f.f64x2(0, 0).set(K);
+      for (let t = 0; t < B; t++) {
+        f.get(K).get(U).f64x2(probs[t], probs[t]).simd(SimdOp.f64x2_gt);
+        one();
+        f.simd(SimdOp.v128_and).simd(SimdOp.f64x2_add).set(K);
+        f.get(U).f64x2(probs[t], probs[t]).simd(SimdOp.f64x2_sub).set(U);
+      }
+      if (B < spec.num) {
+        // a lane that took all B steps: the rest of its draw one by one
+        f.get(K).f64x2(B, B).simd(SimdOp.f64x2_eq).simd(SimdOp.v128_any_true).if();
+        for (let lane = 0; lane < 2; lane++) {
+          f.get(U).simd(SimdOp.f64x2_extract_lane, lane).set(u);
+          f.get(K).simd(SimdOp.f64x2_extract_lane, lane).op(Op.i32_trunc_f64_s).set(k);
+          emitTail();
+          f.get(K).get(k).op(Op.f64_convert_i32_s).simd(SimdOp.f64x2_replace_lane, lane).set(K);
+        }
+        f.end();
+      }
+      // OK = k ≠ 0 and (gated) not refractory
+      f.get(K).f64x2(0, 0).simd(SimdOp.f64x2_ne);
+      if (gate > 0) {
+        f.get(N_).simd(SimdOp.i32x4_splat);
+        f.get(jj).i32(2 * h).op(Op.i32_add).i32(2).op(Op.i32_shl).simdMem(SimdOp.v128_load64_zero, 2, post.lastSpike);
+        f.simd(SimdOp.i32x4_sub).i32x4(gate, gate, gate, gate).simd(SimdOp.i32x4_lt_s).simd(SimdOp.i64x2_extend_low_i32x4_s);
+        f.simd(SimdOp.v128_andnot);
+      }
+      f.set(OK);
+      // target = target + k·weight (float64), where OK
+      f.get(jj).i32(2 * h).op(Op.i32_add).i32(shift).op(Op.i32_shl).set(taddr);
+      f.get(taddr);
+      f.get(taddr);
+      if (double) f.simdMem(SimdOp.v128_load, 3, tOff);
+      else f.simdMem(SimdOp.v128_load64_zero, 2, tOff).simd(SimdOp.f64x2_promote_low_f32x4);
+      f.tee(OLD).get(K).f64x2(spec.weight, spec.weight).simd(SimdOp.f64x2_mul).simd(SimdOp.f64x2_add);
+      f.get(OLD).get(OK).simd(SimdOp.v128_bitselect);
+      if (double) f.simdMem(SimdOp.v128_store, 3, tOff);
+      else f.simd(SimdOp.f32x4_demote_f64x2_zero).simdMem(SimdOp.v128_store64_lane, 2, tOff).op(0);
+    }
+  };
+
   // [jj, hi) = the thread's range ∩ the slice
   f.get(W).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, post.bounds).set(jj);
   f.get(jj).i32(spec.postStart).get(jj).i32(spec.postStart).op(Op.i32_gt_s).op(Op.select).set(jj);
@@ -157,10 +227,13 @@ export function emitPoissonInput(m: ModuleBuilder, spec: EnginePoissonInputSpec,
   f.get(jj).i32(4).op(Op.i32_add).get(hi).op(Op.i32_gt_s).br_if(1);
   f.get(jj).i32(spec.postStart).op(Op.i32_sub).set(j);
   emitThreefry4(f, spec.seed, spec.stream, j, N_, X0, X1);
-  for (let lane = 0; lane < 4; lane++) {
-    emitUniformOf(f, () => f.get(X0).simd(SimdOp.i32x4_extract_lane, lane), () => f.get(X1).simd(SimdOp.i32x4_extract_lane, lane));
-    emitInversion();
-    emitAdd(lane);
+  if (B > 0) emitPairs();
+  else {
+    for (let lane = 0; lane < 4; lane++) {
+      emitUniformOf(f, () => f.get(X0).simd(SimdOp.i32x4_extract_lane, lane), () => f.get(X1).simd(SimdOp.i32x4_extract_lane, lane));
+      emitInversion();
+      emitAdd(lane);
+    }
   }
   f.get(jj).i32(4).op(Op.i32_add).set(jj);
   f.br(0);
