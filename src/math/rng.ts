@@ -46,15 +46,6 @@ export function uniformAt(seed: number, stream: number, index: number): number {
 }
 
 /**
- * A seeded stream of random numbers. `new Rng(seed, stream)` is a sequence keyed by (seed, stream);
- * two generators with different streams are independent, and re-creating one replays it exactly.
- *
- * @example
- * const rng = new Rng(42);
- * const x = rng.normal(); // standard normal
- * const k = rng.int(10);  // 0..9
- */
-/**
  * A number in (0, 1] from two 32-bit words: (x0 + 1)·2^-32 + x1·2^-64, at most 1. Without the
  * bound, x0 = 2^32 − 1 (once in 2^32 draws: a few times in a network of 10^8 random weights or
  * delays) gave 1 + x1·2^-64 > 1, whose logarithm is positive and whose Box–Muller draw is NaN.
@@ -66,6 +57,15 @@ export function openUnit(x0: number, x1: number): number {
   return Math.min(1, (x0 + 1) * TWO_NEG_32 + x1 * TWO_NEG_32 * TWO_NEG_32);
 }
 
+/**
+ * A seeded stream of random numbers. `new Rng(seed, stream)` is a sequence keyed by (seed, stream);
+ * two generators with different streams are independent, and re-creating one replays it exactly.
+ *
+ * @example
+ * const rng = new Rng(42);
+ * const x = rng.normal(); // standard normal
+ * const k = rng.int(10);  // 0..9
+ */
 export class Rng {
   readonly seed: number;
   readonly stream: number;
