@@ -57,7 +57,6 @@ interface ProjectionView {
 }
 
 const I32_ROTL = 0x77;
-const I32_TRUNC_F64_S = 0xaa;
 /** The second counter word of the two Threefry blocks that seed a row (as streamRngState). */
 const STREAM_TAG = 0x73747265;
 
@@ -194,7 +193,7 @@ export function emitJitDeliver(m: ModuleBuilder, p: ProjectionView, pre: GroupVi
     emitLogOpenUnit(f, x);
     f.f64(logq).op(Op.f64_div).op(Op.f64_floor).tee(skip);
     f.get(stop).get(j).op(Op.i32_sub).op(Op.f64_convert_i32_s).op(Op.f64_ge).br_if(tail ? 3 : 2);
-    f.get(j).get(skip).op(I32_TRUNC_F64_S).op(Op.i32_add).i32(1).op(Op.i32_add).set(j);
+    f.get(j).get(skip).op(Op.i32_trunc_f64_s).op(Op.i32_add).i32(1).op(Op.i32_add).set(j);
     if (tail) f.end(); // exact done
     f.end();
     // keep j when it is in the range and not the left-out self; a full buffer goes to the post array

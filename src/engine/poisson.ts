@@ -14,6 +14,7 @@
  */
 import { type ModuleBuilder, Op, SimdOp, ValType } from '../wasm/encoder.js';
 import { emitThreefry, emitThreefry4, emitUniform, emitUniformOf } from './threefry.js';
+import { emitPairAdd } from './pair_lanes.js';
 
 /**
  * Poisson drive onto a slice of a group (PoissonInput): each step, post neuron j of the slice gets
@@ -157,11 +158,10 @@ export function emitPoissonInput(m: ModuleBuilder, spec: EnginePoissonInputSpec,
    * jj + 3): the uniforms, the first B inversion steps and the increments in SIMD, with the same
    * float64 operations per lane as the scalar draw (so the same k and the same sums). A pair where a
    * lane took all B steps finishes that lane's draw one by one (emitTail). Lanes with k = 0, or whose
-   * gated neuron is refractory, keep their target by a bit select (no branch per neuron).
+   * gated neuron is refractory, keep their target (./pair_lanes.ts: no branch per neuron).
    */
   const emitPairs = (): void => {
-    const [U, K, OLD, OK] = [f.local(ValType.v128), f.local(ValType.v128), f.local(ValType.v128), f.local(ValType.v128)];
-    const taddr = f.local(ValType.i32);
+    const [U, K] = [f.local(ValType.v128), f.local(ValType.v128)];
     const one = () => f.f64x2(1, 1);
     for (let h = 0; h < 2; h++) {
       // u = (f64(x0 >>> 5)·2^26 + f64(x1 >>> 6))·2^-53 for the pair's two lanes (each < 2^27: a signed conversion is exact)
@@ -194,25 +194,17 @@ export function emitPoissonInput(m: ModuleBuilder, spec: EnginePoissonInputSpec,
         }
         f.end();
       }
-      // OK = k ≠ 0 and (gated) not refractory
-      f.get(K).f64x2(0, 0).simd(SimdOp.f64x2_ne);
-      if (gate > 0) {
-        f.get(N_).simd(SimdOp.i32x4_splat);
-        f.get(jj).i32(2 * h).op(Op.i32_add).i32(2).op(Op.i32_shl).simdMem(SimdOp.v128_load64_zero, 2, post.lastSpike);
-        f.simd(SimdOp.i32x4_sub).i32x4(gate, gate, gate, gate).simd(SimdOp.i32x4_lt_s).simd(SimdOp.i64x2_extend_low_i32x4_s);
-        f.simd(SimdOp.v128_andnot);
-      }
-      f.set(OK);
-      // target = target + k·weight (float64), where OK
-      f.get(jj).i32(2 * h).op(Op.i32_add).i32(shift).op(Op.i32_shl).set(taddr);
-      f.get(taddr);
-      f.get(taddr);
-      if (double) f.simdMem(SimdOp.v128_load, 3, tOff);
-      else f.simdMem(SimdOp.v128_load64_zero, 2, tOff).simd(SimdOp.f64x2_promote_low_f32x4);
-      f.tee(OLD).get(K).f64x2(spec.weight, spec.weight).simd(SimdOp.f64x2_mul).simd(SimdOp.f64x2_add);
-      f.get(OLD).get(OK).simd(SimdOp.v128_bitselect);
-      if (double) f.simdMem(SimdOp.v128_store, 3, tOff);
-      else f.simd(SimdOp.f32x4_demote_f64x2_zero).simdMem(SimdOp.v128_store64_lane, 2, tOff).op(0);
+      // target = target + k·weight (float64) where k ≠ 0 and (gated) the neuron is not refractory
+      emitPairAdd(f, {
+        step: N_,
+        index: () => f.get(jj).i32(2 * h).op(Op.i32_add),
+        when: () => f.get(K),
+        increment: () => f.get(K).f64x2(spec.weight, spec.weight).simd(SimdOp.f64x2_mul),
+        target: tOff,
+        lastSpike: post.lastSpike,
+        gate,
+        double,
+      });
     }
   };
 

@@ -7,12 +7,12 @@
  * Two neurons per turn in float64x2 lanes, without branches: with a delay ring on every projection
  * a step visits every post neuron of every delayed projection, most of whose slots are still 0, and
  * a branch per neuron on "x = 0" was mispredicted often enough to make the flush a third of the
- * microcircuit's run time. Lanes that must not change keep their old value by a bit select, so each
- * neuron ends with exactly the value of the one-by-one rule (the f32 → f64 → f32 round trip of an
- * unchanged value is exact); a slot of −0 leaves the target as it is, as x = 0 does. A last odd
- * neuron takes the one-by-one rule.
+ * microcircuit's run time. Lanes that must not change keep their old value (./pair_lanes.ts), so each
+ * neuron ends with exactly the value of the one-by-one rule; a slot of −0 leaves the target as it
+ * is, as x = 0 does. A last odd neuron takes the one-by-one rule.
  */
 import { type FunctionBuilder, Op, SimdOp, ValType } from '../wasm/encoder.js';
+import { emitPairAdd } from './pair_lanes.js';
 
 /** What the flush reads of the projection and of the post group's layout. */
 export interface RingFlushView {
@@ -41,9 +41,8 @@ export interface RingFlushView {
 export function emitRingFlush(f: FunctionBuilder, v: RingFlushView): void {
   const { ring, R, M, target, lastSpike, bounds, gate, double } = v;
   const i32 = () => f.local(ValType.i32);
-  const v128 = () => f.local(ValType.v128);
-  const [j, hi, base, a, t] = [i32(), i32(), i32(), i32(), i32()];
-  const [x, ok, old] = [v128(), v128(), v128()];
+  const [j, hi, base, a] = [i32(), i32(), i32(), i32()];
+  const x = f.local(ValType.v128);
   const xs = f.local(ValType.f64);
   const sh = double ? 3 : 2;
   f.get(1).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, bounds).set(j);
@@ -53,29 +52,7 @@ export function emitRingFlush(f: FunctionBuilder, v: RingFlushView): void {
   f.block().get(j).i32(2).op(Op.i32_add).get(hi).op(Op.i32_gt_s).br_if(0).loop();
   f.get(base).get(j).op(Op.i32_add).i32(3).op(Op.i32_shl).tee(a).simdMem(SimdOp.v128_load, 3, ring).set(x);
   f.get(a).f64x2(0, 0).simdMem(SimdOp.v128_store, 3, ring);
-  // ok = x ≠ 0 (NaN counts as ≠ 0, as in the one-by-one rule), and not refractory
-  f.get(x).f64x2(0, 0).simd(SimdOp.f64x2_ne);
-  if (gate > 0) {
-    // refractory when n − lastspike[j] < gate: lanes 0, 1 of the i32 compare, widened to 64 bits
-    f.get(0).simd(SimdOp.i32x4_splat);
-    f.get(j).i32(2).op(Op.i32_shl).simdMem(SimdOp.v128_load64_zero, 2, lastSpike);
-    f.simd(SimdOp.i32x4_sub).i32x4(gate, gate, gate, gate).simd(SimdOp.i32x4_lt_s).simd(SimdOp.i64x2_extend_low_i32x4_s);
-    f.simd(SimdOp.v128_andnot);
-  }
-  f.set(ok);
-  f.get(j).i32(sh).op(Op.i32_shl).set(t);
-  if (double) {
-    f.get(t);
-    f.get(t).simdMem(SimdOp.v128_load, 3, target).tee(old).get(x).simd(SimdOp.f64x2_add);
-    f.get(old).get(ok).simd(SimdOp.v128_bitselect);
-    f.simdMem(SimdOp.v128_store, 3, target);
-  } else {
-    f.get(t);
-    f.get(t).simdMem(SimdOp.v128_load64_zero, 2, target).simd(SimdOp.f64x2_promote_low_f32x4).tee(old).get(x).simd(SimdOp.f64x2_add);
-    f.get(old).get(ok).simd(SimdOp.v128_bitselect);
-    f.simd(SimdOp.f32x4_demote_f64x2_zero);
-    f.simdMem(SimdOp.v128_store64_lane, 2, target).op(0);
-  }
+  emitPairAdd(f, { step: 0, index: () => f.get(j), when: () => f.get(x), increment: () => f.get(x), target, lastSpike, gate, double });
   f.get(j).i32(2).op(Op.i32_add).tee(j).i32(2).op(Op.i32_add).get(hi).op(Op.i32_le_s).br_if(0);
   f.end().end();
   // a last odd neuron, one by one
