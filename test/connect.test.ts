@@ -27,6 +27,7 @@ import {
   outDegrees,
 } from '../src/connect/index.js';
 import { buildSkipTable, exactSkip, fixedProbCsr, ROW_BLOCK, skipTable, tableSkip } from '../src/connect/geometric.js';
+import { countTable, RARE_MAX_P } from '../src/connect/rare_rows.js';
 import { StreamRng, streamRngState, threefry2x32, threefryOut } from '../src/math/rng.js';
 
 const WHERE = "projection 'E→I'";
@@ -410,7 +411,7 @@ function blockStream(key: number, stream: number, part: number): () => number {
   };
 }
 
-test('FixedProb: stored rows = just-in-time rows = the slow-path reference (StreamRng + floor(ln u / ln(1 - p)))', () => {
+test('FixedProb: stored rows = just-in-time rows = the slow-path reference (StreamRng + floor(ln u / ln(1 - p)); rare rows: count and positions)', () => {
   const rng = new StreamRng();
   for (const [p, allowSelf, c] of FIXED_PROB_CASES) {
     const conn = new FixedProb(p, { allowSelf });
@@ -433,6 +434,26 @@ test('FixedProb: stored rows = just-in-time rows = the slow-path reference (Stre
       const ref: number[] = [];
       if (p === 1) {
         for (let j = 0; j < c.nPost; j++) if (j !== self(i)) ref.push(j);
+      } else if (p > 0 && p <= RARE_MAX_P) {
+        // rare rows: per block a binomial count by inversion of one word, then distinct uniform positions
+        for (let start = 0, part = 0; start < c.nPost; start += ROW_BLOCK, part++) {
+          const n = Math.min(ROW_BLOCK, c.nPost - start);
+          const words = blockStream(key, i, part);
+          const x = words();
+          let K = 0;
+          for (let cdf = 0, pmf = (1 - p) ** n; ; K++) {
+            cdf += pmf;
+            if (x < Math.floor(cdf * 4294967296) || K === n) break;
+            pmf *= ((n - K) / (K + 1)) * (p / (1 - p));
+          }
+          const drawn = new Set<number>();
+          while (drawn.size < K) {
+            const prod = BigInt(words()) * BigInt(n);
+            if (prod % 4294967296n < 4294967296n % BigInt(n)) continue; // Lemire's rejection
+            drawn.add(Number(prod >> 32n));
+          }
+          for (const j of [...drawn].sort((a, b) => a - b)) if (start + j !== self(i)) ref.push(start + j);
+        }
       } else if (p > 0) {
         // block 0 from StreamRng (the whole row's stream), each further block from its own
         for (let start = 0; start < c.nPost; start += ROW_BLOCK) {
@@ -834,4 +855,62 @@ test('FixedPreNum / FixedPostNum with allowMulti draw with replacement: exact de
   const post = new FixedPostNum(4, { allowMulti: true }).build({ nPre: 20, nPost: 2, seed: 4, where: 'multi' });
   assert.ok(Array.from(outDegrees(post)).every((d) => d === 4));
   assert.throws(() => new FixedPreNum(6).build({ nPre: 3, nPost: 5, seed: 1, where: 'distinct' }), /num/);
+});
+
+test('FixedProb rare rows (p ≤ 2^-10): no repeated target, binomial out-degrees, uniform positions in full and last blocks', () => {
+  const p = 5e-4;
+  const nPre = 2000;
+  const nPost = ROW_BLOCK + 12_345; // a full block and a last block whose size is not a power of two
+  const csr = new FixedProb(p).build(ctx(nPre, nPost, { seed: 31 }));
+  assertStrictCsr(csr); // ascending, no target twice in a row
+  const total = csr.indptr[nPre];
+  const mean = nPre * nPost * p;
+  assert.ok(Math.abs(total - mean) < 4 * Math.sqrt(mean), `${total} synapses, expected ${mean}`);
+  let v = 0;
+  for (let i = 0; i < nPre; i++) v += (csr.indptr[i + 1] - csr.indptr[i] - nPost * p) ** 2;
+  assert.ok(Math.abs(v / nPre / (nPost * p * (1 - p)) - 1) < 0.1, `out-degree variance ${v / nPre}`);
+  // 64 equal bins of posts: chi-square with 63 degrees of freedom, under mean + 4 SD
+  const bins = new Float64Array(64);
+  for (let s = 0; s < total; s++) bins[Math.floor((csr.indices[s] * 64) / nPost)]++;
+  let chi = 0;
+  for (let b = 0; b < 64; b++) {
+    const width = Math.ceil(((b + 1) * nPost) / 64) - Math.ceil((b * nPost) / 64);
+    const e = nPre * width * p;
+    chi += (bins[b] - e) ** 2 / e;
+  }
+  assert.ok(chi < 63 + 4 * Math.sqrt(126), `chi-square ${chi}`);
+  let last = 0;
+  for (let s = 0; s < total; s++) if (csr.indices[s] >= ROW_BLOCK) last++;
+  const eLast = nPre * 12_345 * p;
+  assert.ok(Math.abs(last - eLast) < 4 * Math.sqrt(eLast), `${last} targets in the last blocks, expected ${eLast}`);
+});
+
+test('rare rows: the count table inverts Binomial(n, p) on 32-bit words, and its guide starts at or below the count', () => {
+  for (const [n, p] of [[ROW_BLOCK, 1e-4], [12_345, 5e-4], [1, 1e-3], [ROW_BLOCK, RARE_MAX_P]] as const) {
+    const c = countTable(n, p);
+    // T_k − T_(k−1) = P(K = k)·2^32 up to rounding, with P(K = k) computed independently in log space
+    let lgamma = 0; // ln k!
+    for (let k = 0; k < c.thresholds.length; k++) {
+      if (k > 0) lgamma += Math.log(k);
+      let lnChoose = -lgamma;
+      for (let t = 0; t < k; t++) lnChoose += Math.log(n - t);
+      const pk = Math.exp(lnChoose + k * Math.log(p) + (n - k) * Math.log1p(-p)) * 4294967296;
+      const dT = c.thresholds[k] - (k > 0 ? c.thresholds[k - 1] : 0);
+      assert.ok(Math.abs(dT - pk) <= 2 + 1e-9 * pk, `n = ${n}, p = ${p}, k = ${k}: ${dT} vs ${pk}`);
+    }
+    // the words left to K = kmax (those ≥ the last threshold) are P(K = kmax)·2^32, the tail beyond it under a word
+    const kmax = c.thresholds.length;
+    let lnChoose = 0;
+    for (let t = 0; t < kmax; t++) lnChoose += Math.log(n - t) - Math.log(t + 1);
+    const pLast = kmax > n ? 0 : Math.exp(lnChoose + kmax * Math.log(p) + (n - kmax) * Math.log1p(-p)) * 4294967296;
+    const left = 4294967296 - c.thresholds[kmax - 1];
+    assert.ok(Math.abs(left - pLast) <= 4 + 1e-9 * pLast, `n = ${n}, p = ${p}: ${left} words give K = ${kmax}, P(K = ${kmax})·2^32 = ${pLast}`);
+    for (let h = 0; h < c.guide.length; h++) {
+      const lo = h * 2 ** (32 - 8);
+      let k = 0;
+      while (k < c.thresholds.length && c.thresholds[k] <= lo) k++;
+      assert.equal(c.guide[h], k, `guide ${h}`);
+    }
+    assert.equal(c.reject, 4294967296 % n);
+  }
 });

@@ -17,7 +17,7 @@ import { Rng, threefry2x32, threefryOut, uniformAt } from '../math/rng.js';
 import { MAX_SYNAPSES } from './buffer.js';
 import { CsrBuilder, csrCheck, csrFromPairs, type CSR } from './csr.js';
 import { KeySet } from './edgeset.js';
-import { fixedProbCsr, fixedProbRow, skipTable, type GeometricRows } from './geometric.js';
+import { fixedProbCsr, fixedProbRow, rowSampler, type FixedProbRows } from './geometric.js';
 
 /** What a connector is built against. */
 export interface ConnectContext {
@@ -246,23 +246,23 @@ export class FixedProb implements Connector {
         return n;
       };
     }
-    const t = skipTable(p);
+    const t = rowSampler(p);
     return (i, out, n) => fixedProbRow(t, key, i, nPost, off === undefined ? -1 : i + off, out, n);
   }
 
   /**
-   * The rows of {@link FixedProb.rowFiller} as data (key, skip table, self offset), for a code
-   * generator that draws them itself; undefined for p = 0 or 1 (no geometric skips).
+   * The rows of {@link FixedProb.rowFiller} as data (key, row sampler, self offset), for a code
+   * generator that draws them itself; undefined for p = 0 or 1 (nothing to draw).
    *
    * @example
-   * const rows = new FixedProb(0.1).geometricRows(ctx); // rows.table, rows.key
+   * const rows = new FixedProb(0.1).engineRows(ctx); // rows.sampler, rows.key
    */
-  geometricRows(ctx: ConnectContext): GeometricRows | undefined {
+  engineRows(ctx: ConnectContext): FixedProbRows | undefined {
     checkContext(ctx);
     const p = checkProb(ctx.where, 'prob', this.prob);
     checkBool(ctx.where, 'allowSelf', this.allowSelf);
     if (!(p > 0 && p < 1)) return undefined;
-    return { key: keyOf(seedOf(ctx, this.seed), TAG_FIXED_PROB) | 0, table: skipTable(p), nPost: ctx.nPost, selfOffset: selfOff(ctx, this.allowSelf) };
+    return { key: keyOf(seedOf(ctx, this.seed), TAG_FIXED_PROB) | 0, sampler: rowSampler(p), nPost: ctx.nPost, selfOffset: selfOff(ctx, this.allowSelf) };
   }
 }
 

@@ -30,9 +30,12 @@
  * The logarithm is logOpenUnit (src/math/normal.ts), not Math.log: its operations are fixed, so the
  * step engine computes the same skips in WebAssembly (src/engine/jit.ts) without calling out.
  *
- * A row is cut into blocks of ROW_BLOCK posts, each drawn from its own stream (key, row, block):
- * a thread of the engine that delivers to a range of posts draws only the blocks that overlap it.
- * Block 0 is the stream of the whole row when the posts fit in one block.
+ * A row is cut into blocks of ROW_BLOCK posts (src/connect/row_blocks.ts), each drawn from its own
+ * stream (key, row, block): a thread of the engine that delivers to a range of posts draws only the
+ * blocks that overlap it. Block 0 is the stream of the whole row when the posts fit in one block.
+ *
+ * For p ≤ RARE_MAX_P the skips are not used ({@link rowSampler}): the table is then large and read
+ * at random per synapse, and src/connect/rare_rows.ts draws a count and positions instead.
  */
 
 import { BuildError } from '../lang/errors.js';
@@ -40,19 +43,13 @@ import { streamRngState } from '../math/rng.js';
 import { logOpenUnit } from '../math/normal.js';
 import { MAX_SYNAPSES } from './buffer.js';
 import type { CSR } from './csr.js';
+import { ROW_BLOCK } from './row_blocks.js';
+import { rareRows, RARE_MAX_P, type RareRows } from './rare_rows.js';
 
 const TWO_32 = 4294967296;
 const UINT32_MAX = 4294967295;
 
-/**
- * log2 of the posts per block of a row. Fixed (not from the thread count), so rows do not depend
- * on it. A block costs one seeding (two Threefry blocks) per spike: at 10^6 posts, 2^18 (four
- * blocks) lets the second of two threads start drawing at post 262 144 instead of 0, for 3 more
- * seedings per spike (about 10 % of one thread's delivery); 2^16 and 2^17 measured no faster.
- */
-export const ROW_BLOCK_BITS = 18;
-/** Posts per block of a row (see the module comment). */
-export const ROW_BLOCK = 2 ** ROW_BLOCK_BITS;
+export { ROW_BLOCK, ROW_BLOCK_BITS } from './row_blocks.js';
 
 /**
  * The geometric skip of the uniform word x (0 ≤ x < 2^32, as an unsigned number) for
@@ -81,6 +78,7 @@ export interface SkipTail {
 
 /** A tabulated {@link exactSkip} for one probability (see the module comment). */
 export interface SkipTable {
+  readonly kind: 'skip';
   readonly p: number;
   /** Math.log1p(-p). */
   readonly logq: number;
@@ -202,17 +200,31 @@ export function buildSkipTable(p: number, bits = tableBits(p)): SkipTable {
     top = b;
   }
   const tail = buildTail(p, logq, end);
-  return { p, logq, shift, mask: width - 1, base, step, tail, fill: rowKernel(base, step, shift, width - 1, logq, tail) };
+  return { kind: 'skip', p, logq, shift, mask: width - 1, base, step, tail, fill: rowKernel(base, step, shift, width - 1, logq, tail) };
+}
+
+/** A FixedProb row sampler: geometric skips, or a count and positions for rare connections (src/connect/rare_rows.ts). */
+export type RowSampler = SkipTable | RareRows;
+
+/**
+ * The sampler of FixedProb(p) rows, 0 < p < 1: {@link rareRows} for p ≤ RARE_MAX_P, where the skip
+ * table would be large and read at random per synapse; the skip table otherwise.
+ *
+ * @example
+ * rowSampler(1e-4).kind // 'rare'
+ */
+export function rowSampler(p: number): RowSampler {
+  return p <= RARE_MAX_P ? rareRows(p) : skipTable(p);
 }
 
 /**
  * A FixedProb row generator described by data rather than a closure, for code generators that
- * draw the rows themselves (the step engine): row i is fixedProbRow(table, key, i, nPost, i + selfOffset).
+ * draw the rows themselves (the step engine): row i is fixedProbRow(sampler, key, i, nPost, i + selfOffset).
  */
-export interface GeometricRows {
+export interface FixedProbRows {
   /** The connector's Threefry key (a signed 32-bit word). */
   readonly key: number;
-  readonly table: SkipTable;
+  readonly sampler: RowSampler;
   readonly nPost: number;
   /** Row i leaves out post i + selfOffset; none when undefined. */
   readonly selfOffset?: number;
@@ -330,7 +342,7 @@ function rowKernel(baseOf: Int32Array, stepOf: Int32Array, shift: number, mask: 
  * the returned end is past `out.length`: the caller grows `out` and generates the row again from
  * `n` (a row is a pure function of (key, i)).
  */
-export function fixedProbRow(t: SkipTable, key: number, i: number, nPost: number, self: number, out: Int32Array, n: number): number {
+export function fixedProbRow(t: RowSampler, key: number, i: number, nPost: number, self: number, out: Int32Array, n: number): number {
   // key as a signed word: the same stream, and a small integer to V8 (≥ 2^31 would be a heap number).
   const end = t.fill(key | 0, i, nPost, out, n);
   return self >= 0 && self < nPost && end <= out.length ? removeSorted(out, n, end, self) : end;
@@ -357,7 +369,7 @@ function removeSorted(out: Int32Array, lo: number, hi: number, v: number): numbe
  * (rare), it is grown and that row is generated again.
  */
 export function fixedProbCsr(key: number, p: number, nPre: number, nPost: number, off: number | undefined, where: string, capacity?: number): CSR {
-  const t = skipTable(p);
+  const t = rowSampler(p);
   const mean = p * nPre * nPost;
   const sd = Math.sqrt(mean * (1 - p));
   const hint = capacity ?? Math.ceil(mean + 4 * sd + 16);

@@ -729,7 +729,7 @@ export class Network {
       const filler = (o.comm as { rowFiller?: (ctx: typeof connCtx) => (i: number, out: Int32Array, n: number) => number }).rowFiller;
       if (typeof filler === 'function') jitFill = filler.call(o.comm, connCtx);
       // a connector that describes its rows as data lets the step engine draw them
-      const described = (o.comm as { geometricRows?: (ctx: typeof connCtx) => EngineJitRows | undefined }).geometricRows;
+      const described = (o.comm as { engineRows?: (ctx: typeof connCtx) => EngineJitRows | undefined }).engineRows;
       if (typeof described === 'function') jitEngine = described.call(o.comm, connCtx);
       // Count the synapses once (nothing is kept) so that reports stay exact.
       let total = 0;

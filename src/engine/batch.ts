@@ -122,7 +122,7 @@ export class BatchEngine {
     const withProjections = StepEngine.memoryNeeded(groups, projections, { threads: 1, double });
     let rings = 0;
     for (const p of projections) {
-      if (p.jit) rings += jitBufferBytes(1) + 2 * LINE; // a copy's target buffer
+      if (p.jit) rings += jitBufferBytes(p.jit, 1) + 2 * LINE; // a copy's target buffer
       if (!p.delays) continue;
       let R = 1;
       for (let s = 0; s < p.indptr[p.preSize]; s++) R = Math.max(R, p.delays[s] + 1);
@@ -199,7 +199,7 @@ export class BatchEngine {
     }));
     const rings = options.copies.map(() => shared.map((p) => (p.delays >= 0 ? arena.reserve(p.R * groups[p.spec.post].size * 8, 8) : -1)));
     // and the target buffer of each just-in-time projection (src/engine/jit.ts)
-    const buffers = options.copies.map(() => shared.map((p) => (p.spec.jit ? arena.reserve(jitBufferBytes(1), LINE) : -1)));
+    const buffers = options.copies.map(() => shared.map((p) => (p.spec.jit ? arena.reserve(jitBufferBytes(p.spec.jit, 1), LINE) : -1)));
     const ctl = arena.reserve((BATCH_CONTROL.COPIES + COPY_WORDS * B) * 4, LINE);
     this.ctl = ctl;
 

@@ -292,7 +292,7 @@ export class StepEngine {
         if (table) total += r(table.length * 8);
       }
       if (p.jit) {
-        total += r(jitTableBytes(p.jit)) + r(jitBufferBytes(T));
+        total += r(jitTableBytes(p.jit)) + r(jitBufferBytes(p.jit, T));
         continue;
       }
       const nnz = p.indptr[p.preSize];
@@ -373,7 +373,7 @@ export class StepEngine {
         spec,
         rows: spec.jit ? -1 : arena.reserve((T === 1 ? spec.preSize + 1 : spec.preSize * (T + 1)) * 4),
         table: spec.jit ? arena.reserve(jitTableBytes(spec.jit), LINE) : -1,
-        buffer: spec.jit ? arena.reserve(jitBufferBytes(T), LINE) : -1,
+        buffer: spec.jit ? arena.reserve(jitBufferBytes(spec.jit, T), LINE) : -1,
         indices: arena.reserve(nnz * 4),
         weights: spec.weights ? arena.reserve(nnz * elem) : -1,
         nnz,

@@ -2,8 +2,9 @@
  * Just-in-time connectivity in the step engine: the delivery of a projection whose rows are not
  * stored but regenerated from the connector's seed each time a pre-synaptic neuron spikes.
  *
- * The generated code is the FixedProb row kernel of src/connect/geometric.ts, instruction for
- * instruction: block b of row r (posts b·ROW_BLOCK up to the next block) is the xoshiro128**
+ * The generated code is the FixedProb row sampler of the connector, instruction for instruction:
+ * the geometric skips of src/connect/geometric.ts, or, for rare connections (p ≤ RARE_MAX_P), the
+ * count and positions of src/connect/rare_rows.ts (described at emitRareBlock). Skips: block b of row r (posts b·ROW_BLOCK up to the next block) is the xoshiro128**
  * stream seeded by two Threefry-2x32-20 blocks of key (connector key, r) and counters (2b, tag),
  * (2b + 1, tag) (as streamRngState), and the gaps between targets are geometric skips read from
  * the same skip table (copied into the engine's memory, one (base, step) pair per bucket).
@@ -25,10 +26,11 @@ import { THREEFRY } from '../math/rng.js';
 import { emitThreefryWords } from '../wasm/threefry.js';
 import { emitLogOpenUnit } from '../wasm/random.js';
 import { emitSpikeWalk, type SpikeListView } from './spike_walk.js';
-import { ROW_BLOCK, ROW_BLOCK_BITS, type GeometricRows } from '../connect/geometric.js';
+import { ROW_BLOCK, ROW_BLOCK_BITS, type FixedProbRows, type SkipTable } from '../connect/geometric.js';
+import { GUIDE_BITS, type CountTable, type RareRows } from '../connect/rare_rows.js';
 
 /** A projection's just-in-time rows: FixedProb(p) rows, 0 < p < 1, drawn as the JavaScript loop draws them. */
-export type EngineJitRows = GeometricRows;
+export type EngineJitRows = FixedProbRows;
 
 /** What the emitter reads of a group's layout in the engine's memory. */
 interface GroupView extends SpikeListView {
@@ -50,9 +52,9 @@ interface ProjectionView {
     readonly gateRefSteps?: number;
     readonly jit?: EngineJitRows;
   };
-  /** Byte offset of the skip table: per bucket an i32 base, then an i32 step. */
+  /** Byte offset of the sampler's tables (writeJitTable). */
   readonly table: number;
-  /** Byte offset of the target buffers, jitBufferBytes(T) bytes: thread w's from w·BUFFER·4. */
+  /** Byte offset of the target buffers, jitBufferBytes(jit, T) bytes: thread w's from w·threadBytes. */
   readonly buffer: number;
 }
 
@@ -60,28 +62,60 @@ const I32_ROTL = 0x77;
 /** The second counter word of the two Threefry blocks that seed a row (as streamRngState). */
 const STREAM_TAG = 0x73747265;
 
-/** Bytes of the skip table of `jit` in the engine's memory. @example jitTableBytes(spec.jit) */
+/** The count tables of rare rows: blocks of the full size, then (when it differs) the row's last block. */
+function countTables(jit: EngineJitRows): CountTable[] {
+  const rare = jit.sampler as RareRows;
+  const full = Math.min(jit.nPost, ROW_BLOCK);
+  const rest = jit.nPost % ROW_BLOCK;
+  return jit.nPost > ROW_BLOCK && rest !== 0 ? [rare.counts(full), rare.counts(rest)] : [rare.counts(full)];
+}
+
+/** Bytes of one count table in the engine's memory: its guide, then its thresholds. */
+function countBytes(c: CountTable): number {
+  return ((1 << GUIDE_BITS) + c.thresholds.length) * 4;
+}
+
+/** Bytes of the sampler's tables of `jit` in the engine's memory. @example jitTableBytes(spec.jit) */
 export function jitTableBytes(jit: EngineJitRows): number {
-  return (jit.table.base.length + (jit.table.tail?.base.length ?? 0)) * 8;
+  const t = jit.sampler;
+  if (t.kind === 'rare') return countTables(jit).reduce((sum, c) => sum + countBytes(c), 0);
+  return (t.base.length + (t.tail?.base.length ?? 0)) * 8;
 }
 
 /** Targets a thread's buffer holds between two updates of the post array (see emitJitDeliver). */
 const BUFFER = 1024;
 
-/** Bytes of the target buffers of a just-in-time projection on `threads` threads. @example jitBufferBytes(2) */
-export function jitBufferBytes(threads: number): number {
-  return threads * BUFFER * 4;
+/** Bytes of one thread's scratch: the target buffer, and for rare rows the bitmap of a block's drawn positions. */
+function threadBytes(jit: EngineJitRows): number {
+  return BUFFER * 4 + (jit.sampler.kind === 'rare' ? Math.ceil(Math.min(jit.nPost, ROW_BLOCK) / 512) * 64 : 0);
+}
+
+/** Bytes of the target buffers (and bitmaps) of a just-in-time projection on `threads` threads. @example jitBufferBytes(spec.jit, 2) */
+export function jitBufferBytes(jit: EngineJitRows, threads: number): number {
+  return threads * threadBytes(jit);
 }
 
 /**
- * Writes the skip table into `dst` (a view of jitTableBytes / 4 words): base and step interleaved,
- * so that one draw reads one 8-byte pair; the tail's pairs follow the first table's.
+ * Writes the sampler's tables into `dst` (a view of jitTableBytes / 4 words). Skips: base and step
+ * interleaved, so that one draw reads one 8-byte pair; the tail's pairs follow the first table's.
+ * Rare rows: each count table's guide, then its thresholds (as unsigned words).
  *
  * @example
  * writeJitTable(jit, arena.i32(offset, jitTableBytes(jit) / 4));
  */
 export function writeJitTable(jit: EngineJitRows, dst: Int32Array): void {
-  const { base, step, tail } = jit.table;
+  if (jit.sampler.kind === 'rare') {
+    let at = 0;
+    for (const c of countTables(jit)) {
+      // a block's targets go to the buffer in one piece (see emitRareBlock)
+      if (c.thresholds.length > BUFFER) throw new Error(`internal: a block of ${c.n} posts may draw ${c.thresholds.length} targets, more than the buffer's ${BUFFER}`);
+      dst.set(c.guide, at);
+      dst.set(new Int32Array(c.thresholds.buffer, c.thresholds.byteOffset, c.thresholds.length), at + c.guide.length);
+      at += countBytes(c) / 4;
+    }
+    return;
+  }
+  const { base, step, tail } = jit.sampler;
   for (let k = 0; k < base.length; k++) {
     dst[2 * k] = base[k];
     dst[2 * k + 1] = step[k];
@@ -113,18 +147,11 @@ export function emitJitDeliver(m: ModuleBuilder, p: ProjectionView, pre: GroupVi
   const f = m.addFunction(null, [ValType.i32, ValType.i32], []);
   const idx = m.functionCount - 1;
   const { preStart, preSize, postStart, delaySteps } = p.spec;
-  const { shift, mask, logq } = jit.table;
   const blocks = jit.nPost > ROW_BLOCK;
   const W = 1;
   const i32 = () => f.local(ValType.i32);
-  const [d, slot, c, spikes, q, r, lo, hi, last, j, self] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
-  const [a, b, cc, dd, x, y, k, e, k2, blk0, blk, end] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
-  const [low, buf, held] = [i32(), i32(), i32()];
-  const skip = f.local(ValType.f64);
-  const tail = jit.table.tail;
-  const tailAt = p.table + jit.table.base.length * 8;
-  // the last post of the block being drawn (thread w's last post when the row is one block)
-  const stop = blocks ? end : last;
+  const [d, slot, c, spikes, q, r, lo, hi, last, self, k2, blk0, blk] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
+  const v: RowLocals = { f, a: i32(), b: i32(), c: i32(), d: i32(), x: i32(), y: i32(), lo, last, self, buf: i32(), held: i32(), blk: blocks ? blk : -1 };
 
   f.block(); // done
   f.get(0);
@@ -137,41 +164,116 @@ export function emitJitDeliver(m: ModuleBuilder, p: ProjectionView, pre: GroupVi
   f.get(hi).i32(jit.nPost).get(hi).i32(jit.nPost).op(Op.i32_lt_s).op(Op.select).set(hi);
   f.get(lo).get(hi).op(Op.i32_ge_s).br_if(0);
   f.get(hi).i32(1).op(Op.i32_sub).set(last);
-  f.get(W).i32(BUFFER * 4).op(Op.i32_mul).i32(p.buffer).op(Op.i32_add).set(buf);
-  f.i32(0).set(held);
+  f.get(W).i32(threadBytes(jit)).op(Op.i32_mul).i32(p.buffer).op(Op.i32_add).set(v.buf);
+  f.i32(0).set(v.held);
   // the first block that overlaps [lo, hi)
   if (blocks) f.get(lo).i32(ROW_BLOCK_BITS).op(Op.i32_shr_u).set(blk0);
   if (pre.slots > 1) f.get(d).i32(pre.slots).op(Op.i32_rem_u).set(slot);
   else f.i32(0).set(slot);
+  const flush = (): void => {
+    f.get(0).get(v.buf).get(v.held).call(add);
+    f.i32(0).set(v.held);
+  };
+  const drawBlock = jit.sampler.kind === 'rare' ? emitRareBlock(v, jit, p.table, flush) : emitSkipBlock(v, jit, jit.sampler, p.table, flush);
   emitSpikeWalk(f, pre, T, line, { preStart, preSize }, { slot, c, base: spikes, q, r }, () => {
     if (jit.selfOffset !== undefined) f.get(r).i32(jit.selfOffset).op(Op.i32_add).set(self);
     if (blocks) {
       f.get(blk0).set(blk);
       f.loop(); // blocks
-      emitRowSeed(f, jit.key, r, blk, k2, a, b, cc, dd);
-      // j = the block's first post − 1; end = min(its last post, last)
-      f.get(blk).i32(ROW_BLOCK_BITS).op(Op.i32_shl).tee(j).i32(ROW_BLOCK - 1).op(Op.i32_add).tee(end);
-      f.get(last).get(end).get(last).op(Op.i32_lt_s).op(Op.select).set(end);
-      f.get(j).i32(1).op(Op.i32_sub).set(j);
+      emitRowSeed(f, jit.key, r, blk, k2, v.a, v.b, v.c, v.d);
+      drawBlock();
+      // the next block, while it starts at or before last
+      f.get(blk).i32(1).op(Op.i32_add).tee(blk).i32(ROW_BLOCK_BITS).op(Op.i32_shl).get(last).op(Op.i32_le_s).br_if(0);
+      f.end(); // blocks
     } else {
-      emitRowSeed(f, jit.key, r, -1, k2, a, b, cc, dd);
-      f.i32(-1).set(j);
+      emitRowSeed(f, jit.key, r, -1, k2, v.a, v.b, v.c, v.d);
+      drawBlock();
     }
+  });
+  f.get(0).get(v.buf).get(v.held).call(add); // what the buffer still holds
+  f.end(); // done
+  return idx;
+}
+
+/** The locals a block's drawing shares with emitJitDeliver: the generator state (a, b, c, d), the output word and a scratch word, thread w's range, the buffer. */
+interface RowLocals {
+  readonly f: FunctionBuilder;
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly d: number;
+  /** The generator's output. */
+  readonly x: number;
+  /** Scratch. */
+  readonly y: number;
+  /** Thread w's first and last post (slice coordinates). */
+  readonly lo: number;
+  readonly last: number;
+  /** The left-out self post of the row. */
+  readonly self: number;
+  /** Byte offset of thread w's buffer, and the targets it holds. */
+  readonly buf: number;
+  readonly held: number;
+  /** The block being drawn; -1 when the row is one block. */
+  readonly blk: number;
+}
+
+/** xoshiro128** (as src/connect/geometric.ts and src/connect/rare_rows.ts): x = rotl(b·5, 7)·9, then the state update. */
+function emitNext(v: RowLocals): void {
+  const { f, a, b, c, d, x, y } = v;
+  f.get(b).i32(5).op(Op.i32_mul).i32(7).op(I32_ROTL).i32(9).op(Op.i32_mul).set(x);
+  f.get(b).i32(9).op(Op.i32_shl).set(y);
+  f.get(c).get(a).op(Op.i32_xor).set(c);
+  f.get(d).get(b).op(Op.i32_xor).set(d);
+  f.get(b).get(c).op(Op.i32_xor).set(b);
+  f.get(a).get(d).op(Op.i32_xor).set(a);
+  f.get(c).get(y).op(Op.i32_xor).set(c);
+  f.get(d).i32(11).op(I32_ROTL).set(d);
+}
+
+/** Appends j (≤ last) to thread w's buffer unless it is below the thread's range or the left-out self; a full buffer goes to the post array. */
+function emitKeep(v: RowLocals, jit: EngineJitRows, j: number, flush: () => void): void {
+  const { f } = v;
+  f.block(); // skip target
+  f.get(j).get(v.lo).op(Op.i32_lt_s).br_if(0);
+  if (jit.selfOffset !== undefined) f.get(j).get(v.self).op(Op.i32_eq).br_if(0);
+  f.get(v.buf).get(v.held).i32(2).op(Op.i32_shl).op(Op.i32_add).get(j).mem(Op.i32_store, 2, 0);
+  f.get(v.held).i32(1).op(Op.i32_add).tee(v.held).i32(BUFFER).op(Op.i32_eq).if();
+  flush();
+  f.end();
+  f.end(); // skip target
+}
+
+/**
+ * Returns the emitter of one block's draw by geometric skips (the block's stream seeded): from
+ * the block's first post, jump by skips read from the table's bucket of x, or from the tail, or
+ * exactly, until past the block or thread w's last post.
+ */
+function emitSkipBlock(v: RowLocals, jit: EngineJitRows, table: SkipTable, at: number, flush: () => void): () => void {
+  const { f, x } = v;
+  const { shift, mask, logq } = table;
+  const i32 = () => f.local(ValType.i32);
+  const [j, k, e, end, low] = [i32(), i32(), i32(), i32(), i32()];
+  const skip = f.local(ValType.f64);
+  const tail = table.tail;
+  const tailAt = at + table.base.length * 8;
+  return () => {
+    // the last post of the block being drawn (thread w's last post when the row is one block)
+    let stop = v.last;
+    if (v.blk >= 0) {
+      // j = the block's first post − 1; end = min(its last post, last)
+      f.get(v.blk).i32(ROW_BLOCK_BITS).op(Op.i32_shl).tee(j).i32(ROW_BLOCK - 1).op(Op.i32_add).tee(end);
+      f.get(v.last).get(end).get(v.last).op(Op.i32_lt_s).op(Op.select).set(end);
+      f.get(j).i32(1).op(Op.i32_sub).set(j);
+      stop = end;
+    } else f.i32(-1).set(j);
     f.block().loop(); // draw
-    // xoshiro128**: x = rotl(b·5, 7)·9, then the state update
-    f.get(b).i32(5).op(Op.i32_mul).i32(7).op(I32_ROTL).i32(9).op(Op.i32_mul).set(x);
-    f.get(b).i32(9).op(Op.i32_shl).set(y);
-    f.get(cc).get(a).op(Op.i32_xor).set(cc);
-    f.get(dd).get(b).op(Op.i32_xor).set(dd);
-    f.get(b).get(cc).op(Op.i32_xor).set(b);
-    f.get(a).get(dd).op(Op.i32_xor).set(a);
-    f.get(cc).get(y).op(Op.i32_xor).set(cc);
-    f.get(dd).i32(11).op(I32_ROTL).set(dd);
+    emitNext(v);
     // the skip: from the table's bucket of x, or from the tail, or exactly
-    f.get(x).i32(shift).op(Op.i32_shr_u).i32(3).op(Op.i32_shl).tee(e).mem(Op.i32_load, 2, p.table).tee(k);
+    f.get(x).i32(shift).op(Op.i32_shr_u).i32(3).op(Op.i32_shl).tee(e).mem(Op.i32_load, 2, at).tee(k);
     f.i32(0).op(Op.i32_ge_s).if();
     // j += base + (low bits of x < step) + 1; past the block or range: done (unsigned: j + base may pass 2^31)
-    f.get(j).get(k).op(Op.i32_add).get(x).i32(mask).op(Op.i32_and).get(e).mem(Op.i32_load, 2, p.table + 4).op(Op.i32_sub).i32(31).op(Op.i32_shr_u).op(Op.i32_add).i32(1).op(Op.i32_add).tee(j);
+    f.get(j).get(k).op(Op.i32_add).get(x).i32(mask).op(Op.i32_and).get(e).mem(Op.i32_load, 2, at + 4).op(Op.i32_sub).i32(31).op(Op.i32_shr_u).op(Op.i32_add).i32(1).op(Op.i32_add).tee(j);
     f.get(stop).op(Op.i32_gt_u).br_if(2);
     f.else();
     if (tail) {
@@ -196,27 +298,85 @@ export function emitJitDeliver(m: ModuleBuilder, p: ProjectionView, pre: GroupVi
     f.get(j).get(skip).op(Op.i32_trunc_f64_s).op(Op.i32_add).i32(1).op(Op.i32_add).set(j);
     if (tail) f.end(); // exact done
     f.end();
-    // keep j when it is in the range and not the left-out self; a full buffer goes to the post array
-    f.block(); // skip target
-    f.get(j).get(lo).op(Op.i32_lt_s).br_if(0);
-    if (jit.selfOffset !== undefined) f.get(j).get(self).op(Op.i32_eq).br_if(0);
-    f.get(buf).get(held).i32(2).op(Op.i32_shl).op(Op.i32_add).get(j).mem(Op.i32_store, 2, 0);
-    f.get(held).i32(1).op(Op.i32_add).tee(held).i32(BUFFER).op(Op.i32_eq).if();
-    f.get(0).get(buf).get(held).call(add);
-    f.i32(0).set(held);
-    f.end();
-    f.end(); // skip target
+    // targets come ascending and stop at the block's (or range's) end: only the range's start and self to check
+    emitKeep(v, jit, j, flush);
     f.br(0);
     f.end().end(); // draw
-    if (blocks) {
-      // the next block, while it starts at or before last
-      f.get(blk).i32(1).op(Op.i32_add).tee(blk).i32(ROW_BLOCK_BITS).op(Op.i32_shl).get(last).op(Op.i32_le_s).br_if(0);
-      f.end(); // blocks
-    }
-  });
-  f.get(0).get(buf).get(held).call(add); // what the buffer still holds
-  f.end(); // done
-  return idx;
+  };
+}
+
+/**
+ * Returns the emitter of one block's draw of rare rows (src/connect/rare_rows.ts; the block's
+ * stream seeded): the count K by inversion (guide, then thresholds), then K distinct positions
+ * (Lemire's multiply-shift with rejection, duplicates found in thread w's bitmap) straight into
+ * the buffer (flushed first when K would not fit), then one pass over them that clears their bits
+ * and keeps those in thread w's range. A thread whose range cuts a block draws the whole block:
+ * its positions come unordered.
+ */
+function emitRareBlock(v: RowLocals, jit: EngineJitRows, at: number, flush: () => void): () => void {
+  const { f, x } = v;
+  const tables = countTables(jit);
+  const i32 = () => f.local(ValType.i32);
+  const [K, tab, kmax, n, reject, ptr, stop, pos, word, bitmap, start] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
+  const m = f.local(ValType.i64);
+  const G = 1 << GUIDE_BITS;
+  // the table of the row's last block follows the full blocks' table
+  const lastAt = at + countBytes(tables[0]);
+  const lastBlock = Math.ceil(jit.nPost / ROW_BLOCK) - 1;
+  const pick = (full: number, rest: number, dst: number): void => {
+    if (tables.length === 1) f.i32(full).set(dst);
+    else f.i32(rest).i32(full).get(v.blk).i32(lastBlock).op(Op.i32_eq).op(Op.select).set(dst);
+  };
+  return () => {
+    pick(at, lastAt, tab);
+    pick(tables[0].thresholds.length, tables[tables.length - 1].thresholds.length, kmax);
+    pick(tables[0].n, tables[tables.length - 1].n, n);
+    pick(tables[0].reject, tables[tables.length - 1].reject, reject);
+    if (v.blk >= 0) f.get(v.blk).i32(ROW_BLOCK_BITS).op(Op.i32_shl).set(start);
+    else f.i32(0).set(start);
+    f.get(v.buf).i32(BUFFER * 4).op(Op.i32_add).set(bitmap);
+    // K: from the guide's entry for the top bits of x up, while x ≥ T_K
+    emitNext(v);
+    f.get(x).i32(32 - GUIDE_BITS).op(Op.i32_shr_u).i32(2).op(Op.i32_shl).get(tab).op(Op.i32_add).mem(Op.i32_load, 2, 0).set(K);
+    f.block().loop();
+    f.get(K).get(kmax).op(Op.i32_ge_s).br_if(1);
+    f.get(x).get(K).i32(2).op(Op.i32_shl).get(tab).op(Op.i32_add).mem(Op.i32_load, 2, G * 4).op(Op.i32_lt_u).br_if(1);
+    f.get(K).i32(1).op(Op.i32_add).set(K);
+    f.br(0);
+    f.end().end();
+    // the K positions go to buffer[held ..], in one piece
+    f.get(v.held).get(K).op(Op.i32_add).i32(BUFFER).op(Op.i32_gt_s).if();
+    flush();
+    f.end();
+    f.get(v.buf).get(v.held).i32(2).op(Op.i32_shl).op(Op.i32_add).tee(ptr).get(K).i32(2).op(Op.i32_shl).op(Op.i32_add).set(stop);
+    f.block().get(ptr).get(stop).op(Op.i32_ge_u).br_if(0).loop();
+    emitNext(v);
+    // x·n: its high word is the position; a low word below 2^32 mod n is drawn again
+    f.get(x).op(Op.i64_extend_i32_u).get(n).op(Op.i64_extend_i32_u).op(Op.i64_mul).tee(m);
+    f.op(Op.i32_wrap_i64).get(reject).op(Op.i32_lt_u).br_if(0);
+    f.get(m).i64(32n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).set(pos);
+    // a position already drawn in this block is drawn again; else its bit is set
+    f.get(pos).i32(5).op(Op.i32_shr_u).i32(2).op(Op.i32_shl).get(bitmap).op(Op.i32_add).tee(v.y).mem(Op.i32_load, 2, 0).tee(word);
+    f.i32(1).get(pos).op(Op.i32_shl).op(Op.i32_and).br_if(0);
+    f.get(v.y).get(word).i32(1).get(pos).op(Op.i32_shl).op(Op.i32_or).mem(Op.i32_store, 2, 0);
+    f.get(ptr).get(pos).mem(Op.i32_store, 2, 0);
+    f.get(ptr).i32(4).op(Op.i32_add).tee(ptr).get(stop).op(Op.i32_lt_u).br_if(0);
+    f.end().end();
+    // clear the bitmap words; keep the targets in thread w's range (compacted in place)
+    f.get(v.buf).get(v.held).i32(2).op(Op.i32_shl).op(Op.i32_add).set(ptr);
+    f.block().get(ptr).get(stop).op(Op.i32_ge_u).br_if(0).loop();
+    f.get(ptr).mem(Op.i32_load, 2, 0).tee(pos).i32(5).op(Op.i32_shr_u).i32(2).op(Op.i32_shl).get(bitmap).op(Op.i32_add).i32(0).mem(Op.i32_store, 2, 0);
+    f.get(start).get(pos).op(Op.i32_add).set(pos);
+    f.block(); // skip target
+    f.get(pos).get(v.lo).op(Op.i32_lt_s).br_if(0);
+    f.get(pos).get(v.last).op(Op.i32_gt_s).br_if(0);
+    if (jit.selfOffset !== undefined) f.get(pos).get(v.self).op(Op.i32_eq).br_if(0);
+    f.get(v.buf).get(v.held).i32(2).op(Op.i32_shl).op(Op.i32_add).get(pos).mem(Op.i32_store, 2, 0);
+    f.get(v.held).i32(1).op(Op.i32_add).set(v.held);
+    f.end(); // skip target
+    f.get(ptr).i32(4).op(Op.i32_add).tee(ptr).get(stop).op(Op.i32_lt_u).br_if(0);
+    f.end().end();
+  };
 }
 
 /**
