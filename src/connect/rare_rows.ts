@@ -19,9 +19,10 @@
  * independently with probability p: the distribution of Bernoulli trials, exactly up to the 2^-32
  * resolution of the count's word (the table stops where the remaining tail is under 2^-40 of a
  * word; K then takes that tail), as the skips are exact up to theirs. The rows are not the rows of
- * the skips. Rows are returned ascending (stored rows are); the step engine draws the same
- * positions (src/engine/jit.ts) and uses them unsorted, which adds the same increments to each
- * post neuron in the same order, since a row holds each post at most once.
+ * the skips. Rows are returned ascending, as stored rows are: the positions are read off the
+ * bitmap in order, through a summary bit per bitmap word and one per summary word (no sort). The
+ * step engine draws the same positions (src/engine/jit.ts) and uses them unsorted, which adds the
+ * same increments to each post neuron in the same order, since a row holds each post at most once.
  */
 
 import { streamRngState } from '../math/rng.js';
@@ -33,6 +34,7 @@ export const RARE_MAX_P = 2 ** -10;
 export const GUIDE_BITS = 8;
 
 const TWO_32 = 4294967296;
+const TWO_NEG_32 = 2 ** -32;
 
 /** The inversion table of Binomial(n, p) on 32-bit words (see the module comment). */
 export interface CountTable {
@@ -91,52 +93,80 @@ export function countTable(n: number, p: number): CountTable {
   return { n, thresholds, guide, reject: TWO_32 % n };
 }
 
-/** The xoshiro128** state of the block being drawn, the bitmap of its drawn positions, and the positions. */
+/** The seeded xoshiro128** state of the block being drawn, the bitmap of its drawn positions, and the positions. */
 const STATE = new Int32Array(4);
 const DRAWN = new Int32Array(ROW_BLOCK >>> 5);
+/** Bit w of MID[h] is set when DRAWN[32·h + w] holds a drawn position; bit w of TOP[h] when MID[32·h + w] does. */
+const MID = new Int32Array(ROW_BLOCK >>> 10);
+const TOP = new Int32Array(ROW_BLOCK >>> 15);
+
+/** The index of the lowest set bit of a non-zero word. */
+function lowestBit(w: number): number {
+  return 31 - Math.clz32(w & -w);
+}
 let positions = new Int32Array(512);
 
-/** xoshiro128** (Blackman & Vigna) on s: the next 32-bit output, as a signed word. */
-function next(s: Int32Array): number {
-  const b = s[1];
-  const y = Math.imul(b, 5);
-  const x = Math.imul((y << 7) | (y >>> 25), 9);
-  const t = b << 9;
-  s[2] ^= s[0];
-  s[3] ^= b;
-  s[1] = b ^ s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = (s[3] << 11) | (s[3] >>> 21);
-  return x;
-}
-
-/** Draws block `part` of row i (see the module comment) into positions[0..K), block-relative, ascending; returns K. */
+/**
+ * Draws block `part` of row i (see the module comment) into positions[0..K), block-relative,
+ * ascending; returns K. The generator's state stays in locals (xoshiro128**, Blackman & Vigna,
+ * written out twice: once for the count's word, once per position): faster than a state array.
+ */
 function drawBlock(key: number, i: number, part: number, c: CountTable): number {
   streamRngState(key, i, STATE, part);
-  const x = next(STATE) >>> 0;
-  const kmax = c.thresholds.length;
+  let a = STATE[0];
+  let b = STATE[1];
+  let cc = STATE[2];
+  let d = STATE[3];
+  let y = Math.imul(b, 5);
+  const x = Math.imul((y << 7) | (y >>> 25), 9) >>> 0;
+  let t = b << 9;
+  cc ^= a;
+  d ^= b;
+  b ^= cc;
+  a ^= d;
+  cc ^= t;
+  d = (d << 11) | (d >>> 21);
+  const thresholds = c.thresholds;
+  const kmax = thresholds.length;
   let K = c.guide[x >>> (32 - GUIDE_BITS)];
-  while (K < kmax && x >= c.thresholds[K]) K++;
+  while (K < kmax && x >= thresholds[K]) K++;
   if (positions.length < K) positions = new Int32Array(2 * K);
+  const out = positions;
   const { n, reject } = c;
   for (let k = 0; k < K; ) {
-    const m = (next(STATE) >>> 0) * n; // < 2^50: exact
-    const pos = (m / TWO_32) | 0;
-    if (m - pos * TWO_32 < reject) continue;
+    y = Math.imul(b, 5);
+    const w = Math.imul((y << 7) | (y >>> 25), 9) >>> 0;
+    t = b << 9;
+    cc ^= a;
+    d ^= b;
+    b ^= cc;
+    a ^= d;
+    cc ^= t;
+    d = (d << 11) | (d >>> 21);
+    const m = w * n; // < 2^50: exact
+    const pos = (m * TWO_NEG_32) | 0;
+    if (reject !== 0 && m - pos * TWO_32 < reject) continue;
     const bit = 1 << (pos & 31);
-    const w = DRAWN[pos >>> 5];
-    if ((w & bit) !== 0) continue;
-    DRAWN[pos >>> 5] = w | bit;
-    positions[k++] = pos;
+    const word = DRAWN[pos >>> 5];
+    if ((word & bit) !== 0) continue;
+    DRAWN[pos >>> 5] = word | bit;
+    MID[pos >>> 10] |= 1 << ((pos >>> 5) & 31);
+    TOP[pos >>> 15] |= 1 << ((pos >>> 10) & 31);
+    k++;
   }
-  // clear the bitmap, and sort (K is a few dozen: insertion sort)
-  for (let k = 0; k < K; k++) {
-    const v = positions[k];
-    DRAWN[v >>> 5] = 0;
-    let j = k - 1;
-    for (; j >= 0 && positions[j] > v; j--) positions[j + 1] = positions[j];
-    positions[j + 1] = v;
+  // the positions in ascending order, read off the bitmap through its two summaries (no sort), clearing all three
+  let k = 0;
+  for (let h = 0; h < TOP.length; h++) {
+    for (let s2 = TOP[h]; s2 !== 0; s2 &= s2 - 1) {
+      const mid = (h << 5) | lowestBit(s2);
+      for (let s1 = MID[mid]; s1 !== 0; s1 &= s1 - 1) {
+        const at = (mid << 5) | lowestBit(s1);
+        for (let word = DRAWN[at]; word !== 0; word &= word - 1) out[k++] = (at << 5) | lowestBit(word);
+        DRAWN[at] = 0;
+      }
+      MID[mid] = 0;
+    }
+    TOP[h] = 0;
   }
   return K;
 }
