@@ -108,8 +108,9 @@ let positions = new Int32Array(512);
 
 /**
  * Draws block `part` of row i (see the module comment) into positions[0..K), block-relative,
- * ascending; returns K. The generator's state stays in locals (xoshiro128**, Blackman & Vigna,
- * written out twice: once for the count's word, once per position): faster than a state array.
+ * ascending; returns K. The generator's state stays in locals (xoshiro128**, Blackman & Vigna):
+ * faster than a state array. Its first word gives the count K (K = -1 until then), the others
+ * the positions.
  */
 function drawBlock(key: number, i: number, part: number, c: CountTable): number {
   streamRngState(key, i, STATE, part);
@@ -117,32 +118,25 @@ function drawBlock(key: number, i: number, part: number, c: CountTable): number 
   let b = STATE[1];
   let cc = STATE[2];
   let d = STATE[3];
-  let y = Math.imul(b, 5);
-  const x = Math.imul((y << 7) | (y >>> 25), 9) >>> 0;
-  let t = b << 9;
-  cc ^= a;
-  d ^= b;
-  b ^= cc;
-  a ^= d;
-  cc ^= t;
-  d = (d << 11) | (d >>> 21);
-  const thresholds = c.thresholds;
-  const kmax = thresholds.length;
-  let K = c.guide[x >>> (32 - GUIDE_BITS)];
-  while (K < kmax && x >= thresholds[K]) K++;
-  if (positions.length < K) positions = new Int32Array(2 * K);
-  const out = positions;
-  const { n, reject } = c;
-  for (let k = 0; k < K; ) {
-    y = Math.imul(b, 5);
+  const { n, reject, thresholds } = c;
+  let out = positions;
+  let K = -1;
+  for (let k = 0; k !== K; ) {
+    const y = Math.imul(b, 5);
     const w = Math.imul((y << 7) | (y >>> 25), 9) >>> 0;
-    t = b << 9;
+    const t = b << 9;
     cc ^= a;
     d ^= b;
     b ^= cc;
     a ^= d;
     cc ^= t;
     d = (d << 11) | (d >>> 21);
+    if (K < 0) {
+      K = c.guide[w >>> (32 - GUIDE_BITS)];
+      while (K < thresholds.length && w >= thresholds[K]) K++;
+      if (out.length < K) out = positions = new Int32Array(2 * K);
+      continue;
+    }
     const m = w * n; // < 2^50: exact
     const pos = (m * TWO_NEG_32) | 0;
     if (reject !== 0 && m - pos * TWO_32 < reject) continue;
