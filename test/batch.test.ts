@@ -201,7 +201,7 @@ test('per-copy values of a per-neuron parameter and of a starting state equal se
   });
 });
 
-test('per-synapse delays, just-in-time rows and a PoissonGroup run in a batch: each copy equals its separate network', () => {
+test('per-synapse delays, just-in-time rows (skips and rare rows) and a PoissonGroup run in a batch: each copy equals its separate network', () => {
   const build = (I: string, seed: number, threads = 1) => {
     const net = new Network({ dt: '0.1 ms', seed, threads });
     const S = net.add(new PoissonGroup(200, { rates: '30 Hz', name: 'S' }));
@@ -209,10 +209,14 @@ test('per-synapse delays, just-in-time rows and a PoissonGroup run in a batch: e
     P.setInput('I', I);
     net.connect(S, P, { comm: new FixedProb(0.1), weight: '1 mV', target: 'v', delay: uniform('1 ms', '4 ms') });
     net.connect(P, P, { comm: new FixedProb(0.05), weight: '0.3 mV', target: 'v', jit: true, delay: '1.5 ms' });
-    return { net, sm: net.add(new SpikeMonitor(P)), ss: net.add(new SpikeMonitor(S)) };
+    // rare rows (p ≤ 2^-10: a count and positions, src/connect/rare_rows.ts) onto a larger group
+    const Q = net.add(new NeuronGroup(4000, LIF, { name: 'Q', params: { tau: '10 ms', Vth: '-50 mV', El: '-60 mV', Vreset: '-60 mV', R: '100 Mohm', tref: '2 ms' }, init: { v: '-55 mV' } }));
+    Q.setInput('I', '40 pA');
+    net.connect(P, Q, { comm: new FixedProb(0.0009), weight: '6 mV', target: 'v', jit: true });
+    return { net, sm: net.add(new SpikeMonitor(P)), ss: net.add(new SpikeMonitor(S)), sq: net.add(new SpikeMonitor(Q)) };
   };
   const currents = ['50 pA', '80 pA'];
-  const { net, sm, ss } = build('10 pA', 1, 2);
+  const { net, sm, ss, sq } = build('10 pA', 1, 2);
   assert.equal(net.loopReason, undefined);
   const batch = net.runBatch('200 ms', { copies: 2, params: { 'P.I': currents } });
   net.close();
@@ -222,6 +226,8 @@ test('per-synapse delays, just-in-time rows and a PoissonGroup run in a batch: e
     assert.ok(alone.sm.numSpikes > 1000, `copy ${c}: ${alone.sm.numSpikes} spikes`);
     same(alone.sm.spikes(), batch.spikes(sm, c), `copy ${c}: P`);
     same(alone.ss.spikes(), batch.spikes(ss, c), `copy ${c}: S`);
+    assert.ok(alone.sq.numSpikes > 500, `copy ${c}: ${alone.sq.numSpikes} spikes in Q`);
+    same(alone.sq.spikes(), batch.spikes(sq, c), `copy ${c}: Q`);
   });
 });
 

@@ -69,6 +69,8 @@ export interface RareRows {
  * countTable(1000, 0.001).thresholds[0] // floor(0.999^1000 · 2^32)
  */
 export function countTable(n: number, p: number): CountTable {
+  if (!Number.isInteger(n) || n < 1 || n > ROW_BLOCK) throw new RangeError(`a block has 1 to ${ROW_BLOCK} posts, got ${n}`);
+  if (!(p > 0 && p <= RARE_MAX_P)) throw new RangeError(`rare rows need 0 < p ≤ ${RARE_MAX_P}, got ${p}`);
   const ratio = p / (1 - p);
   const mean = n * p;
   let pmf = Math.exp(n * Math.log1p(-p));
