@@ -66,7 +66,7 @@ export interface RareRows {
  * The count table of blocks of n posts at probability p (0 < p ≤ RARE_MAX_P, n ≤ ROW_BLOCK).
  *
  * @example
- * countTable(1000, 0.001).thresholds[0] // floor(0.999^1000 · 2^32)
+ * countTable(1000, 0.0005).thresholds[0] // floor(0.9995^1000 · 2^32)
  */
 export function countTable(n: number, p: number): CountTable {
   if (!Number.isInteger(n) || n < 1 || n > ROW_BLOCK) throw new RangeError(`a block has 1 to ${ROW_BLOCK} posts, got ${n}`);
