@@ -26,6 +26,12 @@ export interface BatchBenchRow {
   runs: number;
   /** The machine's 1-minute load average when the row was measured (the machine is shared). */
   load_avg: number;
+  /**
+   * With --threads all, on rows of T > 1 threads: the one-thread batch's time ÷ T against this
+   * row's separate networks, the ratio of a batch whose copies split perfectly over the threads.
+   * A copy does a separate network's work, so this is the floor of `ratio` on T cores.
+   */
+  perfect_split_ratio?: number;
 }
 
 const COPIES = 8;

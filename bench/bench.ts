@@ -22,7 +22,7 @@ import { benchSweep } from './sweep.js';
 import { benchRanks } from './ranks.js';
 import { CANONICAL, benchCanonical } from './canonical.js';
 import { benchMicrocircuit } from './microcircuit.js';
-import { benchBatch } from './batch.js';
+import { benchBatch, type BatchBenchRow } from './batch.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/; the peer scripts stay in the source tree.
@@ -173,9 +173,13 @@ const program = new Command()
     }
     if (model === 'batch') {
       // 8 COBA copies with 8 currents: one batch vs 8 separate networks, per thread count (--threads all: 1 and 2); see bench/batch.ts
+      let one: BatchBenchRow | undefined;
       for (const t of opts.threads === 'all' ? [1, 2] : [Number(opts.threads)]) {
         if (!(t >= 1) || !Number.isInteger(t)) program.error(`bench: --threads must be a positive integer or 'all', got '${opts.threads}'`);
         const row = benchBatch({ scale: Number(opts.scale), durationMs: Number(opts.duration), threads: t, runs: Number(opts.runs) });
+        if (t === 1) one = row;
+        // what a batch whose copies split perfectly over t threads would give: a copy costs a separate one-thread network
+        else if (one) row.perfect_split_ratio = +(one.batched_s / t / row.separate_s).toFixed(3);
         console.log(opts.json ? JSON.stringify(row) : `${row.copies} COBA copies (scale ${row.scale}, ${row.duration_ms} ms, ${row.threads} thread(s)): batched ${row.batched_s} s, separate ${row.separate_s} s, ratio ${row.ratio} (batched ÷ separate), identical spikes: ${row.identical}, load ${row.load_avg}`);
       }
       return;
