@@ -2,24 +2,28 @@
  * Just-in-time connectivity in the step engine: the delivery of a projection whose rows are not
  * stored but regenerated from the connector's seed each time a pre-synaptic neuron spikes.
  *
- * The generated code is the FixedProb row sampler of the connector, instruction for instruction:
- * the geometric skips of src/connect/geometric.ts, or, for rare connections (p ≤ RARE_MAX_P), the
- * count and positions of src/connect/rare_rows.ts (described at emitRareBlock). Skips: block b of row r (posts b·ROW_BLOCK up to the next block) is the xoshiro128**
- * stream seeded by two Threefry-2x32-20 blocks of key (connector key, r) and counters (2b, tag),
- * (2b + 1, tag) (as streamRngState), and the gaps between targets are geometric skips read from
- * the same skip table (copied into the engine's memory, one (base, step) pair per bucket).
- * Draws below the buckets that hold several steps read the table's tail instead (finer buckets at
- * small x, after the first table in memory), and the few draws it leaves take the exact skip,
- * floor(ln u / ln(1 − p)), with the logarithm logOpenUnit of src/math/normal.ts emitted inline
- * (src/wasm/random.ts): the same float64 operations as the JavaScript kernel's, so the rows are
- * identical bit for bit without calling out of WebAssembly.
+ * The generated code is the connector's FixedProb row sampler, instruction for instruction. Block
+ * b of row r (posts b·ROW_BLOCK up to the next block) is the xoshiro128** stream seeded by two
+ * Threefry-2x32-20 blocks of key (connector key, r) and counters (2b, tag), (2b + 1, tag) (as
+ * streamRngState). Two samplers draw from it (src/connect/geometric.ts chooses):
+ *
+ * - geometric skips (emitSkipBlock): the gaps between targets are read from the same skip table
+ *   (copied into the engine's memory, one (base, step) pair per bucket); draws below the buckets
+ *   that hold several steps read the table's tail instead (finer buckets at small x, after the
+ *   first table in memory), and the few draws it leaves take the exact skip, floor(ln u / ln(1 − p)),
+ *   with the logarithm logOpenUnit of src/math/normal.ts emitted inline (src/wasm/random.ts): the
+ *   same float64 operations as the JavaScript kernel's, so the rows are identical bit for bit
+ *   without calling out of WebAssembly;
+ * - rare rows, p ≤ RARE_MAX_P (emitRareBlock): a binomial count from a small inversion table, then
+ *   that many distinct uniform positions (src/connect/rare_rows.ts), with no table read per synapse.
  *
  * Threads. Thread w delivers only to its own range [lo, hi) of post neurons. It draws only the
- * blocks that overlap the range, each from the block's start in ascending order, and stops at the
- * first target ≥ hi. The block size is fixed (not a function of the thread count), so the rows are
- * too; every post neuron receives its increments in the same order (spikes in ascending order,
- * row order), so the spikes do not depend on the thread count. Posts that fit in one block have
- * one stream per row, drawn from the start by every thread.
+ * blocks that overlap the range: skips from the block's start in ascending order, stopping at the
+ * first target ≥ hi; rare rows whole, keeping the positions in the range. The block size is fixed
+ * (not a function of the thread count), so the rows are too; every post neuron receives its
+ * increments in the same order (spikes in ascending order, one increment per row), so the spikes
+ * do not depend on the thread count. Posts that fit in one block have one stream per row, drawn
+ * by every thread.
  */
 import { type FunctionBuilder, type ModuleBuilder, Op, ValType } from '../wasm/encoder.js';
 import { THREEFRY } from '../math/rng.js';
