@@ -194,7 +194,7 @@ export function emitJitDeliver(m: ModuleBuilder, p: ProjectionView, pre: GroupVi
       drawBlock();
     }
   });
-  f.get(0).get(v.buf).get(v.held).call(add); // what the buffer still holds
+  flush(); // what the buffer still holds
   f.end(); // done
   return idx;
 }
@@ -315,7 +315,8 @@ function emitSkipBlock(v: RowLocals, jit: EngineJitRows, table: SkipTable, at: n
  * (Lemire's multiply-shift with rejection, duplicates found in thread w's bitmap) straight into
  * the buffer (flushed first when K would not fit), then one pass over them that clears their bits
  * and keeps those in thread w's range. A thread whose range cuts a block draws the whole block:
- * its positions come unordered.
+ * its positions come unordered. What is the same for every block is emitted here, at the call
+ * (after thread w's buffer is known), not per block.
  */
 function emitRareBlock(v: RowLocals, jit: EngineJitRows, at: number, flush: () => void): () => void {
   const { f, x } = v;
@@ -327,18 +328,22 @@ function emitRareBlock(v: RowLocals, jit: EngineJitRows, at: number, flush: () =
   // the table of the row's last block follows the full blocks' table
   const lastAt = at + countBytes(tables[0]);
   const lastBlock = Math.ceil(jit.nPost / ROW_BLOCK) - 1;
-  const pick = (full: number, rest: number, dst: number): void => {
-    if (tables.length === 1) f.i32(full).set(dst);
-    else f.i32(rest).i32(full).get(v.blk).i32(lastBlock).op(Op.i32_eq).op(Op.select).set(dst);
+  // the table, its size, the block size and the rejection bound: set here (emitJitDeliver's
+  // prologue) when every block has the same; chosen per block when the row's last block differs
+  const choose = (): void => {
+    const last = tables[tables.length - 1];
+    const values: Array<[number, number, number]> = [[at, lastAt, tab], [tables[0].thresholds.length, last.thresholds.length, kmax], [tables[0].n, last.n, n], [tables[0].reject, last.reject, reject]];
+    for (const [full, rest, dst] of values) {
+      if (tables.length === 1) f.i32(full).set(dst);
+      else f.i32(rest).i32(full).get(v.blk).i32(lastBlock).op(Op.i32_eq).op(Op.select).set(dst);
+    }
   };
+  if (tables.length === 1) choose();
+  if (v.blk < 0) f.i32(0).set(start);
+  f.get(v.buf).i32(BUFFER * 4).op(Op.i32_add).set(bitmap);
   return () => {
-    pick(at, lastAt, tab);
-    pick(tables[0].thresholds.length, tables[tables.length - 1].thresholds.length, kmax);
-    pick(tables[0].n, tables[tables.length - 1].n, n);
-    pick(tables[0].reject, tables[tables.length - 1].reject, reject);
+    if (tables.length > 1) choose();
     if (v.blk >= 0) f.get(v.blk).i32(ROW_BLOCK_BITS).op(Op.i32_shl).set(start);
-    else f.i32(0).set(start);
-    f.get(v.buf).i32(BUFFER * 4).op(Op.i32_add).set(bitmap);
     // K: from the guide's entry for the top bits of x up, while x ≥ T_K
     emitNext(v);
     f.get(x).i32(32 - GUIDE_BITS).op(Op.i32_shr_u).i32(2).op(Op.i32_shl).get(tab).op(Op.i32_add).mem(Op.i32_load, 2, 0).set(K);
